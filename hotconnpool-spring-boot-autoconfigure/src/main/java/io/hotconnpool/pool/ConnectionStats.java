@@ -1,0 +1,23 @@
+package io.hotconnpool.pool;
+
+import java.time.Instant;
+
+/**
+ * A snapshot of one pooled connection.
+ *
+ * @param id the connection's number within the pool, unique for the pool's life
+ * @param host the host name
+ * @param port the port
+ * @param ip the IP address the connection is pinned to
+ * @param slot the slot of this IP the connection fills (0-based)
+ * @param state its state
+ * @param healthy whether its last request or probe succeeded
+ * @param protocol the negotiated protocol ({@code h2}, {@code http/1.1}), or {@code null} before the first exchange
+ * @param requests requests served, probes excluded
+ * @param errors requests or probes that failed
+ * @param createdAt when it was created (wall clock, for display)
+ * @param lastUsedAt when it was last leased or probed (wall clock, for display)
+ */
+public record ConnectionStats(long id, String host, int port, String ip, int slot, ConnectionState state,
+		boolean healthy, String protocol, long requests, long errors, Instant createdAt, Instant lastUsedAt) {
+}

@@ -1,0 +1,31 @@
+package io.hotconnpool.pool;
+
+import java.util.List;
+
+/**
+ * A snapshot of one host: its addresses and connections.
+ *
+ * @param host the host name
+ * @param port the port
+ * @param addresses the IP addresses in use
+ * @param total connections not retired (warming, idle, leased or reserved)
+ * @param idle connections free to lease
+ * @param leased connections held by a lease
+ * @param warming connections being opened or validated
+ * @param healthy connections whose last request or probe succeeded
+ * @param waiting acquires waiting for a connection
+ * @param maxConnections the host's connection limit
+ * @param warmTarget the number of connections the pool keeps warm
+ * @param connections every connection
+ */
+public record HostStats(String host, int port, List<String> addresses, int total, int idle, int leased, int warming,
+		int healthy, int waiting, int maxConnections, int warmTarget, List<ConnectionStats> connections) {
+
+	/** A one-line summary for log and exception messages. */
+	String summary() {
+		return HostSettings.key(this.host, this.port) + " (total=" + this.total + ", idle=" + this.idle + ", leased="
+				+ this.leased + ", warming=" + this.warming + ", waiting=" + this.waiting + ", max="
+				+ this.maxConnections + ")";
+	}
+
+}

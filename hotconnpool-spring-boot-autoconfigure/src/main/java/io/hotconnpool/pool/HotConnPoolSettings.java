@@ -1,0 +1,512 @@
+package io.hotconnpool.pool;
+
+import java.net.InetAddress;
+import java.security.KeyStore;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.UnaryOperator;
+
+import javax.net.ssl.KeyManagerFactory;
+
+/**
+ * Everything a {@link HotConnPool} is built from: pool-wide defaults, the target hosts with their overrides,
+ * deadlines and TLS material. Immutable; made with {@link #builder()}, which validates every value and names the
+ * setting at fault.
+ * <p>
+ * Every knob, its default and its floor:
+ * <table>
+ * <caption>Settings</caption>
+ * <tr><th>setting</th><th>default</th><th>floor</th></tr>
+ * <tr><td>connections-per-ip</td><td>2</td><td>1</td></tr>
+ * <tr><td>max-connections-per-host</td><td>16</td><td>1</td></tr>
+ * <tr><td>acquire-timeout</td><td>5s</td><td>1ms</td></tr>
+ * <tr><td>connect-timeout, tls-handshake-timeout, probe-timeout, resolve-timeout</td><td>5s</td><td>1ms</td></tr>
+ * <tr><td>read-timeout, write-timeout</td><td>10s</td><td>1ms</td></tr>
+ * <tr><td>call-timeout</td><td>30s</td><td>1ms</td></tr>
+ * <tr><td>warm-up.timeout</td><td>30s</td><td>1ms</td></tr>
+ * <tr><td>warm-up.concurrency</td><td>8</td><td>1</td></tr>
+ * <tr><td>max-hosts</td><td>256</td><td>1</td></tr>
+ * <tr><td>probe.method / probe.path</td><td>HEAD /</td><td></td></tr>
+ * <tr><td>probe.success-statuses</td><td>2xx, 3xx</td><td></td></tr>
+ * <tr><td>blacklist-statuses</td><td>403, 429</td><td></td></tr>
+ * </table>
+ */
+public final class HotConnPoolSettings {
+
+	private final List<HostSettings> hosts;
+
+	private final HostSettings hostDefaults;
+
+	private final UnknownHostPolicy unknownHosts;
+
+	private final int maxHosts;
+
+	private final Duration acquireTimeout;
+
+	private final Duration connectTimeout;
+
+	private final Duration tlsHandshakeTimeout;
+
+	private final Duration readTimeout;
+
+	private final Duration writeTimeout;
+
+	private final Duration callTimeout;
+
+	private final Duration probeTimeout;
+
+	private final Duration resolveTimeout;
+
+	private final Duration warmUpTimeout;
+
+	private final int warmUpConcurrency;
+
+	private final KeyStore trustStore;
+
+	private final KeyManagerFactory keyManagers;
+
+	private final boolean allowJdkTlsFallback;
+
+	private HotConnPoolSettings(Builder builder, List<HostSettings> hosts, HostSettings hostDefaults) {
+		this.hosts = List.copyOf(hosts);
+		this.hostDefaults = hostDefaults;
+		this.unknownHosts = builder.unknownHosts;
+		this.maxHosts = builder.maxHosts;
+		this.acquireTimeout = builder.acquireTimeout;
+		this.connectTimeout = builder.connectTimeout;
+		this.tlsHandshakeTimeout = builder.tlsHandshakeTimeout;
+		this.readTimeout = builder.readTimeout;
+		this.writeTimeout = builder.writeTimeout;
+		this.callTimeout = builder.callTimeout;
+		this.probeTimeout = builder.probeTimeout;
+		this.resolveTimeout = builder.resolveTimeout;
+		this.warmUpTimeout = builder.warmUpTimeout;
+		this.warmUpConcurrency = builder.warmUpConcurrency;
+		this.trustStore = builder.trustStore;
+		this.keyManagers = builder.keyManagers;
+		this.allowJdkTlsFallback = builder.allowJdkTlsFallback;
+	}
+
+	/**
+	 * Starts a builder with every default in place.
+	 * @return a new builder
+	 */
+	public static Builder builder() {
+		return new Builder();
+	}
+
+	/** The configured hosts, in the order they were added. */
+	public List<HostSettings> hosts() {
+		return this.hosts;
+	}
+
+	/** The settings an unknown host gets when {@link UnknownHostPolicy#WARM_ON_FIRST_USE} is in force. */
+	HostSettings settingsForUnknownHost(String host, int port) {
+		HostSettings d = this.hostDefaults;
+		return new HostSettings(host, port, List.of(), true, d.connectionsPerIp(), d.maxConnections(),
+				d.probeMethod(), d.probePath(), d.probeSuccessStatuses(), d.blacklistStatuses());
+	}
+
+	public UnknownHostPolicy unknownHosts() {
+		return this.unknownHosts;
+	}
+
+	public int maxHosts() {
+		return this.maxHosts;
+	}
+
+	public Duration acquireTimeout() {
+		return this.acquireTimeout;
+	}
+
+	public Duration connectTimeout() {
+		return this.connectTimeout;
+	}
+
+	public Duration tlsHandshakeTimeout() {
+		return this.tlsHandshakeTimeout;
+	}
+
+	public Duration readTimeout() {
+		return this.readTimeout;
+	}
+
+	public Duration writeTimeout() {
+		return this.writeTimeout;
+	}
+
+	public Duration callTimeout() {
+		return this.callTimeout;
+	}
+
+	public Duration probeTimeout() {
+		return this.probeTimeout;
+	}
+
+	public Duration resolveTimeout() {
+		return this.resolveTimeout;
+	}
+
+	public Duration warmUpTimeout() {
+		return this.warmUpTimeout;
+	}
+
+	public int warmUpConcurrency() {
+		return this.warmUpConcurrency;
+	}
+
+	/** The trusted certificates, or {@code null} for the system trust store. */
+	public KeyStore trustStore() {
+		return this.trustStore;
+	}
+
+	/** Client certificates, or {@code null} for none. */
+	public KeyManagerFactory keyManagers() {
+		return this.keyManagers;
+	}
+
+	public boolean allowJdkTlsFallback() {
+		return this.allowJdkTlsFallback;
+	}
+
+	/**
+	 * Builds {@link HotConnPoolSettings}. Pool-wide host defaults set here apply to every host added after or
+	 * before them: hosts are resolved against the defaults in {@link #build()}.
+	 */
+	public static final class Builder {
+
+		private final Map<String, UnaryOperator<HostBuilder>> hosts = new LinkedHashMap<>();
+
+		private final HostBuilder defaults = new HostBuilder();
+
+		private UnknownHostPolicy unknownHosts = UnknownHostPolicy.WARM_ON_FIRST_USE;
+
+		private int maxHosts = 256;
+
+		private Duration acquireTimeout = Duration.ofSeconds(5);
+
+		private Duration connectTimeout = Duration.ofSeconds(5);
+
+		private Duration tlsHandshakeTimeout = Duration.ofSeconds(5);
+
+		private Duration readTimeout = Duration.ofSeconds(10);
+
+		private Duration writeTimeout = Duration.ofSeconds(10);
+
+		private Duration callTimeout = Duration.ofSeconds(30);
+
+		private Duration probeTimeout = Duration.ofSeconds(5);
+
+		private Duration resolveTimeout = Duration.ofSeconds(5);
+
+		private Duration warmUpTimeout = Duration.ofSeconds(30);
+
+		private int warmUpConcurrency = 8;
+
+		private KeyStore trustStore;
+
+		private KeyManagerFactory keyManagers;
+
+		private boolean allowJdkTlsFallback;
+
+		private Builder() {
+		}
+
+		/**
+		 * Adds a target host with the pool-wide defaults.
+		 * @param target {@code host} or {@code host:port}
+		 * @return this builder
+		 */
+		public Builder host(String target) {
+			return host(target, UnaryOperator.identity());
+		}
+
+		/**
+		 * Adds a target host with overrides of the pool-wide defaults.
+		 * @param target {@code host} or {@code host:port}
+		 * @param overrides changes to this host's settings
+		 * @return this builder
+		 * @throws InvalidSettingException when the same host and port is added twice
+		 */
+		public Builder host(String target, UnaryOperator<HostBuilder> overrides) {
+			HostSettings.HostAndPort parsed = HostSettings.parseTarget(target);
+			String key = HostSettings.key(parsed.host(), parsed.port());
+			if (this.hosts.putIfAbsent(key, (host) -> overrides.apply(host.target(parsed))) != null) {
+				throw new InvalidSettingException("hotconnpool.hosts", target, "each host only once (" + key
+						+ " is listed twice)");
+			}
+			return this;
+		}
+
+		/**
+		 * Changes the defaults every host starts from.
+		 * @param defaults changes to the defaults
+		 * @return this builder
+		 */
+		public Builder hostDefaults(UnaryOperator<HostBuilder> defaults) {
+			defaults.apply(this.defaults);
+			return this;
+		}
+
+		public Builder unknownHosts(UnknownHostPolicy unknownHosts) {
+			this.unknownHosts = Objects.requireNonNull(unknownHosts, "unknownHosts");
+			return this;
+		}
+
+		public Builder maxHosts(int maxHosts) {
+			this.maxHosts = maxHosts;
+			return this;
+		}
+
+		public Builder acquireTimeout(Duration acquireTimeout) {
+			this.acquireTimeout = acquireTimeout;
+			return this;
+		}
+
+		public Builder connectTimeout(Duration connectTimeout) {
+			this.connectTimeout = connectTimeout;
+			return this;
+		}
+
+		public Builder tlsHandshakeTimeout(Duration tlsHandshakeTimeout) {
+			this.tlsHandshakeTimeout = tlsHandshakeTimeout;
+			return this;
+		}
+
+		public Builder readTimeout(Duration readTimeout) {
+			this.readTimeout = readTimeout;
+			return this;
+		}
+
+		public Builder writeTimeout(Duration writeTimeout) {
+			this.writeTimeout = writeTimeout;
+			return this;
+		}
+
+		public Builder callTimeout(Duration callTimeout) {
+			this.callTimeout = callTimeout;
+			return this;
+		}
+
+		public Builder probeTimeout(Duration probeTimeout) {
+			this.probeTimeout = probeTimeout;
+			return this;
+		}
+
+		public Builder resolveTimeout(Duration resolveTimeout) {
+			this.resolveTimeout = resolveTimeout;
+			return this;
+		}
+
+		public Builder warmUpTimeout(Duration warmUpTimeout) {
+			this.warmUpTimeout = warmUpTimeout;
+			return this;
+		}
+
+		public Builder warmUpConcurrency(int warmUpConcurrency) {
+			this.warmUpConcurrency = warmUpConcurrency;
+			return this;
+		}
+
+		/**
+		 * Sets the trusted certificates.
+		 * @param trustStore the trust store, or {@code null} for the system one
+		 * @return this builder
+		 */
+		public Builder trustStore(KeyStore trustStore) {
+			this.trustStore = trustStore;
+			return this;
+		}
+
+		/**
+		 * Sets client certificates for mutual TLS.
+		 * @param keyManagers an initialised key manager factory, or {@code null} for none
+		 * @return this builder
+		 */
+		public Builder keyManagers(KeyManagerFactory keyManagers) {
+			this.keyManagers = keyManagers;
+			return this;
+		}
+
+		/**
+		 * Allows the JDK's TLS where Conscrypt cannot load (the TLS fingerprint is then the JDK's).
+		 * @param allowJdkTlsFallback whether to allow it; default {@code false}: start-up fails instead
+		 * @return this builder
+		 */
+		public Builder allowJdkTlsFallback(boolean allowJdkTlsFallback) {
+			this.allowJdkTlsFallback = allowJdkTlsFallback;
+			return this;
+		}
+
+		/**
+		 * Validates everything and builds the settings.
+		 * @return the settings
+		 * @throws InvalidSettingException naming the first setting at fault
+		 */
+		public HotConnPoolSettings build() {
+			requirePositive("hotconnpool.acquire-timeout", this.acquireTimeout);
+			requirePositive("hotconnpool.connect-timeout", this.connectTimeout);
+			requirePositive("hotconnpool.tls-handshake-timeout", this.tlsHandshakeTimeout);
+			requirePositive("hotconnpool.read-timeout", this.readTimeout);
+			requirePositive("hotconnpool.write-timeout", this.writeTimeout);
+			requirePositive("hotconnpool.call-timeout", this.callTimeout);
+			requirePositive("hotconnpool.probe-timeout", this.probeTimeout);
+			requirePositive("hotconnpool.resolve-timeout", this.resolveTimeout);
+			requirePositive("hotconnpool.warm-up.timeout", this.warmUpTimeout);
+			if (this.warmUpConcurrency < 1) {
+				throw new InvalidSettingException("hotconnpool.warm-up.concurrency", this.warmUpConcurrency,
+						"1 or more");
+			}
+			if (this.maxHosts < Math.max(1, this.hosts.size())) {
+				throw new InvalidSettingException("hotconnpool.max-hosts", this.maxHosts,
+						"at least 1 and at least the number of configured hosts (" + this.hosts.size() + ")");
+			}
+			HostSettings defaults = this.defaults.copy().target(new HostSettings.HostAndPort("defaults", 443)).build();
+			defaults.validate();
+			List<HostSettings> built = new ArrayList<>();
+			this.hosts.values().forEach((overrides) -> {
+				HostSettings host = overrides.apply(this.defaults.copy()).build();
+				host.validate();
+				built.add(host);
+			});
+			return new HotConnPoolSettings(this, built, defaults);
+		}
+
+		private static void requirePositive(String setting, Duration value) {
+			if (value == null || value.isNegative() || value.isZero()) {
+				throw new InvalidSettingException(setting, value, "a positive duration such as 5s");
+			}
+		}
+
+	}
+
+	/**
+	 * The settings of one host, starting from the pool-wide defaults.
+	 */
+	public static final class HostBuilder {
+
+		private HostSettings.HostAndPort target = new HostSettings.HostAndPort("defaults", HostSettings.HTTPS_PORT);
+
+		private List<InetAddress> staticAddresses = List.of();
+
+		private boolean dnsEnabled = true;
+
+		private int connectionsPerIp = 2;
+
+		private int maxConnections = 16;
+
+		private String probeMethod = "HEAD";
+
+		private String probePath = "/";
+
+		private StatusSet probeSuccessStatuses = StatusSet.of("2xx", "3xx");
+
+		private StatusSet blacklistStatuses = StatusSet.of("403", "429");
+
+		HostBuilder() {
+		}
+
+		HostBuilder target(HostSettings.HostAndPort target) {
+			this.target = target;
+			return this;
+		}
+
+		/**
+		 * Addresses always used for this host (for example loopback ones in tests, or pinned IPs).
+		 * @param addresses the addresses
+		 * @return this builder
+		 */
+		public HostBuilder staticAddresses(List<InetAddress> addresses) {
+			this.staticAddresses = List.copyOf(addresses);
+			return this;
+		}
+
+		/**
+		 * Whether the resolver is asked for this host's addresses (default {@code true}).
+		 * @param dnsEnabled whether to resolve
+		 * @return this builder
+		 */
+		public HostBuilder dnsEnabled(boolean dnsEnabled) {
+			this.dnsEnabled = dnsEnabled;
+			return this;
+		}
+
+		/**
+		 * Warm connections per IP address (default 2, floor 1).
+		 * @param connectionsPerIp slots per IP
+		 * @return this builder
+		 */
+		public HostBuilder connectionsPerIp(int connectionsPerIp) {
+			this.connectionsPerIp = connectionsPerIp;
+			return this;
+		}
+
+		/**
+		 * Most connections to the host at once (default 16, floor 1). Warm connections beyond it are not opened.
+		 * @param maxConnections the maximum
+		 * @return this builder
+		 */
+		public HostBuilder maxConnections(int maxConnections) {
+			this.maxConnections = maxConnections;
+			return this;
+		}
+
+		/**
+		 * The probe request that warms and checks a connection (default {@code HEAD /}).
+		 * @param method {@code HEAD}, {@code GET} or {@code OPTIONS}
+		 * @param path a path starting with {@code /}
+		 * @return this builder
+		 */
+		public HostBuilder probe(String method, String path) {
+			this.probeMethod = method;
+			this.probePath = path;
+			return this;
+		}
+
+		/**
+		 * Statuses that prove a connection healthy (default 2xx and 3xx).
+		 * @param statuses the statuses
+		 * @return this builder
+		 */
+		public HostBuilder probeSuccessStatuses(StatusSet statuses) {
+			this.probeSuccessStatuses = statuses;
+			return this;
+		}
+
+		/**
+		 * Statuses that set the IP aside (default 403 and 429).
+		 * @param statuses the statuses
+		 * @return this builder
+		 */
+		public HostBuilder blacklistStatuses(StatusSet statuses) {
+			this.blacklistStatuses = statuses;
+			return this;
+		}
+
+		HostBuilder copy() {
+			HostBuilder copy = new HostBuilder();
+			copy.target = this.target;
+			copy.staticAddresses = this.staticAddresses;
+			copy.dnsEnabled = this.dnsEnabled;
+			copy.connectionsPerIp = this.connectionsPerIp;
+			copy.maxConnections = this.maxConnections;
+			copy.probeMethod = this.probeMethod;
+			copy.probePath = this.probePath;
+			copy.probeSuccessStatuses = this.probeSuccessStatuses;
+			copy.blacklistStatuses = this.blacklistStatuses;
+			return copy;
+		}
+
+		HostSettings build() {
+			return new HostSettings(this.target.host(), this.target.port(), this.staticAddresses, this.dnsEnabled,
+					this.connectionsPerIp, this.maxConnections, this.probeMethod, this.probePath,
+					this.probeSuccessStatuses, this.blacklistStatuses);
+		}
+
+	}
+
+}

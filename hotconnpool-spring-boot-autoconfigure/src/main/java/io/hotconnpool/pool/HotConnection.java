@@ -1,0 +1,134 @@
+package io.hotconnpool.pool;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import okhttp3.HttpUrl;
+import okhttp3.Request;
+import okhttp3.Response;
+
+/**
+ * An exclusive lease on one warm connection, returned by {@link HotConnPool#acquire(String)}.
+ * <p>
+ * Exactly one holder at a time: run any number of requests to the lease's host with {@link #execute(Request)},
+ * closing each response before the next, then {@link #close()} the lease to give the connection back. A connection
+ * that failed, answered a blacklist status, or was closed by the server is retired on release and a replacement
+ * is warmed in the background.
+ *
+ * <pre>{@code
+ * try (HotConnection connection = pool.acquire("api.example.com");
+ *      Response response = connection.execute(request)) {
+ *     return response.body().string();
+ * }
+ * }</pre>
+ */
+public final class HotConnection implements AutoCloseable {
+
+	private final HotConnPool pool;
+
+	private final PooledConnection connection;
+
+	private final AtomicBoolean closed = new AtomicBoolean();
+
+	private volatile RetireReason retireOnRelease;
+
+	private volatile Response lastResponse;
+
+	HotConnection(HotConnPool pool, PooledConnection connection) {
+		this.pool = pool;
+		this.connection = connection;
+	}
+
+	/**
+	 * Executes a request on this connection, within the pool's call timeout.
+	 * @param request an https request to this lease's host and port
+	 * @return the response; close it (or read its body to the end) before the next request
+	 * @throws IllegalArgumentException when the request is for another host, port or scheme
+	 * @throws IllegalStateException when this lease was closed
+	 * @throws ConnectionRetiredException when the connection was retired while leased
+	 * @throws IOException when the exchange fails; the connection is then retired on release
+	 */
+	public Response execute(Request request) throws IOException {
+		if (this.closed.get()) {
+			throw new IllegalStateException("This lease on " + this.connection + " is closed: acquire a new one");
+		}
+		requireLeaseTarget(request.url());
+		if (this.connection.state == ConnectionState.RETIRED) {
+			throw new ConnectionRetiredException(this.connection + " was retired (" + this.connection.retireReason
+					+ ") while leased: acquire a new connection");
+		}
+		PoolCounters counters = this.pool.counters;
+		counters.totalRequests.increment();
+		try {
+			PooledConnection.Exchange exchange = this.connection.execute(request);
+			if (exchange.hot()) {
+				counters.hotHits.increment();
+			}
+			Response response = exchange.response();
+			if (this.connection.host.settings.blacklistStatuses().contains(response.code())) {
+				this.retireOnRelease = RetireReason.BLACKLISTED;
+			}
+			this.lastResponse = response;
+			return response;
+		}
+		catch (IOException ex) {
+			counters.failedRequests.increment();
+			this.retireOnRelease = RetireReason.BROKEN;
+			throw ex;
+		}
+	}
+
+	private void requireLeaseTarget(HttpUrl url) {
+		HostSettings target = this.connection.host.settings;
+		if (!url.isHttps() || !url.host().equalsIgnoreCase(target.host()) || url.port() != target.port()) {
+			throw new IllegalArgumentException("This lease is for https://" + target.key() + ", not "
+					+ url.scheme() + "://" + url.host() + ":" + url.port() + ": acquire a lease for that host");
+		}
+	}
+
+	/** The host name this lease serves. */
+	public String host() {
+		return this.connection.host.settings.host();
+	}
+
+	/** The port this lease serves. */
+	public int port() {
+		return this.connection.host.settings.port();
+	}
+
+	/** The IP address the connection is pinned to. */
+	public InetAddress ip() {
+		return this.connection.ip;
+	}
+
+	/** The statistics of the leased connection. */
+	public ConnectionStats stats() {
+		return this.connection.stats();
+	}
+
+	/**
+	 * Gives the connection back to the pool, closing the last response if it is still open. Idempotent.
+	 */
+	@Override
+	public void close() {
+		if (!this.closed.compareAndSet(false, true)) {
+			return;
+		}
+		Response response = this.lastResponse;
+		if (response != null) {
+			response.close();
+		}
+		RetireReason reason = this.retireOnRelease;
+		if (reason == null && !this.connection.isPhysicallyIdle()) {
+			reason = RetireReason.BROKEN; // the server closed it, or an unread body made it unusable
+		}
+		this.connection.host.release(this.connection, reason);
+	}
+
+	@Override
+	public String toString() {
+		return "lease on " + this.connection;
+	}
+
+}

@@ -1,0 +1,31 @@
+package io.hotconnpool.pool;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A snapshot of the whole pool: the Go pool's fields and ours. Connection counts are computed from the current
+ * state; request, handshake and retirement counters are cumulative and never go down.
+ *
+ * @param totalConnections connections not retired
+ * @param activeConnections connections held by a lease
+ * @param idleConnections connections free to lease
+ * @param warmingConnections connections being opened or validated
+ * @param healthyConnections connections whose last request or probe succeeded
+ * @param waitingAcquires acquires waiting for a connection
+ * @param totalRequests requests executed on leases
+ * @param failedRequests of those, requests that ended in an I/O error
+ * @param successRate {@code 1 - failed/total}, or 1 when there were no requests
+ * @param hotHits requests served on an already-warm connection (no connect or handshake on the request path)
+ * @param handshakes TLS handshakes performed, warm-up and probes included
+ * @param connectionsCreated connections ever created
+ * @param newConnectionsFromDns connections created for IPs that DNS refresh found
+ * @param acquireTimeouts acquires that gave up
+ * @param retiredByReason connections retired, per reason
+ * @param hosts per-host detail
+ */
+public record PoolStats(int totalConnections, int activeConnections, int idleConnections, int warmingConnections,
+		int healthyConnections, int waitingAcquires, long totalRequests, long failedRequests, double successRate,
+		long hotHits, long handshakes, long connectionsCreated, long newConnectionsFromDns, long acquireTimeouts,
+		Map<RetireReason, Long> retiredByReason, List<HostStats> hosts) {
+}

@@ -1,0 +1,227 @@
+package io.hotconnpool.pool;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Proxy;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import okhttp3.Call;
+import okhttp3.Connection;
+import okhttp3.ConnectionPool;
+import okhttp3.Dns;
+import okhttp3.EventListener;
+import okhttp3.Handshake;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.Response;
+import okhttp3.ResponseBody;
+import okio.Okio;
+
+/**
+ * One warm TLS connection to (host, IP, slot).
+ * <p>
+ * It owns a pinned OkHttp client: a {@link Dns} that answers only this IP (SNI and certificate verification keep
+ * the host name) and a private one-connection {@link ConnectionPool}. The private pool keeps OkHttp's global idle
+ * limit from evicting warm connections, lets {@link #close()} close exactly this socket, and lets the pool see
+ * after each exchange whether the physical connection survived ({@link #isPhysicallyIdle()}).
+ * <p>
+ * {@link #state} changes only under the host's lock; counters are atomics read without it.
+ */
+final class PooledConnection {
+
+	/** OkHttp must never evict a warm connection on its own: the pool's maintenance decides. */
+	private static final long OKHTTP_KEEP_ALIVE_DAYS = 1;
+
+	final long id;
+
+	final HostPool host;
+
+	final InetAddress ip;
+
+	final int slot;
+
+	private final ConnectionPool okPool;
+
+	private final OkHttpClient client;
+
+	private final long createdNanos;
+
+	private final Instant createdAt;
+
+	/** Guarded by the host's lock; volatile so that snapshots can read it without the lock. */
+	volatile ConnectionState state = ConnectionState.WARMING;
+
+	/** Why it was retired; set with {@code state = RETIRED}. */
+	volatile RetireReason retireReason;
+
+	private volatile boolean healthy;
+
+	private volatile String protocol;
+
+	private volatile long lastUsedNanos;
+
+	private volatile Call inFlight;
+
+	private final AtomicLong requests = new AtomicLong();
+
+	private final AtomicLong errors = new AtomicLong();
+
+	/** TCP connects started through this connection's client: a change during a request means a cold request. */
+	private final AtomicLong connectsStarted = new AtomicLong();
+
+	PooledConnection(long id, HostPool host, InetAddress ip, int slot, OkHttpClient baseClient) {
+		this.id = id;
+		this.host = host;
+		this.ip = ip;
+		this.slot = slot;
+		this.okPool = new ConnectionPool(1, OKHTTP_KEEP_ALIVE_DAYS, TimeUnit.DAYS);
+		this.client = baseClient.newBuilder()
+			.dns(new PinnedDns(host.settings.host(), ip))
+			.connectionPool(this.okPool)
+			.eventListener(new ConnectionEvents())
+			.build();
+		this.createdNanos = System.nanoTime();
+		this.createdAt = Instant.now();
+		this.lastUsedNanos = this.createdNanos;
+	}
+
+	/**
+	 * Sends the probe request and reads its answer, within the probe timeout.
+	 * @return the status code
+	 * @throws IOException when the connection or the exchange fails
+	 */
+	int probe(Request probe, Duration timeout) throws IOException {
+		Call call = this.client.newCall(probe);
+		call.timeout().timeout(timeout.toNanos(), TimeUnit.NANOSECONDS);
+		this.inFlight = call;
+		try (Response response = call.execute()) {
+			ResponseBody body = response.body();
+			body.source().readAll(Okio.blackhole()); // keeps an HTTP/1.1 connection reusable after a GET probe
+			this.healthy = true;
+			return response.code();
+		}
+		catch (IOException ex) {
+			this.healthy = false;
+			this.errors.incrementAndGet();
+			throw ex;
+		}
+		finally {
+			this.inFlight = null;
+			this.lastUsedNanos = System.nanoTime();
+		}
+	}
+
+	/**
+	 * Executes a user request. The caller holds the lease.
+	 * @return the response and whether it was served without a new connection
+	 * @throws IOException when the exchange fails
+	 */
+	Exchange execute(Request request) throws IOException {
+		long connectsBefore = this.connectsStarted.get();
+		Call call = this.client.newCall(request);
+		this.inFlight = call;
+		this.requests.incrementAndGet();
+		try {
+			Response response = call.execute();
+			return new Exchange(response, this.connectsStarted.get() == connectsBefore);
+		}
+		catch (IOException ex) {
+			this.healthy = false;
+			this.errors.incrementAndGet();
+			throw ex;
+		}
+		finally {
+			this.inFlight = null;
+			this.lastUsedNanos = System.nanoTime();
+		}
+	}
+
+	/** Whether the physical connection is in OkHttp's pool and free: false once the server or an error closed it. */
+	boolean isPhysicallyIdle() {
+		return this.okPool.idleConnectionCount() == 1;
+	}
+
+	/** Aborts an exchange in flight (forced cleanup, pool close); the holder sees an I/O error. */
+	void cancelInFlight() {
+		Call call = this.inFlight;
+		if (call != null) {
+			call.cancel();
+		}
+	}
+
+	/** Closes the socket. Never called under a lock. */
+	void close() {
+		cancelInFlight();
+		this.okPool.evictAll();
+	}
+
+	void markUsed() {
+		this.lastUsedNanos = System.nanoTime();
+	}
+
+	boolean isHealthy() {
+		return this.healthy;
+	}
+
+	long idleNanos(long now) {
+		return now - this.lastUsedNanos;
+	}
+
+	ConnectionStats stats() {
+		ConnectionState current = this.state;
+		Instant lastUsedAt = this.createdAt.plusNanos(this.lastUsedNanos - this.createdNanos);
+		return new ConnectionStats(this.id, this.host.settings.host(), this.host.settings.port(),
+				this.ip.getHostAddress(), this.slot, current, this.healthy && current != ConnectionState.RETIRED,
+				this.protocol, this.requests.get(), this.errors.get(), this.createdAt, lastUsedAt);
+	}
+
+	@Override
+	public String toString() {
+		return "connection #" + this.id + " to " + this.host.key() + " via " + this.ip.getHostAddress() + " slot "
+				+ this.slot;
+	}
+
+	/** The outcome of a user request. */
+	record Exchange(Response response, boolean hot) {
+	}
+
+	/** Answers only the pinned IP, and only for the pinned host: a redirect elsewhere cannot leak out of the slot. */
+	private record PinnedDns(String host, InetAddress ip) implements Dns {
+
+		@Override
+		public List<InetAddress> lookup(String hostname) throws UnknownHostException {
+			if (!this.host.equalsIgnoreCase(hostname)) {
+				throw new UnknownHostException("hotconnpool connection is pinned to " + this.host + ", not " + hostname);
+			}
+			return List.of(this.ip);
+		}
+
+	}
+
+	/** Counts connects and handshakes of this connection's client. */
+	private final class ConnectionEvents extends EventListener {
+
+		@Override
+		public void connectStart(Call call, InetSocketAddress address, Proxy proxy) {
+			PooledConnection.this.connectsStarted.incrementAndGet();
+		}
+
+		@Override
+		public void secureConnectEnd(Call call, Handshake handshake) {
+			PooledConnection.this.host.pool.counters.handshakes.increment();
+		}
+
+		@Override
+		public void connectionAcquired(Call call, Connection connection) {
+			PooledConnection.this.protocol = connection.protocol().toString();
+		}
+
+	}
+
+}

@@ -1,0 +1,109 @@
+package io.hotconnpool.tls;
+
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.Provider;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Objects;
+import java.util.function.Supplier;
+
+import javax.net.ssl.KeyManager;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocketFactory;
+import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509TrustManager;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.conscrypt.Conscrypt;
+
+/**
+ * The TLS material a pool hands to OkHttp: an {@link SSLSocketFactory} and the {@link X509TrustManager} that
+ * verifies the server, both from one private security provider.
+ * <p>
+ * Conscrypt is used as a private provider instance: the JVM's global provider list is never changed. Its trust
+ * manager is built through Conscrypt's own PKIX factory, because Conscrypt with the JDK's trust manager fails
+ * TLS 1.3 handshakes. Certificate and host-name verification are always on; there is no way to switch them off.
+ *
+ * @param socketFactory the factory OkHttp wraps its sockets with (handshake deadline applied)
+ * @param trustManager the trust manager behind {@code socketFactory}
+ * @param providerName the security provider in use, {@code "Conscrypt"} or the JDK's
+ */
+public record TlsContext(SSLSocketFactory socketFactory, X509TrustManager trustManager, String providerName) {
+
+	private static final Log logger = LogFactory.getLog(TlsContext.class);
+
+	/** Name of the setting that allows the JDK fallback, quoted in error messages. */
+	public static final String JDK_FALLBACK_SETTING = "hotconnpool.tls.allow-jdk-fallback";
+
+	public TlsContext {
+		Objects.requireNonNull(socketFactory, "socketFactory");
+		Objects.requireNonNull(trustManager, "trustManager");
+		Objects.requireNonNull(providerName, "providerName");
+	}
+
+	/**
+	 * Builds the TLS context on a private Conscrypt provider.
+	 * @param trustStore the trusted certificates, or {@code null} for the system trust store
+	 * @param keyManagers client certificates, or {@code null} for none
+	 * @param handshakeTimeout the deadline for each read of the TLS handshake
+	 * @param allowJdkFallback whether the JDK's own TLS may be used when Conscrypt cannot load
+	 * @return the context
+	 * @throws TlsProviderUnavailableException when Conscrypt cannot load and the fallback is not allowed
+	 */
+	public static TlsContext create(KeyStore trustStore, KeyManagerFactory keyManagers, Duration handshakeTimeout,
+			boolean allowJdkFallback) {
+		return create(trustStore, keyManagers, handshakeTimeout, allowJdkFallback, TlsContext::newConscryptProvider);
+	}
+
+	static TlsContext create(KeyStore trustStore, KeyManagerFactory keyManagers, Duration handshakeTimeout,
+			boolean allowJdkFallback, Supplier<Provider> conscrypt) {
+		Provider provider = loadProvider(allowJdkFallback, conscrypt);
+		try {
+			TrustManagerFactory trustManagerFactory = (provider != null)
+					? TrustManagerFactory.getInstance("PKIX", provider)
+					: TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+			trustManagerFactory.init(trustStore);
+			X509TrustManager trustManager = Arrays.stream(trustManagerFactory.getTrustManagers())
+				.filter(X509TrustManager.class::isInstance)
+				.map(X509TrustManager.class::cast)
+				.findFirst()
+				.orElseThrow(() -> new IllegalStateException("No X509TrustManager from " + trustManagerFactory));
+			SSLContext sslContext = (provider != null) ? SSLContext.getInstance("TLS", provider)
+					: SSLContext.getInstance("TLS");
+			KeyManager[] clientKeys = (keyManagers != null) ? keyManagers.getKeyManagers() : null;
+			sslContext.init(clientKeys, new X509TrustManager[] { trustManager }, null);
+			SSLSocketFactory socketFactory = new HandshakeDeadlineSocketFactory(sslContext.getSocketFactory(),
+					handshakeTimeout);
+			return new TlsContext(socketFactory, trustManager, sslContext.getProvider().getName());
+		}
+		catch (GeneralSecurityException ex) {
+			throw new IllegalStateException("Could not initialise TLS: " + ex.getMessage(), ex);
+		}
+	}
+
+	private static Provider loadProvider(boolean allowJdkFallback, Supplier<Provider> conscrypt) {
+		try {
+			return conscrypt.get();
+		}
+		catch (Throwable ex) { // UnsatisfiedLinkError, NoClassDefFoundError: the native library did not load
+			if (ex instanceof VirtualMachineError vmError && !(ex instanceof OutOfMemoryError)) {
+				throw vmError;
+			}
+			if (!allowJdkFallback) {
+				throw new TlsProviderUnavailableException(ex);
+			}
+			logger.warn("Conscrypt could not load (" + ex + "); using the JDK's TLS because " + JDK_FALLBACK_SETTING
+					+ "=true. TLS fingerprints will be the JDK's.");
+			return null;
+		}
+	}
+
+	private static Provider newConscryptProvider() {
+		Conscrypt.checkAvailability();
+		return Conscrypt.newProvider();
+	}
+
+}

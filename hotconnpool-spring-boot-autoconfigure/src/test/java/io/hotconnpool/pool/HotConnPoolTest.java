@@ -1,0 +1,150 @@
+package io.hotconnpool.pool;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+import okhttp3.Protocol;
+import okhttp3.Request;
+import okhttp3.Response;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Warm-up and spread over real TLS origins on three loopback IPs, for HTTP/2 and HTTP/1.1.
+ */
+class HotConnPoolTest {
+
+	private TlsOrigins origins;
+
+	private HotConnPool pool;
+
+	@AfterEach
+	void tearDown() {
+		if (this.pool != null) {
+			this.pool.close();
+		}
+		if (this.origins != null) {
+			this.origins.close();
+		}
+	}
+
+	private void startPool(Protocol protocol) throws IOException {
+		this.origins = TlsOrigins.start(3, TlsOrigins.HOST, List.of(protocol, Protocol.HTTP_1_1));
+		this.pool = this.origins.pool(this.origins.settings((host) -> host.connectionsPerIp(2)).build());
+		this.pool.start();
+	}
+
+	private Request get(String path) {
+		return new Request.Builder().url("https://" + this.origins.target() + path).build();
+	}
+
+	@ParameterizedTest
+	@EnumSource(value = Protocol.class, names = { "HTTP_2", "HTTP_1_1" })
+	void startWarmsEverySlotOfEveryIpWithAValidatedConnection(Protocol protocol) throws IOException {
+		startPool(protocol);
+
+		PoolStats stats = this.pool.stats();
+		assertThat(stats.idleConnections()).isEqualTo(6);
+		assertThat(stats.healthyConnections()).isEqualTo(6);
+		assertThat(stats.warmingConnections()).isZero();
+		assertThat(stats.handshakes()).isEqualTo(6);
+		assertThat(stats.hosts().get(0).connections()).allSatisfy((connection) -> {
+			assertThat(connection.protocol()).isEqualTo(protocol.toString());
+			assertThat(connection.healthy()).isTrue();
+		});
+		for (TlsOrigins.Origin origin : this.origins.all()) {
+			assertThat(origin.connections()).as("connections opened to %s", origin.ip()).isEqualTo(2);
+			RecordedProbe probe = RecordedProbe.take(origin);
+			assertThat(probe.method()).isEqualTo("HEAD");
+			assertThat(probe.serverNames()).as("SNI keeps the host name on a pinned IP").contains(TlsOrigins.HOST);
+		}
+	}
+
+	@ParameterizedTest
+	@EnumSource(value = Protocol.class, names = { "HTTP_2", "HTTP_1_1" })
+	void firstRequestAfterStartPerformsNoHandshake(Protocol protocol) throws Exception {
+		startPool(protocol);
+		int serverConnectionsBefore = this.origins.totalConnections();
+		long handshakesBefore = this.pool.stats().handshakes();
+
+		try (HotConnection connection = this.pool.acquire(TlsOrigins.HOST + ":" + this.origins.port());
+				Response response = connection.execute(get("/first"))) {
+			assertThat(response.code()).isEqualTo(200);
+			assertThat(response.body().string()).isEqualTo("hot");
+		}
+
+		assertThat(this.origins.totalConnections()).isEqualTo(serverConnectionsBefore);
+		assertThat(this.pool.stats().handshakes()).isEqualTo(handshakesBefore);
+		assertThat(this.pool.stats().hotHits()).isEqualTo(1);
+	}
+
+	@ParameterizedTest
+	@EnumSource(value = Protocol.class, names = { "HTTP_2", "HTTP_1_1" })
+	void acquiresRotateOverEveryWarmConnectionAndEveryIp(Protocol protocol) throws Exception {
+		startPool(protocol);
+		Map<String, Integer> byIp = new HashMap<>();
+		Map<Long, Integer> byConnection = new HashMap<>();
+
+		for (int i = 0; i < 30; i++) {
+			try (HotConnection connection = this.pool.acquire(this.origins.target());
+					Response response = connection.execute(get("/spread"))) {
+				assertThat(response.code()).isEqualTo(200);
+				byIp.merge(connection.ip().getHostAddress(), 1, Integer::sum);
+				byConnection.merge(connection.stats().id(), 1, Integer::sum);
+			}
+		}
+
+		// Least recently used first: six warm connections take five requests each, so each IP serves ten.
+		assertThat(byConnection).hasSize(6).allSatisfy((id, count) -> assertThat(count).isEqualTo(5));
+		assertThat(byIp).containsOnlyKeys("127.0.0.2", "127.0.0.3", "127.0.0.4")
+			.allSatisfy((ip, count) -> assertThat(count).isEqualTo(10));
+		assertThat(this.origins.all().stream().collect(Collectors.toMap(TlsOrigins.Origin::ip,
+				TlsOrigins.Origin::connections)))
+			.as("no request needed a new connection")
+			.allSatisfy((ip, connections) -> assertThat(connections).isEqualTo(2));
+		assertThat(this.pool.stats().hotHits()).isEqualTo(30);
+	}
+
+	@ParameterizedTest
+	@EnumSource(value = Protocol.class, names = { "HTTP_2", "HTTP_1_1" })
+	void poolExecuteReleasesTheLeaseWhenTheBodyIsClosed(Protocol protocol) throws Exception {
+		startPool(protocol);
+
+		Response response = this.pool.execute(get("/convenience"));
+		assertThat(this.pool.stats().activeConnections()).isEqualTo(1);
+		assertThat(response.body().string()).isEqualTo("hot");
+
+		assertThat(this.pool.stats().activeConnections()).isZero();
+		assertThat(this.pool.stats().idleConnections()).isEqualTo(6);
+		assertThat(this.pool.stats().totalRequests()).isEqualTo(1);
+	}
+
+	/** What an origin saw of the warm-up probe. */
+	record RecordedProbe(String method, List<String> serverNames) {
+
+		static RecordedProbe take(TlsOrigins.Origin origin) {
+			try {
+				mockwebserver3.RecordedRequest request = origin.server.takeRequest(5, java.util.concurrent.TimeUnit.SECONDS);
+				assertThat(request).as("probe recorded by %s", origin.ip()).isNotNull();
+				return new RecordedProbe(request.getMethod(), request.getHandshakeServerNames());
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				throw new AssertionError(ex);
+			}
+		}
+
+	}
+
+	static Duration seconds(long seconds) {
+		return Duration.ofSeconds(seconds);
+	}
+
+}
