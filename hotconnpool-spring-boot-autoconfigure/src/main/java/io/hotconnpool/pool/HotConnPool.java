@@ -39,6 +39,8 @@ import okio.Okio;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
+import org.springframework.context.SmartLifecycle;
+
 /**
  * A pool of hot TLS connections: opened, handshaken and validated before anyone needs them, to every IP address of
  * each configured host, each handed to exactly one holder at a time.
@@ -51,8 +53,17 @@ import org.apache.commons.logging.LogFactory;
  * }</pre>
  *
  * Thread-safe. See {@link HostPool} for the locking rules: one lock per host, never held across I/O.
+ * <p>
+ * As a {@link SmartLifecycle} bean it starts in {@link #DEFAULT_PHASE}, below Spring's executors and the web
+ * server: it is warm before traffic arrives and closes only after the server has drained.
  */
-public final class HotConnPool implements AutoCloseable {
+public final class HotConnPool implements AutoCloseable, SmartLifecycle {
+
+	/**
+	 * The default lifecycle phase: below Spring's executors ({@code Integer.MAX_VALUE / 2}) and the web server
+	 * ({@code Integer.MAX_VALUE - 2048}), so the pool starts before them and stops after them.
+	 */
+	public static final int DEFAULT_PHASE = Integer.MAX_VALUE / 2 - 1024;
 
 	private static final Log logger = LogFactory.getLog(HotConnPool.class);
 
@@ -80,8 +91,11 @@ public final class HotConnPool implements AutoCloseable {
 
 	private final AtomicBoolean closed = new AtomicBoolean();
 
+	private final int phase;
+
 	private HotConnPool(Builder builder) {
 		this.settings = builder.settings;
+		this.phase = builder.phase;
 		this.resolver = builder.resolver;
 		this.ownedExecutor = (builder.executor != null) ? null : Executors.newCachedThreadPool(daemonThreads());
 		this.executor = (builder.executor != null) ? builder.executor : this.ownedExecutor;
@@ -134,6 +148,7 @@ public final class HotConnPool implements AutoCloseable {
 	 * waiting up to {@code warm-up.timeout}; warming goes on in the background past it. Logs one line per host.
 	 * @throws PoolClosedException when the pool was closed
 	 */
+	@Override
 	public void start() {
 		if (this.closed.get()) {
 			throw closedException();
@@ -422,6 +437,22 @@ public final class HotConnPool implements AutoCloseable {
 		return this.closed.get();
 	}
 
+	@Override
+	public boolean isRunning() {
+		return this.started.get() && !this.closed.get();
+	}
+
+	@Override
+	public int getPhase() {
+		return this.phase;
+	}
+
+	/** Closes the pool; see {@link #close()}. A stopped pool cannot start again. */
+	@Override
+	public void stop() {
+		close();
+	}
+
 	/**
 	 * Refuses new acquires with {@link PoolClosedException}, wakes waiters with it, and closes every connection,
 	 * leased ones too. Idempotent.
@@ -475,6 +506,8 @@ public final class HotConnPool implements AutoCloseable {
 		private Consumer<OkHttpClient.Builder> clientCustomizer = (builder) -> {
 		};
 
+		private int phase = DEFAULT_PHASE;
+
 		private Builder(HotConnPoolSettings settings) {
 			this.settings = Objects.requireNonNull(settings, "settings");
 		}
@@ -509,6 +542,16 @@ public final class HotConnPool implements AutoCloseable {
 		 */
 		public Builder clientCustomizer(Consumer<OkHttpClient.Builder> customizer) {
 			this.clientCustomizer = Objects.requireNonNull(customizer, "customizer");
+			return this;
+		}
+
+		/**
+		 * Sets the {@link SmartLifecycle} phase (default {@link HotConnPool#DEFAULT_PHASE}).
+		 * @param phase the phase
+		 * @return this builder
+		 */
+		public Builder phase(int phase) {
+			this.phase = phase;
 			return this;
 		}
 
