@@ -11,6 +11,7 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 import okhttp3.HttpUrl;
+import okhttp3.OkHttpClient;
 import okhttp3.Request;
 
 /**
@@ -32,6 +33,9 @@ final class HostPool {
 	final HostSettings settings;
 
 	final Request probeRequest;
+
+	/** The client this host's connections derive their pinned clients from. */
+	final OkHttpClient baseClient;
 
 	private final ReentrantLock lock = new ReentrantLock();
 
@@ -60,6 +64,7 @@ final class HostPool {
 					settings.probePath(), "a valid URL path");
 		}
 		this.probeRequest = new Request.Builder().url(probeUrl).method(settings.probeMethod(), null).build();
+		this.baseClient = pool.baseClient(settings.tls());
 	}
 
 	String key() {

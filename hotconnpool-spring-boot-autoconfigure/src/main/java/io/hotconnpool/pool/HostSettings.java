@@ -21,10 +21,11 @@ import java.util.regex.Pattern;
  * @param probePath path of the probe, starting with {@code /}
  * @param probeSuccessStatuses statuses that prove a connection healthy
  * @param blacklistStatuses statuses that set the connection's IP aside (a 403 from a blocked IP)
+ * @param tls the trust and key material of this host's connections
  */
 public record HostSettings(String host, int port, List<InetAddress> staticAddresses, boolean dnsEnabled,
 		int connectionsPerIp, int maxConnections, String probeMethod, String probePath,
-		StatusSet probeSuccessStatuses, StatusSet blacklistStatuses) {
+		StatusSet probeSuccessStatuses, StatusSet blacklistStatuses, TlsMaterial tls) {
 
 	/** The default https port. */
 	public static final int HTTPS_PORT = 443;
@@ -40,6 +41,7 @@ public record HostSettings(String host, int port, List<InetAddress> staticAddres
 		probeMethod = (probeMethod != null) ? probeMethod.toUpperCase(Locale.ROOT) : "";
 		Objects.requireNonNull(probeSuccessStatuses, "probeSuccessStatuses");
 		Objects.requireNonNull(blacklistStatuses, "blacklistStatuses");
+		Objects.requireNonNull(tls, "tls");
 	}
 
 	/** The key this host is known by in the pool: {@code host:port}. */

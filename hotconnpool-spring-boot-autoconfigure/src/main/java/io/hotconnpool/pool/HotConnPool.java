@@ -79,9 +79,12 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 
 	private final Warmer warmer;
 
-	private final OkHttpClient baseClient;
+	private final Consumer<OkHttpClient.Builder> clientCustomizer;
 
-	private final TlsContext tls;
+	/** One base client per TLS material: connections derive their pinned clients from it. */
+	private final Map<TlsMaterial, OkHttpClient> baseClients = new ConcurrentHashMap<>();
+
+	private final TlsContext defaultTls;
 
 	private final Map<String, HostPool> hosts = new ConcurrentHashMap<>();
 
@@ -100,12 +103,23 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 		this.ownedExecutor = (builder.executor != null) ? null : Executors.newCachedThreadPool(daemonThreads());
 		this.executor = (builder.executor != null) ? builder.executor : this.ownedExecutor;
 		this.warmer = new Warmer(this.executor, this.settings.warmUpConcurrency());
-		this.tls = TlsContext.create(this.settings.trustStore(), this.settings.keyManagers(),
-				this.settings.tlsHandshakeTimeout(), this.settings.allowJdkTlsFallback());
-		this.baseClient = baseClient(this.settings, this.tls, builder.clientCustomizer);
+		this.clientCustomizer = builder.clientCustomizer;
+		this.defaultTls = tlsContext(this.settings.defaultTls());
+		// Built now so that bad trust material or a missing TLS provider fails at start, not at first use.
+		this.settings.hosts().forEach((host) -> baseClient(host.tls()));
 	}
 
-	private static OkHttpClient baseClient(HotConnPoolSettings settings, TlsContext tls,
+	private TlsContext tlsContext(TlsMaterial material) {
+		return TlsContext.create(material.trustStore(), material.keyManagers(), this.settings.tlsHandshakeTimeout(),
+				this.settings.allowJdkTlsFallback());
+	}
+
+	OkHttpClient baseClient(TlsMaterial material) {
+		return this.baseClients.computeIfAbsent(material,
+				(key) -> newBaseClient(this.settings, tlsContext(key), this.clientCustomizer));
+	}
+
+	private static OkHttpClient newBaseClient(HotConnPoolSettings settings, TlsContext tls,
 			Consumer<OkHttpClient.Builder> customizer) {
 		OkHttpClient.Builder builder = new OkHttpClient.Builder().connectTimeout(settings.connectTimeout())
 			.readTimeout(settings.readTimeout())
@@ -230,7 +244,7 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 
 	PooledConnection newConnection(HostPool host, InetAddress ip, int slot) {
 		this.counters.connectionsCreated.increment();
-		return new PooledConnection(this.connectionIds.incrementAndGet(), host, ip, slot, this.baseClient);
+		return new PooledConnection(this.connectionIds.incrementAndGet(), host, ip, slot, host.baseClient);
 	}
 
 	/** Opens and validates the connection in the background. */
@@ -429,7 +443,7 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 
 	/** The name of the TLS provider in use ({@code Conscrypt}, or the JDK's where the fallback is allowed). */
 	public String tlsProvider() {
-		return this.tls.providerName();
+		return this.defaultTls.providerName();
 	}
 
 	/** Whether {@link #close()} has been called. */

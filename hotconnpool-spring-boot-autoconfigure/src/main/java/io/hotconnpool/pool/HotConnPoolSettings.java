@@ -65,10 +65,6 @@ public final class HotConnPoolSettings {
 
 	private final int warmUpConcurrency;
 
-	private final KeyStore trustStore;
-
-	private final KeyManagerFactory keyManagers;
-
 	private final boolean allowJdkTlsFallback;
 
 	private HotConnPoolSettings(Builder builder, List<HostSettings> hosts, HostSettings hostDefaults) {
@@ -86,8 +82,6 @@ public final class HotConnPoolSettings {
 		this.resolveTimeout = builder.resolveTimeout;
 		this.warmUpTimeout = builder.warmUpTimeout;
 		this.warmUpConcurrency = builder.warmUpConcurrency;
-		this.trustStore = builder.trustStore;
-		this.keyManagers = builder.keyManagers;
 		this.allowJdkTlsFallback = builder.allowJdkTlsFallback;
 	}
 
@@ -108,7 +102,7 @@ public final class HotConnPoolSettings {
 	HostSettings settingsForUnknownHost(String host, int port) {
 		HostSettings d = this.hostDefaults;
 		return new HostSettings(host, port, List.of(), true, d.connectionsPerIp(), d.maxConnections(),
-				d.probeMethod(), d.probePath(), d.probeSuccessStatuses(), d.blacklistStatuses());
+				d.probeMethod(), d.probePath(), d.probeSuccessStatuses(), d.blacklistStatuses(), d.tls());
 	}
 
 	public UnknownHostPolicy unknownHosts() {
@@ -159,14 +153,9 @@ public final class HotConnPoolSettings {
 		return this.warmUpConcurrency;
 	}
 
-	/** The trusted certificates, or {@code null} for the system trust store. */
-	public KeyStore trustStore() {
-		return this.trustStore;
-	}
-
-	/** Client certificates, or {@code null} for none. */
-	public KeyManagerFactory keyManagers() {
-		return this.keyManagers;
+	/** The TLS material of hosts that do not override it. */
+	public TlsMaterial defaultTls() {
+		return this.hostDefaults.tls();
 	}
 
 	public boolean allowJdkTlsFallback() {
@@ -206,10 +195,6 @@ public final class HotConnPoolSettings {
 		private Duration warmUpTimeout = Duration.ofSeconds(30);
 
 		private int warmUpConcurrency = 8;
-
-		private KeyStore trustStore;
-
-		private KeyManagerFactory keyManagers;
 
 		private boolean allowJdkTlsFallback;
 
@@ -313,22 +298,22 @@ public final class HotConnPoolSettings {
 		}
 
 		/**
-		 * Sets the trusted certificates.
+		 * Sets the trusted certificates of every host that does not override them.
 		 * @param trustStore the trust store, or {@code null} for the system one
 		 * @return this builder
 		 */
 		public Builder trustStore(KeyStore trustStore) {
-			this.trustStore = trustStore;
+			this.defaults.tls = new TlsMaterial(trustStore, this.defaults.tls.keyManagers());
 			return this;
 		}
 
 		/**
-		 * Sets client certificates for mutual TLS.
+		 * Sets client certificates for mutual TLS of every host that does not override them.
 		 * @param keyManagers an initialised key manager factory, or {@code null} for none
 		 * @return this builder
 		 */
 		public Builder keyManagers(KeyManagerFactory keyManagers) {
-			this.keyManagers = keyManagers;
+			this.defaults.tls = new TlsMaterial(this.defaults.tls.trustStore(), keyManagers);
 			return this;
 		}
 
@@ -406,6 +391,8 @@ public final class HotConnPoolSettings {
 		private StatusSet probeSuccessStatuses = StatusSet.of("2xx", "3xx");
 
 		private StatusSet blacklistStatuses = StatusSet.of("403", "429");
+
+		private TlsMaterial tls = TlsMaterial.SYSTEM;
 
 		HostBuilder() {
 		}
@@ -487,6 +474,16 @@ public final class HotConnPoolSettings {
 			return this;
 		}
 
+		/**
+		 * The trust and key material of this host's connections (default: the pool-wide one).
+		 * @param tls the material, for example from a Spring Boot SSL bundle
+		 * @return this builder
+		 */
+		public HostBuilder tls(TlsMaterial tls) {
+			this.tls = Objects.requireNonNull(tls, "tls");
+			return this;
+		}
+
 		HostBuilder copy() {
 			HostBuilder copy = new HostBuilder();
 			copy.target = this.target;
@@ -498,13 +495,14 @@ public final class HotConnPoolSettings {
 			copy.probePath = this.probePath;
 			copy.probeSuccessStatuses = this.probeSuccessStatuses;
 			copy.blacklistStatuses = this.blacklistStatuses;
+			copy.tls = this.tls;
 			return copy;
 		}
 
 		HostSettings build() {
 			return new HostSettings(this.target.host(), this.target.port(), this.staticAddresses, this.dnsEnabled,
 					this.connectionsPerIp, this.maxConnections, this.probeMethod, this.probePath,
-					this.probeSuccessStatuses, this.blacklistStatuses);
+					this.probeSuccessStatuses, this.blacklistStatuses, this.tls);
 		}
 
 	}
