@@ -1,0 +1,120 @@
+package io.hotconnpool.pool;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+import okhttp3.Request;
+import okhttp3.Response;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Many threads acquire, execute and release for a bounded time over real TLS origins: no connection is ever leased
+ * twice at once, the host never exceeds its maximum, the numbers add up and every lease comes back.
+ */
+class ConcurrencyTest {
+
+	private static final int THREADS = 16;
+
+	private static final int MAX_CONNECTIONS = 8;
+
+	private static final Duration RUN_TIME = Duration.ofSeconds(3);
+
+	@Test
+	void leasesAreExclusiveBoundedAndAccountedFor() throws Exception {
+		try (TlsOrigins origins = TlsOrigins.start(3);
+				HotConnPool pool = origins.pool(origins
+					.settings((host) -> host.connectionsPerIp(2).maxConnections(MAX_CONNECTIONS))
+					.acquireTimeout(Duration.ofSeconds(10))
+					.build())) {
+			pool.start();
+			Map<Long, Thread> holders = new ConcurrentHashMap<>();
+			AtomicInteger doubleLeases = new AtomicInteger();
+			AtomicInteger maxObserved = new AtomicInteger();
+			AtomicLong executed = new AtomicLong();
+			Request request = new Request.Builder().url("https://" + origins.target() + "/load").build();
+			long deadline = System.nanoTime() + RUN_TIME.toNanos();
+			ExecutorService threads = Executors.newFixedThreadPool(THREADS);
+			List<Future<?>> workers = new ArrayList<>();
+			for (int i = 0; i < THREADS; i++) {
+				workers.add(threads.submit(() -> {
+					for (int n = 0; n < 5_000 && System.nanoTime() < deadline; n++) { // bounded in count and time
+						try (HotConnection lease = pool.acquire(origins.target())) {
+							long id = lease.stats().id();
+							if (holders.putIfAbsent(id, Thread.currentThread()) != null) {
+								doubleLeases.incrementAndGet();
+							}
+							maxObserved.accumulateAndGet(pool.stats().totalConnections(), Math::max);
+							try (Response response = lease.execute(request)) {
+								assertThat(response.code()).isEqualTo(200);
+								executed.incrementAndGet();
+							}
+							holders.remove(id, Thread.currentThread());
+						}
+					}
+					return null;
+				}));
+			}
+			threads.shutdown();
+			assertThat(threads.awaitTermination(RUN_TIME.toSeconds() + 30, TimeUnit.SECONDS))
+				.as("every worker finished")
+				.isTrue();
+			for (Future<?> worker : workers) {
+				worker.get(); // rethrows a worker's failure
+			}
+
+			PoolStats stats = pool.stats();
+			assertThat(doubleLeases).hasValue(0);
+			assertThat(maxObserved.get()).isBetween(6, MAX_CONNECTIONS);
+			assertThat(executed.get()).isGreaterThan(THREADS);
+			assertThat(stats.totalRequests()).isEqualTo(executed.get());
+			assertThat(stats.failedRequests()).isZero();
+			assertThat(stats.activeConnections()).as("every lease came back").isZero();
+			assertThat(stats.waitingAcquires()).isZero();
+			assertThat(stats.idleConnections()).isEqualTo(stats.totalConnections());
+			assertThat(stats.connectionsCreated() - stats.retiredByReason().values().stream().mapToLong(Long::longValue).sum())
+				.as("created minus retired is what the pool holds")
+				.isEqualTo(stats.totalConnections());
+			assertThat(stats.hotHits()).as("every request met a warm connection").isEqualTo(executed.get());
+			int serverRequests = origins.all().stream().mapToInt(TlsOrigins.Origin::requests).sum();
+			assertThat(serverRequests).as("user requests plus one probe per connection")
+				.isEqualTo(executed.get() + stats.connectionsCreated());
+		}
+	}
+
+	@Test
+	void noConnectionIsLostWhenAWaiterIsInterrupted() throws Exception {
+		try (TlsOrigins origins = TlsOrigins.start(1);
+				HotConnPool pool = origins.pool(origins.settings((host) -> host.connectionsPerIp(1).maxConnections(1))
+					.build())) {
+			pool.start();
+			HotConnection held = pool.acquire(origins.target());
+			ExecutorService waiterThread = Executors.newSingleThreadExecutor();
+			Future<?> waiter = waiterThread.submit(() -> pool.acquire(origins.target(), Duration.ofSeconds(30)));
+			org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> pool.stats().waitingAcquires() == 1);
+
+			waiter.cancel(true);
+			waiterThread.shutdown();
+			assertThat(waiterThread.awaitTermination(5, TimeUnit.SECONDS)).isTrue();
+			held.close();
+
+			assertThat(pool.stats().waitingAcquires()).isZero();
+			assertThat(pool.stats().idleConnections()).isEqualTo(1);
+			try (HotConnection again = pool.acquire(origins.target(), Duration.ZERO)) {
+				assertThat(again.stats().state()).isEqualTo(ConnectionState.LEASED);
+			}
+		}
+	}
+
+
+}

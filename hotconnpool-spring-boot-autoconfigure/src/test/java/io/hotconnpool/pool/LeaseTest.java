@@ -1,0 +1,206 @@
+package io.hotconnpool.pool;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+import okhttp3.Request;
+import okhttp3.Response;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Exclusive leases, acquire timeouts, hand-off to waiters, misuse and close, on one real TLS origin with a single
+ * connection so that every acquire competes for it.
+ */
+class LeaseTest {
+
+	private final ExecutorService threads = Executors.newCachedThreadPool();
+
+	private TlsOrigins origins;
+
+	private HotConnPool pool;
+
+	@BeforeEach
+	void startPool() throws Exception {
+		this.origins = TlsOrigins.start(1);
+		this.pool = this.origins.pool(this.origins.settings((host) -> host.connectionsPerIp(1).maxConnections(1))
+			.unknownHosts(UnknownHostPolicy.REFUSE)
+			.build());
+		this.pool.start();
+	}
+
+	@AfterEach
+	void tearDown() throws InterruptedException {
+		this.pool.close();
+		this.origins.close();
+		this.threads.shutdownNow();
+		assertThat(this.threads.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+	}
+
+	private Request get() {
+		return new Request.Builder().url("https://" + this.origins.target() + "/").build();
+	}
+
+	private CompletableFuture<HotConnection> acquireInBackground(Duration timeout) {
+		return CompletableFuture.supplyAsync(() -> {
+			try {
+				return this.pool.acquire(this.origins.target(), timeout);
+			}
+			catch (InterruptedException ex) {
+				throw new CompletionException(ex);
+			}
+		}, this.threads);
+	}
+
+	@Test
+	void acquireTimesOutWithTheHostsNumbersWhenEverythingIsLeased() throws Exception {
+		try (HotConnection held = this.pool.acquire(this.origins.target())) {
+			assertThatExceptionOfType(AcquireTimeoutException.class)
+				.isThrownBy(() -> this.pool.acquire(this.origins.target(), Duration.ofMillis(200)))
+				.withMessageContaining("origin.test:" + this.origins.port())
+				.withMessageContaining("total=1, idle=0, leased=1")
+				.withMessageContaining("max=1")
+				.satisfies((ex) -> assertThat(ex.getHostStats().leased()).isEqualTo(1));
+		}
+		assertThat(this.pool.stats().acquireTimeouts()).isEqualTo(1);
+		assertThat(this.pool.stats().idleConnections()).isEqualTo(1);
+	}
+
+	@Test
+	void aReleasedConnectionIsHandedToTheWaiterDirectly() throws Exception {
+		HotConnection held = this.pool.acquire(this.origins.target());
+		long heldId = held.stats().id();
+		CompletableFuture<HotConnection> waiter = acquireInBackground(Duration.ofSeconds(10));
+		await().atMost(Duration.ofSeconds(5)).until(() -> this.pool.stats().waitingAcquires() == 1);
+
+		held.close();
+
+		HotConnection handedOver = waiter.get(5, TimeUnit.SECONDS);
+		assertThat(handedOver.stats().id()).isEqualTo(heldId);
+		assertThat(handedOver.stats().state()).isEqualTo(ConnectionState.LEASED);
+		try (handedOver; Response response = handedOver.execute(get())) {
+			assertThat(response.code()).isEqualTo(200);
+		}
+		assertThat(this.pool.stats().connectionsCreated()).as("no connection opened for the waiter").isEqualTo(1);
+	}
+
+	@Test
+	void waitersAreServedInArrivalOrder() throws Exception {
+		HotConnection held = this.pool.acquire(this.origins.target());
+		CompletableFuture<HotConnection> first = acquireInBackground(Duration.ofSeconds(10));
+		await().atMost(Duration.ofSeconds(5)).until(() -> this.pool.stats().waitingAcquires() == 1);
+		CompletableFuture<HotConnection> second = acquireInBackground(Duration.ofSeconds(10));
+		await().atMost(Duration.ofSeconds(5)).until(() -> this.pool.stats().waitingAcquires() == 2);
+
+		held.close();
+		HotConnection firstLease = first.get(5, TimeUnit.SECONDS);
+		assertThat(second).isNotDone();
+		firstLease.close();
+		second.get(5, TimeUnit.SECONDS).close();
+	}
+
+	@Test
+	void aLeaseIsExclusiveAndRefusesMisuse() throws Exception {
+		HotConnection lease = this.pool.acquire(this.origins.target());
+		Request otherHost = new Request.Builder().url("https://other.test:" + this.origins.port() + "/").build();
+		Request plainHttp = new Request.Builder().url("http://" + this.origins.target() + "/").build();
+
+		assertThatIllegalArgumentException().isThrownBy(() -> lease.execute(otherHost))
+			.withMessageContaining("This lease is for https://origin.test:" + this.origins.port())
+			.withMessageContaining("other.test");
+		assertThatIllegalArgumentException().isThrownBy(() -> lease.execute(plainHttp));
+		lease.close();
+		lease.close(); // idempotent
+
+		assertThatIllegalStateException().isThrownBy(() -> lease.execute(get())).withMessageContaining("closed");
+		assertThat(this.pool.stats().idleConnections()).isEqualTo(1);
+		assertThat(this.pool.stats().activeConnections()).isZero();
+		assertThat(this.pool.stats().totalRequests()).isZero();
+	}
+
+	@Test
+	void badArgumentsAreRefusedClearly() {
+		assertThatIllegalArgumentException().isThrownBy(() -> this.pool.acquire(" "))
+			.withMessageContaining("blank");
+		assertThatIllegalArgumentException().isThrownBy(() -> this.pool.acquire(null));
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> this.pool.acquire(this.origins.target(), Duration.ofSeconds(-1)))
+			.withMessageContaining("negative");
+		assertThatExceptionOfType(HostNotConfiguredException.class).isThrownBy(() -> this.pool.acquire("unknown.test"))
+			.withMessageContaining("unknown.test:443 is not configured")
+			.withMessageContaining("hotconnpool.hosts");
+		assertThat(this.pool.stats().idleConnections()).isEqualTo(1);
+	}
+
+	@Test
+	void closeWakesWaitersAndRefusesLaterAcquires() throws Exception {
+		HotConnection held = this.pool.acquire(this.origins.target());
+		CompletableFuture<HotConnection> waiter = acquireInBackground(Duration.ofSeconds(30));
+		await().atMost(Duration.ofSeconds(5)).until(() -> this.pool.stats().waitingAcquires() == 1);
+
+		this.pool.close();
+
+		assertThat(waiter).failsWithin(Duration.ofSeconds(5))
+			.withThrowableOfType(java.util.concurrent.ExecutionException.class)
+			.withCauseInstanceOf(PoolClosedException.class);
+		assertThatExceptionOfType(PoolClosedException.class).isThrownBy(() -> this.pool.acquire(this.origins.target()));
+		assertThatExceptionOfType(ConnectionRetiredException.class).isThrownBy(() -> held.execute(get()));
+		held.close();
+		this.pool.close(); // idempotent
+		assertThat(this.pool.stats().totalConnections()).isZero();
+		assertThat(this.pool.stats().retiredByReason()).containsEntry(RetireReason.CLOSED, 1L);
+		assertThat(this.pool.isRunning()).isFalse();
+	}
+
+	@Test
+	void forceCleanupClosesLeasedConnectionsTooAndWarmsAgain() throws Exception {
+		HotConnection held = this.pool.acquire(this.origins.target());
+		long oldId = held.stats().id();
+
+		assertThat(this.pool.forceCleanup()).isEqualTo(1);
+
+		assertThatExceptionOfType(ConnectionRetiredException.class).isThrownBy(() -> held.execute(get()))
+			.withMessageContaining("FORCED");
+		held.close();
+		await().atMost(Duration.ofSeconds(5)).until(() -> this.pool.stats().idleConnections() == 1);
+		try (HotConnection fresh = this.pool.acquire(this.origins.target())) {
+			assertThat(fresh.stats().id()).isNotEqualTo(oldId);
+		}
+		assertThat(this.pool.stats().retiredByReason()).containsEntry(RetireReason.FORCED, 1L);
+		assertThat(this.origins.totalConnections()).isEqualTo(2);
+	}
+
+	@Test
+	void anUnknownHostIsWarmedOnFirstUseWhenAllowed() throws Exception {
+		this.pool.close();
+		this.pool = HotConnPool
+			.builder(HotConnPoolSettings.builder()
+				.trustStore(TlsOrigins.trustStore())
+				.hostDefaults((host) -> host.connectionsPerIp(1))
+				.build())
+			.resolver(this.origins.resolver())
+			.build();
+		this.pool.start();
+		assertThat(this.pool.stats().hosts()).isEmpty();
+
+		try (HotConnection lease = this.pool.acquire(this.origins.target());
+				Response response = lease.execute(get())) {
+			assertThat(response.code()).isEqualTo(200);
+		}
+		assertThat(this.pool.stats().hosts()).singleElement()
+			.satisfies((host) -> assertThat(host.addresses()).isEqualTo(List.of("127.0.0.2")));
+	}
+
+}

@@ -1,0 +1,55 @@
+package io.hotconnpool.pool;
+
+import java.time.Duration;
+import java.util.List;
+
+import okhttp3.Protocol;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+
+/**
+ * Certificate and host-name verification are always on, also for a connection pinned to an IP.
+ */
+class TlsVerificationTest {
+
+	@Test
+	void aCertificateFromAnUntrustedCaIsRefused() throws Exception {
+		try (TlsOrigins origins = TlsOrigins.start(1);
+				HotConnPool pool = origins.pool(origins.settings((host) -> host.connectionsPerIp(1))
+					.trustStore(TlsOrigins.unrelatedTrustStore())
+					.build())) {
+			pool.start();
+
+			assertThat(pool.stats().idleConnections()).isZero();
+			assertThat(pool.stats().retiredByReason()).containsEntry(RetireReason.BROKEN, 1L);
+			assertThatExceptionOfType(AcquireTimeoutException.class)
+				.isThrownBy(() -> pool.acquire(origins.target(), Duration.ofMillis(300)))
+				.withMessageContaining("SSLHandshakeException");
+		}
+	}
+
+	@Test
+	void aCertificateForAnotherHostOnThePinnedIpIsRefused() throws Exception {
+		try (TlsOrigins origins = TlsOrigins.start(1, "other.test", List.of(Protocol.HTTP_2, Protocol.HTTP_1_1));
+				HotConnPool pool = origins.pool(origins.settings((host) -> host.connectionsPerIp(1)).build())) {
+			pool.start();
+
+			assertThat(pool.stats().idleConnections()).isZero();
+			assertThatExceptionOfType(AcquireTimeoutException.class)
+				.isThrownBy(() -> pool.acquire(origins.target(), Duration.ofMillis(300)))
+				.withMessageContaining("Hostname origin.test not verified");
+		}
+	}
+
+	@Test
+	void theTlsProviderIsAPrivateConscryptInstance() throws Exception {
+		try (TlsOrigins origins = TlsOrigins.start(1);
+				HotConnPool pool = origins.pool(origins.settings((host) -> host).build())) {
+			assertThat(pool.tlsProvider()).isEqualTo("Conscrypt");
+			assertThat(java.security.Security.getProvider("Conscrypt")).as("no JVM-global provider installed").isNull();
+		}
+	}
+
+}
