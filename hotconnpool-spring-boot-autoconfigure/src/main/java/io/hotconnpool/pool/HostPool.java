@@ -1,30 +1,41 @@
 package io.hotconnpool.pool;
 
 import java.net.InetAddress;
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Predicate;
 
 import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 
 /**
- * The connections of one target host, spread over its IP addresses.
+ * The connections of one target host, spread over its IP addresses, and the health of each IP.
  * <p>
- * <b>Locking.</b> One {@link ReentrantLock} per host guards its addresses, connections, idle queue and waiters.
- * No code holds two host locks at once, and no I/O (connect, handshake, probe, close, DNS) ever runs under it:
- * methods that decide to open or close connections return them, and the caller acts after unlocking.
+ * <b>Locking.</b> One {@link ReentrantLock} per host guards its addresses, IP health, connections, idle queue and
+ * waiters. No code holds two host locks at once, and no I/O (connect, handshake, probe, close, DNS) ever runs under
+ * it: methods that decide to open or close connections return them, and the caller acts after unlocking. Times are
+ * {@link System#nanoTime()}, immune to wall-clock jumps.
  * <p>
  * <b>Fairness and spread.</b> Idle connections form a queue: a released connection goes to the back and acquire
  * takes from the front, so the least recently used connection serves next and load and warmth rotate over every
  * IP. Waiters are served first-come first-served, and a released or newly warmed connection is handed directly to
  * the longest waiter.
+ * <p>
+ * <b>IP health.</b> An IP is blacklisted on a blacklist status (on any response or probe) or after
+ * {@code blacklist.failure-threshold} consecutive failed warm-ups; its idle connections are retired at once and its
+ * leased ones on release. Once its entry expires, one probation connection re-probes it: success restores the IP
+ * and warms its slots, failure keeps it blacklisted for another TTL. An IP that leaves the DNS answer is drained.
  */
 final class HostPool {
 
@@ -39,7 +50,12 @@ final class HostPool {
 
 	private final ReentrantLock lock = new ReentrantLock();
 
+	/** Signalled when a lease comes back while the host is closing. */
+	private final Condition leaseReturned = this.lock.newCondition();
+
 	private List<InetAddress> addresses = List.of();
+
+	private final Map<InetAddress, IpHealth> health = new HashMap<>();
 
 	private final List<PooledConnection> connections = new ArrayList<>();
 
@@ -71,17 +87,30 @@ final class HostPool {
 		return this.settings.key();
 	}
 
+	// ---- addresses and warm slots --------------------------------------------------------------------------
+
 	/**
-	 * Sets the host's addresses: the static ones and those resolved.
-	 * @return new connections to warm so that every (IP, slot) is filled
+	 * Sets the host's addresses: the static ones and those resolved. New IPs get warm connections; IPs that left
+	 * are drained (idle connections returned for closing, leased ones retired on release).
+	 * @param resolved the resolver's answer
+	 * @param refresh whether this is a DNS refresh (connections to new IPs are counted as found by DNS)
+	 * @return connections to close and connections to warm
 	 */
-	List<PooledConnection> updateAddresses(List<InetAddress> resolved) {
+	Changes updateAddresses(List<InetAddress> resolved, boolean refresh) {
 		Set<InetAddress> merged = new LinkedHashSet<>(this.settings.staticAddresses());
 		merged.addAll(resolved);
 		this.lock.lock();
 		try {
+			Set<InetAddress> previous = new HashSet<>(this.addresses);
 			this.addresses = List.copyOf(merged);
-			return fillLocked();
+			this.health.keySet().retainAll(merged);
+			merged.forEach((ip) -> this.health.computeIfAbsent(ip, (unused) -> new IpHealth()));
+			List<PooledConnection> toClose = retireIdleLocked((c) -> !merged.contains(c.ip), RetireReason.DNS_REMOVED);
+			List<PooledConnection> toWarm = fillLocked();
+			if (refresh) {
+				toWarm.stream().filter((c) -> !previous.contains(c.ip)).forEach((c) -> c.foundByDns = true);
+			}
+			return new Changes(toClose, toWarm);
 		}
 		finally {
 			this.lock.unlock();
@@ -103,22 +132,59 @@ final class HostPool {
 		if (this.closed) {
 			return List.of();
 		}
-		int target = this.settings.warmTarget(this.addresses.size());
+		List<InetAddress> usable = usableAddressesLocked();
+		int target = this.settings.warmTarget(usable.size());
 		Set<String> occupied = new HashSet<>();
-		this.connections.forEach((c) -> occupied.add(slotKey(c.ip, c.slot)));
+		int live = 0;
+		for (PooledConnection connection : this.connections) {
+			if (usable.contains(connection.ip)) {
+				occupied.add(slotKey(connection.ip, connection.slot));
+				live++;
+			}
+		}
 		List<PooledConnection> created = new ArrayList<>();
 		// Slot-major order spreads a capped warm target evenly over the IPs.
-		for (int slot = 0; slot < this.settings.connectionsPerIp(); slot++) {
-			for (InetAddress ip : this.addresses) {
-				if (this.connections.size() >= target) {
-					return created;
+		for (int slot = 0; slot < this.settings.connectionsPerIp() && live < target; slot++) {
+			for (InetAddress ip : usable) {
+				if (live >= target) {
+					break;
 				}
 				if (occupied.add(slotKey(ip, slot))) {
 					created.add(createLocked(ip, slot));
+					live++;
 				}
 			}
 		}
 		return created;
+	}
+
+	/** IPs that may get connections: not blacklisted, or the least bad one when all are and the policy says so. */
+	private List<InetAddress> usableAddressesLocked() {
+		List<InetAddress> usable = new ArrayList<>(this.addresses.size());
+		for (InetAddress ip : this.addresses) {
+			if (this.health.get(ip).blacklist == null) {
+				usable.add(ip);
+			}
+		}
+		if (usable.isEmpty() && !this.addresses.isEmpty()
+				&& this.pool.settings.allBlacklisted() == AllBlacklistedPolicy.SERVE_LEAST_BAD) {
+			usable.add(leastBadLocked());
+		}
+		return usable;
+	}
+
+	private InetAddress leastBadLocked() {
+		return this.addresses.stream()
+			.min(Comparator.comparingLong((InetAddress ip) -> this.health.get(ip).blacklist.untilNanos))
+			.orElseThrow();
+	}
+
+	private boolean isUsableLocked(InetAddress ip) {
+		IpHealth ipHealth = this.health.get(ip);
+		if (ipHealth == null) {
+			return false; // left the DNS answer
+		}
+		return ipHealth.blacklist == null || usableAddressesLocked().contains(ip);
 	}
 
 	private static String slotKey(InetAddress ip, int slot) {
@@ -131,10 +197,13 @@ final class HostPool {
 		return connection;
 	}
 
+	// ---- acquire and release -------------------------------------------------------------------------------
+
 	/**
 	 * Leases a connection, waiting up to the timeout.
 	 * @return the leased connection, or {@code null} when the timeout passed
 	 * @throws PoolClosedException when the pool closed before or during the wait
+	 * @throws HostUnavailableException when every IP is blacklisted and the policy is to fail
 	 */
 	PooledConnection acquire(long timeoutNanos) throws InterruptedException {
 		long deadline = System.nanoTime() + timeoutNanos;
@@ -149,6 +218,10 @@ final class HostPool {
 			if (connection != null) {
 				leaseLocked(connection);
 				return connection;
+			}
+			if (!this.addresses.isEmpty() && usableAddressesLocked().isEmpty()) {
+				throw new HostUnavailableException("Every IP of " + key() + " is blacklisted: " + blacklistLocked()
+						+ " (hotconnpool.blacklist.all-blacklisted=fail)");
 			}
 			waiter = new Waiter(this.lock.newCondition());
 			this.waiters.addLast(waiter);
@@ -200,27 +273,22 @@ final class HostPool {
 	 * its maximum. A waiter still takes whichever connection comes first, a released one or the new one.
 	 */
 	private PooledConnection createOnDemandLocked() {
-		if (this.addresses.isEmpty() || this.connections.size() >= this.settings.maxConnections()) {
+		List<InetAddress> usable = usableAddressesLocked();
+		if (usable.isEmpty() || this.connections.size() >= this.settings.maxConnections()) {
 			return null;
 		}
 		long warming = this.connections.stream().filter((c) -> c.state == ConnectionState.WARMING).count();
 		if (warming >= this.waiters.size()) {
 			return null;
 		}
-		InetAddress leastUsed = null;
-		int fewest = Integer.MAX_VALUE;
-		for (InetAddress ip : this.addresses) {
-			int count = (int) this.connections.stream().filter((c) -> c.ip.equals(ip)).count();
-			if (count < fewest) {
-				fewest = count;
-				leastUsed = ip;
-			}
-		}
-		InetAddress ip = leastUsed;
-		Set<Integer> usedSlots = new HashSet<>();
-		this.connections.stream().filter((c) -> c.ip.equals(ip)).forEach((c) -> usedSlots.add(c.slot));
+		Map<InetAddress, Set<Integer>> slotsByIp = new HashMap<>();
+		usable.forEach((ip) -> slotsByIp.put(ip, new HashSet<>()));
+		this.connections.stream()
+			.filter((c) -> slotsByIp.containsKey(c.ip))
+			.forEach((c) -> slotsByIp.get(c.ip).add(c.slot));
+		InetAddress ip = usable.stream().min(Comparator.comparingInt((InetAddress a) -> slotsByIp.get(a).size())).orElseThrow();
 		int slot = 0;
-		while (usedSlots.contains(slot)) {
+		while (slotsByIp.get(ip).contains(slot)) {
 			slot++;
 		}
 		return createLocked(ip, slot);
@@ -229,40 +297,285 @@ final class HostPool {
 	/**
 	 * Takes a connection back from its lease.
 	 * @param connection the connection
-	 * @param retireReason why it must be retired, or {@code null} if it is healthy and may serve again
+	 * @param outcome what the lease saw: {@code null} if healthy, else why it must be retired and, for a blacklist
+	 * status, the reason to blacklist its IP
 	 */
-	void release(PooledConnection connection, RetireReason retireReason) {
-		List<PooledConnection> replacements;
+	void release(PooledConnection connection, LeaseOutcome outcome) {
+		List<PooledConnection> toClose = new ArrayList<>();
+		List<PooledConnection> toWarm;
 		this.lock.lock();
 		try {
+			if (this.closed) {
+				this.leaseReturned.signalAll();
+			}
 			if (connection.state == ConnectionState.RETIRED) {
 				return; // retired while leased (forced cleanup, close): already closed
 			}
-			if (retireReason == null && !this.closed) {
+			RetireReason reason = (outcome != null) ? outcome.reason() : retireReasonLocked(connection);
+			if (reason == null) {
 				offerLocked(connection);
 				return;
 			}
-			retireLocked(connection, (retireReason != null) ? retireReason : RetireReason.CLOSED);
-			replacements = fillLocked();
+			retireLocked(connection, reason);
+			toClose.add(connection);
+			if (outcome != null && outcome.blacklistReason() != null) {
+				toClose.addAll(blacklistLocked(connection.ip, outcome.blacklistReason()));
+			}
+			toWarm = fillLocked();
 		}
 		finally {
 			this.lock.unlock();
 		}
-		connection.close();
-		replacements.forEach(this.pool::warm);
+		toClose.forEach(PooledConnection::close);
+		toWarm.forEach(this.pool::warm);
+	}
+
+	/** Why a healthy returned connection must still go, or {@code null} if it may serve again. */
+	private RetireReason retireReasonLocked(PooledConnection connection) {
+		if (this.closed) {
+			return RetireReason.CLOSED;
+		}
+		if (!this.health.containsKey(connection.ip)) {
+			return RetireReason.DNS_REMOVED;
+		}
+		if (!isUsableLocked(connection.ip)) {
+			return RetireReason.BLACKLISTED;
+		}
+		if (connection.isExpired(System.nanoTime())) {
+			return RetireReason.EXPIRED;
+		}
+		return null;
+	}
+
+	// ---- warm-up and probe outcomes ------------------------------------------------------------------------
+
+	/**
+	 * A warm-up or health probe succeeded: the connection joins the pool (or goes straight to a waiter), and a
+	 * blacklisted IP that passed its re-probe is restored.
+	 * @return the connection to close if it must go after all, and a restored IP's other slots to warm
+	 */
+	Changes probeSucceeded(PooledConnection connection) {
+		this.lock.lock();
+		try {
+			if (connection.state != ConnectionState.WARMING && connection.state != ConnectionState.RESERVED) {
+				return new Changes(List.of(), List.of()); // retired meanwhile, and closed by whoever retired it
+			}
+			IpHealth ipHealth = this.health.get(connection.ip);
+			boolean restored = false;
+			if (ipHealth != null) {
+				ipHealth.consecutiveFailures = 0;
+				restored = ipHealth.blacklist != null;
+				ipHealth.blacklist = null;
+			}
+			RetireReason reason = retireReasonLocked(connection);
+			if (reason != null) {
+				retireLocked(connection, reason);
+				return new Changes(List.of(connection), fillLocked());
+			}
+			offerLocked(connection);
+			return new Changes(List.of(), restored ? fillLocked() : List.of());
+		}
+		finally {
+			this.lock.unlock();
+		}
 	}
 
 	/**
-	 * A warm-up finished successfully: the connection joins the pool (or goes straight to a waiter).
-	 * @return {@code false} if it was retired meanwhile
+	 * A warm-up or health probe failed: the connection is retired and closed, and the IP's health updated. A
+	 * blacklist status blacklists the IP; connection failures count towards the threshold; a failed re-probe keeps
+	 * the IP blacklisted for another TTL. No replacement is opened here, so an IP that is down is not hammered: the
+	 * next health check refills.
+	 * @param blacklistReason why to blacklist the IP at once, or {@code null}
 	 */
-	boolean warmed(PooledConnection connection) {
+	void probeFailed(PooledConnection connection, RetireReason reason, String failure, String blacklistReason) {
+		this.lastFailure = failure;
+		List<PooledConnection> toClose = new ArrayList<>();
+		toClose.add(connection);
 		this.lock.lock();
 		try {
-			if (connection.state != ConnectionState.WARMING) {
-				return false;
+			if (connection.state != ConnectionState.RETIRED) {
+				retireLocked(connection, reason);
 			}
-			offerLocked(connection);
+			IpHealth ipHealth = this.health.get(connection.ip);
+			if (ipHealth != null && !this.closed) {
+				if (connection.probation) {
+					toClose.addAll(blacklistLocked(connection.ip, "re-probe failed: " + failure));
+				}
+				else if (blacklistReason != null) {
+					toClose.addAll(blacklistLocked(connection.ip, blacklistReason));
+				}
+				else if (reason == RetireReason.BROKEN
+						&& ++ipHealth.consecutiveFailures >= this.pool.settings.blacklistFailureThreshold()
+						&& ipHealth.blacklist == null) {
+					toClose.addAll(blacklistLocked(connection.ip,
+							ipHealth.consecutiveFailures + " consecutive connection failures, last: " + failure));
+				}
+			}
+		}
+		finally {
+			this.lock.unlock();
+		}
+		toClose.forEach(PooledConnection::close);
+	}
+
+	/** Blacklists the IP for one TTL and retires its idle connections; returns them for closing. */
+	private List<PooledConnection> blacklistLocked(InetAddress ip, String reason) {
+		IpHealth ipHealth = this.health.get(ip);
+		if (ipHealth == null) {
+			return List.of();
+		}
+		long ttl = this.pool.settings.blacklistTtl().toNanos();
+		Instant now = Instant.now();
+		ipHealth.blacklist = new Blacklisting(reason, now, now.plusNanos(ttl), System.nanoTime() + ttl);
+		return retireIdleLocked((c) -> c.ip.equals(ip) && !isUsableLocked(ip), RetireReason.BLACKLISTED);
+	}
+
+	/**
+	 * Takes a blacklisted IP's expired entry and opens one probation connection to re-probe it.
+	 * @return the probation connections to warm
+	 */
+	List<PooledConnection> reprobeExpiredBlacklistings() {
+		this.lock.lock();
+		try {
+			if (this.closed) {
+				return List.of();
+			}
+			long now = System.nanoTime();
+			List<PooledConnection> probes = new ArrayList<>();
+			for (InetAddress ip : this.addresses) {
+				Blacklisting entry = this.health.get(ip).blacklist;
+				boolean probing = this.connections.stream().anyMatch((c) -> c.ip.equals(ip) && c.probation);
+				if (entry != null && now - entry.untilNanos >= 0 && !probing) {
+					PooledConnection probe = createLocked(ip, 0);
+					probe.probation = true;
+					probes.add(probe);
+				}
+			}
+			return probes;
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	/**
+	 * Takes the IP off the blacklist now (an operator's decision) and warms its slots.
+	 * @return connections to warm, or {@code null} if the IP was not blacklisted
+	 */
+	List<PooledConnection> unblacklist(InetAddress ip) {
+		this.lock.lock();
+		try {
+			IpHealth ipHealth = this.health.get(ip);
+			if (ipHealth == null || ipHealth.blacklist == null) {
+				return null;
+			}
+			ipHealth.blacklist = null;
+			ipHealth.consecutiveFailures = 0;
+			return fillLocked();
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	// ---- background maintenance ---------------------------------------------------------------------------
+
+	/**
+	 * Reserves idle connections that have not been used for the threshold, for a health probe. A reserved
+	 * connection is never leased until the probe is done.
+	 */
+	List<PooledConnection> reserveForHealthCheck(long idleThresholdNanos) {
+		this.lock.lock();
+		try {
+			long now = System.nanoTime();
+			List<PooledConnection> reserved = new ArrayList<>();
+			for (PooledConnection connection : this.idle) {
+				if (connection.idleNanos(now) >= idleThresholdNanos) {
+					connection.state = ConnectionState.RESERVED;
+					reserved.add(connection);
+				}
+			}
+			this.idle.removeAll(reserved);
+			return reserved;
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	/**
+	 * Retires idle connections past their lifetime, and idle connections above the warm target unused for the
+	 * idle timeout. Leased connections are never touched: an expired one is retired when it comes back.
+	 * @return connections to close and replacements to warm
+	 */
+	Changes cleanUp(long idleTimeoutNanos) {
+		this.lock.lock();
+		try {
+			long now = System.nanoTime();
+			List<PooledConnection> toClose = retireIdleLocked((c) -> c.isExpired(now), RetireReason.EXPIRED);
+			int surplus = this.connections.size() - this.settings.warmTarget(usableAddressesLocked().size());
+			for (PooledConnection connection : List.copyOf(this.idle)) {
+				if (surplus <= 0) {
+					break;
+				}
+				if (connection.idleNanos(now) >= idleTimeoutNanos) {
+					retireLocked(connection, RetireReason.IDLE);
+					toClose.add(connection);
+					surplus--;
+				}
+			}
+			return new Changes(toClose, fillLocked());
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	private List<PooledConnection> retireIdleLocked(Predicate<PooledConnection> condition,
+			RetireReason reason) {
+		List<PooledConnection> retired = new ArrayList<>();
+		for (PooledConnection connection : List.copyOf(this.idle)) {
+			if (condition.test(connection)) {
+				retireLocked(connection, reason);
+				retired.add(connection);
+			}
+		}
+		return retired;
+	}
+
+	// ---- closing ------------------------------------------------------------------------------------------
+
+	/** Refuses new acquires and fails the waiters with {@link PoolClosedException}; leases may still come back. */
+	void beginClose() {
+		this.lock.lock();
+		try {
+			this.closed = true;
+			PoolClosedException failure = this.pool.closedException();
+			this.waiters.forEach((waiter) -> {
+				waiter.failure = failure;
+				waiter.condition.signal();
+			});
+			this.waiters.clear();
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	/**
+	 * Waits until no connection is leased, or the deadline.
+	 * @return whether every lease came back
+	 */
+	boolean awaitLeasesReturned(long deadlineNanos) throws InterruptedException {
+		this.lock.lock();
+		try {
+			while (this.connections.stream().anyMatch((c) -> c.state == ConnectionState.LEASED)) {
+				long remaining = deadlineNanos - System.nanoTime();
+				if (remaining <= 0) {
+					return false;
+				}
+				this.leaseReturned.awaitNanos(remaining);
+			}
 			return true;
 		}
 		finally {
@@ -271,40 +584,12 @@ final class HostPool {
 	}
 
 	/**
-	 * A warm-up failed: the connection is retired and closed. No replacement is opened here, so a host that is down
-	 * is not hammered; background maintenance refills with back-off.
-	 */
-	void warmFailed(PooledConnection connection, RetireReason reason, String failure) {
-		this.lastFailure = failure;
-		this.lock.lock();
-		try {
-			if (connection.state != ConnectionState.RETIRED) {
-				retireLocked(connection, reason);
-			}
-		}
-		finally {
-			this.lock.unlock();
-		}
-		connection.close();
-	}
-
-	/**
 	 * Retires every connection, leased ones too.
-	 * @param closeHost whether the host closes as well: waiters fail with {@link PoolClosedException}
 	 * @return the retired connections, for the caller to close outside the lock
 	 */
-	List<PooledConnection> retireAll(RetireReason reason, boolean closeHost) {
+	List<PooledConnection> retireAll(RetireReason reason) {
 		this.lock.lock();
 		try {
-			if (closeHost) {
-				this.closed = true;
-				PoolClosedException failure = this.pool.closedException();
-				this.waiters.forEach((waiter) -> {
-					waiter.failure = failure;
-					waiter.condition.signal();
-				});
-				this.waiters.clear();
-			}
 			List<PooledConnection> retired = new ArrayList<>(this.connections);
 			retired.forEach((connection) -> retireLocked(connection, reason));
 			return retired;
@@ -314,12 +599,15 @@ final class HostPool {
 		}
 	}
 
+	// ---- state changes ------------------------------------------------------------------------------------
+
 	private void leaseLocked(PooledConnection connection) {
 		connection.state = ConnectionState.LEASED;
 		connection.markUsed();
 	}
 
 	private void offerLocked(PooledConnection connection) {
+		connection.probation = false;
 		Waiter waiter = this.waiters.pollFirst();
 		if (waiter != null) {
 			leaseLocked(connection);
@@ -343,14 +631,28 @@ final class HostPool {
 		this.pool.counters.retired(reason);
 	}
 
+	// ---- views --------------------------------------------------------------------------------------------
+
 	String lastFailure() {
 		return this.lastFailure;
+	}
+
+	private List<BlacklistedIp> blacklistLocked() {
+		List<BlacklistedIp> entries = new ArrayList<>();
+		for (InetAddress ip : this.addresses) {
+			Blacklisting entry = this.health.get(ip).blacklist;
+			if (entry != null) {
+				entries.add(new BlacklistedIp(ip.getHostAddress(), entry.reason, entry.since, entry.until));
+			}
+		}
+		return entries;
 	}
 
 	HostStats stats() {
 		this.lock.lock();
 		try {
 			List<ConnectionStats> details = new ArrayList<>(this.connections.size());
+			Set<String> draining = new LinkedHashSet<>();
 			int idleCount = 0;
 			int leased = 0;
 			int warming = 0;
@@ -368,15 +670,40 @@ final class HostPool {
 				if (stats.healthy() && stats.state() != ConnectionState.WARMING) {
 					healthy++;
 				}
+				if (!this.health.containsKey(connection.ip)) {
+					draining.add(stats.ip());
+				}
 			}
 			return new HostStats(this.settings.host(), this.settings.port(),
-					this.addresses.stream().map(InetAddress::getHostAddress).toList(), this.connections.size(),
-					idleCount, leased, warming, healthy, this.waiters.size(), this.settings.maxConnections(),
-					this.settings.warmTarget(this.addresses.size()), details);
+					this.addresses.stream().map(InetAddress::getHostAddress).toList(), blacklistLocked(),
+					List.copyOf(draining), this.connections.size(), idleCount, leased, warming, healthy,
+					this.waiters.size(), this.settings.maxConnections(),
+					this.settings.warmTarget(usableAddressesLocked().size()), details);
 		}
 		finally {
 			this.lock.unlock();
 		}
+	}
+
+	/** Connections the caller closes and connections it warms, decided under the lock. */
+	record Changes(List<PooledConnection> toClose, List<PooledConnection> toWarm) {
+	}
+
+	/** What a lease saw: why to retire its connection and, for a blacklist status, why to blacklist the IP. */
+	record LeaseOutcome(RetireReason reason, String blacklistReason) {
+	}
+
+	/** One IP's health. Guarded by the host's lock. */
+	private static final class IpHealth {
+
+		int consecutiveFailures;
+
+		Blacklisting blacklist;
+
+	}
+
+	/** A blacklist entry; {@code untilNanos} is monotonic, the instants are for display. */
+	private record Blacklisting(String reason, Instant since, Instant until, long untilNanos) {
 	}
 
 	/** One blocked acquire. Fields are guarded by the host's lock. */

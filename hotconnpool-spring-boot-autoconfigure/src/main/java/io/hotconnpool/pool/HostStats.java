@@ -7,7 +7,9 @@ import java.util.List;
  *
  * @param host the host name
  * @param port the port
- * @param addresses the IP addresses in use
+ * @param addresses the IP addresses the host resolves to and may use (blacklisted ones included)
+ * @param blacklisted the IPs set aside, with reason and expiry
+ * @param draining IPs that left the DNS answer and still have leased connections
  * @param total connections not retired (warming, idle, leased or reserved)
  * @param idle connections free to lease
  * @param leased connections held by a lease
@@ -18,7 +20,8 @@ import java.util.List;
  * @param warmTarget the number of connections the pool keeps warm
  * @param connections every connection
  */
-public record HostStats(String host, int port, List<String> addresses, int total, int idle, int leased, int warming,
+public record HostStats(String host, int port, List<String> addresses, List<BlacklistedIp> blacklisted,
+		List<String> draining, int total, int idle, int leased, int warming,
 		int healthy, int waiting, int maxConnections, int warmTarget, List<ConnectionStats> connections) {
 
 	/** A one-line summary for log and exception messages. */

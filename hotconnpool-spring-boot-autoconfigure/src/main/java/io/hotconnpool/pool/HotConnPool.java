@@ -40,6 +40,8 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
 import org.springframework.context.SmartLifecycle;
+import org.springframework.scheduling.TaskScheduler;
+import org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler;
 
 /**
  * A pool of hot TLS connections: opened, handshaken and validated before anyone needs them, to every IP address of
@@ -96,9 +98,15 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 
 	private final int phase;
 
+	private final Maintenance maintenance;
+
+	private final ThreadPoolTaskScheduler ownedScheduler;
+
 	private HotConnPool(Builder builder) {
 		this.settings = builder.settings;
 		this.phase = builder.phase;
+		this.ownedScheduler = (builder.scheduler != null) ? null : defaultScheduler();
+		this.maintenance = new Maintenance((builder.scheduler != null) ? builder.scheduler : this.ownedScheduler);
 		this.resolver = builder.resolver;
 		this.ownedExecutor = (builder.executor != null) ? null : Executors.newCachedThreadPool(daemonThreads());
 		this.executor = (builder.executor != null) ? builder.executor : this.ownedExecutor;
@@ -139,6 +147,15 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 			.build();
 	}
 
+	private static ThreadPoolTaskScheduler defaultScheduler() {
+		ThreadPoolTaskScheduler scheduler = new ThreadPoolTaskScheduler();
+		scheduler.setPoolSize(1);
+		scheduler.setThreadNamePrefix("hotconnpool-maintenance-");
+		scheduler.setDaemon(true);
+		scheduler.initialize();
+		return scheduler;
+	}
+
 	private static ThreadFactory daemonThreads() {
 		AtomicInteger count = new AtomicInteger();
 		return (task) -> {
@@ -158,8 +175,9 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 	}
 
 	/**
-	 * Resolves every configured host and warms every (IP, slot), at most {@code warm-up.concurrency} at once,
-	 * waiting up to {@code warm-up.timeout}; warming goes on in the background past it. Logs one line per host.
+	 * Resolves every configured host, warms every (IP, slot), at most {@code warm-up.concurrency} at once, and
+	 * schedules the background tasks. In {@link WarmUpMode#BLOCKING} mode it waits up to {@code warm-up.timeout}
+	 * (warming goes on in the background past it) and logs one line per host.
 	 * @throws PoolClosedException when the pool was closed
 	 */
 	@Override
@@ -176,6 +194,10 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 			.map((host) -> this.hosts.computeIfAbsent(host.key(), (key) -> new HostPool(this, host)))
 			.toList();
 		CompletableFuture<?>[] warmUps = configured.stream().map(this::resolveAndWarm).toArray(CompletableFuture[]::new);
+		scheduleMaintenance();
+		if (this.settings.warmUpMode() == WarmUpMode.BACKGROUND) {
+			return;
+		}
 		try {
 			CompletableFuture.allOf(warmUps).get(this.settings.warmUpTimeout().toNanos(), TimeUnit.NANOSECONDS);
 		}
@@ -191,6 +213,67 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 		}
 		long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
 		configured.forEach((host) -> logWarmth(host, millis));
+	}
+
+	private void scheduleMaintenance() {
+		this.maintenance.schedule("health check", this.settings.healthCheckInterval(), this::checkHealth);
+		this.maintenance.schedule("cleanup", this.settings.cleanupInterval(), this::cleanUp);
+		this.maintenance.schedule("blacklist check", this.settings.blacklistCheckInterval(), this::checkBlacklist);
+		this.maintenance.schedule("DNS update", this.settings.dnsUpdateInterval(), this::updateDns);
+	}
+
+	/** Probes idle connections not used for a while (reserved first, never leased ones) and refills missing slots. */
+	void checkHealth() {
+		long threshold = this.settings.healthCheckIdleThreshold().toNanos();
+		for (HostPool host : this.hosts.values()) {
+			if (this.closed.get()) {
+				return;
+			}
+			host.reserveForHealthCheck(threshold).forEach(this::warm);
+			host.fill().forEach(this::warm);
+		}
+	}
+
+	/** Retires expired and surplus idle connections and warms replacements. */
+	void cleanUp() {
+		long idleTimeout = this.settings.idleTimeout().toNanos();
+		for (HostPool host : this.hosts.values()) {
+			if (this.closed.get()) {
+				return;
+			}
+			apply(host.cleanUp(idleTimeout));
+		}
+	}
+
+	/** Re-probes blacklisted IPs whose entry expired, over a fresh connection each. */
+	void checkBlacklist() {
+		for (HostPool host : this.hosts.values()) {
+			if (this.closed.get()) {
+				return;
+			}
+			host.reprobeExpiredBlacklistings().forEach(this::warm);
+		}
+	}
+
+	/** Resolves every host again: new IPs are warmed, vanished ones drained; a failed look-up changes nothing. */
+	void updateDns() {
+		for (HostPool host : this.hosts.values()) {
+			if (this.closed.get()) {
+				return;
+			}
+			if (host.settings.dnsEnabled()) {
+				resolve(host).thenAccept((resolved) -> {
+					if (resolved != null && !this.closed.get()) {
+						apply(host.updateAddresses(resolved, true));
+					}
+				}).join();
+			}
+		}
+	}
+
+	private void apply(HostPool.Changes changes) {
+		changes.toClose().forEach(PooledConnection::close);
+		changes.toWarm().forEach(this::warm);
 	}
 
 	private void logWarmth(HostPool host, long millis) {
@@ -215,12 +298,14 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 
 	/** Resolves the host (with a deadline) and warms its missing slots; completes when those warm-ups end. */
 	private CompletableFuture<Void> resolveAndWarm(HostPool host) {
-		return resolve(host).thenCompose((addresses) -> {
-			List<CompletableFuture<Boolean>> warmUps = host.updateAddresses(addresses).stream().map(this::warm).toList();
-			return CompletableFuture.allOf(warmUps.toArray(CompletableFuture[]::new));
+		return resolve(host).thenCompose((resolved) -> {
+			HostPool.Changes changes = host.updateAddresses((resolved != null) ? resolved : List.of(), false);
+			changes.toClose().forEach(PooledConnection::close);
+			return CompletableFuture.allOf(changes.toWarm().stream().map(this::warm).toArray(CompletableFuture[]::new));
 		});
 	}
 
+	/** The host's addresses from the resolver, or {@code null} when the look-up failed or timed out. */
 	private CompletableFuture<List<InetAddress>> resolve(HostPool host) {
 		String name = host.settings.host();
 		if (!host.settings.dnsEnabled()) {
@@ -238,7 +323,7 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 			.exceptionally((failure) -> {
 				logger.warn("hotconnpool could not resolve " + name + " within " + this.settings.resolveTimeout()
 						+ ": " + failure + "; keeping its static and last known addresses");
-				return List.of();
+				return null;
 			});
 	}
 
@@ -247,37 +332,45 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 		return new PooledConnection(this.connectionIds.incrementAndGet(), host, ip, slot, host.baseClient);
 	}
 
-	/** Opens and validates the connection in the background. */
+	/** Opens and validates the connection (or probes a reserved one) in the background. */
 	CompletableFuture<Boolean> warm(PooledConnection connection) {
 		CompletableFuture<Boolean> result = new CompletableFuture<>();
-		this.warmer.submit(() -> result.complete(runWarmUp(connection)));
+		this.warmer.submit(() -> result.complete(probe(connection)));
 		return result;
 	}
 
-	private boolean runWarmUp(PooledConnection connection) {
+	private boolean probe(PooledConnection connection) {
 		HostPool host = connection.host;
-		if (connection.state != ConnectionState.WARMING) {
+		if (connection.state == ConnectionState.RETIRED) {
 			return false;
 		}
 		try {
 			int status = connection.probe(host.probeRequest, this.settings.probeTimeout());
+			String outcome = "probe answered " + status + " on " + connection;
 			if (host.settings.blacklistStatuses().contains(status)) {
-				host.warmFailed(connection, RetireReason.BLACKLISTED, "probe answered " + status + " on " + connection);
+				host.probeFailed(connection, RetireReason.BLACKLISTED, outcome,
+						"status " + status + " on probe " + host.probeRequest.method() + " " + host.settings.probePath());
 				return false;
 			}
 			if (!host.settings.probeSuccessStatuses().contains(status)) {
-				host.warmFailed(connection, RetireReason.UNHEALTHY, "probe answered " + status + " on " + connection);
+				host.probeFailed(connection, RetireReason.UNHEALTHY, outcome, null);
 				return false;
 			}
 			if (!connection.isPhysicallyIdle()) {
-				host.warmFailed(connection, RetireReason.BROKEN,
-						"the server closed " + connection + " after the probe (Connection: close?)");
+				host.probeFailed(connection, RetireReason.BROKEN,
+						"the server closed " + connection + " after the probe (Connection: close?)", null);
 				return false;
 			}
-			return host.warmed(connection);
+			boolean newFromDns = connection.foundByDns;
+			connection.foundByDns = false;
+			apply(host.probeSucceeded(connection));
+			if (newFromDns && connection.state != ConnectionState.RETIRED) {
+				this.counters.newConnectionsFromDns.increment();
+			}
+			return connection.state != ConnectionState.RETIRED;
 		}
 		catch (IOException ex) {
-			host.warmFailed(connection, RetireReason.BROKEN, ex + " on " + connection);
+			host.probeFailed(connection, RetireReason.BROKEN, ex + " on " + connection, null);
 			return false;
 		}
 	}
@@ -403,7 +496,7 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 	public int forceCleanup() {
 		int count = 0;
 		for (HostPool host : this.hosts.values()) {
-			List<PooledConnection> retired = host.retireAll(RetireReason.FORCED, false);
+			List<PooledConnection> retired = host.retireAll(RetireReason.FORCED);
 			retired.forEach(PooledConnection::close);
 			count += retired.size();
 			host.fill().forEach(this::warm);
@@ -424,7 +517,9 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 		int warming = 0;
 		int healthy = 0;
 		int waiting = 0;
+		int blacklisted = 0;
 		for (HostStats host : hostStats) {
+			blacklisted += host.blacklisted().size();
 			total += host.total();
 			leased += host.leased();
 			idle += host.idle();
@@ -435,7 +530,7 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 		long requests = this.counters.totalRequests.sum();
 		long failed = this.counters.failedRequests.sum();
 		double successRate = (requests == 0) ? 1.0 : 1.0 - (double) failed / requests;
-		return new PoolStats(total, leased, idle, warming, healthy, waiting, requests, failed, successRate,
+		return new PoolStats(total, leased, idle, warming, healthy, waiting, blacklisted, requests, failed, successRate,
 				this.counters.hotHits.sum(), this.counters.handshakes.sum(), this.counters.connectionsCreated.sum(),
 				this.counters.newConnectionsFromDns.sum(), this.counters.acquireTimeouts.sum(),
 				this.counters.retiredByReason(), hostStats);
@@ -451,6 +546,32 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 		return this.closed.get();
 	}
 
+
+	/**
+	 * Closes at once: refuses new acquires with {@link PoolClosedException}, wakes waiters with it, stops the
+	 * background tasks and closes every connection, leased ones too. Idempotent.
+	 * @throws IllegalStateException carrying the first error of closing a connection, the others suppressed
+	 */
+	@Override
+	public void close() {
+		shutdown(Duration.ZERO);
+	}
+
+	/**
+	 * Takes a blacklisted IP off the blacklist now and warms its connections.
+	 * @param target {@code host} or {@code host:port}
+	 * @param ip the IP address
+	 * @return whether the IP was blacklisted
+	 */
+	public boolean unblacklist(String target, InetAddress ip) {
+		List<PooledConnection> toWarm = hostFor(target).unblacklist(ip);
+		if (toWarm == null) {
+			return false;
+		}
+		toWarm.forEach(this::warm);
+		return true;
+	}
+
 	@Override
 	public boolean isRunning() {
 		return this.started.get() && !this.closed.get();
@@ -461,24 +582,42 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 		return this.phase;
 	}
 
-	/** Closes the pool; see {@link #close()}. A stopped pool cannot start again. */
+	/** Closes the pool at once; see {@link #close()}. A stopped pool cannot start again. */
 	@Override
 	public void stop() {
 		close();
 	}
 
 	/**
-	 * Refuses new acquires with {@link PoolClosedException}, wakes waiters with it, and closes every connection,
-	 * leased ones too. Idempotent.
-	 * @throws IllegalStateException carrying the first error of closing a connection, the others suppressed
+	 * Stops gracefully: 1. refuses new acquires and wakes waiters with {@link PoolClosedException}; 2. cancels the
+	 * background tasks and waits for runs in flight; 3. waits for leases to come back, up to
+	 * {@code shutdown.drain-timeout}; 4. closes every connection, cutting leases still held (and logging how many);
+	 * then calls back. Idempotent: a second stop only calls back.
+	 * @param callback called when the pool has stopped
 	 */
 	@Override
-	public void close() {
+	public void stop(Runnable callback) {
+		try {
+			shutdown(this.settings.drainTimeout());
+		}
+		catch (RuntimeException ex) {
+			logger.warn("hotconnpool stopped with errors", ex);
+		}
+		finally {
+			callback.run();
+		}
+	}
+
+	private void shutdown(Duration drainTimeout) {
 		if (!this.closed.compareAndSet(false, true)) {
 			return;
 		}
+		long deadline = System.nanoTime() + drainTimeout.toNanos();
+		this.hosts.values().forEach(HostPool::beginClose);
+		boolean drained = awaitDrain(deadline);
+		int cut = this.hosts.values().stream().mapToInt((host) -> host.stats().leased()).sum();
 		List<PooledConnection> retired = new ArrayList<>();
-		this.hosts.values().forEach((host) -> retired.addAll(host.retireAll(RetireReason.CLOSED, true)));
+		this.hosts.values().forEach((host) -> retired.addAll(host.retireAll(RetireReason.CLOSED)));
 		RuntimeException failure = null;
 		for (PooledConnection connection : retired) {
 			try {
@@ -493,12 +632,39 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 				}
 			}
 		}
+		if (this.ownedScheduler != null) {
+			this.ownedScheduler.shutdown();
+		}
 		if (this.ownedExecutor != null) {
 			this.ownedExecutor.shutdownNow();
 		}
-		logger.info("hotconnpool closed " + retired.size() + " connections");
+		if (cut > 0) {
+			logger.warn("hotconnpool stopped: closed " + retired.size() + " connections, cutting " + cut
+					+ " leases still held after the drain timeout of " + drainTimeout);
+		}
+		else {
+			logger.info("hotconnpool stopped: closed " + retired.size() + " connections"
+					+ (drained ? "" : " (background tasks still running were abandoned)"));
+		}
 		if (failure != null) {
 			throw failure;
+		}
+	}
+
+	/** Steps 2 and 3 of the drain: background runs in flight, then leases. */
+	private boolean awaitDrain(long deadline) {
+		try {
+			boolean tasksDone = this.maintenance.stop(deadline);
+			for (HostPool host : this.hosts.values()) {
+				if (!host.awaitLeasesReturned(deadline)) {
+					return false;
+				}
+			}
+			return tasksDone;
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			return false;
 		}
 	}
 
@@ -521,6 +687,8 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 		};
 
 		private int phase = DEFAULT_PHASE;
+
+		private TaskScheduler scheduler;
 
 		private Builder(HotConnPoolSettings settings) {
 			this.settings = Objects.requireNonNull(settings, "settings");
@@ -556,6 +724,17 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 		 */
 		public Builder clientCustomizer(Consumer<OkHttpClient.Builder> customizer) {
 			this.clientCustomizer = Objects.requireNonNull(customizer, "customizer");
+			return this;
+		}
+
+		/**
+		 * Sets the scheduler of the background tasks (health check, cleanup, blacklist check, DNS update). Default:
+		 * a one-thread {@link ThreadPoolTaskScheduler} owned and shut down by the pool.
+		 * @param scheduler the scheduler
+		 * @return this builder
+		 */
+		public Builder scheduler(TaskScheduler scheduler) {
+			this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
 			return this;
 		}
 

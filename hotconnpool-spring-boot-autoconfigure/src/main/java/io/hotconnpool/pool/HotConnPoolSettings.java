@@ -67,6 +67,30 @@ public final class HotConnPoolSettings {
 
 	private final boolean allowJdkTlsFallback;
 
+	private final WarmUpMode warmUpMode;
+
+	private final Duration healthCheckInterval;
+
+	private final Duration healthCheckIdleThreshold;
+
+	private final Duration cleanupInterval;
+
+	private final Duration maxLifetime;
+
+	private final Duration idleTimeout;
+
+	private final Duration blacklistCheckInterval;
+
+	private final Duration blacklistTtl;
+
+	private final int blacklistFailureThreshold;
+
+	private final AllBlacklistedPolicy allBlacklisted;
+
+	private final Duration dnsUpdateInterval;
+
+	private final Duration drainTimeout;
+
 	private HotConnPoolSettings(Builder builder, List<HostSettings> hosts, HostSettings hostDefaults) {
 		this.hosts = List.copyOf(hosts);
 		this.hostDefaults = hostDefaults;
@@ -83,6 +107,18 @@ public final class HotConnPoolSettings {
 		this.warmUpTimeout = builder.warmUpTimeout;
 		this.warmUpConcurrency = builder.warmUpConcurrency;
 		this.allowJdkTlsFallback = builder.allowJdkTlsFallback;
+		this.warmUpMode = builder.warmUpMode;
+		this.healthCheckInterval = builder.healthCheckInterval;
+		this.healthCheckIdleThreshold = builder.healthCheckIdleThreshold;
+		this.cleanupInterval = builder.cleanupInterval;
+		this.maxLifetime = builder.maxLifetime;
+		this.idleTimeout = builder.idleTimeout;
+		this.blacklistCheckInterval = builder.blacklistCheckInterval;
+		this.blacklistTtl = builder.blacklistTtl;
+		this.blacklistFailureThreshold = builder.blacklistFailureThreshold;
+		this.allBlacklisted = builder.allBlacklisted;
+		this.dnsUpdateInterval = builder.dnsUpdateInterval;
+		this.drainTimeout = builder.drainTimeout;
 	}
 
 	/**
@@ -162,6 +198,54 @@ public final class HotConnPoolSettings {
 		return this.allowJdkTlsFallback;
 	}
 
+	public WarmUpMode warmUpMode() {
+		return this.warmUpMode;
+	}
+
+	public Duration healthCheckInterval() {
+		return this.healthCheckInterval;
+	}
+
+	public Duration healthCheckIdleThreshold() {
+		return this.healthCheckIdleThreshold;
+	}
+
+	public Duration cleanupInterval() {
+		return this.cleanupInterval;
+	}
+
+	public Duration maxLifetime() {
+		return this.maxLifetime;
+	}
+
+	public Duration idleTimeout() {
+		return this.idleTimeout;
+	}
+
+	public Duration blacklistCheckInterval() {
+		return this.blacklistCheckInterval;
+	}
+
+	public Duration blacklistTtl() {
+		return this.blacklistTtl;
+	}
+
+	public int blacklistFailureThreshold() {
+		return this.blacklistFailureThreshold;
+	}
+
+	public AllBlacklistedPolicy allBlacklisted() {
+		return this.allBlacklisted;
+	}
+
+	public Duration dnsUpdateInterval() {
+		return this.dnsUpdateInterval;
+	}
+
+	public Duration drainTimeout() {
+		return this.drainTimeout;
+	}
+
 	/**
 	 * Builds {@link HotConnPoolSettings}. Pool-wide host defaults set here apply to every host added after or
 	 * before them: hosts are resolved against the defaults in {@link #build()}.
@@ -197,6 +281,30 @@ public final class HotConnPoolSettings {
 		private int warmUpConcurrency = 8;
 
 		private boolean allowJdkTlsFallback;
+
+		private WarmUpMode warmUpMode = WarmUpMode.BLOCKING;
+
+		private Duration healthCheckInterval = Duration.ofSeconds(30);
+
+		private Duration healthCheckIdleThreshold = Duration.ofSeconds(10);
+
+		private Duration cleanupInterval = Duration.ofSeconds(60);
+
+		private Duration maxLifetime = Duration.ofMinutes(30);
+
+		private Duration idleTimeout = Duration.ofMinutes(10);
+
+		private Duration blacklistCheckInterval = Duration.ofMinutes(5);
+
+		private Duration blacklistTtl = Duration.ofMinutes(15);
+
+		private int blacklistFailureThreshold = 3;
+
+		private AllBlacklistedPolicy allBlacklisted = AllBlacklistedPolicy.SERVE_LEAST_BAD;
+
+		private Duration dnsUpdateInterval = Duration.ofMinutes(30);
+
+		private Duration drainTimeout = Duration.ofSeconds(10);
 
 		private Builder() {
 		}
@@ -328,6 +436,128 @@ public final class HotConnPoolSettings {
 		}
 
 		/**
+		 * Whether start waits for warm-up (default {@link WarmUpMode#BLOCKING}).
+		 * @param warmUpMode the mode
+		 * @return this builder
+		 */
+		public Builder warmUpMode(WarmUpMode warmUpMode) {
+			this.warmUpMode = Objects.requireNonNull(warmUpMode, "warmUpMode");
+			return this;
+		}
+
+		/**
+		 * How often idle connections are probed and missing slots refilled (default 30s).
+		 * @param interval the interval
+		 * @return this builder
+		 */
+		public Builder healthCheckInterval(Duration interval) {
+			this.healthCheckInterval = interval;
+			return this;
+		}
+
+		/**
+		 * How long a connection must have been idle before a health check probes it (default 10s): a connection
+		 * in use proves its health by its requests.
+		 * @param threshold the idle time
+		 * @return this builder
+		 */
+		public Builder healthCheckIdleThreshold(Duration threshold) {
+			this.healthCheckIdleThreshold = threshold;
+			return this;
+		}
+
+		/**
+		 * How often expired and surplus idle connections are retired (default 60s).
+		 * @param interval the interval
+		 * @return this builder
+		 */
+		public Builder cleanupInterval(Duration interval) {
+			this.cleanupInterval = interval;
+			return this;
+		}
+
+		/**
+		 * The longest a connection lives (default 30m); each connection's lifetime is up to 5 % shorter, at random,
+		 * so that connections do not expire together.
+		 * @param maxLifetime the lifetime
+		 * @return this builder
+		 */
+		public Builder maxLifetime(Duration maxLifetime) {
+			this.maxLifetime = maxLifetime;
+			return this;
+		}
+
+		/**
+		 * How long a connection above the warm target may stay idle (default 10m). Warm slots are kept.
+		 * @param idleTimeout the idle time
+		 * @return this builder
+		 */
+		public Builder idleTimeout(Duration idleTimeout) {
+			this.idleTimeout = idleTimeout;
+			return this;
+		}
+
+		/**
+		 * How often expired blacklist entries are re-probed (default 5m).
+		 * @param interval the interval
+		 * @return this builder
+		 */
+		public Builder blacklistCheckInterval(Duration interval) {
+			this.blacklistCheckInterval = interval;
+			return this;
+		}
+
+		/**
+		 * How long an IP stays blacklisted before it is re-probed (default 15m).
+		 * @param ttl the time to live of an entry
+		 * @return this builder
+		 */
+		public Builder blacklistTtl(Duration ttl) {
+			this.blacklistTtl = ttl;
+			return this;
+		}
+
+		/**
+		 * Consecutive connect or TLS failures that blacklist an IP (default 3, floor 1).
+		 * @param threshold the number of failures
+		 * @return this builder
+		 */
+		public Builder blacklistFailureThreshold(int threshold) {
+			this.blacklistFailureThreshold = threshold;
+			return this;
+		}
+
+		/**
+		 * What a host does when all its IPs are blacklisted (default {@link AllBlacklistedPolicy#SERVE_LEAST_BAD}).
+		 * @param policy the policy
+		 * @return this builder
+		 */
+		public Builder allBlacklisted(AllBlacklistedPolicy policy) {
+			this.allBlacklisted = Objects.requireNonNull(policy, "allBlacklisted");
+			return this;
+		}
+
+		/**
+		 * How often hosts are resolved again to find new IPs and drain vanished ones (default 30m).
+		 * @param interval the interval
+		 * @return this builder
+		 */
+		public Builder dnsUpdateInterval(Duration interval) {
+			this.dnsUpdateInterval = interval;
+			return this;
+		}
+
+		/**
+		 * How long stop waits for leases to come back before it cuts them (default 10s; zero cuts at once).
+		 * @param drainTimeout the drain timeout
+		 * @return this builder
+		 */
+		public Builder drainTimeout(Duration drainTimeout) {
+			this.drainTimeout = drainTimeout;
+			return this;
+		}
+
+		/**
 		 * Validates everything and builds the settings.
 		 * @return the settings
 		 * @throws InvalidSettingException naming the first setting at fault
@@ -342,6 +572,22 @@ public final class HotConnPoolSettings {
 			requirePositive("hotconnpool.probe-timeout", this.probeTimeout);
 			requirePositive("hotconnpool.resolve-timeout", this.resolveTimeout);
 			requirePositive("hotconnpool.warm-up.timeout", this.warmUpTimeout);
+			requirePositive("hotconnpool.health-check-interval", this.healthCheckInterval);
+			requirePositive("hotconnpool.health-check-idle-threshold", this.healthCheckIdleThreshold);
+			requirePositive("hotconnpool.cleanup-interval", this.cleanupInterval);
+			requirePositive("hotconnpool.max-lifetime", this.maxLifetime);
+			requirePositive("hotconnpool.idle-timeout", this.idleTimeout);
+			requirePositive("hotconnpool.blacklist.check-interval", this.blacklistCheckInterval);
+			requirePositive("hotconnpool.blacklist.ttl", this.blacklistTtl);
+			requirePositive("hotconnpool.dns-update-interval", this.dnsUpdateInterval);
+			if (this.drainTimeout == null || this.drainTimeout.isNegative()) {
+				throw new InvalidSettingException("hotconnpool.shutdown.drain-timeout", this.drainTimeout,
+						"zero or a positive duration such as 10s");
+			}
+			if (this.blacklistFailureThreshold < 1) {
+				throw new InvalidSettingException("hotconnpool.blacklist.failure-threshold",
+						this.blacklistFailureThreshold, "1 or more");
+			}
 			if (this.warmUpConcurrency < 1) {
 				throw new InvalidSettingException("hotconnpool.warm-up.concurrency", this.warmUpConcurrency,
 						"1 or more");

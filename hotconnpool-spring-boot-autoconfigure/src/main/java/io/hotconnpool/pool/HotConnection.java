@@ -25,13 +25,15 @@ import okhttp3.Response;
  */
 public final class HotConnection implements AutoCloseable {
 
+	private static final HostPool.LeaseOutcome BROKEN = new HostPool.LeaseOutcome(RetireReason.BROKEN, null);
+
 	private final HotConnPool pool;
 
 	private final PooledConnection connection;
 
 	private final AtomicBoolean closed = new AtomicBoolean();
 
-	private volatile RetireReason retireOnRelease;
+	private volatile HostPool.LeaseOutcome failure;
 
 	private volatile Response lastResponse;
 
@@ -67,14 +69,15 @@ public final class HotConnection implements AutoCloseable {
 			}
 			Response response = exchange.response();
 			if (this.connection.host.settings.blacklistStatuses().contains(response.code())) {
-				this.retireOnRelease = RetireReason.BLACKLISTED;
+				this.failure = new HostPool.LeaseOutcome(RetireReason.BLACKLISTED,
+						"status " + response.code() + " on " + request.method() + " " + request.url().encodedPath());
 			}
 			this.lastResponse = response;
 			return response;
 		}
 		catch (IOException ex) {
 			counters.failedRequests.increment();
-			this.retireOnRelease = RetireReason.BROKEN;
+			this.failure = BROKEN;
 			throw ex;
 		}
 	}
@@ -119,11 +122,11 @@ public final class HotConnection implements AutoCloseable {
 		if (response != null) {
 			response.close();
 		}
-		RetireReason reason = this.retireOnRelease;
-		if (reason == null && !this.connection.isPhysicallyIdle()) {
-			reason = RetireReason.BROKEN; // the server closed it, or an unread body made it unusable
+		HostPool.LeaseOutcome outcome = this.failure;
+		if (outcome == null && !this.connection.isPhysicallyIdle()) {
+			outcome = BROKEN; // the server closed it, or an unread body made it unusable
 		}
-		this.connection.host.release(this.connection, reason);
+		this.connection.host.release(this.connection, outcome);
 	}
 
 	@Override

@@ -13,6 +13,7 @@ import java.util.Map;
  * @param warmingConnections connections being opened or validated
  * @param healthyConnections connections whose last request or probe succeeded
  * @param waitingAcquires acquires waiting for a connection
+ * @param blacklistedIps IPs currently blacklisted, over all hosts
  * @param totalRequests requests executed on leases
  * @param failedRequests of those, requests that ended in an I/O error
  * @param successRate {@code 1 - failed/total}, or 1 when there were no requests
@@ -25,7 +26,7 @@ import java.util.Map;
  * @param hosts per-host detail
  */
 public record PoolStats(int totalConnections, int activeConnections, int idleConnections, int warmingConnections,
-		int healthyConnections, int waitingAcquires, long totalRequests, long failedRequests, double successRate,
+		int healthyConnections, int waitingAcquires, int blacklistedIps, long totalRequests, long failedRequests, double successRate,
 		long hotHits, long handshakes, long connectionsCreated, long newConnectionsFromDns, long acquireTimeouts,
 		Map<RetireReason, Long> retiredByReason, List<HostStats> hosts) {
 }

@@ -8,6 +8,7 @@ import java.net.UnknownHostException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -38,6 +39,8 @@ final class PooledConnection {
 	/** OkHttp must never evict a warm connection on its own: the pool's maintenance decides. */
 	private static final long OKHTTP_KEEP_ALIVE_DAYS = 1;
 
+	private static final double LIFETIME_JITTER = 0.05;
+
 	final long id;
 
 	final HostPool host;
@@ -59,6 +62,15 @@ final class PooledConnection {
 
 	/** Why it was retired; set with {@code state = RETIRED}. */
 	volatile RetireReason retireReason;
+
+	/** Opened to re-probe a blacklisted IP: its success restores the IP. Guarded by the host's lock. */
+	volatile boolean probation;
+
+	/** Opened for an IP that a DNS refresh found; counted once warm. */
+	volatile boolean foundByDns;
+
+	/** This connection's lifetime: the maximum less up to 5 % at random, so connections do not expire together. */
+	private final long lifetimeNanos;
 
 	private volatile boolean healthy;
 
@@ -86,6 +98,8 @@ final class PooledConnection {
 			.connectionPool(this.okPool)
 			.eventListener(new ConnectionEvents())
 			.build();
+		long maxLifetime = host.pool.settings.maxLifetime().toNanos();
+		this.lifetimeNanos = maxLifetime - (long) (maxLifetime * LIFETIME_JITTER * ThreadLocalRandom.current().nextDouble());
 		this.createdNanos = System.nanoTime();
 		this.createdAt = Instant.now();
 		this.lastUsedNanos = this.createdNanos;
@@ -167,6 +181,10 @@ final class PooledConnection {
 
 	boolean isHealthy() {
 		return this.healthy;
+	}
+
+	boolean isExpired(long now) {
+		return now - this.createdNanos >= this.lifetimeNanos;
 	}
 
 	long idleNanos(long now) {

@@ -1,0 +1,140 @@
+package io.hotconnpool.pool;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
+import org.springframework.scheduling.TaskScheduler;
+
+/**
+ * Runs the pool's background tasks on a Spring {@link TaskScheduler} and knows which runs are in flight, so that
+ * stop can cancel them and wait for the ones already running (the Go pool's WaitGroup, with a deadline).
+ * <p>
+ * Each task's first run is jittered to between half and all of its interval, so that pools started together do
+ * not tick in step. A run that fails is logged once per streak of failures and never stops later runs.
+ */
+final class Maintenance {
+
+	private static final Log logger = LogFactory.getLog(Maintenance.class);
+
+	private final TaskScheduler scheduler;
+
+	private final List<ScheduledFuture<?>> scheduled = new CopyOnWriteArrayList<>();
+
+	private final Set<String> failing = ConcurrentHashMap.newKeySet();
+
+	private final ReentrantLock lock = new ReentrantLock();
+
+	private final Condition allDone = this.lock.newCondition();
+
+	private int running;
+
+	private boolean stopped;
+
+	Maintenance(TaskScheduler scheduler) {
+		this.scheduler = scheduler;
+	}
+
+	/**
+	 * Schedules a task with a fixed delay between runs.
+	 * @param name the task's name, for logs
+	 * @param interval the delay between the end of one run and the start of the next
+	 * @param task the work
+	 */
+	void schedule(String name, Duration interval, Runnable task) {
+		long jitterNanos = (long) (interval.toNanos() * (0.5 + 0.5 * ThreadLocalRandom.current().nextDouble()));
+		Instant firstRun = Instant.now().plusNanos(jitterNanos);
+		this.scheduled.add(this.scheduler.scheduleWithFixedDelay(() -> run(name, task), firstRun, interval));
+	}
+
+	private void run(String name, Runnable task) {
+		if (!enter()) {
+			return;
+		}
+		try {
+			task.run();
+			if (this.failing.remove(name)) {
+				logger.info("hotconnpool " + name + " runs again without error");
+			}
+		}
+		catch (RuntimeException ex) {
+			if (this.failing.add(name)) {
+				logger.warn("hotconnpool " + name + " failed; later runs go on (logged once until it succeeds)", ex);
+			}
+		}
+		finally {
+			exit();
+		}
+	}
+
+	private boolean enter() {
+		this.lock.lock();
+		try {
+			if (this.stopped) {
+				return false;
+			}
+			this.running++;
+			return true;
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	private void exit() {
+		this.lock.lock();
+		try {
+			if (--this.running == 0) {
+				this.allDone.signalAll();
+			}
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	/**
+	 * Cancels every scheduled task and waits for the runs in flight, up to the deadline. No run starts afterwards.
+	 * @return whether every run in flight finished in time
+	 */
+	boolean stop(long deadlineNanos) throws InterruptedException {
+		this.scheduled.forEach((future) -> future.cancel(false));
+		this.lock.lock();
+		try {
+			this.stopped = true;
+			while (this.running > 0) {
+				long remaining = deadlineNanos - System.nanoTime();
+				if (remaining <= 0) {
+					return false;
+				}
+				this.allDone.awaitNanos(remaining);
+			}
+			return true;
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	/** Runs in flight right now. */
+	int running() {
+		this.lock.lock();
+		try {
+			return this.running;
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+}
