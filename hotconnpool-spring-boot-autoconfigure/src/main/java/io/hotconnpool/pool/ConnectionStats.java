@@ -17,7 +17,9 @@ import java.time.Instant;
  * @param errors requests or probes that failed
  * @param createdAt when it was created (wall clock, for display)
  * @param lastUsedAt when it was last leased or probed (wall clock, for display)
+ * @param expiresAt when it reaches its maximum lifetime (wall clock, for display)
  */
 public record ConnectionStats(long id, String host, int port, String ip, int slot, ConnectionState state,
-		boolean healthy, String protocol, long requests, long errors, Instant createdAt, Instant lastUsedAt) {
+		boolean healthy, String protocol, long requests, long errors, Instant createdAt, Instant lastUsedAt,
+		Instant expiresAt) {
 }

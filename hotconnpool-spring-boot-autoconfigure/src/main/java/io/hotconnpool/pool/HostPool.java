@@ -1,5 +1,6 @@
 package io.hotconnpool.pool;
 
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -11,6 +12,9 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Predicate;
@@ -18,6 +22,8 @@ import java.util.function.Predicate;
 import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 
 /**
  * The connections of one target host, spread over its IP addresses, and the health of each IP.
@@ -38,6 +44,8 @@ import okhttp3.Request;
  * and warms its slots, failure keeps it blacklisted for another TTL. An IP that leaves the DNS answer is drained.
  */
 final class HostPool {
+
+	private static final Log logger = LogFactory.getLog(HostPool.class);
 
 	final HotConnPool pool;
 
@@ -66,6 +74,9 @@ final class HostPool {
 	private boolean closed;
 
 	private volatile String lastFailure;
+
+	/** Whether the last look-up failed: failures are logged once per streak, not at every refresh. */
+	private final AtomicBoolean resolveFailing = new AtomicBoolean();
 
 	HostPool(HotConnPool pool, HostSettings settings) {
 		this.pool = pool;
@@ -114,6 +125,30 @@ final class HostPool {
 		}
 		finally {
 			this.lock.unlock();
+		}
+	}
+
+	/**
+	 * Records the outcome of a look-up and logs a failure once per streak, and the recovery.
+	 * @param failure why it failed, or {@code null} when it succeeded
+	 */
+	void resolved(Throwable failure) {
+		Throwable cause = failure;
+		while ((cause instanceof CompletionException || cause instanceof UncheckedIOException)
+				&& cause.getCause() != null) {
+			cause = cause.getCause();
+		}
+		if (cause == null) {
+			if (this.resolveFailing.compareAndSet(true, false)) {
+				logger.info("hotconnpool resolves " + key() + " again");
+			}
+			return;
+		}
+		if (this.resolveFailing.compareAndSet(false, true)) {
+			String what = (cause instanceof TimeoutException)
+					? "did not answer within " + this.pool.settings.resolveTimeout() : "failed: " + cause;
+			logger.warn("hotconnpool look-up of " + this.settings.host() + " " + what
+					+ "; keeping its static and last known addresses (logged once until it succeeds)");
 		}
 	}
 

@@ -320,10 +320,9 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 			}
 		}, this.executor)
 			.orTimeout(this.settings.resolveTimeout().toNanos(), TimeUnit.NANOSECONDS)
-			.exceptionally((failure) -> {
-				logger.warn("hotconnpool could not resolve " + name + " within " + this.settings.resolveTimeout()
-						+ ": " + failure + "; keeping its static and last known addresses");
-				return null;
+			.handle((resolved, failure) -> {
+				host.resolved(failure);
+				return (failure != null) ? null : resolved;
 			});
 	}
 

@@ -196,7 +196,8 @@ final class PooledConnection {
 		Instant lastUsedAt = this.createdAt.plusNanos(this.lastUsedNanos - this.createdNanos);
 		return new ConnectionStats(this.id, this.host.settings.host(), this.host.settings.port(),
 				this.ip.getHostAddress(), this.slot, current, this.healthy && current != ConnectionState.RETIRED,
-				this.protocol, this.requests.get(), this.errors.get(), this.createdAt, lastUsedAt);
+				this.protocol, this.requests.get(), this.errors.get(), this.createdAt, lastUsedAt,
+				this.createdAt.plusNanos(this.lifetimeNanos));
 	}
 
 	@Override

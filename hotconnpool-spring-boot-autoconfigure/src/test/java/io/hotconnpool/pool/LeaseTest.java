@@ -66,13 +66,17 @@ class LeaseTest {
 
 	@Test
 	void acquireTimesOutWithTheHostsNumbersWhenEverythingIsLeased() throws Exception {
-		try (HotConnection held = this.pool.acquire(this.origins.target())) {
+		HotConnection held = this.pool.acquire(this.origins.target());
+		try {
 			assertThatExceptionOfType(AcquireTimeoutException.class)
 				.isThrownBy(() -> this.pool.acquire(this.origins.target(), Duration.ofMillis(200)))
 				.withMessageContaining("origin.test:" + this.origins.port())
 				.withMessageContaining("total=1, idle=0, leased=1")
 				.withMessageContaining("max=1")
 				.satisfies((ex) -> assertThat(ex.getHostStats().leased()).isEqualTo(1));
+		}
+		finally {
+			held.close();
 		}
 		assertThat(this.pool.stats().acquireTimeouts()).isEqualTo(1);
 		assertThat(this.pool.stats().idleConnections()).isEqualTo(1);

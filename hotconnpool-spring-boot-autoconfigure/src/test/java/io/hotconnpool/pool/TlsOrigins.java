@@ -69,11 +69,9 @@ final class TlsOrigins implements AutoCloseable {
 			try {
 				int port = 0;
 				for (int i = 0; i < count; i++) {
-					Origin origin = new Origin(InetAddress.getByName("127.0.0." + (i + 2)));
+					Origin origin = new Origin(InetAddress.getByName("127.0.0." + (i + 2)), serverTls, protocols);
 					started.add(origin);
-					origin.server.useHttps(serverTls.sslSocketFactory());
-					origin.server.setProtocols(protocols);
-					origin.server.start(origin.address, port);
+					origin.start(port);
 					port = origin.server.getPort();
 				}
 				return new TlsOrigins(started, port);
@@ -177,8 +175,10 @@ final class TlsOrigins implements AutoCloseable {
 
 		private volatile Function<RecordedRequest, MockResponse> behaviour = (request) -> ok(request);
 
-		Origin(InetAddress address) {
+		Origin(InetAddress address, HandshakeCertificates serverTls, List<Protocol> protocols) {
 			this.address = address;
+			this.server.useHttps(serverTls.sslSocketFactory());
+			this.server.setProtocols(protocols);
 			this.server.setDispatcher(new Dispatcher() {
 				@Override
 				public MockResponse dispatch(RecordedRequest request) {
@@ -187,6 +187,10 @@ final class TlsOrigins implements AutoCloseable {
 					return Origin.this.behaviour.apply(request);
 				}
 			});
+		}
+
+		private void start(int port) throws IOException {
+			this.server.start(this.address, port);
 		}
 
 		/** 200 with the body {@code hot}; no body for HEAD, as HTTP requires. */

@@ -1,0 +1,115 @@
+package io.hotconnpool.pool;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A TCP forwarder on a loopback address that can drop every connection it carries without telling either side
+ * in advance, as a server or middlebox does with idle connections. TLS passes through untouched.
+ */
+final class LoopbackProxy implements AutoCloseable {
+
+	private final ServerSocket listener;
+
+	private final InetSocketAddress upstream;
+
+	private final ExecutorService threads = Executors.newCachedThreadPool((task) -> {
+		Thread thread = new Thread(task, "loopback-proxy");
+		thread.setDaemon(true);
+		return thread;
+	});
+
+	private final Set<Socket> open = ConcurrentHashMap.newKeySet();
+
+	/**
+	 * Listens on {@code address:port} and forwards to {@code upstream}.
+	 */
+	LoopbackProxy(InetAddress address, int port, InetSocketAddress upstream) throws IOException {
+		if (!address.isLoopbackAddress() || !upstream.getAddress().isLoopbackAddress()) {
+			throw new IllegalArgumentException("loopback only");
+		}
+		this.upstream = upstream;
+		this.listener = new ServerSocket();
+		this.listener.setReuseAddress(true);
+		this.listener.bind(new InetSocketAddress(address, port));
+		this.threads.execute(this::acceptLoop);
+	}
+
+	InetAddress address() {
+		return this.listener.getInetAddress();
+	}
+
+	private void acceptLoop() {
+		while (!this.listener.isClosed()) {
+			try {
+				Socket client = this.listener.accept();
+				Socket server = new Socket();
+				server.connect(this.upstream, 5_000);
+				this.open.add(client);
+				this.open.add(server);
+				this.threads.execute(() -> pump(client, server));
+				this.threads.execute(() -> pump(server, client));
+			}
+			catch (IOException ex) {
+				// listener closed, or the upstream refused: the client sees its connection closed
+			}
+		}
+	}
+
+	private void pump(Socket from, Socket to) {
+		byte[] buffer = new byte[16 * 1024];
+		try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
+			int read;
+			while ((read = in.read(buffer)) != -1) {
+				out.write(buffer, 0, read);
+				out.flush();
+			}
+		}
+		catch (IOException ex) {
+			// one side closed: close both below
+		}
+		finally {
+			closeQuietly(from);
+			closeQuietly(to);
+		}
+	}
+
+	/** Closes every connection carried so far, both sides; new connections are still accepted. */
+	void dropAll() {
+		this.open.forEach(LoopbackProxy::closeQuietly);
+		this.open.clear();
+	}
+
+	private static void closeQuietly(Socket socket) {
+		try {
+			socket.close();
+		}
+		catch (IOException ex) {
+			// already closed
+		}
+	}
+
+	@Override
+	public void close() throws IOException {
+		this.listener.close();
+		dropAll();
+		this.threads.shutdownNow();
+		try {
+			this.threads.awaitTermination(5, TimeUnit.SECONDS);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+	}
+
+}

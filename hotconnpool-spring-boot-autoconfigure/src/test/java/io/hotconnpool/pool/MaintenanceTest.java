@@ -1,0 +1,240 @@
+package io.hotconnpool.pool;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.UnaryOperator;
+
+import okhttp3.Protocol;
+import okhttp3.Request;
+import okhttp3.Response;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The four background tasks over real TLS origins with short intervals: health check, cleanup, blacklist check
+ * and DNS update.
+ */
+class MaintenanceTest {
+
+	private static final Duration WITHIN = Duration.ofSeconds(15);
+
+	private TlsOrigins origins;
+
+	private HotConnPool pool;
+
+	@AfterEach
+	void tearDown() {
+		if (this.pool != null) {
+			this.pool.close();
+		}
+		if (this.origins != null) {
+			this.origins.close();
+		}
+	}
+
+	private void start(int ips, List<Protocol> protocols, HostResolver resolver,
+			UnaryOperator<HotConnPoolSettings.Builder> settings) throws Exception {
+		this.origins = TlsOrigins.start(ips, TlsOrigins.HOST, protocols);
+		HotConnPoolSettings.Builder builder = this.origins.settings((host) -> host.connectionsPerIp(2))
+			.healthCheckInterval(Duration.ofMillis(200))
+			.healthCheckIdleThreshold(Duration.ofMillis(100))
+			.cleanupInterval(Duration.ofMillis(200))
+			.blacklistCheckInterval(Duration.ofMillis(200))
+			.dnsUpdateInterval(Duration.ofMillis(200));
+		this.pool = HotConnPool.builder(settings.apply(builder).build())
+			.resolver((resolver != null) ? resolver : this.origins.resolver())
+			.build();
+		this.pool.start();
+	}
+
+	private HostStats host() {
+		return this.pool.stats().hosts().get(0);
+	}
+
+	private Request get(String path) {
+		return new Request.Builder().url("https://" + this.origins.target() + path).build();
+	}
+
+	@ParameterizedTest
+	@EnumSource(value = Protocol.class, names = { "HTTP_2", "HTTP_1_1" })
+	void healthChecksReplaceConnectionsTheServerDroppedBeforeARequestMeetsThem(Protocol protocol) throws Exception {
+		this.origins = TlsOrigins.start(1, TlsOrigins.HOST, List.of(protocol, Protocol.HTTP_1_1));
+		TlsOrigins.Origin origin = this.origins.origin(0);
+		try (LoopbackProxy proxy = new LoopbackProxy(InetAddress.getByName("127.0.0.9"), this.origins.port(),
+				new InetSocketAddress(origin.address, this.origins.port()))) {
+			this.pool = HotConnPool.builder(this.origins.settings((host) -> host.connectionsPerIp(2))
+				.healthCheckInterval(Duration.ofMillis(200))
+				.healthCheckIdleThreshold(Duration.ofMillis(100))
+				.build()).resolver((host) -> List.of(proxy.address())).build();
+			this.pool.start();
+			assertThat(host().idle()).isEqualTo(2);
+
+			proxy.dropAll(); // every idle connection is now dead, and the pool has not been told
+
+			await().atMost(WITHIN).untilAsserted(() -> {
+				assertThat(origin.connections()).as("connections re-opened by probes").isEqualTo(4);
+				assertThat(host().idle()).isEqualTo(2);
+			});
+			long handshakes = this.pool.stats().handshakes();
+			try (HotConnection lease = this.pool.acquire(this.origins.target());
+					Response response = lease.execute(get("/after-drop"))) {
+				assertThat(response.code()).isEqualTo(200);
+			}
+			assertThat(this.pool.stats().failedRequests()).isZero();
+			assertThat(this.pool.stats().hotHits()).isEqualTo(1);
+			assertThat(this.pool.stats().handshakes()).as("no handshake on the request path").isEqualTo(handshakes);
+			assertThat(origin.connections()).isEqualTo(4);
+		}
+	}
+
+	@Test
+	void expiredConnectionsAreReplacedButNeverWhileLeased() throws Exception {
+		start(3, List.of(Protocol.HTTP_2, Protocol.HTTP_1_1), null,
+				(settings) -> settings.maxLifetime(Duration.ofSeconds(2)));
+		Set<Long> original = new HashSet<>();
+		host().connections().forEach((c) -> original.add(c.id()));
+		assertThat(host().connections().stream().map(ConnectionStats::expiresAt).distinct())
+			.as("lifetimes are jittered so connections do not expire together")
+			.hasSizeGreaterThan(1);
+		HotConnection held = this.pool.acquire(this.origins.target());
+
+		await().atMost(WITHIN).untilAsserted(() -> assertThat(this.pool.stats().retiredByReason().get(RetireReason.EXPIRED))
+			.isEqualTo(5));
+		assertThat(held.stats().state()).as("a leased connection is never retired").isEqualTo(ConnectionState.LEASED);
+		try (Response response = held.execute(get("/still-mine"))) {
+			assertThat(response.code()).isEqualTo(200);
+		}
+		held.close();
+
+		await().atMost(WITHIN).untilAsserted(() -> {
+			assertThat(this.pool.stats().retiredByReason().get(RetireReason.EXPIRED)).isGreaterThanOrEqualTo(6);
+			assertThat(host().idle()).isEqualTo(6);
+		});
+		assertThat(this.pool.stats().retiredByReason().get(RetireReason.BROKEN)).isZero();
+	}
+
+	@Test
+	void anIpAnswering403IsBlacklistedGetsNoTrafficAndIsRestoredAfterItsTtl() throws Exception {
+		start(3, List.of(Protocol.HTTP_2, Protocol.HTTP_1_1), null,
+				(settings) -> settings.blacklistTtl(Duration.ofSeconds(1)));
+		TlsOrigins.Origin blocked = this.origins.origin(1);
+		blocked.answer((request) -> TlsOrigins.Origin.status(request, 403, "blocked"));
+
+		await().atMost(WITHIN).untilAsserted(() -> assertThat(host().blacklisted()).singleElement().satisfies((entry) -> {
+			assertThat(entry.ip()).isEqualTo(blocked.ip());
+			assertThat(entry.reason()).isEqualTo("status 403 on probe HEAD /");
+			assertThat(entry.until()).isAfter(entry.since());
+		}));
+		assertThat(this.pool.stats().blacklistedIps()).isEqualTo(1);
+		await().atMost(WITHIN).until(() -> host().connections().stream().noneMatch((c) -> c.ip().equals(blocked.ip())));
+		for (int i = 0; i < 20; i++) {
+			try (HotConnection lease = this.pool.acquire(this.origins.target())) {
+				assertThat(lease.ip().getHostAddress()).isNotEqualTo(blocked.ip());
+			}
+		}
+
+		blocked.answer(TlsOrigins.Origin::ok);
+
+		await().atMost(WITHIN).untilAsserted(() -> {
+			assertThat(host().blacklisted()).isEmpty();
+			assertThat(host().idle()).isEqualTo(6);
+			assertThat(host().connections()).filteredOn((c) -> c.ip().equals(blocked.ip())).hasSize(2);
+		});
+	}
+
+	@Test
+	void anIpWithItsPortClosedIsBlacklistedAfterTheFailureThresholdAndNotBefore() throws Exception {
+		this.origins = TlsOrigins.start(2);
+		TlsOrigins.Origin down = this.origins.origin(1);
+		down.close();
+		this.pool = HotConnPool
+			.builder(this.origins.settings((host) -> host.connectionsPerIp(1))
+				.healthCheckInterval(Duration.ofMillis(300))
+				.blacklistFailureThreshold(3)
+				.blacklistTtl(Duration.ofMinutes(10))
+				.build())
+			.resolver(this.origins.resolver())
+			.build();
+		this.pool.start();
+
+		assertThat(host().blacklisted()).as("one failure is not enough").isEmpty();
+		assertThat(this.pool.stats().retiredByReason().get(RetireReason.BROKEN)).isEqualTo(1);
+
+		await().atMost(WITHIN).untilAsserted(() -> assertThat(host().blacklisted()).singleElement()
+			.satisfies((entry) -> assertThat(entry.reason()).startsWith("3 consecutive connection failures")));
+		assertThat(this.pool.stats().retiredByReason().get(RetireReason.BROKEN)).isEqualTo(3);
+		assertThat(host().idle()).isEqualTo(1);
+	}
+
+	@Test
+	void dnsUpdatesWarmNewIpsAndDrainVanishedOnes() throws Exception {
+		AtomicReference<List<InetAddress>> answer = new AtomicReference<>(List.of());
+		start(3, List.of(Protocol.HTTP_2, Protocol.HTTP_1_1), (host) -> answer.get(), (settings) -> {
+			List<InetAddress> all = this.origins.addresses();
+			answer.set(List.of(all.get(0), all.get(1)));
+			return settings;
+		});
+		List<InetAddress> all = this.origins.addresses();
+		assertThat(host().addresses()).containsExactly("127.0.0.2", "127.0.0.3");
+		HotConnection onVanishingIp = leaseOn("127.0.0.2");
+
+		answer.set(List.of(all.get(1), all.get(2)));
+
+		await().atMost(WITHIN).untilAsserted(() -> {
+			assertThat(host().addresses()).containsExactly("127.0.0.3", "127.0.0.4");
+			assertThat(this.pool.stats().newConnectionsFromDns()).isEqualTo(2);
+			assertThat(host().connections()).filteredOn((c) -> c.ip().equals("127.0.0.4") && c.healthy()).hasSize(2);
+		});
+		assertThat(host().draining()).containsExactly("127.0.0.2");
+		assertThat(this.pool.stats().retiredByReason().get(RetireReason.DNS_REMOVED)).isEqualTo(1);
+		onVanishingIp.close();
+		assertThat(host().draining()).isEmpty();
+		assertThat(host().connections()).noneMatch((c) -> c.ip().equals("127.0.0.2"));
+		assertThat(this.pool.stats().retiredByReason().get(RetireReason.DNS_REMOVED)).isEqualTo(2);
+	}
+
+	@Test
+	void aFailedDnsLookupKeepsTheLastKnownAddresses() throws Exception {
+		AtomicReference<List<InetAddress>> answer = new AtomicReference<>();
+		this.origins = TlsOrigins.start(2);
+		answer.set(this.origins.addresses());
+		this.pool = HotConnPool.builder(this.origins.settings((host) -> host.connectionsPerIp(1))
+			.dnsUpdateInterval(Duration.ofMillis(100))
+			.build()).resolver((host) -> {
+				List<InetAddress> current = answer.get();
+				if (current == null) {
+					throw new java.net.UnknownHostException("resolver down");
+				}
+				return current;
+			}).build();
+		this.pool.start();
+
+		answer.set(null);
+
+		await().during(Duration.ofMillis(600)).atMost(Duration.ofSeconds(5))
+			.untilAsserted(() -> assertThat(host().addresses()).containsExactly("127.0.0.2", "127.0.0.3"));
+		assertThat(host().idle()).isEqualTo(2);
+	}
+
+	private HotConnection leaseOn(String ip) throws InterruptedException {
+		for (int i = 0; i < 10; i++) {
+			HotConnection lease = this.pool.acquire(this.origins.target());
+			if (lease.ip().getHostAddress().equals(ip)) {
+				return lease;
+			}
+			lease.close();
+		}
+		throw new AssertionError("no connection to " + ip);
+	}
+
+}
