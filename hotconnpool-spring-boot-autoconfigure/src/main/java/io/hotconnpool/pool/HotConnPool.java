@@ -90,6 +90,9 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 
 	private final Map<String, HostPool> hosts = new ConcurrentHashMap<>();
 
+	/** Targets as callers write them ("api.example.com") → host: spares the hot path parsing. Bounded. */
+	private final Map<String, HostPool> hostsByTarget = new ConcurrentHashMap<>();
+
 	private final AtomicLong connectionIds = new AtomicLong();
 
 	private final AtomicBoolean started = new AtomicBoolean();
@@ -425,10 +428,17 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 		if (!this.started.get()) {
 			throw new IllegalStateException("hotconnpool is not started: call start() first");
 		}
+		HostPool known = this.hostsByTarget.get(target);
+		if (known != null) {
+			return known;
+		}
 		HostSettings.HostAndPort parsed = HostSettings.parseTarget(target);
 		String key = HostSettings.key(parsed.host(), parsed.port());
 		HostPool host = this.hosts.get(key);
 		if (host != null) {
+			if (this.hostsByTarget.size() < 4 * this.settings.maxHosts()) {
+				this.hostsByTarget.putIfAbsent(target, host);
+			}
 			return host;
 		}
 		if (this.settings.unknownHosts() == UnknownHostPolicy.REFUSE) {

@@ -18,6 +18,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -150,6 +151,21 @@ class MaintenanceTest {
 			assertThat(host().idle()).isEqualTo(6);
 			assertThat(host().connections()).filteredOn((c) -> c.ip().equals(blocked.ip())).hasSize(2);
 		});
+	}
+
+	@Test
+	void aHostWhoseEveryIpIsBlacklistedFailsClearlyWhenSoConfigured() throws Exception {
+		start(1, List.of(Protocol.HTTP_2, Protocol.HTTP_1_1), null,
+				(settings) -> settings.allBlacklisted(AllBlacklistedPolicy.FAIL).blacklistTtl(Duration.ofMinutes(10)));
+		this.origins.origin(0).answer((request) -> TlsOrigins.Origin.status(request, 429, "slow down"));
+
+		await().atMost(WITHIN).until(() -> host().blacklisted().size() == 1 && host().total() == 0);
+
+		assertThatExceptionOfType(HostUnavailableException.class)
+			.isThrownBy(() -> this.pool.acquire(this.origins.target()))
+			.withMessageContaining("Every IP of origin.test:" + this.origins.port() + " is blacklisted")
+			.withMessageContaining("status 429 on probe HEAD /")
+			.withMessageContaining("hotconnpool.blacklist.all-blacklisted=fail");
 	}
 
 	@Test
