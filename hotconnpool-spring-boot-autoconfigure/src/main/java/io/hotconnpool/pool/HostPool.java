@@ -664,6 +664,7 @@ final class HostPool {
 		connection.state = ConnectionState.RETIRED;
 		this.connections.remove(connection);
 		this.pool.counters.retired(reason);
+		this.pool.listeners.fire((listener) -> listener.connectionRetired(key(), connection.ip.getHostAddress(), reason));
 	}
 
 	// ---- views --------------------------------------------------------------------------------------------

@@ -73,6 +73,8 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 
 	final PoolCounters counters = new PoolCounters();
 
+	final Listeners listeners;
+
 	private final HostResolver resolver;
 
 	private final Executor executor;
@@ -108,6 +110,7 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 	private HotConnPool(Builder builder) {
 		this.settings = builder.settings;
 		this.phase = builder.phase;
+		this.listeners = new Listeners(builder.listeners);
 		this.ownedScheduler = (builder.scheduler != null) ? null : defaultScheduler();
 		this.maintenance = new Maintenance((builder.scheduler != null) ? builder.scheduler : this.ownedScheduler);
 		this.resolver = builder.resolver;
@@ -346,6 +349,8 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 		if (connection.state == ConnectionState.RETIRED) {
 			return false;
 		}
+		long start = System.nanoTime();
+		boolean healthy = false;
 		try {
 			int status = connection.probe(host.probeRequest, this.settings.probeTimeout());
 			String outcome = "probe answered " + status + " on " + connection;
@@ -366,14 +371,20 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 			boolean newFromDns = connection.foundByDns;
 			connection.foundByDns = false;
 			apply(host.probeSucceeded(connection));
-			if (newFromDns && connection.state != ConnectionState.RETIRED) {
+			healthy = connection.state != ConnectionState.RETIRED;
+			if (newFromDns && healthy) {
 				this.counters.newConnectionsFromDns.increment();
 			}
-			return connection.state != ConnectionState.RETIRED;
+			return healthy;
 		}
 		catch (IOException ex) {
 			host.probeFailed(connection, RetireReason.BROKEN, ex + " on " + connection, null);
 			return false;
+		}
+		finally {
+			long nanos = System.nanoTime() - start;
+			boolean outcome = healthy;
+			this.listeners.fire((listener) -> listener.probeEnded(host.key(), connection.ip.getHostAddress(), nanos, outcome));
 		}
 	}
 
@@ -407,7 +418,12 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 			throw new IllegalArgumentException("Acquire timeout must not be negative, was " + timeout);
 		}
 		HostPool host = hostFor(target);
+		long start = this.listeners.any() ? System.nanoTime() : 0;
 		PooledConnection connection = host.acquire(timeout.toNanos());
+		if (start != 0) {
+			long waited = System.nanoTime() - start;
+			this.listeners.fire((listener) -> listener.acquireEnded(host.key(), waited, connection != null));
+		}
 		if (connection == null) {
 			this.counters.acquireTimeouts.increment();
 			HostStats stats = host.stats();
@@ -699,6 +715,8 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 
 		private TaskScheduler scheduler;
 
+		private final List<HotConnPoolListener> listeners = new ArrayList<>();
+
 		private Builder(HotConnPoolSettings settings) {
 			this.settings = Objects.requireNonNull(settings, "settings");
 		}
@@ -744,6 +762,16 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 		 */
 		public Builder scheduler(TaskScheduler scheduler) {
 			this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+			return this;
+		}
+
+		/**
+		 * Adds a listener for timing and outcome events (metrics).
+		 * @param listener the listener
+		 * @return this builder
+		 */
+		public Builder listener(HotConnPoolListener listener) {
+			this.listeners.add(Objects.requireNonNull(listener, "listener"));
 			return this;
 		}
 

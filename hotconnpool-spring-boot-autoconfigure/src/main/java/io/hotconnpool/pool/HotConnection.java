@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import io.hotconnpool.pool.HotConnPoolListener.RequestOutcome;
 import okhttp3.HttpUrl;
 import okhttp3.Request;
 import okhttp3.Response;
@@ -68,18 +69,28 @@ public final class HotConnection implements AutoCloseable {
 				counters.hotHits.increment();
 			}
 			Response response = exchange.response();
+			RequestOutcome outcome = RequestOutcome.SUCCESS;
 			if (this.connection.host.settings.blacklistStatuses().contains(response.code())) {
+				outcome = RequestOutcome.BLACKLIST_STATUS;
 				this.failure = new HostPool.LeaseOutcome(RetireReason.BLACKLISTED,
 						"status " + response.code() + " on " + request.method() + " " + request.url().encodedPath());
 			}
 			this.lastResponse = response;
+			requestEnded(outcome, exchange.hot());
 			return response;
 		}
 		catch (IOException ex) {
 			counters.failedRequests.increment();
 			this.failure = BROKEN;
+			requestEnded(RequestOutcome.FAILURE, false);
 			throw ex;
 		}
+	}
+
+	private void requestEnded(RequestOutcome outcome, boolean hot) {
+		String host = this.connection.host.key();
+		String ip = this.connection.ip.getHostAddress();
+		this.pool.listeners.fire((listener) -> listener.requestEnded(host, ip, outcome, hot));
 	}
 
 	private void requireLeaseTarget(HttpUrl url) {

@@ -223,17 +223,34 @@ final class PooledConnection {
 
 	}
 
-	/** Counts connects and handshakes of this connection's client. */
+	/** Counts connects and handshakes of this connection's client, and times them. */
 	private final class ConnectionEvents extends EventListener {
+
+		/** One connect at a time per pooled connection: its client serves one exchange at a time. */
+		private long connectStartNanos;
+
+		private long handshakeStartNanos;
 
 		@Override
 		public void connectStart(Call call, InetSocketAddress address, Proxy proxy) {
 			PooledConnection.this.connectsStarted.incrementAndGet();
+			this.connectStartNanos = System.nanoTime();
+		}
+
+		@Override
+		public void secureConnectStart(Call call) {
+			this.handshakeStartNanos = System.nanoTime();
 		}
 
 		@Override
 		public void secureConnectEnd(Call call, Handshake handshake) {
-			PooledConnection.this.host.pool.counters.handshakes.increment();
+			HotConnPool pool = PooledConnection.this.host.pool;
+			pool.counters.handshakes.increment();
+			long connectNanos = this.handshakeStartNanos - this.connectStartNanos;
+			long handshakeNanos = System.nanoTime() - this.handshakeStartNanos;
+			String hostKey = PooledConnection.this.host.key();
+			String address = PooledConnection.this.ip.getHostAddress();
+			pool.listeners.fire((listener) -> listener.connectionOpened(hostKey, address, connectNanos, handshakeNanos));
 		}
 
 		@Override

@@ -1,0 +1,80 @@
+package io.hotconnpool.pool;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import io.hotconnpool.pool.HotConnPoolListener.RequestOutcome;
+import okhttp3.Request;
+import okhttp3.Response;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Listeners see connects split into TCP and TLS time, probes, acquires, request outcomes and retirements; a
+ * listener that throws cannot break the pool.
+ */
+class ListenerTest {
+
+	@Test
+	void listenersSeeTimingsAndOutcomes() throws Exception {
+		List<String> events = new CopyOnWriteArrayList<>();
+		HotConnPoolListener recorder = new HotConnPoolListener() {
+
+			@Override
+			public void acquireEnded(String host, long waitNanos, boolean acquired) {
+				events.add("acquire " + acquired + " " + (waitNanos >= 0));
+			}
+
+			@Override
+			public void connectionOpened(String host, String ip, long connectNanos, long handshakeNanos) {
+				events.add("opened " + ip + " " + (connectNanos > 0) + " " + (handshakeNanos > 0));
+			}
+
+			@Override
+			public void probeEnded(String host, String ip, long nanos, boolean healthy) {
+				events.add("probe " + ip + " " + healthy);
+			}
+
+			@Override
+			public void requestEnded(String host, String ip, RequestOutcome outcome, boolean hot) {
+				events.add("request " + outcome + " " + hot);
+			}
+
+			@Override
+			public void connectionRetired(String host, String ip, RetireReason reason) {
+				events.add("retired " + reason);
+			}
+
+		};
+		HotConnPoolListener broken = new HotConnPoolListener() {
+
+			@Override
+			public void requestEnded(String host, String ip, RequestOutcome outcome, boolean hot) {
+				throw new IllegalStateException("a faulty listener");
+			}
+
+		};
+		try (TlsOrigins origins = TlsOrigins.start(1)) {
+			origins.origin(0)
+				.answer((request) -> request.getUrl().encodedPath().equals("/blocked")
+						? TlsOrigins.Origin.status(request, 403, "no") : TlsOrigins.Origin.ok(request));
+			try (HotConnPool pool = HotConnPool.builder(origins.settings((host) -> host.connectionsPerIp(1)).build())
+				.resolver(origins.resolver())
+				.listener(broken)
+				.listener(recorder)
+				.build()) {
+				pool.start();
+				try (HotConnection lease = pool.acquire(origins.target());
+						Response response = lease.execute(
+								new Request.Builder().url("https://" + origins.target() + "/blocked").build())) {
+					assertThat(response.code()).isEqualTo(403);
+				}
+			}
+		}
+
+		assertThat(events).containsSubsequence("opened 127.0.0.2 true true", "probe 127.0.0.2 true",
+				"acquire true true", "request BLACKLIST_STATUS true", "retired BLACKLISTED");
+	}
+
+}
