@@ -240,7 +240,7 @@ final class HostPool {
 	 * @throws PoolClosedException when the pool closed before or during the wait
 	 * @throws HostUnavailableException when every IP is blacklisted and the policy is to fail
 	 */
-	PooledConnection acquire(long timeoutNanos) throws InterruptedException {
+	PooledConnection acquire(long timeoutNanos, InetAddress avoid) throws InterruptedException {
 		long deadline = System.nanoTime() + timeoutNanos;
 		Waiter waiter;
 		PooledConnection onDemand;
@@ -249,7 +249,7 @@ final class HostPool {
 			if (this.closed) {
 				throw this.pool.closedException();
 			}
-			PooledConnection connection = this.idle.pollFirst();
+			PooledConnection connection = pollIdleLocked(avoid);
 			if (connection != null) {
 				leaseLocked(connection);
 				return connection;
@@ -269,6 +269,19 @@ final class HostPool {
 			this.pool.warm(onDemand);
 		}
 		return awaitHandOff(waiter, deadline);
+	}
+
+	/** The least recently used idle connection, to another IP than {@code avoid} if one is idle. */
+	private PooledConnection pollIdleLocked(InetAddress avoid) {
+		if (avoid != null) {
+			for (PooledConnection connection : this.idle) {
+				if (!connection.ip.equals(avoid)) {
+					this.idle.remove(connection);
+					return connection;
+				}
+			}
+		}
+		return this.idle.pollFirst();
 	}
 
 	private PooledConnection awaitHandOff(Waiter waiter, long deadline) throws InterruptedException {
@@ -348,6 +361,10 @@ final class HostPool {
 			}
 			RetireReason reason = (outcome != null) ? outcome.reason() : retireReasonLocked(connection);
 			if (reason == null) {
+				IpHealth ipHealth = this.health.get(connection.ip);
+				if (ipHealth != null) {
+					ipHealth.consecutiveFailures = 0;
+				}
 				offerLocked(connection);
 				return;
 			}
@@ -355,6 +372,9 @@ final class HostPool {
 			toClose.add(connection);
 			if (outcome != null && outcome.blacklistReason() != null) {
 				toClose.addAll(blacklistLocked(connection.ip, outcome.blacklistReason()));
+			}
+			else if (outcome != null && outcome.ipFailure()) {
+				toClose.addAll(countFailureLocked(connection.ip, "a request failed on " + connection));
 			}
 			toWarm = fillLocked();
 		}
@@ -439,11 +459,8 @@ final class HostPool {
 				else if (blacklistReason != null) {
 					toClose.addAll(blacklistLocked(connection.ip, blacklistReason));
 				}
-				else if (reason == RetireReason.BROKEN
-						&& ++ipHealth.consecutiveFailures >= this.pool.settings.blacklistFailureThreshold()
-						&& ipHealth.blacklist == null) {
-					toClose.addAll(blacklistLocked(connection.ip,
-							ipHealth.consecutiveFailures + " consecutive connection failures, last: " + failure));
+				else if (reason == RetireReason.BROKEN) {
+					toClose.addAll(countFailureLocked(connection.ip, failure));
 				}
 			}
 		}
@@ -451,6 +468,16 @@ final class HostPool {
 			this.lock.unlock();
 		}
 		toClose.forEach(PooledConnection::close);
+	}
+
+	/** Counts a connection failure against the IP and blacklists it at the threshold. */
+	private List<PooledConnection> countFailureLocked(InetAddress ip, String failure) {
+		IpHealth ipHealth = this.health.get(ip);
+		if (ipHealth == null || ipHealth.blacklist != null
+				|| ++ipHealth.consecutiveFailures < this.pool.settings.blacklistFailureThreshold()) {
+			return List.of();
+		}
+		return blacklistLocked(ip, ipHealth.consecutiveFailures + " consecutive connection failures, last: " + failure);
 	}
 
 	/** Blacklists the IP for one TTL and retires its idle connections; returns them for closing. */
@@ -578,6 +605,19 @@ final class HostPool {
 		return retired;
 	}
 
+	/** Leased connections held for at least the threshold. */
+	List<PooledConnection> leasedLongerThan(long thresholdNanos, long now) {
+		this.lock.lock();
+		try {
+			return this.connections.stream()
+				.filter((c) -> c.state == ConnectionState.LEASED && now - c.leasedAtNanos >= thresholdNanos)
+				.toList();
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
 	// ---- closing ------------------------------------------------------------------------------------------
 
 	/** Refuses new acquires and fails the waiters with {@link PoolClosedException}; leases may still come back. */
@@ -638,6 +678,7 @@ final class HostPool {
 
 	private void leaseLocked(PooledConnection connection) {
 		connection.state = ConnectionState.LEASED;
+		connection.leasedAtNanos = System.nanoTime();
 		connection.markUsed();
 	}
 
@@ -725,8 +766,11 @@ final class HostPool {
 	record Changes(List<PooledConnection> toClose, List<PooledConnection> toWarm) {
 	}
 
-	/** What a lease saw: why to retire its connection and, for a blacklist status, why to blacklist the IP. */
-	record LeaseOutcome(RetireReason reason, String blacklistReason) {
+	/**
+	 * What a lease saw: why to retire its connection; for a blacklist status, why to blacklist the IP; and whether
+	 * the failure counts towards the IP's failure threshold.
+	 */
+	record LeaseOutcome(RetireReason reason, String blacklistReason, boolean ipFailure) {
 	}
 
 	/** One IP's health. Guarded by the host's lock. */

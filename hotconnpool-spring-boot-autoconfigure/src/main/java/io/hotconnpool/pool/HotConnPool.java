@@ -226,6 +226,28 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 		this.maintenance.schedule("cleanup", this.settings.cleanupInterval(), this::cleanUp);
 		this.maintenance.schedule("blacklist check", this.settings.blacklistCheckInterval(), this::checkBlacklist);
 		this.maintenance.schedule("DNS update", this.settings.dnsUpdateInterval(), this::updateDns);
+		Duration leakThreshold = this.settings.leakDetectionThreshold();
+		if (!leakThreshold.isZero()) {
+			this.maintenance.schedule("leak detection", leakThreshold.dividedBy(2), this::detectLeaks);
+		}
+	}
+
+	/** Reports, once each, leases held past the leak detection threshold, with the acquirer's stack trace. */
+	void detectLeaks() {
+		long threshold = this.settings.leakDetectionThreshold().toNanos();
+		long now = System.nanoTime();
+		for (HostPool host : this.hosts.values()) {
+			for (PooledConnection connection : host.leasedLongerThan(threshold, now)) {
+				HotConnection lease = connection.lease;
+				if (lease != null && lease.markLeakReported()) {
+					long held = now - connection.leasedAtNanos;
+					this.counters.leaksDetected.increment();
+					logger.warn("hotconnpool " + lease + " has been held for "
+							+ Duration.ofNanos(held).toMillis() + " ms without being closed: a leak?", lease.acquiredAt());
+					this.listeners.fire((listener) -> listener.leakDetected(host.key(), connection.ip.getHostAddress(), held));
+				}
+			}
+		}
 	}
 
 	/** Probes idle connections not used for a while (reserved first, never leased ones) and refills missing slots. */
@@ -413,13 +435,18 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 	 * @throws InterruptedException when the waiting thread is interrupted
 	 */
 	public HotConnection acquire(String target, Duration timeout) throws InterruptedException {
+		return acquire(target, timeout, null);
+	}
+
+	/** Acquires, preferring an idle connection to another IP than {@code avoid} when there is one. */
+	private HotConnection acquire(String target, Duration timeout, InetAddress avoid) throws InterruptedException {
 		Objects.requireNonNull(timeout, "timeout");
 		if (timeout.isNegative()) {
 			throw new IllegalArgumentException("Acquire timeout must not be negative, was " + timeout);
 		}
 		HostPool host = hostFor(target);
 		long start = this.listeners.any() ? System.nanoTime() : 0;
-		PooledConnection connection = host.acquire(timeout.toNanos());
+		PooledConnection connection = host.acquire(timeout.toNanos(), avoid);
 		if (start != 0) {
 			long waited = System.nanoTime() - start;
 			this.listeners.fire((listener) -> listener.acquireEnded(host.key(), waited, connection != null));
@@ -431,7 +458,10 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 			throw new AcquireTimeoutException("No connection to " + stats.summary() + " became free within "
 					+ timeout + ((failure != null) ? "; last connection failure: " + failure : ""), stats);
 		}
-		return new HotConnection(this, connection);
+		HotConnection lease = new HotConnection(this, connection,
+				this.settings.leakDetectionThreshold().isZero() ? null : new Throwable("acquired here"));
+		connection.lease = lease;
+		return lease;
 	}
 
 	private HostPool hostFor(String target) {
@@ -478,29 +508,60 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 
 	/**
 	 * Acquires a connection to the request's host, executes the request and gives the connection back when the
-	 * response body is closed (or read to its end).
+	 * response body is closed. An idempotent request whose connection fails is retried once, on a fresh connection
+	 * to another IP where there is one ({@code retry-on-connection-failure}).
 	 * @param request an https request
 	 * @return the response; close it
-	 * @throws IOException when the exchange fails, or as {@link InterruptedIOException} when interrupted while
-	 * waiting for a connection
+	 * @throws IOException when the exchange fails (after the retry), or as {@link InterruptedIOException} when
+	 * interrupted while waiting for a connection
 	 */
 	public Response execute(Request request) throws IOException {
-		HotConnection lease;
+		HotConnection lease = acquireFor(request, null);
 		try {
-			lease = acquire(request.url().host() + ":" + request.url().port());
+			return releasingOnClose(lease.execute(request), lease);
+		}
+		catch (IOException ex) {
+			lease.close();
+			if (!this.settings.retryOnConnectionFailure() || !isRetryable(request)) {
+				throw ex;
+			}
+			this.counters.retries.increment();
+			HotConnection retry = acquireFor(request, lease.ip());
+			try {
+				return releasingOnClose(retry.execute(request), retry);
+			}
+			catch (IOException | RuntimeException again) {
+				retry.close();
+				again.addSuppressed(ex);
+				throw again;
+			}
+		}
+		catch (RuntimeException ex) {
+			lease.close();
+			throw ex;
+		}
+	}
+
+	private HotConnection acquireFor(Request request, InetAddress avoid) throws InterruptedIOException {
+		try {
+			return acquire(request.url().host() + ":" + request.url().port(), this.settings.acquireTimeout(), avoid);
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
 			throw new InterruptedIOException("Interrupted while waiting for a connection to " + request.url().host());
 		}
-		try {
-			Response response = lease.execute(request);
-			return response.newBuilder().body(new LeaseReleasingBody(response.body(), lease)).build();
-		}
-		catch (IOException | RuntimeException ex) {
-			lease.close();
-			throw ex;
-		}
+	}
+
+	private static boolean isRetryable(Request request) {
+		boolean idempotent = switch (request.method()) {
+			case "GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE" -> true;
+			default -> false;
+		};
+		return idempotent && (request.body() == null || !request.body().isOneShot());
+	}
+
+	private static Response releasingOnClose(Response response, HotConnection lease) {
+		return response.newBuilder().body(new LeaseReleasingBody(response.body(), lease)).build();
 	}
 
 	/**
@@ -558,6 +619,7 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 		return new PoolStats(total, leased, idle, warming, healthy, waiting, blacklisted, requests, failed, successRate,
 				this.counters.hotHits.sum(), this.counters.handshakes.sum(), this.counters.connectionsCreated.sum(),
 				this.counters.newConnectionsFromDns.sum(), this.counters.acquireTimeouts.sum(),
+				this.counters.leaksDetected.sum(), this.counters.retries.sum(),
 				this.counters.retiredByReason(), hostStats);
 	}
 

@@ -58,6 +58,15 @@ public interface HotConnPoolListener {
 	}
 
 	/**
+	 * A lease was held past {@code leak-detection-threshold}; reported once per lease.
+	 * @param host the host key
+	 * @param ip the IP address
+	 * @param heldNanos how long it had been held
+	 */
+	default void leakDetected(String host, String ip, long heldNanos) {
+	}
+
+	/**
 	 * How a user request ended.
 	 */
 	enum RequestOutcome {

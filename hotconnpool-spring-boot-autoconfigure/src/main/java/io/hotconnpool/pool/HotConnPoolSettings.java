@@ -91,6 +91,10 @@ public final class HotConnPoolSettings {
 
 	private final Duration drainTimeout;
 
+	private final boolean retryOnConnectionFailure;
+
+	private final Duration leakDetectionThreshold;
+
 	private HotConnPoolSettings(Builder builder, List<HostSettings> hosts, HostSettings hostDefaults) {
 		this.hosts = List.copyOf(hosts);
 		this.hostDefaults = hostDefaults;
@@ -119,6 +123,8 @@ public final class HotConnPoolSettings {
 		this.allBlacklisted = builder.allBlacklisted;
 		this.dnsUpdateInterval = builder.dnsUpdateInterval;
 		this.drainTimeout = builder.drainTimeout;
+		this.retryOnConnectionFailure = builder.retryOnConnectionFailure;
+		this.leakDetectionThreshold = builder.leakDetectionThreshold;
 	}
 
 	/**
@@ -246,6 +252,15 @@ public final class HotConnPoolSettings {
 		return this.drainTimeout;
 	}
 
+	public boolean retryOnConnectionFailure() {
+		return this.retryOnConnectionFailure;
+	}
+
+	/** How long a lease may be held before it is reported as a leak; zero when leak detection is off. */
+	public Duration leakDetectionThreshold() {
+		return this.leakDetectionThreshold;
+	}
+
 	/**
 	 * Builds {@link HotConnPoolSettings}. Pool-wide host defaults set here apply to every host added after or
 	 * before them: hosts are resolved against the defaults in {@link #build()}.
@@ -305,6 +320,10 @@ public final class HotConnPoolSettings {
 		private Duration dnsUpdateInterval = Duration.ofMinutes(30);
 
 		private Duration drainTimeout = Duration.ofSeconds(10);
+
+		private boolean retryOnConnectionFailure = true;
+
+		private Duration leakDetectionThreshold = Duration.ZERO;
 
 		private Builder() {
 		}
@@ -558,6 +577,29 @@ public final class HotConnPoolSettings {
 		}
 
 		/**
+		 * Whether {@link HotConnPool#execute(okhttp3.Request)} retries an idempotent request (GET, HEAD, OPTIONS, PUT,
+		 * DELETE, TRACE without a one-shot body) once, on a fresh connection to another IP, when its connection
+		 * fails (default {@code true}). Leases never retry: their holder decides.
+		 * @param retry whether to retry
+		 * @return this builder
+		 */
+		public Builder retryOnConnectionFailure(boolean retry) {
+			this.retryOnConnectionFailure = retry;
+			return this;
+		}
+
+		/**
+		 * How long a lease may be held before it is logged, once, with the stack trace of its acquirer, and counted
+		 * as a leak (default zero: off; otherwise at least 100ms). The lease itself is not taken away.
+		 * @param threshold the threshold
+		 * @return this builder
+		 */
+		public Builder leakDetectionThreshold(Duration threshold) {
+			this.leakDetectionThreshold = threshold;
+			return this;
+		}
+
+		/**
 		 * Validates everything and builds the settings.
 		 * @return the settings
 		 * @throws InvalidSettingException naming the first setting at fault
@@ -583,6 +625,11 @@ public final class HotConnPoolSettings {
 			if (this.drainTimeout == null || this.drainTimeout.isNegative()) {
 				throw new InvalidSettingException("hotconnpool.shutdown.drain-timeout", this.drainTimeout,
 						"zero or a positive duration such as 10s");
+			}
+			if (this.leakDetectionThreshold == null || this.leakDetectionThreshold.isNegative()
+					|| (!this.leakDetectionThreshold.isZero() && this.leakDetectionThreshold.toMillis() < 100)) {
+				throw new InvalidSettingException("hotconnpool.leak-detection-threshold", this.leakDetectionThreshold,
+						"0 (off) or at least 100ms, such as 30s");
 			}
 			if (this.blacklistFailureThreshold < 1) {
 				throw new InvalidSettingException("hotconnpool.blacklist.failure-threshold",

@@ -26,7 +26,12 @@ import okhttp3.Response;
  */
 public final class HotConnection implements AutoCloseable {
 
-	private static final HostPool.LeaseOutcome BROKEN = new HostPool.LeaseOutcome(RetireReason.BROKEN, null);
+	/** The exchange failed: the connection goes, and the failure counts against its IP. */
+	private static final HostPool.LeaseOutcome FAILED = new HostPool.LeaseOutcome(RetireReason.BROKEN, null, true);
+
+	/** The server closed the connection after a good exchange: it goes, but the IP did nothing wrong. */
+	private static final HostPool.LeaseOutcome CLOSED_BY_SERVER = new HostPool.LeaseOutcome(RetireReason.BROKEN, null,
+			false);
 
 	private final HotConnPool pool;
 
@@ -38,9 +43,24 @@ public final class HotConnection implements AutoCloseable {
 
 	private volatile Response lastResponse;
 
-	HotConnection(HotConnPool pool, PooledConnection connection) {
+	/** Where it was acquired, when leak detection is on. */
+	private final Throwable acquiredAt;
+
+	private final AtomicBoolean leakReported = new AtomicBoolean();
+
+	HotConnection(HotConnPool pool, PooledConnection connection, Throwable acquiredAt) {
 		this.pool = pool;
 		this.connection = connection;
+		this.acquiredAt = acquiredAt;
+	}
+
+	Throwable acquiredAt() {
+		return this.acquiredAt;
+	}
+
+	/** Whether this call is the first to report the lease as a leak. */
+	boolean markLeakReported() {
+		return this.leakReported.compareAndSet(false, true);
 	}
 
 	/**
@@ -73,7 +93,7 @@ public final class HotConnection implements AutoCloseable {
 			if (this.connection.host.settings.blacklistStatuses().contains(response.code())) {
 				outcome = RequestOutcome.BLACKLIST_STATUS;
 				this.failure = new HostPool.LeaseOutcome(RetireReason.BLACKLISTED,
-						"status " + response.code() + " on " + request.method() + " " + request.url().encodedPath());
+						"status " + response.code() + " on " + request.method() + " " + request.url().encodedPath(), false);
 			}
 			this.lastResponse = response;
 			requestEnded(outcome, exchange.hot());
@@ -81,7 +101,7 @@ public final class HotConnection implements AutoCloseable {
 		}
 		catch (IOException ex) {
 			counters.failedRequests.increment();
-			this.failure = BROKEN;
+			this.failure = FAILED;
 			requestEnded(RequestOutcome.FAILURE, false);
 			throw ex;
 		}
@@ -135,7 +155,7 @@ public final class HotConnection implements AutoCloseable {
 		}
 		HostPool.LeaseOutcome outcome = this.failure;
 		if (outcome == null && !this.connection.isPhysicallyIdle()) {
-			outcome = BROKEN; // the server closed it, or an unread body made it unusable
+			outcome = CLOSED_BY_SERVER; // or an unread body made it unusable
 		}
 		this.connection.host.release(this.connection, outcome);
 	}

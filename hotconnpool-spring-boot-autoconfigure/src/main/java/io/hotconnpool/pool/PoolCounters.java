@@ -22,6 +22,10 @@ final class PoolCounters {
 
 	final LongAdder acquireTimeouts = new LongAdder();
 
+	final LongAdder leaksDetected = new LongAdder();
+
+	final LongAdder retries = new LongAdder();
+
 	private final Map<RetireReason, LongAdder> retired = new EnumMap<>(RetireReason.class);
 
 	PoolCounters() {

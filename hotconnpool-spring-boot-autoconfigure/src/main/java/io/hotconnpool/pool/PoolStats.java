@@ -22,11 +22,13 @@ import java.util.Map;
  * @param connectionsCreated connections ever created
  * @param newConnectionsFromDns connections created for IPs that DNS refresh found
  * @param acquireTimeouts acquires that gave up
+ * @param leaksDetected leases held past {@code leak-detection-threshold}
+ * @param retries requests retried on another connection after a connection failure
  * @param retiredByReason connections retired, per reason
  * @param hosts per-host detail
  */
 public record PoolStats(int totalConnections, int activeConnections, int idleConnections, int warmingConnections,
 		int healthyConnections, int waitingAcquires, int blacklistedIps, long totalRequests, long failedRequests, double successRate,
-		long hotHits, long handshakes, long connectionsCreated, long newConnectionsFromDns, long acquireTimeouts,
+		long hotHits, long handshakes, long connectionsCreated, long newConnectionsFromDns, long acquireTimeouts, long leaksDetected, long retries,
 		Map<RetireReason, Long> retiredByReason, List<HostStats> hosts) {
 }

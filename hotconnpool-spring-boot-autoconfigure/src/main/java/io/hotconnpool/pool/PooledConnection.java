@@ -66,6 +66,12 @@ final class PooledConnection {
 	/** Opened to re-probe a blacklisted IP: its success restores the IP. Guarded by the host's lock. */
 	volatile boolean probation;
 
+	/** The current lease, for leak reports; stale once the connection is idle again. */
+	volatile HotConnection lease;
+
+	/** When the current lease began. Written under the host's lock. */
+	volatile long leasedAtNanos;
+
 	/** Opened for an IP that a DNS refresh found; counted once warm. */
 	volatile boolean foundByDns;
 
