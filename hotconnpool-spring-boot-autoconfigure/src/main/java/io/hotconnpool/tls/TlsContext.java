@@ -25,7 +25,8 @@ import org.conscrypt.Conscrypt;
  * <p>
  * Conscrypt is used as a private provider instance: the JVM's global provider list is never changed. Its trust
  * manager is built through Conscrypt's own PKIX factory, because Conscrypt with the JDK's trust manager fails
- * TLS 1.3 handshakes. Certificate and host-name verification are always on; there is no way to switch them off.
+ * TLS 1.3 handshakes. A {@link TlsProfile} that does not need Conscrypt (the {@code jdk} profile) runs on the JDK's
+ * own TLS instead. Certificate and host-name verification are always on; there is no way to switch them off.
  *
  * @param socketFactory the factory OkHttp wraps its sockets with (handshake deadline applied)
  * @param trustManager the trust manager behind {@code socketFactory}
@@ -37,6 +38,9 @@ public record TlsContext(SSLSocketFactory socketFactory, X509TrustManager trustM
 
 	/** Name of the setting that allows the JDK fallback, quoted in error messages. */
 	public static final String JDK_FALLBACK_SETTING = "hotconnpool.tls.allow-jdk-fallback";
+
+	/** The name {@link Conscrypt#newProvider()} gives its provider. */
+	private static final String CONSCRYPT_PROVIDER_NAME = "Conscrypt";
 
 	public TlsContext {
 		Objects.requireNonNull(socketFactory, "socketFactory");
@@ -58,9 +62,44 @@ public record TlsContext(SSLSocketFactory socketFactory, X509TrustManager trustM
 		return create(trustStore, keyManagers, handshakeTimeout, allowJdkFallback, TlsContext::newConscryptProvider);
 	}
 
+	/**
+	 * Builds the TLS context a profile runs on: the JDK's own TLS for a profile that does not need Conscrypt (such as
+	 * {@link TlsProfile#JDK}), otherwise a private Conscrypt provider as {@link #create(KeyStore, KeyManagerFactory,
+	 * Duration, boolean)} does.
+	 * @param profile the profile the context is for
+	 * @param trustStore the trusted certificates, or {@code null} for the system trust store
+	 * @param keyManagers client certificates, or {@code null} for none
+	 * @param handshakeTimeout the deadline for each read of the TLS handshake
+	 * @param allowJdkFallback whether the JDK's own TLS may be used when Conscrypt cannot load
+	 * @return the context
+	 * @throws TlsProviderUnavailableException when the profile needs Conscrypt, Conscrypt cannot load and the
+	 * fallback is not allowed
+	 */
+	public static TlsContext create(TlsProfile profile, KeyStore trustStore, KeyManagerFactory keyManagers,
+			Duration handshakeTimeout, boolean allowJdkFallback) {
+		if (!profile.requiresConscrypt()) {
+			return build(trustStore, keyManagers, handshakeTimeout, null);
+		}
+		return create(trustStore, keyManagers, handshakeTimeout, allowJdkFallback);
+	}
+
 	static TlsContext create(KeyStore trustStore, KeyManagerFactory keyManagers, Duration handshakeTimeout,
 			boolean allowJdkFallback, Supplier<Provider> conscrypt) {
-		Provider provider = loadProvider(allowJdkFallback, conscrypt);
+		return build(trustStore, keyManagers, handshakeTimeout, loadProvider(allowJdkFallback, conscrypt));
+	}
+
+	/**
+	 * Whether the context runs on Conscrypt, so that per-connection settings (named groups, session tickets) can be
+	 * applied through the {@link Conscrypt} API.
+	 * @return {@code false} on the JDK's own TLS
+	 */
+	public boolean usesConscrypt() {
+		return CONSCRYPT_PROVIDER_NAME.equals(this.providerName);
+	}
+
+	/** Builds the context on {@code provider}, or on the JDK's default provider when it is {@code null}. */
+	private static TlsContext build(KeyStore trustStore, KeyManagerFactory keyManagers, Duration handshakeTimeout,
+			Provider provider) {
 		try {
 			TrustManagerFactory trustManagerFactory = (provider != null)
 					? TrustManagerFactory.getInstance("PKIX", provider)
