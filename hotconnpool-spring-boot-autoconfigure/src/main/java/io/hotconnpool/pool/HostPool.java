@@ -91,7 +91,7 @@ final class HostPool {
 					settings.probePath(), "a valid URL path");
 		}
 		this.probeRequest = new Request.Builder().url(probeUrl).method(settings.probeMethod(), null).build();
-		this.baseClient = pool.baseClient(settings.tls());
+		this.baseClient = pool.baseClient(settings.tls(), settings.tlsProfile());
 	}
 
 	String key() {

@@ -7,6 +7,8 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.regex.Pattern;
 
+import io.hotconnpool.tls.TlsProfile;
+
 /**
  * What the pool keeps warm for one target host. Built from the pool-wide defaults by
  * {@link HotConnPoolSettings.Builder#host(String, java.util.function.UnaryOperator)}.
@@ -22,10 +24,11 @@ import java.util.regex.Pattern;
  * @param probeSuccessStatuses statuses that prove a connection healthy
  * @param blacklistStatuses statuses that set the connection's IP aside (a 403 from a blocked IP)
  * @param tls the trust and key material of this host's connections
+ * @param tlsProfile the ClientHello and default headers of this host's connections
  */
 public record HostSettings(String host, int port, List<InetAddress> staticAddresses, boolean dnsEnabled,
 		int connectionsPerIp, int maxConnections, String probeMethod, String probePath,
-		StatusSet probeSuccessStatuses, StatusSet blacklistStatuses, TlsMaterial tls) {
+		StatusSet probeSuccessStatuses, StatusSet blacklistStatuses, TlsMaterial tls, TlsProfile tlsProfile) {
 
 	/** The default https port. */
 	public static final int HTTPS_PORT = 443;
@@ -42,6 +45,7 @@ public record HostSettings(String host, int port, List<InetAddress> staticAddres
 		Objects.requireNonNull(probeSuccessStatuses, "probeSuccessStatuses");
 		Objects.requireNonNull(blacklistStatuses, "blacklistStatuses");
 		Objects.requireNonNull(tls, "tls");
+		Objects.requireNonNull(tlsProfile, "tlsProfile");
 	}
 
 	/** The key this host is known by in the pool: {@code host:port}. */

@@ -26,10 +26,10 @@ import java.util.function.Consumer;
 
 import io.hotconnpool.tls.NoDelaySocketFactory;
 import io.hotconnpool.tls.TlsContext;
-import okhttp3.ConnectionSpec;
+import io.hotconnpool.tls.TlsProfile;
+import io.hotconnpool.tls.TlsSelfTest;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
-import okhttp3.Protocol;
 import okhttp3.Request;
 import okhttp3.Response;
 import okhttp3.ResponseBody;
@@ -85,10 +85,12 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 
 	private final Consumer<OkHttpClient.Builder> clientCustomizer;
 
-	/** One base client per TLS material: connections derive their pinned clients from it. */
-	private final Map<TlsMaterial, OkHttpClient> baseClients = new ConcurrentHashMap<>();
+	/** One base client per TLS material and profile: connections derive their pinned clients from it. */
+	private final Map<TlsSetup, OkHttpClient> baseClients = new ConcurrentHashMap<>();
 
 	private final TlsContext defaultTls;
+
+	private volatile List<TlsSelfTest.Result> tlsSelfTests = List.of();
 
 	private final Map<String, HostPool> hosts = new ConcurrentHashMap<>();
 
@@ -118,22 +120,19 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 		this.executor = (builder.executor != null) ? builder.executor : this.ownedExecutor;
 		this.warmer = new Warmer(this.executor, this.settings.warmUpConcurrency());
 		this.clientCustomizer = builder.clientCustomizer;
-		this.defaultTls = tlsContext(this.settings.defaultTls());
-		// Built now so that bad trust material or a missing TLS provider fails at start, not at first use.
-		this.settings.hosts().forEach((host) -> baseClient(host.tls()));
+		TlsSetup defaults = new TlsSetup(this.settings.defaultTls(), TlsProfile.defaultProfile());
+		this.defaultTls = defaults.context(this.settings);
+		// Built now so that bad trust material, a profile the stack cannot produce (strict mode) or a missing TLS
+		// provider fails at start, not at first use.
+		this.settings.hosts().forEach((host) -> baseClient(host.tls(), host.tlsProfile()));
 	}
 
-	private TlsContext tlsContext(TlsMaterial material) {
-		return TlsContext.create(material.trustStore(), material.keyManagers(), this.settings.tlsHandshakeTimeout(),
-				this.settings.allowJdkTlsFallback());
+	OkHttpClient baseClient(TlsMaterial material, TlsProfile profile) {
+		return this.baseClients.computeIfAbsent(new TlsSetup(material, profile),
+				(setup) -> newBaseClient(this.settings, setup, setup.context(this.settings), this.clientCustomizer));
 	}
 
-	OkHttpClient baseClient(TlsMaterial material) {
-		return this.baseClients.computeIfAbsent(material,
-				(key) -> newBaseClient(this.settings, tlsContext(key), this.clientCustomizer));
-	}
-
-	private static OkHttpClient newBaseClient(HotConnPoolSettings settings, TlsContext tls,
+	private static OkHttpClient newBaseClient(HotConnPoolSettings settings, TlsSetup setup, TlsContext tls,
 			Consumer<OkHttpClient.Builder> customizer) {
 		OkHttpClient.Builder builder = new OkHttpClient.Builder().connectTimeout(settings.connectTimeout())
 			.readTimeout(settings.readTimeout())
@@ -142,15 +141,47 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 			// Failures must reach the pool, which retires the connection; a redirect elsewhere is the caller's.
 			.retryOnConnectionFailure(false)
 			.followRedirects(false)
-			.followSslRedirects(false)
-			.protocols(List.of(Protocol.HTTP_2, Protocol.HTTP_1_1))
-			// Exactly one spec: a fallback spec would add TLS_FALLBACK_SCSV and change the fingerprint.
-			.connectionSpecs(List.of(ConnectionSpec.MODERN_TLS));
+			.followSslRedirects(false);
 		customizer.accept(builder);
-		// Applied after the customizer: TLS verification and TCP_NODELAY are not negotiable.
-		return builder.socketFactory(new NoDelaySocketFactory())
-			.sslSocketFactory(tls.socketFactory(), tls.trustManager())
+		// Applied after the customizer: the profile's one ConnectionSpec, protocols and verifying TLS context,
+		// and TCP_NODELAY, are not negotiable.
+		return setup.profile().configure(builder, tls, settings.tlsStrict())
+			.socketFactory(new NoDelaySocketFactory())
 			.build();
+	}
+
+	/** The TLS material and profile a base client is built from. */
+	private record TlsSetup(TlsMaterial material, TlsProfile profile) {
+
+		TlsContext context(HotConnPoolSettings settings) {
+			return TlsContext.create(this.profile, this.material.trustStore(), this.material.keyManagers(),
+					settings.tlsHandshakeTimeout(), settings.allowJdkTlsFallback());
+		}
+
+	}
+
+	/**
+	 * Captures, on loopback, the ClientHello each TLS profile in use sends, and logs its fingerprint; a client built
+	 * exactly as the pool builds them, with a fresh TLS context so no session is resumed.
+	 */
+	private void runTlsSelfTests() {
+		List<TlsSelfTest.Result> results = new ArrayList<>();
+		for (TlsSetup setup : this.baseClients.keySet()) {
+			TlsSetup fresh = new TlsSetup(TlsMaterial.SYSTEM, setup.profile());
+			OkHttpClient client = newBaseClient(this.settings, fresh, fresh.context(this.settings), this.clientCustomizer);
+			TlsSelfTest.Result result = TlsSelfTest.run(setup.profile(), client, this.settings.probeTimeout());
+			results.add(result);
+			logger.info("hotconnpool TLS profile " + result.profileId() + ": " + result);
+		}
+		this.tlsSelfTests = List.copyOf(results);
+	}
+
+	/**
+	 * The fingerprints the start-up self-test captured, one per TLS profile in use (JA4, JA4_r, JA3).
+	 * @return the results; empty when the self-test is off or the pool has not started
+	 */
+	public List<TlsSelfTest.Result> tlsSelfTests() {
+		return this.tlsSelfTests;
 	}
 
 	private static ThreadPoolTaskScheduler defaultScheduler() {
@@ -201,6 +232,9 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 			.toList();
 		CompletableFuture<?>[] warmUps = configured.stream().map(this::resolveAndWarm).toArray(CompletableFuture[]::new);
 		scheduleMaintenance();
+		if (this.settings.tlsSelfTest()) {
+			runTlsSelfTests();
+		}
 		if (this.settings.warmUpMode() == WarmUpMode.BACKGROUND) {
 			return;
 		}

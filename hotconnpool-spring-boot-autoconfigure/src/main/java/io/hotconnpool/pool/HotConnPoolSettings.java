@@ -12,6 +12,8 @@ import java.util.function.UnaryOperator;
 
 import javax.net.ssl.KeyManagerFactory;
 
+import io.hotconnpool.tls.TlsProfile;
+
 /**
  * Everything a {@link HotConnPool} is built from: pool-wide defaults, the target hosts with their overrides,
  * deadlines and TLS material. Immutable; made with {@link #builder()}, which validates every value and names the
@@ -95,6 +97,10 @@ public final class HotConnPoolSettings {
 
 	private final Duration leakDetectionThreshold;
 
+	private final boolean tlsStrict;
+
+	private final boolean tlsSelfTest;
+
 	private HotConnPoolSettings(Builder builder, List<HostSettings> hosts, HostSettings hostDefaults) {
 		this.hosts = List.copyOf(hosts);
 		this.hostDefaults = hostDefaults;
@@ -125,6 +131,8 @@ public final class HotConnPoolSettings {
 		this.drainTimeout = builder.drainTimeout;
 		this.retryOnConnectionFailure = builder.retryOnConnectionFailure;
 		this.leakDetectionThreshold = builder.leakDetectionThreshold;
+		this.tlsStrict = builder.tlsStrict;
+		this.tlsSelfTest = builder.tlsSelfTest;
 	}
 
 	/**
@@ -144,7 +152,7 @@ public final class HotConnPoolSettings {
 	HostSettings settingsForUnknownHost(String host, int port) {
 		HostSettings d = this.hostDefaults;
 		return new HostSettings(host, port, List.of(), true, d.connectionsPerIp(), d.maxConnections(),
-				d.probeMethod(), d.probePath(), d.probeSuccessStatuses(), d.blacklistStatuses(), d.tls());
+				d.probeMethod(), d.probePath(), d.probeSuccessStatuses(), d.blacklistStatuses(), d.tls(), d.tlsProfile());
 	}
 
 	public UnknownHostPolicy unknownHosts() {
@@ -256,6 +264,14 @@ public final class HotConnPoolSettings {
 		return this.retryOnConnectionFailure;
 	}
 
+	public boolean tlsStrict() {
+		return this.tlsStrict;
+	}
+
+	public boolean tlsSelfTest() {
+		return this.tlsSelfTest;
+	}
+
 	/** How long a lease may be held before it is reported as a leak; zero when leak detection is off. */
 	public Duration leakDetectionThreshold() {
 		return this.leakDetectionThreshold;
@@ -324,6 +340,10 @@ public final class HotConnPoolSettings {
 		private boolean retryOnConnectionFailure = true;
 
 		private Duration leakDetectionThreshold = Duration.ZERO;
+
+		private boolean tlsStrict;
+
+		private boolean tlsSelfTest = true;
 
 		private Builder() {
 		}
@@ -600,6 +620,28 @@ public final class HotConnPoolSettings {
 		}
 
 		/**
+		 * Whether a TLS profile setting the stack cannot produce fails start-up (default {@code false}: it is
+		 * dropped with a warning).
+		 * @param strict whether to refuse
+		 * @return this builder
+		 */
+		public Builder tlsStrict(boolean strict) {
+			this.tlsStrict = strict;
+			return this;
+		}
+
+		/**
+		 * Whether start captures the pool's own ClientHello per TLS profile on loopback and logs its JA4, warning
+		 * when it differs from the profile's recorded value (default {@code true}).
+		 * @param selfTest whether to run the self-test
+		 * @return this builder
+		 */
+		public Builder tlsSelfTest(boolean selfTest) {
+			this.tlsSelfTest = selfTest;
+			return this;
+		}
+
+		/**
 		 * Validates everything and builds the settings.
 		 * @return the settings
 		 * @throws InvalidSettingException naming the first setting at fault
@@ -686,6 +728,8 @@ public final class HotConnPoolSettings {
 		private StatusSet blacklistStatuses = StatusSet.of("403", "429");
 
 		private TlsMaterial tls = TlsMaterial.SYSTEM;
+
+		private TlsProfile tlsProfile = TlsProfile.defaultProfile();
 
 		HostBuilder() {
 		}
@@ -777,6 +821,16 @@ public final class HotConnPoolSettings {
 			return this;
 		}
 
+		/**
+		 * The TLS profile of this host's connections (default {@link TlsProfile#defaultProfile()}).
+		 * @param profile a built-in ({@link TlsProfile#builtIn(String)}) or custom profile
+		 * @return this builder
+		 */
+		public HostBuilder tlsProfile(TlsProfile profile) {
+			this.tlsProfile = Objects.requireNonNull(profile, "tlsProfile");
+			return this;
+		}
+
 		HostBuilder copy() {
 			HostBuilder copy = new HostBuilder();
 			copy.target = this.target;
@@ -789,13 +843,14 @@ public final class HotConnPoolSettings {
 			copy.probeSuccessStatuses = this.probeSuccessStatuses;
 			copy.blacklistStatuses = this.blacklistStatuses;
 			copy.tls = this.tls;
+			copy.tlsProfile = this.tlsProfile;
 			return copy;
 		}
 
 		HostSettings build() {
 			return new HostSettings(this.target.host(), this.target.port(), this.staticAddresses, this.dnsEnabled,
 					this.connectionsPerIp, this.maxConnections, this.probeMethod, this.probePath,
-					this.probeSuccessStatuses, this.blacklistStatuses, this.tls);
+					this.probeSuccessStatuses, this.blacklistStatuses, this.tls, this.tlsProfile);
 		}
 
 	}

@@ -1,0 +1,44 @@
+package io.hotconnpool.pool;
+
+import java.util.concurrent.TimeUnit;
+
+import io.hotconnpool.tls.TlsProfile;
+import mockwebserver3.RecordedRequest;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A host's TLS profile shapes its connections (headers match the ClientHello), and start-up captures the pool's
+ * own ClientHello per profile in use.
+ */
+class TlsProfileWiringTest {
+
+	@Test
+	void aHostsProfileReachesTheWireAndTheSelfTestReportsItsFingerprint() throws Exception {
+		try (TlsOrigins origins = TlsOrigins.start(1);
+				HotConnPool pool = origins
+					.pool(origins.settings((host) -> host.connectionsPerIp(1).tlsProfile(TlsProfile.builtIn("chrome")))
+						.build())) {
+			pool.start();
+
+			RecordedRequest probe = origins.origin(0).server.takeRequest(5, TimeUnit.SECONDS);
+			assertThat(probe.getHeaders().get("User-Agent")).contains("Chrome/");
+			assertThat(pool.tlsSelfTests()).singleElement().satisfies((result) -> {
+				assertThat(result.profileId()).isEqualTo("chrome");
+				assertThat(result.matches()).as("achieved JA4 %s", result.achieved()).isTrue();
+				assertThat(result.achieved().ja4()).contains("_8daaf6152771_");
+			});
+		}
+	}
+
+	@Test
+	void theSelfTestCanBeSwitchedOff() throws Exception {
+		try (TlsOrigins origins = TlsOrigins.start(1);
+				HotConnPool pool = origins.pool(origins.settings((host) -> host).tlsSelfTest(false).build())) {
+			pool.start();
+			assertThat(pool.tlsSelfTests()).isEmpty();
+		}
+	}
+
+}
