@@ -657,6 +657,20 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 				this.counters.retiredByReason(), hostStats);
 	}
 
+	/** The settings this pool was built from. */
+	public HotConnPoolSettings settings() {
+		return this.settings;
+	}
+
+	/**
+	 * An OkHttp client with the pool's default TLS material, TLS provider, timeouts and client customizer, for
+	 * requests the pool does not serve: it opens connections on demand and keeps none warm.
+	 * @return the client
+	 */
+	public OkHttpClient plainClient() {
+		return baseClient(this.settings.defaultTls());
+	}
+
 	/** The name of the TLS provider in use ({@code Conscrypt}, or the JDK's where the fallback is allowed). */
 	public String tlsProvider() {
 		return this.defaultTls.providerName();

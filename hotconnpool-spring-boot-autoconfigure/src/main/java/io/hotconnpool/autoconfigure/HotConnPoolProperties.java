@@ -1,0 +1,637 @@
+package io.hotconnpool.autoconfigure;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import io.hotconnpool.http.OtherHostsPolicy;
+import io.hotconnpool.pool.UnknownHostPolicy;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+/**
+ * Configuration properties of the hot connection pool. Pool-wide values are the defaults of every host; each entry
+ * of {@code hotconnpool.hosts} may override the per-host ones, and a host value left unset inherits the pool-wide
+ * one.
+ * <p>
+ * Every value is checked at start-up; a wrong one fails the start with a report naming the property.
+ */
+@ConfigurationProperties("hotconnpool")
+public class HotConnPoolProperties {
+
+	/**
+	 * Whether to auto-configure the hot connection pool.
+	 */
+	private boolean enabled = true;
+
+	/**
+	 * Warm connections kept per IP address of each host (the "slots"), at least 1 and at most
+	 * max-connections-per-host.
+	 */
+	private int connectionsPerIp = 2;
+
+	/**
+	 * Most connections to one host at once, warm and opened on demand.
+	 */
+	private int maxConnectionsPerHost = 16;
+
+	/**
+	 * How long an acquire waits for a free connection before it fails.
+	 */
+	private Duration acquireTimeout = Duration.ofSeconds(5);
+
+	/**
+	 * Deadline of the TCP connect.
+	 */
+	private Duration connectTimeout = Duration.ofSeconds(5);
+
+	/**
+	 * Deadline of each read of the TLS handshake.
+	 */
+	private Duration tlsHandshakeTimeout = Duration.ofSeconds(5);
+
+	/**
+	 * Deadline of each read of a response.
+	 */
+	private Duration readTimeout = Duration.ofSeconds(10);
+
+	/**
+	 * Deadline of each write of a request.
+	 */
+	private Duration writeTimeout = Duration.ofSeconds(10);
+
+	/**
+	 * Deadline of a whole call, from sending the request to reading the end of the response.
+	 */
+	private Duration callTimeout = Duration.ofSeconds(30);
+
+	/**
+	 * Deadline of a warm-up or health probe request.
+	 */
+	private Duration probeTimeout = Duration.ofSeconds(5);
+
+	/**
+	 * Deadline of resolving a host name.
+	 */
+	private Duration resolveTimeout = Duration.ofSeconds(5);
+
+	/**
+	 * Most hosts the pool serves at once, configured and first-used ones together.
+	 */
+	private int maxHosts = 256;
+
+	/**
+	 * What an acquire for a host that is not listed under hotconnpool.hosts does.
+	 */
+	private UnknownHostPolicy unknownHosts = UnknownHostPolicy.WARM_ON_FIRST_USE;
+
+	/**
+	 * HTTP statuses that set the answering IP aside, such as 403, 4xx or 500-503.
+	 */
+	private List<String> blacklistStatuses = new ArrayList<>(List.of("403", "429"));
+
+	/**
+	 * Target hosts to keep warm, each overriding the pool-wide values where set. Keys of an entry: host (name,
+	 * optionally with :port), port, addresses, dns-enabled, connections-per-ip, max-connections, probe.method,
+	 * probe.path, probe.success-statuses, blacklist-statuses, tls.bundle and tls.profile.
+	 */
+	private List<Host> hosts = new ArrayList<>();
+
+	private final WarmUp warmUp = new WarmUp();
+
+	private final Probe probe = new Probe();
+
+	private final Tls tls = new Tls();
+
+	private final Shutdown shutdown = new Shutdown();
+
+	private final Http http = new Http();
+
+	public boolean isEnabled() {
+		return this.enabled;
+	}
+
+	public void setEnabled(boolean enabled) {
+		this.enabled = enabled;
+	}
+
+	public int getConnectionsPerIp() {
+		return this.connectionsPerIp;
+	}
+
+	public void setConnectionsPerIp(int connectionsPerIp) {
+		this.connectionsPerIp = connectionsPerIp;
+	}
+
+	public int getMaxConnectionsPerHost() {
+		return this.maxConnectionsPerHost;
+	}
+
+	public void setMaxConnectionsPerHost(int maxConnectionsPerHost) {
+		this.maxConnectionsPerHost = maxConnectionsPerHost;
+	}
+
+	public Duration getAcquireTimeout() {
+		return this.acquireTimeout;
+	}
+
+	public void setAcquireTimeout(Duration acquireTimeout) {
+		this.acquireTimeout = acquireTimeout;
+	}
+
+	public Duration getConnectTimeout() {
+		return this.connectTimeout;
+	}
+
+	public void setConnectTimeout(Duration connectTimeout) {
+		this.connectTimeout = connectTimeout;
+	}
+
+	public Duration getTlsHandshakeTimeout() {
+		return this.tlsHandshakeTimeout;
+	}
+
+	public void setTlsHandshakeTimeout(Duration tlsHandshakeTimeout) {
+		this.tlsHandshakeTimeout = tlsHandshakeTimeout;
+	}
+
+	public Duration getReadTimeout() {
+		return this.readTimeout;
+	}
+
+	public void setReadTimeout(Duration readTimeout) {
+		this.readTimeout = readTimeout;
+	}
+
+	public Duration getWriteTimeout() {
+		return this.writeTimeout;
+	}
+
+	public void setWriteTimeout(Duration writeTimeout) {
+		this.writeTimeout = writeTimeout;
+	}
+
+	public Duration getCallTimeout() {
+		return this.callTimeout;
+	}
+
+	public void setCallTimeout(Duration callTimeout) {
+		this.callTimeout = callTimeout;
+	}
+
+	public Duration getProbeTimeout() {
+		return this.probeTimeout;
+	}
+
+	public void setProbeTimeout(Duration probeTimeout) {
+		this.probeTimeout = probeTimeout;
+	}
+
+	public Duration getResolveTimeout() {
+		return this.resolveTimeout;
+	}
+
+	public void setResolveTimeout(Duration resolveTimeout) {
+		this.resolveTimeout = resolveTimeout;
+	}
+
+	public int getMaxHosts() {
+		return this.maxHosts;
+	}
+
+	public void setMaxHosts(int maxHosts) {
+		this.maxHosts = maxHosts;
+	}
+
+	public UnknownHostPolicy getUnknownHosts() {
+		return this.unknownHosts;
+	}
+
+	public void setUnknownHosts(UnknownHostPolicy unknownHosts) {
+		this.unknownHosts = unknownHosts;
+	}
+
+	public List<String> getBlacklistStatuses() {
+		return this.blacklistStatuses;
+	}
+
+	public void setBlacklistStatuses(List<String> blacklistStatuses) {
+		this.blacklistStatuses = blacklistStatuses;
+	}
+
+	public List<Host> getHosts() {
+		return this.hosts;
+	}
+
+	public void setHosts(List<Host> hosts) {
+		this.hosts = hosts;
+	}
+
+	public WarmUp getWarmUp() {
+		return this.warmUp;
+	}
+
+	public Probe getProbe() {
+		return this.probe;
+	}
+
+	public Tls getTls() {
+		return this.tls;
+	}
+
+	public Shutdown getShutdown() {
+		return this.shutdown;
+	}
+
+	public Http getHttp() {
+		return this.http;
+	}
+
+	/**
+	 * Start-up warm-up.
+	 */
+	public static class WarmUp {
+
+		/**
+		 * How long start-up waits for every host to be warm; warming goes on in the background past it.
+		 */
+		private Duration timeout = Duration.ofSeconds(30);
+
+		/**
+		 * Most connections opened and probed at once.
+		 */
+		private int concurrency = 8;
+
+		public Duration getTimeout() {
+			return this.timeout;
+		}
+
+		public void setTimeout(Duration timeout) {
+			this.timeout = timeout;
+		}
+
+		public int getConcurrency() {
+			return this.concurrency;
+		}
+
+		public void setConcurrency(int concurrency) {
+			this.concurrency = concurrency;
+		}
+
+	}
+
+	/**
+	 * The request that warms and checks a connection.
+	 */
+	public static class Probe {
+
+		/**
+		 * HTTP method of the probe: HEAD, GET or OPTIONS.
+		 */
+		private String method = "HEAD";
+
+		/**
+		 * Path of the probe, starting with '/'.
+		 */
+		private String path = "/";
+
+		/**
+		 * HTTP statuses that prove a connection healthy, such as 2xx, 204 or 200-399.
+		 */
+		private List<String> successStatuses = new ArrayList<>(List.of("2xx", "3xx"));
+
+		public String getMethod() {
+			return this.method;
+		}
+
+		public void setMethod(String method) {
+			this.method = method;
+		}
+
+		public String getPath() {
+			return this.path;
+		}
+
+		public void setPath(String path) {
+			this.path = path;
+		}
+
+		public List<String> getSuccessStatuses() {
+			return this.successStatuses;
+		}
+
+		public void setSuccessStatuses(List<String> successStatuses) {
+			this.successStatuses = successStatuses;
+		}
+
+	}
+
+	/**
+	 * TLS of the pool's connections.
+	 */
+	public static class Tls {
+
+		/**
+		 * Name of the SSL bundle (spring.ssl.bundle.*) whose trust store, and key store for mutual TLS, every host
+		 * uses unless it names its own. When not set, the system trust store and no client certificate.
+		 */
+		private String bundle;
+
+		/**
+		 * Whether to use the JDK's TLS where Conscrypt cannot load on this platform, instead of failing start-up.
+		 * The TLS fingerprint is then the JDK's.
+		 */
+		private boolean allowJdkFallback;
+
+		/**
+		 * TLS client profile (the ClientHello the pool presents): okhttp, chrome, firefox, jdk or custom. When
+		 * not set, the pool's own default.
+		 */
+		private String profile;
+
+		public String getBundle() {
+			return this.bundle;
+		}
+
+		public void setBundle(String bundle) {
+			this.bundle = bundle;
+		}
+
+		public boolean isAllowJdkFallback() {
+			return this.allowJdkFallback;
+		}
+
+		public void setAllowJdkFallback(boolean allowJdkFallback) {
+			this.allowJdkFallback = allowJdkFallback;
+		}
+
+		public String getProfile() {
+			return this.profile;
+		}
+
+		public void setProfile(String profile) {
+			this.profile = profile;
+		}
+
+	}
+
+	/**
+	 * Graceful shutdown of the pool.
+	 */
+	public static class Shutdown {
+
+		/**
+		 * How long shutdown waits for leased connections to be given back before closing them. Must not exceed
+		 * spring.lifecycle.timeout-per-shutdown-phase.
+		 */
+		private Duration drainTimeout = Duration.ofSeconds(10);
+
+		public Duration getDrainTimeout() {
+			return this.drainTimeout;
+		}
+
+		public void setDrainTimeout(Duration drainTimeout) {
+			this.drainTimeout = drainTimeout;
+		}
+
+	}
+
+	/**
+	 * Spring HTTP client integration.
+	 */
+	public static class Http {
+
+		/**
+		 * What the pool's ClientHttpRequestFactory does with a request to a host not listed under hotconnpool.hosts
+		 * (or not https): refuse it, or send it over a plain OkHttp client with the pool's TLS set-up.
+		 */
+		private OtherHostsPolicy otherHosts = OtherHostsPolicy.REFUSE;
+
+		private final RestClientIntegration restClient = new RestClientIntegration();
+
+		public OtherHostsPolicy getOtherHosts() {
+			return this.otherHosts;
+		}
+
+		public void setOtherHosts(OtherHostsPolicy otherHosts) {
+			this.otherHosts = otherHosts;
+		}
+
+		public RestClientIntegration getRestClient() {
+			return this.restClient;
+		}
+
+	}
+
+	/**
+	 * Spring Boot's auto-configured RestClient.Builder.
+	 */
+	public static class RestClientIntegration {
+
+		/**
+		 * Whether every RestClient built from Spring Boot's RestClient.Builder sends its requests through the pool.
+		 * Off by default: it changes the transport of every such client in the application, including those of
+		 * other libraries.
+		 */
+		private boolean enabled;
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+	}
+
+	/**
+	 * One target host. A value left unset inherits the pool-wide one.
+	 */
+	public static class Host {
+
+		/**
+		 * Host name, optionally with a port (api.example.com or api.example.com:8443); https is implied.
+		 */
+		private String host;
+
+		/**
+		 * The https port, when not given with the host name. Default 443.
+		 */
+		private Integer port;
+
+		/**
+		 * Static IP addresses always used for this host, in addition to DNS when it is enabled.
+		 */
+		private List<String> addresses = new ArrayList<>();
+
+		/**
+		 * Whether the host name is resolved for more addresses. Default true.
+		 */
+		private Boolean dnsEnabled;
+
+		/**
+		 * Warm connections kept per IP address of this host.
+		 */
+		private Integer connectionsPerIp;
+
+		/**
+		 * Most connections to this host at once.
+		 */
+		private Integer maxConnections;
+
+		/**
+		 * HTTP statuses that set the answering IP aside.
+		 */
+		private List<String> blacklistStatuses;
+
+		private final HostProbe probe = new HostProbe();
+
+		private final HostTls tls = new HostTls();
+
+		public String getHost() {
+			return this.host;
+		}
+
+		public void setHost(String host) {
+			this.host = host;
+		}
+
+		public Integer getPort() {
+			return this.port;
+		}
+
+		public void setPort(Integer port) {
+			this.port = port;
+		}
+
+		public List<String> getAddresses() {
+			return this.addresses;
+		}
+
+		public void setAddresses(List<String> addresses) {
+			this.addresses = addresses;
+		}
+
+		public Boolean getDnsEnabled() {
+			return this.dnsEnabled;
+		}
+
+		public void setDnsEnabled(Boolean dnsEnabled) {
+			this.dnsEnabled = dnsEnabled;
+		}
+
+		public Integer getConnectionsPerIp() {
+			return this.connectionsPerIp;
+		}
+
+		public void setConnectionsPerIp(Integer connectionsPerIp) {
+			this.connectionsPerIp = connectionsPerIp;
+		}
+
+		public Integer getMaxConnections() {
+			return this.maxConnections;
+		}
+
+		public void setMaxConnections(Integer maxConnections) {
+			this.maxConnections = maxConnections;
+		}
+
+		public List<String> getBlacklistStatuses() {
+			return this.blacklistStatuses;
+		}
+
+		public void setBlacklistStatuses(List<String> blacklistStatuses) {
+			this.blacklistStatuses = blacklistStatuses;
+		}
+
+		public HostProbe getProbe() {
+			return this.probe;
+		}
+
+		public HostTls getTls() {
+			return this.tls;
+		}
+
+	}
+
+	/**
+	 * A host's probe; a value left unset inherits the pool-wide one.
+	 */
+	public static class HostProbe {
+
+		/**
+		 * HTTP method of the probe: HEAD, GET or OPTIONS.
+		 */
+		private String method;
+
+		/**
+		 * Path of the probe, starting with '/'.
+		 */
+		private String path;
+
+		/**
+		 * HTTP statuses that prove a connection healthy.
+		 */
+		private List<String> successStatuses;
+
+		public String getMethod() {
+			return this.method;
+		}
+
+		public void setMethod(String method) {
+			this.method = method;
+		}
+
+		public String getPath() {
+			return this.path;
+		}
+
+		public void setPath(String path) {
+			this.path = path;
+		}
+
+		public List<String> getSuccessStatuses() {
+			return this.successStatuses;
+		}
+
+		public void setSuccessStatuses(List<String> successStatuses) {
+			this.successStatuses = successStatuses;
+		}
+
+	}
+
+	/**
+	 * A host's TLS; a value left unset inherits the pool-wide one.
+	 */
+	public static class HostTls {
+
+		/**
+		 * Name of the SSL bundle whose trust store (and key store, for mutual TLS) this host uses.
+		 */
+		private String bundle;
+
+		/**
+		 * TLS client profile of this host: okhttp, chrome, firefox, jdk or custom.
+		 */
+		private String profile;
+
+		public String getBundle() {
+			return this.bundle;
+		}
+
+		public void setBundle(String bundle) {
+			this.bundle = bundle;
+		}
+
+		public String getProfile() {
+			return this.profile;
+		}
+
+		public void setProfile(String profile) {
+			this.profile = profile;
+		}
+
+	}
+
+}

@@ -1,0 +1,48 @@
+package io.hotconnpool.autoconfigure;
+
+import io.hotconnpool.http.HotConnPoolClientHttpRequestFactory;
+import io.hotconnpool.pool.HotConnPool;
+
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.restclient.RestClientCustomizer;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.web.client.RestClient;
+
+/**
+ * {@link AutoConfiguration Auto-configuration} of the pool's {@link HotConnPoolClientHttpRequestFactory} for
+ * {@link RestClient} and {@code RestTemplate}, and, when {@code hotconnpool.http.rest-client.enabled=true}, of a
+ * {@link RestClientCustomizer} that puts it on Spring Boot's {@code RestClient.Builder}.
+ */
+@AutoConfiguration(after = HotConnPoolAutoConfiguration.class)
+@ConditionalOnClass(RestClient.class)
+@ConditionalOnBooleanProperty(name = "hotconnpool.enabled", matchIfMissing = true)
+@ConditionalOnBean(HotConnPool.class)
+@EnableConfigurationProperties(HotConnPoolProperties.class)
+public final class HotConnPoolRestClientAutoConfiguration {
+
+	@Bean
+	@ConditionalOnMissingBean
+	HotConnPoolClientHttpRequestFactory hotConnPoolClientHttpRequestFactory(HotConnPool pool,
+			HotConnPoolProperties properties) {
+		return new HotConnPoolClientHttpRequestFactory(pool, properties.getHttp().getOtherHosts());
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(RestClientCustomizer.class)
+	@ConditionalOnBooleanProperty("hotconnpool.http.rest-client.enabled")
+	static class RestClientBuilderConfiguration {
+
+		@Bean
+		RestClientCustomizer hotConnPoolRestClientCustomizer(HotConnPoolClientHttpRequestFactory requestFactory) {
+			return (builder) -> builder.requestFactory(requestFactory);
+		}
+
+	}
+
+}
