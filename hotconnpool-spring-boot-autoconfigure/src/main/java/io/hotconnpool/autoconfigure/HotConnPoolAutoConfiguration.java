@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.concurrent.Executor;
 
 import io.hotconnpool.pool.HostResolver;
+import io.hotconnpool.pool.HotConnPoolListener;
 import io.hotconnpool.pool.HotConnPool;
 import io.hotconnpool.pool.HotConnPoolSettings;
 
@@ -16,13 +17,17 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProp
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration;
 import org.springframework.boot.autoconfigure.task.TaskExecutionAutoConfiguration;
+import org.springframework.boot.autoconfigure.task.TaskSchedulingAutoConfiguration;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.ssl.SslBundles;
 import org.springframework.boot.task.SimpleAsyncTaskExecutorBuilder;
+import org.springframework.boot.task.SimpleAsyncTaskSchedulerBuilder;
 import org.springframework.context.annotation.Bean;
 import org.springframework.core.env.Environment;
 import org.springframework.core.task.SimpleAsyncTaskExecutor;
+import org.springframework.scheduling.TaskScheduler;
+import org.springframework.scheduling.concurrent.SimpleAsyncTaskScheduler;
 
 /**
  * {@link AutoConfiguration Auto-configuration} of the {@link HotConnPool}: settings from
@@ -30,13 +35,17 @@ import org.springframework.core.task.SimpleAsyncTaskExecutor;
  * {@link HotConnPoolClientCustomizer} beans. The pool is a {@code SmartLifecycle}: the context warms it at start
  * and closes it at shutdown.
  */
-@AutoConfiguration(after = { SslAutoConfiguration.class, TaskExecutionAutoConfiguration.class })
+@AutoConfiguration(after = { SslAutoConfiguration.class, TaskExecutionAutoConfiguration.class,
+		TaskSchedulingAutoConfiguration.class })
 @ConditionalOnBooleanProperty(name = "hotconnpool.enabled", matchIfMissing = true)
 @EnableConfigurationProperties(HotConnPoolProperties.class)
 public final class HotConnPoolAutoConfiguration {
 
 	/** Name of the executor bean the pool runs DNS look-ups and warm-ups on. */
 	public static final String EXECUTOR_BEAN_NAME = "hotConnPoolExecutor";
+
+	/** Name of the scheduler bean that runs the pool's background tasks. */
+	public static final String SCHEDULER_BEAN_NAME = "hotConnPoolScheduler";
 
 	@Bean
 	@ConditionalOnMissingBean
@@ -64,13 +73,29 @@ public final class HotConnPoolAutoConfiguration {
 			.map();
 	}
 
+	/**
+	 * The scheduler of the pool's background tasks, from Boot's builder so that virtual threads
+	 * ({@code spring.threads.virtual.enabled}) and scheduler customizers apply.
+	 */
+	@Bean(name = SCHEDULER_BEAN_NAME, defaultCandidate = false)
+	@ConditionalOnMissingBean(name = SCHEDULER_BEAN_NAME)
+	@ConditionalOnBean(SimpleAsyncTaskSchedulerBuilder.class)
+	SimpleAsyncTaskScheduler hotConnPoolScheduler(SimpleAsyncTaskSchedulerBuilder builder) {
+		return builder.threadNamePrefix("hotconnpool-maintenance-").build();
+	}
+
 	@Bean
 	@ConditionalOnMissingBean
-	HotConnPool hotConnPool(HotConnPoolSettings settings, HostResolver resolver,
+	HotConnPool hotConnPool(HotConnPoolSettings settings, HostResolver resolver, HotConnPoolProperties properties,
 			@Qualifier(EXECUTOR_BEAN_NAME) ObjectProvider<Executor> executor,
-			ObjectProvider<HotConnPoolClientCustomizer> customizers) {
-		HotConnPool.Builder builder = HotConnPool.builder(settings).resolver(resolver);
+			@Qualifier(SCHEDULER_BEAN_NAME) ObjectProvider<TaskScheduler> scheduler,
+			ObjectProvider<HotConnPoolListener> listeners, ObjectProvider<HotConnPoolClientCustomizer> customizers) {
+		HotConnPool.Builder builder = HotConnPool.builder(settings)
+			.resolver(resolver)
+			.phase(properties.getLifecyclePhase());
 		executor.ifAvailable(builder::executor);
+		scheduler.ifAvailable(builder::scheduler);
+		listeners.orderedStream().forEach(builder::listener);
 		List<HotConnPoolClientCustomizer> ordered = customizers.orderedStream().toList();
 		return builder.clientCustomizer((client) -> ordered.forEach((customizer) -> customizer.customize(client)))
 			.build();

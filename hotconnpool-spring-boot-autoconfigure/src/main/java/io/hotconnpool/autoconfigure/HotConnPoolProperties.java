@@ -5,6 +5,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 import io.hotconnpool.http.OtherHostsPolicy;
+import io.hotconnpool.pool.AllBlacklistedPolicy;
+import io.hotconnpool.pool.HotConnPool;
+import io.hotconnpool.pool.WarmUpMode;
 import io.hotconnpool.pool.UnknownHostPolicy;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -96,6 +99,54 @@ public class HotConnPoolProperties {
 	 * probe.path, probe.success-statuses, blacklist-statuses, tls.bundle and tls.profile.
 	 */
 	private List<Host> hosts = new ArrayList<>();
+
+	/**
+	 * How often idle connections are probed (reserved first, never leased ones) and missing slots refilled.
+	 */
+	private Duration healthCheckInterval = Duration.ofSeconds(30);
+
+	/**
+	 * How long a connection must have been idle before a health check probes it.
+	 */
+	private Duration healthCheckIdleThreshold = Duration.ofSeconds(10);
+
+	/**
+	 * How often expired connections and idle connections above the warm target are retired.
+	 */
+	private Duration cleanupInterval = Duration.ofSeconds(60);
+
+	/**
+	 * The longest a connection lives; each one's lifetime is up to 5% shorter at random.
+	 */
+	private Duration maxLifetime = Duration.ofMinutes(30);
+
+	/**
+	 * How long a connection above the warm target may stay idle before it is retired.
+	 */
+	private Duration idleTimeout = Duration.ofMinutes(10);
+
+	/**
+	 * How often hosts are resolved again: new IPs are warmed, vanished ones drained.
+	 */
+	private Duration dnsUpdateInterval = Duration.ofMinutes(30);
+
+	/**
+	 * Whether the pool's execute retries an idempotent request once, on another IP, after a connection failure.
+	 */
+	private boolean retryOnConnectionFailure = true;
+
+	/**
+	 * How long a lease may be held before it is logged once with its acquirer's stack trace; 0 turns it off.
+	 */
+	private Duration leakDetectionThreshold = Duration.ZERO;
+
+	/**
+	 * SmartLifecycle phase of the pool: below Spring's executors and the web server, so it warms before traffic
+	 * and closes after the server drained.
+	 */
+	private int lifecyclePhase = HotConnPool.DEFAULT_PHASE;
+
+	private final Blacklist blacklist = new Blacklist();
 
 	private final WarmUp warmUp = new WarmUp();
 
@@ -227,6 +278,82 @@ public class HotConnPoolProperties {
 		this.hosts = hosts;
 	}
 
+	public Duration getHealthCheckInterval() {
+		return this.healthCheckInterval;
+	}
+
+	public void setHealthCheckInterval(Duration healthCheckInterval) {
+		this.healthCheckInterval = healthCheckInterval;
+	}
+
+	public Duration getHealthCheckIdleThreshold() {
+		return this.healthCheckIdleThreshold;
+	}
+
+	public void setHealthCheckIdleThreshold(Duration healthCheckIdleThreshold) {
+		this.healthCheckIdleThreshold = healthCheckIdleThreshold;
+	}
+
+	public Duration getCleanupInterval() {
+		return this.cleanupInterval;
+	}
+
+	public void setCleanupInterval(Duration cleanupInterval) {
+		this.cleanupInterval = cleanupInterval;
+	}
+
+	public Duration getMaxLifetime() {
+		return this.maxLifetime;
+	}
+
+	public void setMaxLifetime(Duration maxLifetime) {
+		this.maxLifetime = maxLifetime;
+	}
+
+	public Duration getIdleTimeout() {
+		return this.idleTimeout;
+	}
+
+	public void setIdleTimeout(Duration idleTimeout) {
+		this.idleTimeout = idleTimeout;
+	}
+
+	public Duration getDnsUpdateInterval() {
+		return this.dnsUpdateInterval;
+	}
+
+	public void setDnsUpdateInterval(Duration dnsUpdateInterval) {
+		this.dnsUpdateInterval = dnsUpdateInterval;
+	}
+
+	public boolean isRetryOnConnectionFailure() {
+		return this.retryOnConnectionFailure;
+	}
+
+	public void setRetryOnConnectionFailure(boolean retryOnConnectionFailure) {
+		this.retryOnConnectionFailure = retryOnConnectionFailure;
+	}
+
+	public Duration getLeakDetectionThreshold() {
+		return this.leakDetectionThreshold;
+	}
+
+	public void setLeakDetectionThreshold(Duration leakDetectionThreshold) {
+		this.leakDetectionThreshold = leakDetectionThreshold;
+	}
+
+	public int getLifecyclePhase() {
+		return this.lifecyclePhase;
+	}
+
+	public void setLifecyclePhase(int lifecyclePhase) {
+		this.lifecyclePhase = lifecyclePhase;
+	}
+
+	public Blacklist getBlacklist() {
+		return this.blacklist;
+	}
+
 	public WarmUp getWarmUp() {
 		return this.warmUp;
 	}
@@ -250,7 +377,76 @@ public class HotConnPoolProperties {
 	/**
 	 * Start-up warm-up.
 	 */
+	public static class Blacklist {
+
+		/**
+		 * How often blacklisted IPs whose entry expired are re-probed over a fresh connection.
+		 */
+		private Duration checkInterval = Duration.ofMinutes(5);
+
+		/**
+		 * How long an IP stays blacklisted before it is re-probed; a failed re-probe keeps it another TTL.
+		 */
+		private Duration ttl = Duration.ofMinutes(15);
+
+		/**
+		 * Consecutive connect, TLS or request failures that blacklist an IP.
+		 */
+		private int failureThreshold = 3;
+
+		/**
+		 * What a host does when every IP is blacklisted: serve from the least bad one, or fail.
+		 */
+		private AllBlacklistedPolicy allBlacklisted = AllBlacklistedPolicy.SERVE_LEAST_BAD;
+
+		public Duration getCheckInterval() {
+			return this.checkInterval;
+		}
+
+		public void setCheckInterval(Duration checkInterval) {
+			this.checkInterval = checkInterval;
+		}
+
+		public Duration getTtl() {
+			return this.ttl;
+		}
+
+		public void setTtl(Duration ttl) {
+			this.ttl = ttl;
+		}
+
+		public int getFailureThreshold() {
+			return this.failureThreshold;
+		}
+
+		public void setFailureThreshold(int failureThreshold) {
+			this.failureThreshold = failureThreshold;
+		}
+
+		public AllBlacklistedPolicy getAllBlacklisted() {
+			return this.allBlacklisted;
+		}
+
+		public void setAllBlacklisted(AllBlacklistedPolicy allBlacklisted) {
+			this.allBlacklisted = allBlacklisted;
+		}
+
+	}
+
 	public static class WarmUp {
+
+		/**
+		 * Whether start waits for warm-up (blocking) or returns at once (background).
+		 */
+		private WarmUpMode mode = WarmUpMode.BLOCKING;
+
+		public WarmUpMode getMode() {
+			return this.mode;
+		}
+
+		public void setMode(WarmUpMode mode) {
+			this.mode = mode;
+		}
 
 		/**
 		 * How long start-up waits for every host to be warm; warming goes on in the background past it.
@@ -348,6 +544,33 @@ public class HotConnPoolProperties {
 		 * not set, the pool's own default.
 		 */
 		private String profile;
+
+		/**
+		 * Whether a profile setting the TLS stack cannot produce fails start-up instead of being dropped with a
+		 * warning.
+		 */
+		private boolean strict;
+
+		/**
+		 * Whether start captures the pool's own ClientHello per profile on loopback and logs its JA4.
+		 */
+		private boolean selfTest = true;
+
+		public boolean isStrict() {
+			return this.strict;
+		}
+
+		public void setStrict(boolean strict) {
+			this.strict = strict;
+		}
+
+		public boolean isSelfTest() {
+			return this.selfTest;
+		}
+
+		public void setSelfTest(boolean selfTest) {
+			this.selfTest = selfTest;
+		}
 
 		public String getBundle() {
 			return this.bundle;

@@ -22,6 +22,7 @@ import io.hotconnpool.pool.HotConnPoolSettings.HostBuilder;
 import io.hotconnpool.pool.InvalidSettingException;
 import io.hotconnpool.pool.StatusSet;
 import io.hotconnpool.pool.TlsMaterial;
+import io.hotconnpool.tls.TlsProfile;
 
 import org.springframework.boot.convert.DurationStyle;
 import org.springframework.boot.ssl.NoSuchSslBundleException;
@@ -43,7 +44,7 @@ import org.springframework.util.StringUtils;
 final class HotConnPoolSettingsPropertyMapper {
 
 	/** The TLS profile names; a placeholder until {@code io.hotconnpool.tls} publishes its profiles. */
-	static final List<String> TLS_PROFILES = List.of("okhttp", "chrome", "firefox", "jdk", "custom");
+	static final List<String> TLS_PROFILES = TlsProfile.builtInIds();
 
 	/** Default of {@code spring.lifecycle.timeout-per-shutdown-phase}. */
 	static final Duration DEFAULT_SHUTDOWN_PHASE_TIMEOUT = Duration.ofSeconds(30);
@@ -91,17 +92,21 @@ final class HotConnPoolSettingsPropertyMapper {
 		StatusSet successStatuses = statuses(PREFIX + "probe.success-statuses", probe.getSuccessStatuses());
 		StatusSet blacklistStatuses = statuses(PREFIX + "blacklist-statuses", pool.getBlacklistStatuses());
 		TlsMaterial tls = tls(PREFIX + "tls.bundle", pool.getTls().getBundle(), TlsMaterial.SYSTEM);
+		requireProfile(PREFIX + "tls.profile", pool.getTls().getProfile());
+		TlsProfile profile = StringUtils.hasText(pool.getTls().getProfile())
+				? TlsProfile.builtIn(pool.getTls().getProfile().trim().toLowerCase(Locale.ROOT))
+				: TlsProfile.defaultProfile();
 		UnaryOperator<HostBuilder> defaults = (host) -> host.connectionsPerIp(pool.getConnectionsPerIp())
 			.maxConnections(pool.getMaxConnectionsPerHost())
 			.probe(probe.getMethod(), probe.getPath())
 			.probeSuccessStatuses(successStatuses)
 			.blacklistStatuses(blacklistStatuses)
-			.tls(tls);
+			.tls(tls)
+			.tlsProfile(profile);
 		checked(PREFIX, (field) -> field.equals("max-connections") ? "max-connections-per-host" : field,
 				() -> poolWide(defaults).build());
 		requireAtMost(PREFIX + "connections-per-ip", pool.getConnectionsPerIp(), PREFIX + "max-connections-per-host",
 				pool.getMaxConnectionsPerHost());
-		requireProfile(PREFIX + "tls.profile", pool.getTls().getProfile());
 		requireDrainTimeout(pool.getShutdown().getDrainTimeout());
 		HotConnPoolSettings.Builder settings = poolWide(defaults);
 		Map<String, Integer> seen = new HashMap<>();
@@ -146,7 +151,31 @@ final class HotConnPoolSettingsPropertyMapper {
 			.warmUpTimeout(pool.getWarmUp().getTimeout())
 			.warmUpConcurrency(pool.getWarmUp().getConcurrency())
 			.allowJdkTlsFallback(pool.getTls().isAllowJdkFallback())
+			.tlsStrict(pool.getTls().isStrict())
+			.tlsSelfTest(pool.getTls().isSelfTest())
+			.warmUpMode(required(PREFIX + "warm-up.mode", pool.getWarmUp().getMode(), "blocking or background"))
+			.healthCheckInterval(pool.getHealthCheckInterval())
+			.healthCheckIdleThreshold(pool.getHealthCheckIdleThreshold())
+			.cleanupInterval(pool.getCleanupInterval())
+			.maxLifetime(pool.getMaxLifetime())
+			.idleTimeout(pool.getIdleTimeout())
+			.dnsUpdateInterval(pool.getDnsUpdateInterval())
+			.blacklistCheckInterval(pool.getBlacklist().getCheckInterval())
+			.blacklistTtl(pool.getBlacklist().getTtl())
+			.blacklistFailureThreshold(pool.getBlacklist().getFailureThreshold())
+			.allBlacklisted(required(PREFIX + "blacklist.all-blacklisted", pool.getBlacklist().getAllBlacklisted(),
+					"serve-least-bad or fail"))
+			.drainTimeout(pool.getShutdown().getDrainTimeout())
+			.retryOnConnectionFailure(pool.isRetryOnConnectionFailure())
+			.leakDetectionThreshold(pool.getLeakDetectionThreshold())
 			.hostDefaults(defaults);
+	}
+
+	private static <T> T required(String setting, T value, String expected) {
+		if (value == null) {
+			throw new InvalidSettingException(setting, null, expected);
+		}
+		return value;
 	}
 
 	private static String target(String prefix, HotConnPoolProperties.Host host) {
@@ -178,12 +207,17 @@ final class HotConnPoolSettingsPropertyMapper {
 		StatusSet blacklistStatuses = (host.getBlacklistStatuses() != null)
 				? statuses(prefix + "blacklist-statuses", host.getBlacklistStatuses()) : null;
 		requireProfile(prefix + "tls.profile", host.getTls().getProfile());
+		TlsProfile profile = StringUtils.hasText(host.getTls().getProfile())
+				? TlsProfile.builtIn(host.getTls().getProfile().trim().toLowerCase(Locale.ROOT)) : null;
 		TlsMaterial tls = tls(prefix + "tls.bundle", host.getTls().getBundle(), poolTls);
 		HotConnPoolProperties.Probe poolProbe = this.properties.getProbe();
 		String probeMethod = (probe.getMethod() != null) ? probe.getMethod() : poolProbe.getMethod();
 		String probePath = (probe.getPath() != null) ? probe.getPath() : poolProbe.getPath();
 		return (builder) -> {
 			builder.staticAddresses(addresses).probe(probeMethod, probePath).tls(tls);
+			if (profile != null) {
+				builder.tlsProfile(profile);
+			}
 			if (host.getDnsEnabled() != null) {
 				builder.dnsEnabled(host.getDnsEnabled());
 			}

@@ -168,7 +168,9 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 		List<TlsSelfTest.Result> results = new ArrayList<>();
 		for (TlsSetup setup : this.baseClients.keySet()) {
 			TlsSetup fresh = new TlsSetup(TlsMaterial.SYSTEM, setup.profile());
-			OkHttpClient client = newBaseClient(this.settings, fresh, fresh.context(this.settings), this.clientCustomizer);
+			// No customizer: the profile is applied after it, so it cannot change the ClientHello.
+			OkHttpClient client = newBaseClient(this.settings, fresh, fresh.context(this.settings), (builder) -> {
+			});
 			TlsSelfTest.Result result = TlsSelfTest.run(setup.profile(), client, this.settings.probeTimeout());
 			results.add(result);
 			logger.info("hotconnpool TLS profile " + result.profileId() + ": " + result);
@@ -668,7 +670,7 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 	 * @return the client
 	 */
 	public OkHttpClient plainClient() {
-		return baseClient(this.settings.defaultTls());
+		return baseClient(this.settings.defaultTls(), this.settings.defaultTlsProfile());
 	}
 
 	/** The name of the TLS provider in use ({@code Conscrypt}, or the JDK's where the fallback is allowed). */

@@ -203,6 +203,11 @@ public final class HotConnPoolSettings {
 		return this.warmUpConcurrency;
 	}
 
+	/** The TLS profile of hosts that do not override it. */
+	public TlsProfile defaultTlsProfile() {
+		return this.hostDefaults.tlsProfile();
+	}
+
 	/** The TLS material of hosts that do not override it. */
 	public TlsMaterial defaultTls() {
 		return this.hostDefaults.tls();
