@@ -1,7 +1,5 @@
 package io.hotconnpool.tls;
 
-import java.io.IOException;
-import java.net.InetAddress;
 import java.net.Socket;
 import java.util.List;
 
@@ -17,9 +15,7 @@ import org.conscrypt.Conscrypt;
  * handshake; nothing JVM-wide changes. The delegate is the {@link TlsContext}'s factory, so its handshake deadline
  * still applies.
  */
-final class ProfiledSocketFactory extends SSLSocketFactory {
-
-	private final SSLSocketFactory delegate;
+final class ProfiledSocketFactory extends SocketConfiguringSslSocketFactory {
 
 	private final boolean sessionTickets;
 
@@ -31,48 +27,13 @@ final class ProfiledSocketFactory extends SSLSocketFactory {
 	 * @param namedGroups Conscrypt group names in preference order; empty to keep Conscrypt's default
 	 */
 	ProfiledSocketFactory(SSLSocketFactory delegate, boolean sessionTickets, List<String> namedGroups) {
-		this.delegate = delegate;
+		super(delegate);
 		this.sessionTickets = sessionTickets;
 		this.namedGroups = namedGroups.toArray(String[]::new);
 	}
 
 	@Override
-	public Socket createSocket(Socket socket, String host, int port, boolean autoClose) throws IOException {
-		return profiled(this.delegate.createSocket(socket, host, port, autoClose));
-	}
-
-	@Override
-	public Socket createSocket(String host, int port) throws IOException {
-		return profiled(this.delegate.createSocket(host, port));
-	}
-
-	@Override
-	public Socket createSocket(String host, int port, InetAddress localHost, int localPort) throws IOException {
-		return profiled(this.delegate.createSocket(host, port, localHost, localPort));
-	}
-
-	@Override
-	public Socket createSocket(InetAddress host, int port) throws IOException {
-		return profiled(this.delegate.createSocket(host, port));
-	}
-
-	@Override
-	public Socket createSocket(InetAddress address, int port, InetAddress localAddress, int localPort)
-			throws IOException {
-		return profiled(this.delegate.createSocket(address, port, localAddress, localPort));
-	}
-
-	@Override
-	public String[] getDefaultCipherSuites() {
-		return this.delegate.getDefaultCipherSuites();
-	}
-
-	@Override
-	public String[] getSupportedCipherSuites() {
-		return this.delegate.getSupportedCipherSuites();
-	}
-
-	private Socket profiled(Socket socket) {
+	Socket configure(Socket socket) {
 		// Conscrypt throws on a socket that is not its own: a silent no-op would send the wrong fingerprint.
 		SSLSocket tls = (SSLSocket) socket;
 		Conscrypt.setUseSessionTickets(tls, this.sessionTickets);
