@@ -92,17 +92,15 @@ final class HotConnPoolSettingsPropertyMapper {
 		StatusSet successStatuses = statuses(PREFIX + "probe.success-statuses", probe.getSuccessStatuses());
 		StatusSet blacklistStatuses = statuses(PREFIX + "blacklist-statuses", pool.getBlacklistStatuses());
 		TlsMaterial tls = tls(PREFIX + "tls.bundle", pool.getTls().getBundle(), TlsMaterial.SYSTEM);
-		requireProfile(PREFIX + "tls.profile", pool.getTls().getProfile());
-		TlsProfile profile = StringUtils.hasText(pool.getTls().getProfile())
-				? TlsProfile.builtIn(pool.getTls().getProfile().trim().toLowerCase(Locale.ROOT))
-				: TlsProfile.defaultProfile();
+		List<TlsProfile> poolProfiles = profiles(PREFIX + "tls.profile", pool.getTls().getProfile());
+		List<TlsProfile> profiles = (poolProfiles != null) ? poolProfiles : List.of(TlsProfile.defaultProfile());
 		UnaryOperator<HostBuilder> defaults = (host) -> host.connectionsPerIp(pool.getConnectionsPerIp())
 			.maxConnections(pool.getMaxConnectionsPerHost())
 			.probe(probe.getMethod(), probe.getPath())
 			.probeSuccessStatuses(successStatuses)
 			.blacklistStatuses(blacklistStatuses)
 			.tls(tls)
-			.tlsProfile(profile);
+			.tlsProfiles(profiles);
 		checked(PREFIX, (field) -> field.equals("max-connections") ? "max-connections-per-host" : field,
 				() -> poolWide(defaults).build());
 		requireAtMost(PREFIX + "connections-per-ip", pool.getConnectionsPerIp(), PREFIX + "max-connections-per-host",
@@ -206,17 +204,15 @@ final class HotConnPoolSettingsPropertyMapper {
 				? statuses(prefix + "probe.success-statuses", probe.getSuccessStatuses()) : null;
 		StatusSet blacklistStatuses = (host.getBlacklistStatuses() != null)
 				? statuses(prefix + "blacklist-statuses", host.getBlacklistStatuses()) : null;
-		requireProfile(prefix + "tls.profile", host.getTls().getProfile());
-		TlsProfile profile = StringUtils.hasText(host.getTls().getProfile())
-				? TlsProfile.builtIn(host.getTls().getProfile().trim().toLowerCase(Locale.ROOT)) : null;
+		List<TlsProfile> profiles = profiles(prefix + "tls.profile", host.getTls().getProfile());
 		TlsMaterial tls = tls(prefix + "tls.bundle", host.getTls().getBundle(), poolTls);
 		HotConnPoolProperties.Probe poolProbe = this.properties.getProbe();
 		String probeMethod = (probe.getMethod() != null) ? probe.getMethod() : poolProbe.getMethod();
 		String probePath = (probe.getPath() != null) ? probe.getPath() : poolProbe.getPath();
 		return (builder) -> {
 			builder.staticAddresses(addresses).probe(probeMethod, probePath).tls(tls);
-			if (profile != null) {
-				builder.tlsProfile(profile);
+			if (profiles != null) {
+				builder.tlsProfiles(profiles);
 			}
 			if (host.getDnsEnabled() != null) {
 				builder.dnsEnabled(host.getDnsEnabled());
@@ -314,10 +310,24 @@ final class HotConnPoolSettingsPropertyMapper {
 		});
 	}
 
-	private static void requireProfile(String setting, String profile) {
-		if (StringUtils.hasText(profile) && !TLS_PROFILES.contains(profile.trim().toLowerCase(Locale.ROOT))) {
-			throw new InvalidSettingException(setting, profile, "one of " + TLS_PROFILES);
+	/**
+	 * One profile id, or several separated by commas that new connections take in turn.
+	 * @return the profiles, or {@code null} when none is named
+	 */
+	private static List<TlsProfile> profiles(String setting, String text) {
+		if (!StringUtils.hasText(text)) {
+			return null;
 		}
+		List<TlsProfile> profiles = new ArrayList<>();
+		for (String id : text.split(",")) {
+			String normalized = id.trim().toLowerCase(Locale.ROOT);
+			if (!TLS_PROFILES.contains(normalized)) {
+				throw new InvalidSettingException(setting, text,
+						"one of " + TLS_PROFILES + ", or several separated by commas to rotate per connection");
+			}
+			profiles.add(TlsProfile.builtIn(normalized));
+		}
+		return profiles;
 	}
 
 	private static void requireAtMost(String setting, int value, String maximumSetting, int maximum) {

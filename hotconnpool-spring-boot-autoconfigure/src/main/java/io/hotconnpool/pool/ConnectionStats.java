@@ -18,8 +18,9 @@ import java.time.Instant;
  * @param createdAt when it was created (wall clock, for display)
  * @param lastUsedAt when it was last leased or probed (wall clock, for display)
  * @param expiresAt when it reaches its maximum lifetime (wall clock, for display)
+ * @param tlsProfile the id of the TLS profile its ClientHello and headers follow
  */
 public record ConnectionStats(long id, String host, int port, String ip, int slot, ConnectionState state,
 		boolean healthy, String protocol, long requests, long errors, Instant createdAt, Instant lastUsedAt,
-		Instant expiresAt) {
+		Instant expiresAt, String tlsProfile) {
 }

@@ -15,6 +15,7 @@ import java.util.Set;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Predicate;
@@ -53,8 +54,10 @@ final class HostPool {
 
 	final Request probeRequest;
 
-	/** The client this host's connections derive their pinned clients from. */
-	final OkHttpClient baseClient;
+	/** The clients this host's connections derive their pinned clients from: one per TLS profile, in turn. */
+	private final List<OkHttpClient> baseClients;
+
+	private final AtomicInteger nextProfile = new AtomicInteger();
 
 	private final ReentrantLock lock = new ReentrantLock();
 
@@ -91,7 +94,19 @@ final class HostPool {
 					settings.probePath(), "a valid URL path");
 		}
 		this.probeRequest = new Request.Builder().url(probeUrl).method(settings.probeMethod(), null).build();
-		this.baseClient = pool.baseClient(settings.tls(), settings.tlsProfile());
+		this.baseClients = settings.tlsProfiles()
+			.stream()
+			.map((profile) -> pool.baseClient(settings.tls(), profile))
+			.toList();
+	}
+
+	/** The base client and profile of the next new connection: the host's profiles in turn. */
+	int nextProfileIndex() {
+		return Math.floorMod(this.nextProfile.getAndIncrement(), this.baseClients.size());
+	}
+
+	OkHttpClient baseClient(int profileIndex) {
+		return this.baseClients.get(profileIndex);
 	}
 
 	String key() {

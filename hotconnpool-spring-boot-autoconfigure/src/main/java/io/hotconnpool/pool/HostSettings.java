@@ -24,11 +24,12 @@ import io.hotconnpool.tls.TlsProfile;
  * @param probeSuccessStatuses statuses that prove a connection healthy
  * @param blacklistStatuses statuses that set the connection's IP aside (a 403 from a blocked IP)
  * @param tls the trust and key material of this host's connections
- * @param tlsProfile the ClientHello and default headers of this host's connections
+ * @param tlsProfiles the ClientHellos (with their matching headers) of this host's connections: one, or several
+ * taken in turn by each new connection
  */
 public record HostSettings(String host, int port, List<InetAddress> staticAddresses, boolean dnsEnabled,
 		int connectionsPerIp, int maxConnections, String probeMethod, String probePath,
-		StatusSet probeSuccessStatuses, StatusSet blacklistStatuses, TlsMaterial tls, TlsProfile tlsProfile) {
+		StatusSet probeSuccessStatuses, StatusSet blacklistStatuses, TlsMaterial tls, List<TlsProfile> tlsProfiles) {
 
 	/** The default https port. */
 	public static final int HTTPS_PORT = 443;
@@ -45,7 +46,10 @@ public record HostSettings(String host, int port, List<InetAddress> staticAddres
 		Objects.requireNonNull(probeSuccessStatuses, "probeSuccessStatuses");
 		Objects.requireNonNull(blacklistStatuses, "blacklistStatuses");
 		Objects.requireNonNull(tls, "tls");
-		Objects.requireNonNull(tlsProfile, "tlsProfile");
+		tlsProfiles = List.copyOf(tlsProfiles);
+		if (tlsProfiles.isEmpty()) {
+			throw new InvalidSettingException("hotconnpool.hosts[" + host + "].tls.profile", "", "at least one profile");
+		}
 	}
 
 	/** The key this host is known by in the pool: {@code host:port}. */

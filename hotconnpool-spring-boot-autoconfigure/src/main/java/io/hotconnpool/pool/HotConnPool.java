@@ -124,7 +124,7 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 		this.defaultTls = defaults.context(this.settings);
 		// Built now so that bad trust material, a profile the stack cannot produce (strict mode) or a missing TLS
 		// provider fails at start, not at first use.
-		this.settings.hosts().forEach((host) -> baseClient(host.tls(), host.tlsProfile()));
+		this.settings.hosts().forEach((host) -> host.tlsProfiles().forEach((profile) -> baseClient(host.tls(), profile)));
 	}
 
 	OkHttpClient baseClient(TlsMaterial material, TlsProfile profile) {
@@ -392,7 +392,9 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 
 	PooledConnection newConnection(HostPool host, InetAddress ip, int slot) {
 		this.counters.connectionsCreated.increment();
-		return new PooledConnection(this.connectionIds.incrementAndGet(), host, ip, slot, host.baseClient);
+		int profile = host.nextProfileIndex();
+		return new PooledConnection(this.connectionIds.incrementAndGet(), host, ip, slot, host.baseClient(profile),
+				host.settings.tlsProfiles().get(profile).id());
 	}
 
 	/** Opens and validates the connection (or probes a reserved one) in the background. */

@@ -152,7 +152,7 @@ public final class HotConnPoolSettings {
 	HostSettings settingsForUnknownHost(String host, int port) {
 		HostSettings d = this.hostDefaults;
 		return new HostSettings(host, port, List.of(), true, d.connectionsPerIp(), d.maxConnections(),
-				d.probeMethod(), d.probePath(), d.probeSuccessStatuses(), d.blacklistStatuses(), d.tls(), d.tlsProfile());
+				d.probeMethod(), d.probePath(), d.probeSuccessStatuses(), d.blacklistStatuses(), d.tls(), d.tlsProfiles());
 	}
 
 	public UnknownHostPolicy unknownHosts() {
@@ -205,7 +205,7 @@ public final class HotConnPoolSettings {
 
 	/** The TLS profile of hosts that do not override it. */
 	public TlsProfile defaultTlsProfile() {
-		return this.hostDefaults.tlsProfile();
+		return this.hostDefaults.tlsProfiles().get(0);
 	}
 
 	/** The TLS material of hosts that do not override it. */
@@ -734,7 +734,7 @@ public final class HotConnPoolSettings {
 
 		private TlsMaterial tls = TlsMaterial.SYSTEM;
 
-		private TlsProfile tlsProfile = TlsProfile.defaultProfile();
+		private List<TlsProfile> tlsProfiles = List.of(TlsProfile.defaultProfile());
 
 		HostBuilder() {
 		}
@@ -832,7 +832,17 @@ public final class HotConnPoolSettings {
 		 * @return this builder
 		 */
 		public HostBuilder tlsProfile(TlsProfile profile) {
-			this.tlsProfile = Objects.requireNonNull(profile, "tlsProfile");
+			return tlsProfiles(List.of(Objects.requireNonNull(profile, "tlsProfile")));
+		}
+
+		/**
+		 * TLS profiles taken in turn by each new connection of this host, as the Go pool rotated its ClientHello
+		 * presets; each connection's User-Agent and headers are those of its own profile.
+		 * @param profiles one or more profiles
+		 * @return this builder
+		 */
+		public HostBuilder tlsProfiles(List<TlsProfile> profiles) {
+			this.tlsProfiles = List.copyOf(profiles);
 			return this;
 		}
 
@@ -848,14 +858,14 @@ public final class HotConnPoolSettings {
 			copy.probeSuccessStatuses = this.probeSuccessStatuses;
 			copy.blacklistStatuses = this.blacklistStatuses;
 			copy.tls = this.tls;
-			copy.tlsProfile = this.tlsProfile;
+			copy.tlsProfiles = this.tlsProfiles;
 			return copy;
 		}
 
 		HostSettings build() {
 			return new HostSettings(this.target.host(), this.target.port(), this.staticAddresses, this.dnsEnabled,
 					this.connectionsPerIp, this.maxConnections, this.probeMethod, this.probePath,
-					this.probeSuccessStatuses, this.blacklistStatuses, this.tls, this.tlsProfile);
+					this.probeSuccessStatuses, this.blacklistStatuses, this.tls, this.tlsProfiles);
 		}
 
 	}

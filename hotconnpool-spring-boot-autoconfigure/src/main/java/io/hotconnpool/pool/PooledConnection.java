@@ -93,7 +93,11 @@ final class PooledConnection {
 	/** TCP connects started through this connection's client: a change during a request means a cold request. */
 	private final AtomicLong connectsStarted = new AtomicLong();
 
-	PooledConnection(long id, HostPool host, InetAddress ip, int slot, OkHttpClient baseClient) {
+	/** The id of the TLS profile this connection's ClientHello and headers follow. */
+	private final String tlsProfile;
+
+	PooledConnection(long id, HostPool host, InetAddress ip, int slot, OkHttpClient baseClient, String tlsProfile) {
+		this.tlsProfile = tlsProfile;
 		this.id = id;
 		this.host = host;
 		this.ip = ip;
@@ -203,7 +207,7 @@ final class PooledConnection {
 		return new ConnectionStats(this.id, this.host.settings.host(), this.host.settings.port(),
 				this.ip.getHostAddress(), this.slot, current, this.healthy && current != ConnectionState.RETIRED,
 				this.protocol, this.requests.get(), this.errors.get(), this.createdAt, lastUsedAt,
-				this.createdAt.plusNanos(this.lifetimeNanos));
+				this.createdAt.plusNanos(this.lifetimeNanos), this.tlsProfile);
 	}
 
 	@Override

@@ -3,6 +3,7 @@ package io.hotconnpool.pool;
 import java.util.concurrent.TimeUnit;
 
 import io.hotconnpool.tls.TlsProfile;
+import io.hotconnpool.tls.TlsSelfTest;
 import mockwebserver3.RecordedRequest;
 import org.junit.jupiter.api.Test;
 
@@ -29,6 +30,35 @@ class TlsProfileWiringTest {
 				assertThat(result.matches()).as("achieved JA4 %s", result.achieved()).isTrue();
 				assertThat(result.achieved().ja4()).contains("_8daaf6152771_");
 			});
+		}
+	}
+
+	@Test
+	void profilesRotatePerConnectionAndEachConnectionsHeadersMatchItsOwnClientHello() throws Exception {
+		try (TlsOrigins origins = TlsOrigins.start(2);
+				HotConnPool pool = origins.pool(origins.settings((host) -> host.connectionsPerIp(2)
+					.tlsProfiles(java.util.List.of(TlsProfile.builtIn("chrome"), TlsProfile.builtIn("firefox"))))
+					.build())) {
+			pool.start();
+
+			assertThat(pool.stats().hosts().get(0).connections()).extracting(ConnectionStats::tlsProfile)
+				.containsExactlyInAnyOrder("chrome", "firefox", "chrome", "firefox");
+			for (int i = 0; i < 4; i++) {
+				try (HotConnection lease = pool.acquire(origins.target());
+						okhttp3.Response response = lease.execute(
+								new okhttp3.Request.Builder().url("https://" + origins.target() + "/ua").build())) {
+					assertThat(response.code()).isEqualTo(200);
+					String userAgent = response.request().header("User-Agent");
+					if (lease.stats().tlsProfile().equals("firefox")) {
+						assertThat(userAgent).contains("Firefox/");
+					}
+					else {
+						assertThat(userAgent).contains("Chrome/");
+					}
+				}
+			}
+			assertThat(pool.tlsSelfTests()).extracting(TlsSelfTest.Result::profileId)
+				.containsExactlyInAnyOrder("chrome", "firefox");
 		}
 	}
 
