@@ -183,11 +183,14 @@ class MaintenanceTest {
 			.build();
 		this.pool.start();
 
-		assertThat(host().blacklisted()).as("one failure is not enough").isEmpty();
-		assertThat(this.pool.stats().retiredByReason().get(RetireReason.BROKEN)).isEqualTo(1);
+		PoolStats early = this.pool.stats();
+		if (early.retiredByReason().get(RetireReason.BROKEN) < 3) {
+			assertThat(early.hosts().get(0).blacklisted()).as("fewer failures than the threshold").isEmpty();
+		}
 
 		await().atMost(WITHIN).untilAsserted(() -> assertThat(host().blacklisted()).singleElement()
 			.satisfies((entry) -> assertThat(entry.reason()).startsWith("3 consecutive connection failures")));
+		// No attempt follows a blacklisting (the TTL is long): exactly three failures means "at the threshold".
 		assertThat(this.pool.stats().retiredByReason().get(RetireReason.BROKEN)).isEqualTo(3);
 		assertThat(host().idle()).isEqualTo(1);
 	}
