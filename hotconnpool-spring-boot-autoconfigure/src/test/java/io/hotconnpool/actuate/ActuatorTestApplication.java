@@ -1,0 +1,34 @@
+package io.hotconnpool.actuate;
+
+import java.io.IOException;
+
+import io.hotconnpool.pool.HotConnPool;
+import io.hotconnpool.pool.HotConnPoolListener;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.SpringBootConfiguration;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.context.annotation.Bean;
+
+/**
+ * An application with the actuator, Prometheus and a pool over three real TLS origins, its maintenance on short
+ * intervals. The pool is built here as the core auto-configuration will build it: with every
+ * {@link HotConnPoolListener} bean, which brings in {@link HotConnPoolMetrics}.
+ */
+@SpringBootConfiguration(proxyBeanMethods = false)
+@EnableAutoConfiguration
+class ActuatorTestApplication {
+
+	@Bean(destroyMethod = "close")
+	TestOrigins testOrigins() throws IOException {
+		return TestOrigins.start(3);
+	}
+
+	@Bean
+	HotConnPool hotConnPool(TestOrigins origins, ObjectProvider<HotConnPoolListener> listeners) {
+		HotConnPool.Builder builder = HotConnPool.builder(origins.settings().build()).resolver(origins.resolver());
+		listeners.orderedStream().forEach(builder::listener);
+		return builder.build();
+	}
+
+}

@@ -1,0 +1,204 @@
+package io.hotconnpool.actuate;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.StreamSupport;
+
+import io.hotconnpool.pool.HotConnPool;
+import io.hotconnpool.pool.RetireReason;
+import okhttp3.Request;
+import okhttp3.Response;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.resttestclient.autoconfigure.AutoConfigureRestTestClient;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.test.web.servlet.client.RestTestClient;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The endpoint, health and Prometheus scrape over HTTP on a real web server, with the endpoint's default
+ * (read-only) access: reads work, writes are refused.
+ */
+@SpringBootTest(classes = ActuatorTestApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT,
+		properties = { "management.endpoints.web.exposure.include=health,hotconnpool,prometheus",
+				"management.endpoint.health.show-details=always",
+				"management.endpoint.health.probes.enabled=true",
+				"management.endpoint.health.group.readiness.include=readinessState,hotconnpool",
+				"server.address=127.0.0.1" })
+@AutoConfigureRestTestClient
+class HotConnPoolActuatorReadOnlyTests {
+
+	private static final Duration WITHIN = Duration.ofSeconds(15);
+
+	private static final JsonMapper json = JsonMapper.builder().build();
+
+	@Autowired
+	private RestTestClient http;
+
+	@Autowired
+	private TestOrigins origins;
+
+	@Autowired
+	private HotConnPool pool;
+
+	private JsonNode get(String path) {
+		return json.readTree(this.http.get()
+			.uri(path)
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.expectBody(String.class)
+			.returnResult()
+			.getResponseBody());
+	}
+
+	@Test
+	void endpointReportsThePoolItsHostsIpsAndConnections() {
+		JsonNode pool = get("/actuator/hotconnpool");
+
+		assertThat(pool.get("running").asBoolean()).isTrue();
+		assertThat(pool.get("tlsProvider").asString()).isEqualTo("Conscrypt");
+		assertThat(pool.get("totalConnections").asInt()).isEqualTo(6);
+		assertThat(pool.get("healthyConnections").asInt()).isEqualTo(6);
+		assertThat(pool.get("blacklistedIps").asInt()).isZero();
+		assertThat(pool.get("handshakes").asLong()).isGreaterThanOrEqualTo(6);
+		assertThat(pool.get("successRate").asDouble()).isEqualTo(1.0);
+		assertThat(fieldNames(pool)).containsExactly("running", "tlsProvider", "totalConnections",
+				"activeConnections", "idleConnections", "warmingConnections", "healthyConnections", "waitingAcquires",
+				"blacklistedIps", "totalRequests", "failedRequests", "successRate", "hotHits", "handshakes",
+				"connectionsCreated", "newConnectionsFromDns", "acquireTimeouts", "retiredConnections", "hosts");
+		assertThat(fieldNames(pool.get("retiredConnections"))).containsExactly("broken", "unhealthy", "blacklisted",
+				"expired", "idle", "dns-removed", "forced", "closed");
+		assertThat(pool.get("hosts")).hasSize(1);
+
+		JsonNode host = pool.get("hosts").get(0);
+		assertThat(host.get("host").asString()).isEqualTo(this.origins.target());
+		assertThat(host.get("name").asString()).isEqualTo(TestOrigins.HOST);
+		assertThat(host.get("warmTarget").asInt()).isEqualTo(6);
+		assertThat(host.get("ips")).hasSize(3).allSatisfy((ip) -> {
+			assertThat(ip.get("state").asString()).isEqualTo("active");
+			assertThat(ip.get("connections").asInt()).isEqualTo(2);
+			assertThat(ip.has("blacklisted")).isFalse();
+		});
+		assertThat(host.get("ips").get(0).get("ip").asString()).isEqualTo(this.origins.origin(0).ip());
+		assertThat(host.get("connections")).hasSize(6).allSatisfy((connection) -> {
+			assertThat(Set.of("idle", "leased", "reserved")).contains(connection.get("state").asString());
+			assertThat(connection.get("healthy").asBoolean()).isTrue();
+			assertThat(connection.get("protocol").asString()).isEqualTo("h2");
+			assertThat(connection.get("createdAt").asString()).matches("\\d{4}-\\d\\d-\\d\\dT.*Z");
+		});
+	}
+
+	@Test
+	void oneHostByHostAndPortOrByNameAloneAndNotFoundForAnUnknownHost() {
+		JsonNode byKey = get("/actuator/hotconnpool/" + this.origins.target());
+		assertThat(byKey.get("host").asString()).isEqualTo(this.origins.target());
+		assertThat(byKey.get("ips")).hasSize(3);
+
+		JsonNode byName = get("/actuator/hotconnpool/" + TestOrigins.HOST);
+		assertThat(byName.get("host").asString()).isEqualTo(this.origins.target());
+
+		this.http.get().uri("/actuator/hotconnpool/unknown.test").exchange().expectStatus().isNotFound();
+		this.http.get().uri("/actuator/hotconnpool/origin.test:1").exchange().expectStatus().isNotFound();
+	}
+
+	@Test
+	void healthShowsThePoolWithDetailsAndGatesReadiness() {
+		JsonNode health = get("/actuator/health");
+		JsonNode pool = health.get("components").get("hotconnpool");
+
+		assertThat(health.get("status").asString()).isEqualTo("UP");
+		assertThat(pool.get("status").asString()).isEqualTo("UP");
+		assertThat(pool.get("details").get("minHealthyPerHost").asInt()).isEqualTo(1);
+		assertThat(pool.get("details").get("successRate").asDouble()).isEqualTo(1.0);
+		JsonNode host = pool.get("details").get("hosts").get(this.origins.target());
+		assertThat(host.get("status").asString()).isEqualTo("UP");
+		assertThat(host.get("healthy").asInt()).isEqualTo(6);
+		assertThat(host.get("total").asInt()).isEqualTo(6);
+		assertThat(host.get("blacklistedIps")).isEmpty();
+
+		JsonNode readiness = get("/actuator/health/readiness");
+		assertThat(readiness.get("status").asString()).isEqualTo("UP");
+		assertThat(fieldNames(readiness.get("components"))).containsExactlyInAnyOrder("readinessState",
+				"hotconnpool");
+	}
+
+	@Test
+	void prometheusScrapeCarriesThePoolMetersInValidTextFormat() throws Exception {
+		try (Response response = this.pool
+			.execute(new Request.Builder().url("https://" + this.origins.target() + "/").build())) {
+			assertThat(response.code()).isEqualTo(200);
+		}
+
+		String host = this.origins.target();
+		// Health probes reserve idle connections for a moment: wait for a scrape that meets all six idle.
+		await().atMost(WITHIN)
+			.untilAsserted(() -> assertThat(
+					PrometheusText.parse(scrape()).value("hotconnpool_connections", "host", host, "state", "idle"))
+				.isEqualTo(6));
+		String text = scrape();
+		PrometheusText metrics = PrometheusText.parse(text);
+		assertThat(metrics.value("hotconnpool_connections", "host", host, "state", "leased")).isZero();
+		assertThat(metrics.value("hotconnpool_connections", "host", host, "state", "warming")).isZero();
+		assertThat(metrics.value("hotconnpool_acquires_pending", "host", host)).isZero();
+		assertThat(metrics.value("hotconnpool_ips_blacklisted", "host", host)).isZero();
+		assertThat(metrics.value("hotconnpool_handshakes_total", "host", host)).isGreaterThanOrEqualTo(6);
+		assertThat(metrics.value("hotconnpool_requests_total", "host", host, "outcome", "success", "hot", "true"))
+			.isGreaterThanOrEqualTo(1);
+		assertThat(metrics.value("hotconnpool_requests_hot_total", "host", host)).isGreaterThanOrEqualTo(1);
+		assertThat(metrics.value("hotconnpool_acquire_seconds_count", "host", host, "outcome", "acquired"))
+			.isGreaterThanOrEqualTo(1);
+		assertThat(metrics.value("hotconnpool_acquire_timeouts_total", "host", host)).isZero();
+		assertThat(metrics.samples("hotconnpool_connections_retired_total", "host", host)).hasSize(8);
+		assertThat(metrics.value("hotconnpool_connections_dns_new_total")).isZero();
+		for (int i = 0; i < 3; i++) {
+			String ip = this.origins.origin(i).ip();
+			assertThat(metrics.value("hotconnpool_connection_connect_seconds_count", "host", host, "ip", ip))
+				.isGreaterThanOrEqualTo(2);
+			assertThat(metrics.value("hotconnpool_connection_handshake_seconds_count", "host", host, "ip", ip))
+				.isGreaterThanOrEqualTo(2);
+			assertThat(metrics.value("hotconnpool_probe_seconds_count", "host", host, "ip", ip, "outcome",
+					"healthy"))
+				.isGreaterThanOrEqualTo(2);
+		}
+		System.out.println("promtool check metrics " + (PrometheusText.checkWithPromtool(text) ? "passed"
+				: "skipped: promtool is not installed"));
+	}
+
+	@Test
+	void writeOperationsAreRefusedByDefault() {
+		String host = "/actuator/hotconnpool/" + this.origins.target();
+		for (String path : List.of("/actuator/hotconnpool", host)) {
+			this.http.post().uri(path).exchange().expectStatus().isEqualTo(HttpStatus.METHOD_NOT_ALLOWED);
+		}
+		// No read operation shares the unblacklist path, so the refused write is simply not mapped.
+		this.http.post().uri(host + "/" + this.origins.origin(0).ip()).exchange().expectStatus().isNotFound();
+		assertThat(this.pool.stats().retiredByReason().get(RetireReason.FORCED)).isZero();
+	}
+
+	private String scrape() {
+		return this.http.get()
+			.uri("/actuator/prometheus")
+			.accept(MediaType.TEXT_PLAIN)
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.expectBody(String.class)
+			.returnResult()
+			.getResponseBody();
+	}
+
+	private static List<String> fieldNames(JsonNode node) {
+		return StreamSupport.stream(node.propertyNames().spliterator(), false).toList();
+	}
+
+}

@@ -1,0 +1,64 @@
+package io.hotconnpool.actuate;
+
+import io.hotconnpool.pool.HotConnPoolListener;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration;
+import org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration;
+import org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration;
+import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class HotConnPoolMetricsAutoConfigurationTests {
+
+	// Listed before Boot's: the ordering must come from afterName, not from this list.
+	private final ApplicationContextRunner runner = new ApplicationContextRunner()
+		.withConfiguration(AutoConfigurations.of(HotConnPoolMetricsAutoConfiguration.class,
+				MetricsAutoConfiguration.class, CompositeMeterRegistryAutoConfiguration.class,
+				SimpleMetricsExportAutoConfiguration.class));
+
+	@Test
+	void metricsAreAListenerAndBoundToTheRegistry() {
+		this.runner.withUserConfiguration(PoolWithoutHosts.class).run((context) -> {
+			assertThat(context).hasSingleBean(HotConnPoolMetrics.class);
+			assertThat(context.getBeansOfType(HotConnPoolListener.class)).hasSize(1);
+			assertThat(context.getBean(MeterRegistry.class).find("hotconnpool.connections.dns.new").functionCounter())
+				.isNotNull();
+		});
+	}
+
+	@Test
+	void metersAreRemovedWhenThePoolStops() {
+		this.runner.withUserConfiguration(PoolWithoutHosts.class).run((context) -> {
+			MeterRegistry registry = context.getBean(MeterRegistry.class);
+			assertThat(registry.find("hotconnpool.connections.dns.new").meters()).hasSize(1);
+			context.close();
+			assertThat(registry.getMeters()).noneMatch((meter) -> meter.getId().getName().startsWith("hotconnpool."));
+		});
+	}
+
+	@Test
+	void noMetricsWithoutAPool() {
+		this.runner.run((context) -> assertThat(context).doesNotHaveBean(HotConnPoolMetrics.class));
+	}
+
+	@Test
+	void noMetricsWithoutAMeterRegistry() {
+		new ApplicationContextRunner()
+			.withConfiguration(AutoConfigurations.of(HotConnPoolMetricsAutoConfiguration.class))
+			.withUserConfiguration(PoolWithoutHosts.class)
+			.run((context) -> assertThat(context).doesNotHaveBean(HotConnPoolMetrics.class));
+	}
+
+	@Test
+	void noMetricsWithoutMicrometer() {
+		this.runner.withUserConfiguration(PoolWithoutHosts.class)
+			.withClassLoader(new FilteredClassLoader("io.micrometer.core"))
+			.run((context) -> assertThat(context).doesNotHaveBean(HotConnPoolMetrics.class));
+	}
+
+}

@@ -1,0 +1,25 @@
+package io.hotconnpool.actuate;
+
+import io.hotconnpool.pool.HotConnPool;
+import io.hotconnpool.pool.HotConnPoolListener;
+import io.hotconnpool.pool.HotConnPoolSettings;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * A pool bean serving no host, so it starts without touching the network, built as the core auto-configuration
+ * will: with every {@link HotConnPoolListener} bean.
+ */
+@Configuration(proxyBeanMethods = false)
+class PoolWithoutHosts {
+
+	@Bean
+	HotConnPool hotConnPool(ObjectProvider<HotConnPoolListener> listeners) {
+		HotConnPool.Builder builder = HotConnPool.builder(HotConnPoolSettings.builder().build());
+		listeners.orderedStream().forEach(builder::listener);
+		return builder.build();
+	}
+
+}
