@@ -148,6 +148,8 @@ public class HotConnPoolProperties {
 
 	private final Blacklist blacklist = new Blacklist();
 
+	private final Health health = new Health();
+
 	private final WarmUp warmUp = new WarmUp();
 
 	private final Probe probe = new Probe();
@@ -354,6 +356,10 @@ public class HotConnPoolProperties {
 		return this.blacklist;
 	}
 
+	public Health getHealth() {
+		return this.health;
+	}
+
 	public WarmUp getWarmUp() {
 		return this.warmUp;
 	}
@@ -377,6 +383,23 @@ public class HotConnPoolProperties {
 	/**
 	 * Start-up warm-up.
 	 */
+	public static class Health {
+
+		/**
+		 * Healthy connections every host needs for the hotconnpool health indicator to report UP.
+		 */
+		private int minHealthyPerHost = 1;
+
+		public int getMinHealthyPerHost() {
+			return this.minHealthyPerHost;
+		}
+
+		public void setMinHealthyPerHost(int minHealthyPerHost) {
+			this.minHealthyPerHost = minHealthyPerHost;
+		}
+
+	}
+
 	public static class Blacklist {
 
 		/**
