@@ -1,0 +1,133 @@
+package io.hotconnpool.benchmarks;
+
+import java.io.IOException;
+import java.net.BindException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.IntStream;
+
+import okhttp3.Protocol;
+
+/**
+ * K hosts × M IPs over a network with a round-trip time: one real TLS origin on 127.0.0.1 behind a
+ * {@link LatencyProxy} that listens on one loopback address per (host, IP), 127.0.0.2 onwards, all on one port.
+ */
+public final class ProxiedOrigins implements AutoCloseable {
+
+	private static final int BIND_ATTEMPTS = 10;
+
+	private final TlsOrigin origin;
+
+	private final LatencyProxy proxy;
+
+	private final List<Target> targets;
+
+	private final BenchmarkTls tls;
+
+	private ProxiedOrigins(TlsOrigin origin, LatencyProxy proxy, List<Target> targets, BenchmarkTls tls) {
+		this.origin = origin;
+		this.proxy = proxy;
+		this.targets = targets;
+		this.tls = tls;
+	}
+
+	/**
+	 * Starts the origin and the proxy.
+	 * @param hosts how many host names ({@code h0.bench.test}, ...)
+	 * @param ipsPerHost how many IPs each host has
+	 * @param rtt the round-trip time the proxy adds
+	 * @param protocols the protocols the origin offers
+	 * @return the running set-up
+	 * @throws IOException when no common port could be bound on every address
+	 */
+	public static ProxiedOrigins start(int hosts, int ipsPerHost, Duration rtt, List<Protocol> protocols)
+			throws IOException {
+		List<String> names = IntStream.range(0, hosts).mapToObj((i) -> "h" + i + ".bench.test").toList();
+		List<InetAddress> all = new ArrayList<>();
+		for (int i = 0; i < hosts * ipsPerHost; i++) {
+			all.add(loopback(2 + i));
+		}
+		BenchmarkTls tls = BenchmarkTls.create(names, all);
+		TlsOrigin origin = TlsOrigin.start(InetAddress.getByName("127.0.0.1"), 0, tls, protocols);
+		LatencyProxy proxy = LatencyProxy.start(rtt.dividedBy(2));
+		try {
+			int port = listenOnCommonPort(proxy, all, origin.address());
+			List<Target> targets = new ArrayList<>();
+			for (int h = 0; h < hosts; h++) {
+				targets.add(new Target(names.get(h), port, all.subList(h * ipsPerHost, (h + 1) * ipsPerHost)));
+			}
+			return new ProxiedOrigins(origin, proxy, List.copyOf(targets), tls);
+		}
+		catch (IOException | RuntimeException ex) {
+			proxy.close();
+			origin.close();
+			throw ex;
+		}
+	}
+
+	/** 127.0.0.{@code n} for n up to 254. */
+	static InetAddress loopback(int n) throws UnknownHostException {
+		if (n < 1 || n > 254) {
+			throw new IllegalArgumentException("127.0.0." + n + " is out of range");
+		}
+		return InetAddress.getByAddress(new byte[] { 127, 0, 0, (byte) n });
+	}
+
+	/** Binds the first address to a free port, then the others to the same; starts over if one is taken there. */
+	private static int listenOnCommonPort(LatencyProxy proxy, List<InetAddress> addresses, InetSocketAddress upstream)
+			throws IOException {
+		BindException last = null;
+		for (int attempt = 0; attempt < BIND_ATTEMPTS; attempt++) {
+			List<InetSocketAddress> bound = new ArrayList<>();
+			try {
+				bound.add(proxy.listen(new InetSocketAddress(addresses.get(0), 0), upstream));
+				int port = bound.get(0).getPort();
+				for (InetAddress address : addresses.subList(1, addresses.size())) {
+					bound.add(proxy.listen(new InetSocketAddress(address, port), upstream));
+				}
+				return port;
+			}
+			catch (BindException ex) {
+				last = ex;
+				bound.forEach(proxy::unlisten);
+			}
+		}
+		throw last;
+	}
+
+	/** The hosts, each with its proxied IPs. */
+	public List<Target> targets() {
+		return this.targets;
+	}
+
+	/** The hosts as if there were no network: every name on the origin itself, for the server-time baseline. */
+	public List<Target> directTargets() {
+		InetSocketAddress direct = this.origin.address();
+		return this.targets.stream()
+			.map((target) -> new Target(target.host(), direct.getPort(), List.of(direct.getAddress())))
+			.toList();
+	}
+
+	public BenchmarkTls tls() {
+		return this.tls;
+	}
+
+	public LatencyProxy proxy() {
+		return this.proxy;
+	}
+
+	public TlsOrigin origin() {
+		return this.origin;
+	}
+
+	@Override
+	public void close() {
+		this.proxy.close();
+		this.origin.close();
+	}
+
+}
