@@ -114,7 +114,15 @@ public final class ChurnBenchmark {
 		return results;
 	}
 
-	private static ClientResult run(Config config, ProxiedOrigins env, Contender contender)
+	/**
+	 * Runs one client against a running set-up.
+	 * @param config the rate, duration and churn
+	 * @param env the set-up
+	 * @param contender the client
+	 * @return its numbers
+	 * @throws InterruptedException when interrupted
+	 */
+	public static ClientResult run(Config config, ProxiedOrigins env, Contender contender)
 			throws InterruptedException {
 		Duration idleFor = env.proxy().oneWayDelay().multipliedBy(4);
 		try (HttpPeer peer = contender.start().apply(env)) {

@@ -31,6 +31,8 @@ import java.util.concurrent.locks.LockSupport;
 import javax.management.JMException;
 import javax.management.ObjectName;
 
+import com.sun.management.UnixOperatingSystemMXBean;
+
 import io.hotconnpool.pool.HotConnPool;
 import io.hotconnpool.pool.HotConnPoolSettings;
 import io.hotconnpool.pool.PoolStats;
@@ -63,7 +65,7 @@ public final class ScaleBenchmark {
 
 		/** The documented full run. */
 		public static Config full() {
-			return new Config(List.of(100, 1_000, 10_000), 4, 5, 8);
+			return new Config(List.of(100, 1_000, 5_000, 10_000), 4, 5, 8);
 		}
 
 		/** Seconds, for the build. */
@@ -79,17 +81,26 @@ public final class ScaleBenchmark {
 	 * @param warmUp how long the blocking start took
 	 * @param heapPerConnection bytes of live heap per warm connection
 	 * @param rssPerConnection bytes of resident memory per warm connection (heap growth, Conscrypt's native TLS state)
+	 * @param fdsPerConnection file descriptors per warm connection
 	 * @param tickBookkeepingNanos CPU time of the tick on the calling thread
 	 * @param tickProbeNanos CPU time of the tick's probes on the pool's threads
 	 * @param tickWallNanos from the tick's start until its last probe ended
 	 * @param topClasses the largest per-connection heap classes, bytes per connection
+	 * @param skipped why this size was not run, or {@code null}
 	 */
 	public record Result(int connections, Duration warmUp, long heapPerConnection, long rssPerConnection,
-			long tickBookkeepingNanos, long tickProbeNanos, long tickWallNanos, List<String> topClasses) {
+			double fdsPerConnection, long tickBookkeepingNanos, long tickProbeNanos, long tickWallNanos,
+			List<String> topClasses, String skipped) {
+
+		static Result skipped(int connections, String reason) {
+			return new Result(connections, Duration.ZERO, 0, 0, 0, 0, 0, 0, List.of(), reason);
+		}
+
 	}
 
 	/**
-	 * Runs each size; a size the machine cannot hold fails with the reason.
+	 * Runs each size; a size whose file descriptors, as the previous size needed them, would not fit under the
+	 * process's limit is skipped with the reason.
 	 * @param config the sizes
 	 * @return one result per size
 	 * @throws IOException when an origin process cannot start
@@ -98,6 +109,15 @@ public final class ScaleBenchmark {
 	public static List<Result> run(Config config) throws IOException, InterruptedException {
 		List<Result> results = new ArrayList<>();
 		for (int connections : config.connections()) {
+			Result previous = results.isEmpty() ? null : results.get(results.size() - 1);
+			long needed = (previous == null) ? 0 : openFds() + (long) (previous.fdsPerConnection() * connections);
+			long limit = maxFds();
+			if (needed > limit * 9 / 10) {
+				results.add(Result.skipped(connections, String.format(Locale.ROOT,
+						"needs about %,d file descriptors (%.1f per connection), the limit is %,d", needed,
+						previous.fdsPerConnection(), limit)));
+				continue;
+			}
 			results.add(run(config, connections));
 		}
 		return results;
@@ -122,6 +142,7 @@ public final class ScaleBenchmark {
 			Map<String, long[]> heapBefore = classHistogram();
 			long usedBefore = usedHeapAfterGc();
 			long rssBefore = residentBytes();
+			long fdsBefore = openFds();
 			HotConnPool pool = HotConnPool.builder(settings).scheduler(scheduler).executor(executor).build();
 			try {
 				long start = System.nanoTime();
@@ -131,13 +152,14 @@ public final class ScaleBenchmark {
 				requireIdle(pool, warm, "after start");
 				long heapPerConnection = (usedHeapAfterGc() - usedBefore) / warm;
 				long rssPerConnection = (residentBytes() - rssBefore) / warm;
+				double fdsPerConnection = (openFds() - fdsBefore) / (double) warm;
 				List<String> top = topClasses(heapBefore, classHistogram(), warm, config.topClasses());
 				long[][] ticks = new long[config.ticks()][];
 				for (int i = 0; i < config.ticks(); i++) {
 					ticks[i] = tick(pool, scheduler, executor, warm);
 				}
-				return new Result(warm, warmUp, heapPerConnection, rssPerConnection, median(ticks, 0),
-						median(ticks, 1), median(ticks, 2), top);
+				return new Result(warm, warmUp, heapPerConnection, rssPerConnection, fdsPerConnection,
+						median(ticks, 0), median(ticks, 1), median(ticks, 2), top, null);
 			}
 			finally {
 				pool.close();
@@ -218,6 +240,21 @@ public final class ScaleBenchmark {
 		catch (IOException ex) {
 			return 0;
 		}
+	}
+
+	/** Open file descriptors of this process, from /proc, or 0 where there is none. */
+	private static long openFds() {
+		try (var fds = Files.list(Path.of("/proc/self/fd"))) {
+			return fds.count();
+		}
+		catch (IOException ex) {
+			return 0;
+		}
+	}
+
+	private static long maxFds() {
+		return (ManagementFactory.getOperatingSystemMXBean() instanceof UnixOperatingSystemMXBean unix)
+				? unix.getMaxFileDescriptorCount() : Long.MAX_VALUE;
 	}
 
 	/** Class name → {instances, bytes} of live objects, from the JVM's class histogram (which collects first). */
@@ -393,16 +430,21 @@ public final class ScaleBenchmark {
 		out.append(String.format(Locale.ROOT, "One host, HTTP/1.1, %d warm connections per IP (127.77.x.y), origins "
 				+ "in a separate process; tick = one run of each background task, every connection due for a probe; "
 				+ "median of %d ticks%n%n", config.slotsPerIp(), config.ticks()));
-		out.append("| connections | warm-up | heap / conn | RSS / conn | tick bookkeeping CPU | per conn | tick probe "
-				+ "CPU | per conn | tick wall |\n|---|---|---|---|---|---|---|---|---|\n");
+		out.append("| connections | warm-up | heap / conn | RSS / conn | fds / conn | tick bookkeeping CPU | per conn "
+				+ "| tick probe CPU | per conn | tick wall |\n|---|---|---|---|---|---|---|---|---|---|\n");
 		for (Result r : results) {
-			out.append(String.format(Locale.ROOT, "| %d | %.2f s | %.1f KiB | %.1f KiB | %.2f ms | %.2f µs | %.1f ms | "
-					+ "%.1f µs | %.0f ms |%n", r.connections(), r.warmUp().toNanos() / 1e9, r.heapPerConnection() / 1024.0,
-					r.rssPerConnection() / 1024.0, r.tickBookkeepingNanos() / 1e6,
+			if (r.skipped() != null) {
+				out.append(String.format(Locale.ROOT, "| %d | skipped: %s |%n", r.connections(), r.skipped()));
+				continue;
+			}
+			out.append(String.format(Locale.ROOT, "| %d | %.2f s | %.1f KiB | %.1f KiB | %.1f | %.2f ms | %.2f µs | "
+					+ "%.1f ms | %.1f µs | %.0f ms |%n", r.connections(), r.warmUp().toNanos() / 1e9,
+					r.heapPerConnection() / 1024.0, r.rssPerConnection() / 1024.0, r.fdsPerConnection(),
+					r.tickBookkeepingNanos() / 1e6,
 					r.tickBookkeepingNanos() / 1e3 / r.connections(), r.tickProbeNanos() / 1e6,
 					r.tickProbeNanos() / 1e3 / r.connections(), r.tickWallNanos() / 1e6));
 		}
-		for (Result r : results) {
+		for (Result r : results.stream().filter((r) -> r.skipped() == null).toList()) {
 			out.append(String.format(Locale.ROOT, "%nLargest heap per connection at %d: %s%n", r.connections(),
 					String.join("; ", r.topClasses())));
 		}

@@ -20,7 +20,9 @@ class ScaleBenchmarkTest {
 		ScaleBenchmark.Result result = results.get(0);
 		assertThat(result.connections()).isEqualTo(config.connections().get(0));
 		assertThat(result.warmUp()).isPositive().isLessThan(Duration.ofSeconds(30));
+		assertThat(result.skipped()).isNull();
 		assertThat(result.heapPerConnection()).as("a warm connection costs heap").isPositive();
+		assertThat(result.fdsPerConnection()).as("and at least its socket").isGreaterThanOrEqualTo(1);
 		assertThat(result.tickBookkeepingNanos()).isPositive();
 		assertThat(result.tickProbeNanos()).as("every connection was probed").isPositive();
 		assertThat(result.tickWallNanos()).isGreaterThanOrEqualTo(result.tickBookkeepingNanos());
