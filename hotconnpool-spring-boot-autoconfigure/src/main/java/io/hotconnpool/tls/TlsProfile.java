@@ -279,7 +279,18 @@ public final class TlsProfile {
 	 * @throws UnsupportedTlsProfileException in strict mode, naming the profile and every offending setting
 	 */
 	public List<String> validate(TlsContext tls, boolean strict) {
-		return check(tls, strict).unsupported();
+		return reasons(check(tls, strict).unsupported());
+	}
+
+	/**
+	 * What a TLS stack cannot produce of this profile, setting by setting, without refusing or logging anything: for
+	 * callers that report each setting in their own terms, such as configuration properties.
+	 * @param tls the TLS context the profile will run on
+	 * @return the settings the stack cannot produce, in the profile's order; empty when it produces the profile as
+	 * specified
+	 */
+	public List<UnsupportedTlsSetting> unsupportedSettings(TlsContext tls) {
+		return EffectiveTlsSettings.of(this, tls).unsupported();
 	}
 
 	private EffectiveTlsSettings check(TlsContext tls, boolean strict) {
@@ -288,13 +299,17 @@ public final class TlsProfile {
 			return settings;
 		}
 		if (strict) {
-			throw new UnsupportedTlsProfileException(this.id, tls.providerName(), settings.unsupported());
+			throw new UnsupportedTlsProfileException(this.id, tls.providerName(), reasons(settings.unsupported()));
 		}
-		for (String problem : settings.unsupported()) {
-			logger.warn("TLS profile '" + this.id + "' on " + tls.providerName() + ": " + problem
+		for (UnsupportedTlsSetting problem : settings.unsupported()) {
+			logger.warn("TLS profile '" + this.id + "' on " + tls.providerName() + ": " + problem.reason()
 					+ "; dropped because " + STRICT_SETTING + "=false");
 		}
 		return settings;
+	}
+
+	private static List<String> reasons(List<UnsupportedTlsSetting> unsupported) {
+		return unsupported.stream().map(UnsupportedTlsSetting::reason).toList();
 	}
 
 	/**
