@@ -586,7 +586,8 @@ public class HotConnPoolProperties {
 		private boolean strict;
 
 		/**
-		 * Whether start captures the pool's own ClientHello per profile on loopback and logs its JA4.
+		 * Whether start captures the pool's own ClientHello per profile in use on loopback, logs its JA4, JA4_r and
+		 * JA3, warns when the JA4 is not the one the profile records, and reports them with the pool's statistics.
 		 */
 		private boolean selfTest = true;
 

@@ -37,6 +37,7 @@ import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.mock.env.MockEnvironment;
 
@@ -237,8 +238,25 @@ class CustomTlsProfilePropertiesTests {
 	}
 
 	@Test
+	void theDocumentedYamlProfileBindsAndSendsItsExpectedJa4() {
+		SpringApplication application = new SpringApplication(PoolApplication.class);
+		application.setWebApplicationType(WebApplicationType.NONE);
+		try (ConfigurableApplicationContext context = application.run("--spring.config.name=custom-tls-profile")) {
+			TlsProfile partner = context.getBean(HotConnPool.class).settings().defaultTlsProfile();
+			assertThat(partner.id()).isEqualTo("partner");
+			assertThat(partner.cipherSuites()).hasSize(6).endsWith("TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256");
+			assertThat(partner.alpnProtocols()).containsExactly("h2", "http/1.1");
+			assertThat(partner.defaultHeaders().names()).containsExactly("Accept");
+			assertThat(context.getBean(HotConnPool.class).tlsSelfTests()).singleElement().satisfies((result) -> {
+				assertThat(result.expectedJa4()).isEqualTo("t13d0611h2_0b52c7b0ed8e_86dd91ae2a36");
+				assertThat(result.matches()).as("achieved %s", result.achieved()).isTrue();
+			});
+		}
+	}
+
+	@Test
 	void startUpFailureReportNamesTheListEntryAndWhereItWasSet(CapturedOutput output) {
-		SpringApplication application = new SpringApplication(FailingApplication.class);
+		SpringApplication application = new SpringApplication(PoolApplication.class);
 		application.setWebApplicationType(WebApplicationType.NONE);
 		assertThatException().isThrownBy(() -> application.run("--spring.config.name=invalid-custom-tls-profile"));
 		assertThat(output).contains("APPLICATION FAILED TO START")
@@ -262,7 +280,7 @@ class CustomTlsProfilePropertiesTests {
 
 	@Configuration(proxyBeanMethods = false)
 	@ImportAutoConfiguration({ SslAutoConfiguration.class, HotConnPoolAutoConfiguration.class })
-	static class FailingApplication {
+	static class PoolApplication {
 
 	}
 
