@@ -21,12 +21,12 @@ import org.apache.commons.logging.LogFactory;
  * Four profiles are built in ({@link #builtIn(String)}): {@code okhttp} (the default), {@code chrome},
  * {@code firefox} and {@code jdk}. Each records the client it targets with that client's JA4, the JA4 it achieves on
  * the pinned OkHttp 5.5.1 + Conscrypt 2.9.0 (measured on loopback) and what differs and why. {@link #custom(String)}
- * builds other profiles.
+ * builds other profiles; the Spring Boot starter builds them from {@code hotconnpool.tls.custom-profiles}.
  * <p>
  * {@link #configure(OkHttpClient.Builder, TlsContext, boolean)} is the one way to apply a profile to a client.
  * Settings the TLS stack cannot produce (GREASE, an extension order, unknown names, old TLS versions) are refused in
- * strict mode and dropped with a warning otherwise; {@link TlsSelfTest} checks at start-up that the ClientHello really
- * sent still has the recorded JA4.
+ * strict mode and dropped with a warning otherwise; {@link #unsupportedSettings(TlsContext)} lists them setting by
+ * setting. {@link TlsSelfTest} checks at start-up that the ClientHello really sent still has the recorded JA4.
  * <p>
  * Instances are immutable.
  */

@@ -8,8 +8,8 @@ import java.util.stream.Stream;
 
 import io.hotconnpool.actuate.HotConnPoolEndpoint;
 import io.hotconnpool.actuate.HotConnPoolEndpoint.TlsProfileReport;
+import io.hotconnpool.autoconfigure.InvalidSettingFailureAnalyzerTests.Invalid;
 import io.hotconnpool.pool.HotConnPool;
-import io.hotconnpool.pool.InvalidSettingException;
 import io.hotconnpool.test.LoopbackTlsOrigins;
 import io.hotconnpool.tls.ClientHello;
 import io.hotconnpool.tls.ClientHelloCapture;
@@ -33,13 +33,11 @@ import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
 import org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration;
-import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.mock.env.MockEnvironment;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatException;
@@ -185,7 +183,8 @@ class CustomTlsProfilePropertiesTests {
 		String mine = "hotconnpool.tls.custom-profiles.mine.";
 		return Stream.of(
 				// references to profiles
-				new Invalid("hotconnpool.tls.profile", "partner,nope", "hotconnpool.tls.profile=partner,nope"),
+				new Invalid("hotconnpool.tls.profile", "partner,nope", PARTNER + "user-agent=partner-client/2.1",
+						"hotconnpool.tls.profile=partner,nope"),
 				new Invalid("hotconnpool.hosts[0].tls.profile", "mine", "hotconnpool.hosts[0].host=a.test",
 						"hotconnpool.hosts[0].tls.profile=mine"),
 				new Invalid("hotconnpool.tls.custom-profiles.chrome", "chrome",
@@ -216,25 +215,7 @@ class CustomTlsProfilePropertiesTests {
 	@ParameterizedTest
 	@MethodSource("invalidCustomProfiles")
 	void aBadCustomProfileFailsStartUpNamingTheProperty(Invalid invalid) {
-		new ApplicationContextRunner()
-			.withConfiguration(AutoConfigurations.of(SslAutoConfiguration.class, HotConnPoolAutoConfiguration.class))
-			.withPropertyValues("hotconnpool.tls.custom-profiles.partner.user-agent=partner-client/2.1")
-			.withPropertyValues(invalid.properties())
-			.run((context) -> {
-				assertThat(context).hasFailed();
-				MockEnvironment environment = new MockEnvironment();
-				for (String property : invalid.properties()) {
-					int equals = property.indexOf('=');
-					environment.setProperty(property.substring(0, equals), property.substring(equals + 1));
-				}
-				FailureAnalysis analysis = new InvalidSettingFailureAnalyzer(environment)
-					.analyze(context.getStartupFailure());
-				assertThat(analysis).as("an InvalidSettingException in the failure's causes").isNotNull();
-				assertThat(analysis.getCause()).isInstanceOf(InvalidSettingException.class);
-				assertThat(analysis.getDescription()).contains("Property: " + invalid.property() + "\n")
-					.contains("Value: \"" + invalid.value() + "\"")
-					.contains("Reason: expected ");
-			});
+		new InvalidSettingFailureAnalyzerTests().failsStartUpNamingTheProperty(invalid);
 	}
 
 	@Test
@@ -281,16 +262,6 @@ class CustomTlsProfilePropertiesTests {
 	@Configuration(proxyBeanMethods = false)
 	@ImportAutoConfiguration({ SslAutoConfiguration.class, HotConnPoolAutoConfiguration.class })
 	static class PoolApplication {
-
-	}
-
-	/** One invalid configuration: the property at fault, its value as shown, and the properties to set. */
-	record Invalid(String property, String value, String... properties) {
-
-		@Override
-		public String toString() {
-			return this.property + " <- " + String.join(", ", this.properties);
-		}
 
 	}
 
