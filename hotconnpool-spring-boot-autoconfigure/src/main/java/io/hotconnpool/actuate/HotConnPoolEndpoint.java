@@ -22,6 +22,8 @@ import io.hotconnpool.pool.HostStats;
 import io.hotconnpool.pool.HotConnPool;
 import io.hotconnpool.pool.PoolStats;
 import io.hotconnpool.pool.RetireReason;
+import io.hotconnpool.tls.TlsFingerprint;
+import io.hotconnpool.tls.TlsSelfTest;
 
 import org.springframework.boot.actuate.endpoint.Access;
 import org.springframework.boot.actuate.endpoint.InvalidEndpointRequestException;
@@ -32,8 +34,9 @@ import org.springframework.boot.actuate.endpoint.annotation.Selector;
 import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
 
 /**
- * The {@code hotconnpool} actuator endpoint: the pool's statistics, per host its IPs (active, draining or
- * blacklisted) and connections, and three operator actions.
+ * The {@code hotconnpool} actuator endpoint: the pool's statistics, the fingerprints its TLS profiles achieved in
+ * the start-up self-test, per host its IPs (active, draining or blacklisted) and connections, and three operator
+ * actions.
  * <ul>
  * <li>{@code GET /actuator/hotconnpool}: the whole pool;</li>
  * <li>{@code GET /actuator/hotconnpool/{host}}: one host, {@code host} or {@code host:port} (404 when unknown);</li>
@@ -80,7 +83,8 @@ public final class HotConnPoolEndpoint {
 			.sorted(Comparator.comparing(HostKeys::of))
 			.map(HotConnPoolEndpoint::report)
 			.toList();
-		return new PoolReport(this.pool.isRunning(), this.pool.tlsProvider(), stats.totalConnections(),
+		List<TlsProfileReport> tlsProfiles = stats.tlsSelfTests().stream().map(HotConnPoolEndpoint::report).toList();
+		return new PoolReport(this.pool.isRunning(), this.pool.tlsProvider(), tlsProfiles, stats.totalConnections(),
 				stats.activeConnections(), stats.idleConnections(), stats.warmingConnections(),
 				stats.healthyConnections(), stats.waitingAcquires(), stats.blacklistedIps(), stats.totalRequests(),
 				stats.failedRequests(), stats.successRate(), stats.hotHits(), stats.handshakes(),
@@ -197,6 +201,13 @@ public final class HotConnPoolEndpoint {
 				connections);
 	}
 
+	private static TlsProfileReport report(TlsSelfTest.Result result) {
+		TlsFingerprint achieved = result.achieved();
+		return new TlsProfileReport(result.profileId(), result.expectedJa4(), (achieved != null) ? achieved.ja4() : null,
+				(achieved != null) ? achieved.ja4r() : null, (achieved != null) ? achieved.ja3() : null,
+				result.matches(), result.failure());
+	}
+
 	private static ConnectionReport report(ConnectionStats connection) {
 		return new ConnectionReport(connection.id(), connection.ip(), connection.slot(),
 				EnumNames.of(connection.state()), connection.healthy(), connection.protocol(), connection.requests(),
@@ -208,6 +219,8 @@ public final class HotConnPoolEndpoint {
 	 *
 	 * @param running whether the pool is started and not closed
 	 * @param tlsProvider the TLS provider in use
+	 * @param tlsProfiles the TLS profiles in use, each with the fingerprints its ClientHello achieved in the start-up
+	 * self-test; empty when the self-test is off
 	 * @param totalConnections connections not retired
 	 * @param activeConnections connections held by a lease
 	 * @param idleConnections connections free to lease
@@ -226,11 +239,27 @@ public final class HotConnPoolEndpoint {
 	 * @param retiredConnections connections retired, per reason ({@code expired}, {@code dns-removed}, ...)
 	 * @param hosts every host, by key
 	 */
-	public record PoolReport(boolean running, String tlsProvider, int totalConnections, int activeConnections,
+	public record PoolReport(boolean running, String tlsProvider, List<TlsProfileReport> tlsProfiles,
+			int totalConnections, int activeConnections,
 			int idleConnections, int warmingConnections, int healthyConnections, int waitingAcquires,
 			int blacklistedIps, long totalRequests, long failedRequests, double successRate, long hotHits,
 			long handshakes, long connectionsCreated, long newConnectionsFromDns, long acquireTimeouts,
 			Map<String, Long> retiredConnections, List<HostReport> hosts) implements OperationResponseBody {
+	}
+
+	/**
+	 * One TLS profile in use and what the start-up self-test captured of its ClientHello.
+	 *
+	 * @param profile the profile's id
+	 * @param expectedJa4 the JA4 the profile records for this stack, absent when it records none
+	 * @param ja4 the JA4 its ClientHello achieved, absent when the capture failed
+	 * @param ja4r the raw JA4 (JA4_r): the cipher suites, extensions and signature algorithms themselves
+	 * @param ja3 its JA3
+	 * @param matches whether {@code ja4} is {@code expectedJa4}; a mismatch is also logged as a warning
+	 * @param failure why the capture failed, absent when it succeeded
+	 */
+	public record TlsProfileReport(String profile, String expectedJa4, String ja4, String ja4r, String ja3,
+			boolean matches, String failure) {
 	}
 
 	/**

@@ -2,7 +2,9 @@ package io.hotconnpool.autoconfigure;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 import io.hotconnpool.http.OtherHostsPolicy;
 import io.hotconnpool.pool.AllBlacklistedPolicy;
@@ -563,10 +565,19 @@ public class HotConnPoolProperties {
 		private boolean allowJdkFallback;
 
 		/**
-		 * TLS client profile (the ClientHello the pool presents): okhttp, chrome, firefox, jdk or custom. When
-		 * not set, the pool's own default.
+		 * TLS client profile (the ClientHello the pool presents and its headers): okhttp, chrome, firefox, jdk or the
+		 * id of a custom profile; several separated by commas are taken in turn by new connections. When not set,
+		 * okhttp.
 		 */
 		private String profile;
+
+		/**
+		 * Custom TLS profiles by id, usable in tls.profile and hosts[].tls.profile like the built-in ones. Keys of a
+		 * profile: versions, cipher-suites (in order), named-groups, alpn, session-tickets, user-agent, headers.*
+		 * and, to document and check it, target.client, target.version, target.ja4, expected-ja4 and difference.
+		 * An unset key takes the okhttp profile's value.
+		 */
+		private Map<String, CustomProfile> customProfiles = new LinkedHashMap<>();
 
 		/**
 		 * Whether a profile setting the TLS stack cannot produce fails start-up instead of being dropped with a
@@ -575,7 +586,8 @@ public class HotConnPoolProperties {
 		private boolean strict;
 
 		/**
-		 * Whether start captures the pool's own ClientHello per profile on loopback and logs its JA4.
+		 * Whether start captures the pool's own ClientHello per profile in use on loopback, logs its JA4, JA4_r and
+		 * JA3, warns when the JA4 is not the one the profile records, and reports them with the pool's statistics.
 		 */
 		private boolean selfTest = true;
 
@@ -617,6 +629,192 @@ public class HotConnPoolProperties {
 
 		public void setProfile(String profile) {
 			this.profile = profile;
+		}
+
+		public Map<String, CustomProfile> getCustomProfiles() {
+			return this.customProfiles;
+		}
+
+		public void setCustomProfiles(Map<String, CustomProfile> customProfiles) {
+			this.customProfiles = customProfiles;
+		}
+
+	}
+
+	/**
+	 * A TLS profile defined in configuration. An unset value takes the okhttp profile's.
+	 */
+	public static class CustomProfile {
+
+		/**
+		 * TLS versions offered, as Java names: TLSv1.3, TLSv1.2. Default both.
+		 */
+		private List<String> versions;
+
+		/**
+		 * Cipher suites offered, as Java names, in the order sent. With TLS 1.3 on Conscrypt, TLS_AES_128_GCM_SHA256,
+		 * TLS_AES_256_GCM_SHA384 and TLS_CHACHA20_POLY1305_SHA256 come first in that order. Default OkHttp's.
+		 */
+		private List<String> cipherSuites;
+
+		/**
+		 * Named groups (supported_groups and key shares) in preference order: X25519MLKEM768, X25519, P-256, P-384,
+		 * P-521, MLKEM1024. Default Conscrypt's.
+		 */
+		private List<String> namedGroups;
+
+		/**
+		 * ALPN protocols offered, in order: h2 and http/1.1 (OkHttp needs http/1.1). Default both.
+		 */
+		private List<String> alpn;
+
+		/**
+		 * Whether the ClientHello carries the session_ticket extension. Default true.
+		 */
+		private Boolean sessionTickets;
+
+		/**
+		 * User-Agent sent when a request sets none. Default OkHttp's.
+		 */
+		private String userAgent;
+
+		/**
+		 * Headers, other than User-Agent, sent when a request does not set them, in order.
+		 */
+		private Map<String, String> headers = new LinkedHashMap<>();
+
+		/**
+		 * The JA4 the profile is expected to send on this stack: the start-up self-test warns when it sends another.
+		 */
+		private String expectedJa4;
+
+		/**
+		 * One line on what differs between the achieved and the target JA4, and why.
+		 */
+		private String difference;
+
+		private final Target target = new Target();
+
+		public List<String> getVersions() {
+			return this.versions;
+		}
+
+		public void setVersions(List<String> versions) {
+			this.versions = versions;
+		}
+
+		public List<String> getCipherSuites() {
+			return this.cipherSuites;
+		}
+
+		public void setCipherSuites(List<String> cipherSuites) {
+			this.cipherSuites = cipherSuites;
+		}
+
+		public List<String> getNamedGroups() {
+			return this.namedGroups;
+		}
+
+		public void setNamedGroups(List<String> namedGroups) {
+			this.namedGroups = namedGroups;
+		}
+
+		public List<String> getAlpn() {
+			return this.alpn;
+		}
+
+		public void setAlpn(List<String> alpn) {
+			this.alpn = alpn;
+		}
+
+		public Boolean getSessionTickets() {
+			return this.sessionTickets;
+		}
+
+		public void setSessionTickets(Boolean sessionTickets) {
+			this.sessionTickets = sessionTickets;
+		}
+
+		public String getUserAgent() {
+			return this.userAgent;
+		}
+
+		public void setUserAgent(String userAgent) {
+			this.userAgent = userAgent;
+		}
+
+		public Map<String, String> getHeaders() {
+			return this.headers;
+		}
+
+		public void setHeaders(Map<String, String> headers) {
+			this.headers = headers;
+		}
+
+		public String getExpectedJa4() {
+			return this.expectedJa4;
+		}
+
+		public void setExpectedJa4(String expectedJa4) {
+			this.expectedJa4 = expectedJa4;
+		}
+
+		public String getDifference() {
+			return this.difference;
+		}
+
+		public void setDifference(String difference) {
+			this.difference = difference;
+		}
+
+		public Target getTarget() {
+			return this.target;
+		}
+
+	}
+
+	/**
+	 * The client a custom TLS profile imitates: all three values, or none.
+	 */
+	public static class Target {
+
+		/**
+		 * The client, such as Chrome desktop.
+		 */
+		private String client;
+
+		/**
+		 * The client's version targeted: targets move with releases.
+		 */
+		private String version;
+
+		/**
+		 * That client's JA4.
+		 */
+		private String ja4;
+
+		public String getClient() {
+			return this.client;
+		}
+
+		public void setClient(String client) {
+			this.client = client;
+		}
+
+		public String getVersion() {
+			return this.version;
+		}
+
+		public void setVersion(String version) {
+			this.version = version;
+		}
+
+		public String getJa4() {
+			return this.ja4;
+		}
+
+		public void setJa4(String ja4) {
+			this.ja4 = ja4;
 		}
 
 	}
@@ -858,7 +1056,8 @@ public class HotConnPoolProperties {
 		private String bundle;
 
 		/**
-		 * TLS client profile of this host: okhttp, chrome, firefox, jdk or custom.
+		 * TLS client profile of this host: okhttp, chrome, firefox, jdk or the id of a custom profile; several
+		 * separated by commas are taken in turn by new connections.
 		 */
 		private String profile;
 

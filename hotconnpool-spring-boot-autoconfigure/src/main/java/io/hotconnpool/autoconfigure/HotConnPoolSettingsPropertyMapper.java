@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -22,7 +23,9 @@ import io.hotconnpool.pool.HotConnPoolSettings.HostBuilder;
 import io.hotconnpool.pool.InvalidSettingException;
 import io.hotconnpool.pool.StatusSet;
 import io.hotconnpool.pool.TlsMaterial;
+import io.hotconnpool.tls.TlsContext;
 import io.hotconnpool.tls.TlsProfile;
+import io.hotconnpool.tls.UnsupportedTlsSetting;
 
 import org.springframework.boot.convert.DurationStyle;
 import org.springframework.boot.ssl.NoSuchSslBundleException;
@@ -39,17 +42,31 @@ import org.springframework.util.StringUtils;
  * The pool's own rules are applied by building the settings: pool-wide values alone first, then each host alone,
  * so that the pool's names for a failing setting ({@code hotconnpool.hosts[<host name>].x}) can be translated to
  * the property at fault. Rules the pool does not know (TLS profiles, SSL bundles, addresses, drain timeout,
- * connections per IP above the maximum) are checked here.
+ * connections per IP above the maximum) are checked here. Custom TLS profiles are checked against the TLS stack they
+ * will run on, so that a value it does not know (or, in strict mode, cannot send) is reported as its property,
+ * {@code hotconnpool.tls.custom-profiles.<id>.cipher-suites[2]}, not later as a whole profile.
  */
 final class HotConnPoolSettingsPropertyMapper {
 
-	/** The TLS profile names; a placeholder until {@code io.hotconnpool.tls} publishes its profiles. */
+	/** The ids of the built-in TLS profiles; custom ones are defined under {@code hotconnpool.tls.custom-profiles}. */
 	static final List<String> TLS_PROFILES = TlsProfile.builtInIds();
 
 	/** Default of {@code spring.lifecycle.timeout-per-shutdown-phase}. */
 	static final Duration DEFAULT_SHUTDOWN_PHASE_TIMEOUT = Duration.ofSeconds(30);
 
 	private static final String PREFIX = "hotconnpool.";
+
+	private static final String CUSTOM_PROFILES = PREFIX + "tls.custom-profiles";
+
+	/** A JA4 of TLS over TCP: part a (10 characters), then parts b and c (12 hex characters each). */
+	private static final Pattern JA4 = Pattern
+		.compile("t(13|12|11|10|s3)[di]\\d{4}[0-9a-z]{2}_[0-9a-f]{12}_[0-9a-f]{12}");
+
+	/**
+	 * Deadline given to the TLS context a custom profile is checked against; that context never connects, the pool
+	 * builds its own.
+	 */
+	private static final Duration CHECK_HANDSHAKE_TIMEOUT = Duration.ofSeconds(1);
 
 	/** How the pool names a host's setting: {@code hotconnpool.hosts[<host name>].<field>}. */
 	private static final Pattern POOL_HOST_SETTING = Pattern.compile("hotconnpool\\.hosts\\[[^\\]]*\\]\\.");
@@ -92,7 +109,8 @@ final class HotConnPoolSettingsPropertyMapper {
 		StatusSet successStatuses = statuses(PREFIX + "probe.success-statuses", probe.getSuccessStatuses());
 		StatusSet blacklistStatuses = statuses(PREFIX + "blacklist-statuses", pool.getBlacklistStatuses());
 		TlsMaterial tls = tls(PREFIX + "tls.bundle", pool.getTls().getBundle(), TlsMaterial.SYSTEM);
-		List<TlsProfile> poolProfiles = profiles(PREFIX + "tls.profile", pool.getTls().getProfile());
+		Map<String, TlsProfile> customProfiles = customProfiles();
+		List<TlsProfile> poolProfiles = profiles(PREFIX + "tls.profile", pool.getTls().getProfile(), customProfiles);
 		List<TlsProfile> profiles = (poolProfiles != null) ? poolProfiles : List.of(TlsProfile.defaultProfile());
 		UnaryOperator<HostBuilder> defaults = (host) -> host.connectionsPerIp(pool.getConnectionsPerIp())
 			.maxConnections(pool.getMaxConnectionsPerHost())
@@ -113,7 +131,7 @@ final class HotConnPoolSettingsPropertyMapper {
 			String prefix = PREFIX + "hosts[" + i + "].";
 			HotConnPoolProperties.Host host = hosts.get(i);
 			String target = target(prefix, host);
-			UnaryOperator<HostBuilder> overrides = overrides(prefix, host, tls);
+			UnaryOperator<HostBuilder> overrides = overrides(prefix, host, tls, customProfiles);
 			// A port given with the host name is reported on the host property, where it was written.
 			UnaryOperator<String> field = (name) -> (name.equals("port") && host.getPort() == null) ? "host" : name;
 			HostSettings alone = checked(prefix, field, () -> poolWide(defaults).host(target, overrides).build())
@@ -196,15 +214,15 @@ final class HotConnPoolSettingsPropertyMapper {
 		return target;
 	}
 
-	private UnaryOperator<HostBuilder> overrides(String prefix, HotConnPoolProperties.Host host,
-			TlsMaterial poolTls) {
+	private UnaryOperator<HostBuilder> overrides(String prefix, HotConnPoolProperties.Host host, TlsMaterial poolTls,
+			Map<String, TlsProfile> customProfiles) {
 		List<InetAddress> addresses = addresses(prefix, host.getAddresses());
 		HotConnPoolProperties.HostProbe probe = host.getProbe();
 		StatusSet successStatuses = (probe.getSuccessStatuses() != null)
 				? statuses(prefix + "probe.success-statuses", probe.getSuccessStatuses()) : null;
 		StatusSet blacklistStatuses = (host.getBlacklistStatuses() != null)
 				? statuses(prefix + "blacklist-statuses", host.getBlacklistStatuses()) : null;
-		List<TlsProfile> profiles = profiles(prefix + "tls.profile", host.getTls().getProfile());
+		List<TlsProfile> profiles = profiles(prefix + "tls.profile", host.getTls().getProfile(), customProfiles);
 		TlsMaterial tls = tls(prefix + "tls.bundle", host.getTls().getBundle(), poolTls);
 		HotConnPoolProperties.Probe poolProbe = this.properties.getProbe();
 		String probeMethod = (probe.getMethod() != null) ? probe.getMethod() : poolProbe.getMethod();
@@ -312,22 +330,184 @@ final class HotConnPoolSettingsPropertyMapper {
 
 	/**
 	 * One profile id, or several separated by commas that new connections take in turn.
+	 * @param customProfiles the custom profiles by lower-case id
 	 * @return the profiles, or {@code null} when none is named
 	 */
-	private static List<TlsProfile> profiles(String setting, String text) {
+	private static List<TlsProfile> profiles(String setting, String text, Map<String, TlsProfile> customProfiles) {
 		if (!StringUtils.hasText(text)) {
 			return null;
 		}
 		List<TlsProfile> profiles = new ArrayList<>();
 		for (String id : text.split(",")) {
 			String normalized = id.trim().toLowerCase(Locale.ROOT);
-			if (!TLS_PROFILES.contains(normalized)) {
-				throw new InvalidSettingException(setting, text,
-						"one of " + TLS_PROFILES + ", or several separated by commas to rotate per connection");
+			TlsProfile profile = TLS_PROFILES.contains(normalized) ? TlsProfile.builtIn(normalized)
+					: customProfiles.get(normalized);
+			if (profile == null) {
+				List<String> custom = customProfiles.values().stream().map(TlsProfile::id).toList();
+				throw new InvalidSettingException(setting, text, "one of " + TLS_PROFILES
+						+ (custom.isEmpty() ? "" : " or of the custom profiles " + custom) + " (custom profiles are"
+						+ " defined under " + CUSTOM_PROFILES + "), or several separated by commas to rotate per"
+						+ " connection");
 			}
-			profiles.add(TlsProfile.builtIn(normalized));
+			profiles.add(profile);
 		}
 		return profiles;
+	}
+
+	/**
+	 * Builds the profiles defined under {@code hotconnpool.tls.custom-profiles} and checks each against the TLS stack
+	 * it runs on: a value the stack does not know always fails, one it cannot send fails in strict mode (otherwise the
+	 * pool drops it with a warning).
+	 * @return the profiles by lower-case id, in the order defined
+	 */
+	private Map<String, TlsProfile> customProfiles() {
+		HotConnPoolProperties.Tls tls = this.properties.getTls();
+		Map<String, TlsProfile> profiles = new LinkedHashMap<>();
+		TlsContext stack = null;
+		for (Map.Entry<String, HotConnPoolProperties.CustomProfile> entry : tls.getCustomProfiles().entrySet()) {
+			String id = entry.getKey();
+			String property = CUSTOM_PROFILES + "." + id;
+			String key = id.toLowerCase(Locale.ROOT);
+			if (TLS_PROFILES.contains(key)) {
+				throw new InvalidSettingException(property, id,
+						"an id other than those of the built-in profiles " + TLS_PROFILES);
+			}
+			if (profiles.containsKey(key)) {
+				throw new InvalidSettingException(property, id, "ids that differ in more than case ("
+						+ profiles.get(key).id() + " is defined already)");
+			}
+			HotConnPoolProperties.CustomProfile custom = entry.getValue();
+			TlsProfile profile = customProfile(id, property + ".", custom);
+			if (stack == null) {
+				// Custom profiles all run on Conscrypt (or its JDK fallback): one context tells what it can send.
+				stack = TlsContext.create(profile, null, null, CHECK_HANDSHAKE_TIMEOUT, tls.isAllowJdkFallback());
+			}
+			for (UnsupportedTlsSetting problem : profile.unsupportedSettings(stack)) {
+				if (problem.unknown() || tls.isStrict()) {
+					throw unsupported(property, profile, problem);
+				}
+			}
+			profiles.put(key, profile);
+		}
+		return profiles;
+	}
+
+	private static TlsProfile customProfile(String id, String prefix, HotConnPoolProperties.CustomProfile custom) {
+		TlsProfile.Builder profile = TlsProfile.custom(id);
+		if (custom.getVersions() != null) {
+			profile.tlsVersions(values(prefix + "versions", custom.getVersions(), "TLS versions such as TLSv1.3,TLSv1.2"));
+		}
+		if (custom.getCipherSuites() != null) {
+			profile.cipherSuites(values(prefix + "cipher-suites", custom.getCipherSuites(),
+					"cipher suites as Java names, in the order sent, such as TLS_AES_128_GCM_SHA256"));
+		}
+		if (custom.getNamedGroups() != null) {
+			profile.namedGroups(values(prefix + "named-groups", custom.getNamedGroups(),
+					"named groups such as X25519MLKEM768,X25519,P-256"));
+		}
+		if (custom.getAlpn() != null) {
+			profile.alpnProtocols(values(prefix + "alpn", custom.getAlpn(), "ALPN protocols: h2,http/1.1 or http/1.1"));
+		}
+		if (custom.getSessionTickets() != null) {
+			profile.sessionTickets(custom.getSessionTickets());
+		}
+		if (custom.getUserAgent() != null) {
+			if (!StringUtils.hasText(custom.getUserAgent())) {
+				throw new InvalidSettingException(prefix + "user-agent", custom.getUserAgent(),
+						"a User-Agent, or no user-agent property for OkHttp's");
+			}
+			profile.userAgent(custom.getUserAgent().trim());
+		}
+		custom.getHeaders().forEach((name, value) -> {
+			String setting = prefix + "headers." + name;
+			if ("User-Agent".equalsIgnoreCase(name)) {
+				throw new InvalidSettingException(setting, value, "no User-Agent among the headers: set "
+						+ prefix + "user-agent");
+			}
+			try {
+				profile.header(name, (value != null) ? value : "");
+			}
+			catch (IllegalArgumentException ex) {
+				InvalidSettingException invalid = new InvalidSettingException(setting, value,
+						"a header name and value OkHttp can send (" + ex.getMessage() + ")");
+				invalid.initCause(ex);
+				throw invalid;
+			}
+		});
+		HotConnPoolProperties.Target target = custom.getTarget();
+		if (target.getClient() != null || target.getVersion() != null || target.getJa4() != null) {
+			profile.target(text(prefix + "target.client", target.getClient(), "the client imitated, such as Chrome"
+					+ " desktop, when any target.* is set"), text(prefix + "target.version", target.getVersion(),
+							"the client's version, such as 149, when any target.* is set"),
+					ja4(prefix + "target.ja4", target.getJa4()));
+		}
+		if (custom.getExpectedJa4() != null) {
+			profile.achievedJa4(ja4(prefix + "expected-ja4", custom.getExpectedJa4()));
+		}
+		if (custom.getDifference() != null) {
+			profile.difference(custom.getDifference().trim());
+		}
+		return profile.build();
+	}
+
+	/** A list a custom profile sets: not empty, no blank value. */
+	private static String[] values(String setting, List<String> values, String expected) {
+		if (values.isEmpty()) {
+			throw new InvalidSettingException(setting, "", expected + " (leave it unset for the default)");
+		}
+		String[] trimmed = new String[values.size()];
+		for (int i = 0; i < values.size(); i++) {
+			trimmed[i] = text(setting + "[" + i + "]", values.get(i), expected);
+		}
+		return trimmed;
+	}
+
+	private static String text(String setting, String value, String expected) {
+		if (!StringUtils.hasText(value)) {
+			throw new InvalidSettingException(setting, value, expected);
+		}
+		return value.trim();
+	}
+
+	private static String ja4(String setting, String value) {
+		String ja4 = text(setting, value, "a JA4 such as t13d1516h2_8daaf6152771_d8a2da3f94cd");
+		if (!JA4.matcher(ja4).matches()) {
+			throw new InvalidSettingException(setting, value, "a JA4 such as t13d1516h2_8daaf6152771_d8a2da3f94cd");
+		}
+		return ja4;
+	}
+
+	/** Names the custom profile's property a setting the TLS stack cannot produce comes from. */
+	private static InvalidSettingException unsupported(String property, TlsProfile profile, UnsupportedTlsSetting problem) {
+		List<String> values = switch (problem.setting()) {
+			case TLS_VERSIONS -> profile.tlsVersions();
+			case CIPHER_SUITES -> profile.cipherSuites();
+			case NAMED_GROUPS -> profile.namedGroups();
+			case ALPN_PROTOCOLS -> profile.alpnProtocols();
+			default -> List.of();
+		};
+		String name = switch (problem.setting()) {
+			case TLS_VERSIONS -> ".versions";
+			case CIPHER_SUITES -> ".cipher-suites";
+			case NAMED_GROUPS -> ".named-groups";
+			case ALPN_PROTOCOLS -> ".alpn";
+			case SESSION_TICKETS -> ".session-tickets";
+			default -> ""; // the TLS stack itself: the profile as a whole
+		};
+		String setting = property + name;
+		Object value = switch (problem.setting()) {
+			case SESSION_TICKETS -> profile.sessionTickets();
+			case PROVIDER, GREASE, EXTENSION_ORDER -> profile.id();
+			default -> String.join(",", values);
+		};
+		if (problem.index() >= 0) {
+			setting += "[" + problem.index() + "]";
+			value = values.get(problem.index());
+		}
+		String expected = problem.unknown() ? "a value the TLS stack knows (" + problem.reason() + ")"
+				: "what the TLS stack can send (" + problem.reason() + "), or " + TlsProfile.STRICT_SETTING
+						+ "=false to drop it with a warning";
+		return new InvalidSettingException(setting, value, expected);
 	}
 
 	private static void requireAtMost(String setting, int value, String maximumSetting, int maximum) {

@@ -7,9 +7,11 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -124,6 +126,7 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 		this.defaultTls = defaults.context(this.settings);
 		// Built now so that bad trust material, a profile the stack cannot produce (strict mode) or a missing TLS
 		// provider fails at start, not at first use.
+		this.settings.defaultTlsProfiles().forEach((profile) -> baseClient(this.settings.defaultTls(), profile));
 		this.settings.hosts().forEach((host) -> host.tlsProfiles().forEach((profile) -> baseClient(host.tls(), profile)));
 	}
 
@@ -165,13 +168,20 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 	 * exactly as the pool builds them, with a fresh TLS context so no session is resumed.
 	 */
 	private void runTlsSelfTests() {
+		// Each profile once, whatever trust material it runs with: the ClientHello does not depend on it. The
+		// pool-wide profiles come first when hosts warmed on first use take them.
+		Set<TlsProfile> profiles = new LinkedHashSet<>();
+		if (this.settings.unknownHosts() == UnknownHostPolicy.WARM_ON_FIRST_USE) {
+			profiles.addAll(this.settings.defaultTlsProfiles());
+		}
+		this.settings.hosts().forEach((host) -> profiles.addAll(host.tlsProfiles()));
 		List<TlsSelfTest.Result> results = new ArrayList<>();
-		for (TlsSetup setup : this.baseClients.keySet()) {
-			TlsSetup fresh = new TlsSetup(TlsMaterial.SYSTEM, setup.profile());
+		for (TlsProfile profile : profiles) {
+			TlsSetup fresh = new TlsSetup(TlsMaterial.SYSTEM, profile);
 			// No customizer: the profile is applied after it, so it cannot change the ClientHello.
 			OkHttpClient client = newBaseClient(this.settings, fresh, fresh.context(this.settings), (builder) -> {
 			});
-			TlsSelfTest.Result result = TlsSelfTest.run(setup.profile(), client, this.settings.probeTimeout());
+			TlsSelfTest.Result result = TlsSelfTest.run(profile, client, this.settings.probeTimeout());
 			results.add(result);
 			logger.info("hotconnpool TLS profile " + result.profileId() + ": " + result);
 		}
@@ -179,7 +189,8 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 	}
 
 	/**
-	 * The fingerprints the start-up self-test captured, one per TLS profile in use (JA4, JA4_r, JA3).
+	 * The fingerprints the start-up self-test captured, one per TLS profile in use (JA4, JA4_r, JA3), the pool-wide
+	 * profiles first; also in {@link PoolStats#tlsSelfTests()}.
 	 * @return the results; empty when the self-test is off or the pool has not started
 	 */
 	public List<TlsSelfTest.Result> tlsSelfTests() {
@@ -658,7 +669,7 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 				this.counters.hotHits.sum(), this.counters.handshakes.sum(), this.counters.connectionsCreated.sum(),
 				this.counters.newConnectionsFromDns.sum(), this.counters.acquireTimeouts.sum(),
 				this.counters.leaksDetected.sum(), this.counters.retries.sum(),
-				this.counters.retiredByReason(), hostStats);
+				this.counters.retiredByReason(), hostStats, this.tlsSelfTests);
 	}
 
 	/** The settings this pool was built from. */

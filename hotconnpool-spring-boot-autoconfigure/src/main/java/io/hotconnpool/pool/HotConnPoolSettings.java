@@ -203,9 +203,14 @@ public final class HotConnPoolSettings {
 		return this.warmUpConcurrency;
 	}
 
-	/** The TLS profile of hosts that do not override it. */
+	/** The TLS profile of hosts that do not override it: the first of {@link #defaultTlsProfiles()}. */
 	public TlsProfile defaultTlsProfile() {
 		return this.hostDefaults.tlsProfiles().get(0);
+	}
+
+	/** The TLS profiles, taken in turn by new connections, of hosts that do not override them. */
+	public List<TlsProfile> defaultTlsProfiles() {
+		return this.hostDefaults.tlsProfiles();
 	}
 
 	/** The TLS material of hosts that do not override it. */

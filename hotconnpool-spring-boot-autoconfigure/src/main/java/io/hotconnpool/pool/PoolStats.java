@@ -3,6 +3,8 @@ package io.hotconnpool.pool;
 import java.util.List;
 import java.util.Map;
 
+import io.hotconnpool.tls.TlsSelfTest;
+
 /**
  * A snapshot of the whole pool: the Go pool's fields and ours. Connection counts are computed from the current
  * state; request, handshake and retirement counters are cumulative and never go down.
@@ -26,9 +28,12 @@ import java.util.Map;
  * @param retries requests retried on another connection after a connection failure
  * @param retiredByReason connections retired, per reason
  * @param hosts per-host detail
+ * @param tlsSelfTests the start-up TLS self-test, one result per TLS profile in use: the JA4, JA4_r and JA3 the
+ * pool's ClientHello achieves and whether the JA4 is the one the profile records; empty when the self-test is off or
+ * the pool has not started
  */
 public record PoolStats(int totalConnections, int activeConnections, int idleConnections, int warmingConnections,
 		int healthyConnections, int waitingAcquires, int blacklistedIps, long totalRequests, long failedRequests, double successRate,
 		long hotHits, long handshakes, long connectionsCreated, long newConnectionsFromDns, long acquireTimeouts, long leaksDetected, long retries,
-		Map<RetireReason, Long> retiredByReason, List<HostStats> hosts) {
+		Map<RetireReason, Long> retiredByReason, List<HostStats> hosts, List<TlsSelfTest.Result> tlsSelfTests) {
 }

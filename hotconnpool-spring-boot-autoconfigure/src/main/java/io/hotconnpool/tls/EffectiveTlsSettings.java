@@ -7,7 +7,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 
+import io.hotconnpool.tls.UnsupportedTlsSetting.Setting;
 import okhttp3.Protocol;
+import okhttp3.TlsVersion;
 
 /**
  * What a TLS stack will really apply of a {@link TlsProfile}, and what it cannot produce.
@@ -19,10 +21,10 @@ import okhttp3.Protocol;
  * @param cipherSuites cipher suites to enable, in order
  * @param namedGroups named groups to set on each Conscrypt socket; empty to leave the default
  * @param protocols ALPN protocols for OkHttp, always including HTTP/1.1 (OkHttp requires it)
- * @param unsupported the settings the stack cannot produce, one sentence each
+ * @param unsupported the settings the stack cannot produce
  */
 record EffectiveTlsSettings(List<String> tlsVersions, List<String> cipherSuites, List<String> namedGroups,
-		List<Protocol> protocols, List<String> unsupported) {
+		List<Protocol> protocols, List<UnsupportedTlsSetting> unsupported) {
 
 	/** TLS versions enabled by both Conscrypt 2.9.0 and JDK 17; older ones are disabled there. */
 	private static final List<String> SUPPORTED_TLS_VERSIONS = List.of("TLSv1.3", "TLSv1.2");
@@ -64,69 +66,90 @@ record EffectiveTlsSettings(List<String> tlsVersions, List<String> cipherSuites,
 	 * @return what will be applied and what cannot be
 	 */
 	static EffectiveTlsSettings of(TlsProfile profile, TlsContext tls) {
-		List<String> unsupported = new ArrayList<>();
+		List<UnsupportedTlsSetting> unsupported = new ArrayList<>();
 		boolean conscrypt = tls.usesConscrypt();
 		if (profile.requiresConscrypt() && !conscrypt) {
-			unsupported.add("it needs Conscrypt, but the TLS context runs on " + tls.providerName()
-					+ " (the JDK fallback): its named groups and session tickets cannot be set and its fingerprint"
-					+ " will be the JDK's");
+			unsupported.add(UnsupportedTlsSetting.unsupported(Setting.PROVIDER, "it needs Conscrypt, but the TLS"
+					+ " context runs on " + tls.providerName() + " (the JDK fallback): its named groups and session"
+					+ " tickets cannot be set and its fingerprint will be the JDK's"));
 		}
 		if (!profile.requiresConscrypt() && conscrypt) {
-			unsupported.add("it needs the JDK's own TLS, but the TLS context runs on Conscrypt: build the context"
-					+ " with TlsContext.create(profile, ...)");
+			unsupported.add(UnsupportedTlsSetting.unsupported(Setting.PROVIDER, "it needs the JDK's own TLS, but the TLS"
+					+ " context runs on Conscrypt: build the context with TlsContext.create(profile, ...)"));
 		}
 		if (profile.grease()) {
-			unsupported.add("grease=true: GREASE values cannot be sent (Conscrypt 2.9.0 does not expose BoringSSL's"
-					+ " GREASE switch, the JDK has none)");
+			unsupported.add(UnsupportedTlsSetting.unsupported(Setting.GREASE, "grease=true: GREASE values cannot be"
+					+ " sent (Conscrypt 2.9.0 does not expose BoringSSL's GREASE switch, the JDK has none)"));
 		}
 		if (!profile.extensionOrder().isEmpty()) {
-			unsupported.add("extension order " + profile.extensionOrder()
-					+ ": the TLS stack orders ClientHello extensions itself");
+			unsupported.add(UnsupportedTlsSetting.unsupported(Setting.EXTENSION_ORDER, "extension order "
+					+ profile.extensionOrder() + ": the TLS stack orders ClientHello extensions itself"));
 		}
 		List<String> tlsVersions = supportedTlsVersions(profile, unsupported);
 		List<String> cipherSuites = enabledCipherSuites(profile, tls, tlsVersions, unsupported);
 		List<String> namedGroups = settableNamedGroups(profile, conscrypt, unsupported);
 		if (!conscrypt && profile.sessionTickets() != jdkSendsSessionTickets()) {
-			unsupported.add("sessionTickets=" + profile.sessionTickets() + ": the JDK's TLS cannot set session tickets"
-					+ " per connection, only JVM-wide (" + JDK_SESSION_TICKET_PROPERTY + ")");
+			unsupported.add(UnsupportedTlsSetting.unsupported(Setting.SESSION_TICKETS, "sessionTickets="
+					+ profile.sessionTickets() + ": the JDK's TLS cannot set session tickets per connection, only"
+					+ " JVM-wide (" + JDK_SESSION_TICKET_PROPERTY + ")"));
 		}
 		List<Protocol> protocols = okHttpProtocols(profile, unsupported);
 		return new EffectiveTlsSettings(tlsVersions, cipherSuites, namedGroups, protocols, unsupported);
 	}
 
-	private static List<String> supportedTlsVersions(TlsProfile profile, List<String> unsupported) {
+	private static List<String> supportedTlsVersions(TlsProfile profile, List<UnsupportedTlsSetting> unsupported) {
 		List<String> versions = new ArrayList<>();
-		for (String version : profile.tlsVersions()) {
+		for (int i = 0; i < profile.tlsVersions().size(); i++) {
+			String version = profile.tlsVersions().get(i);
 			if (SUPPORTED_TLS_VERSIONS.contains(version)) {
 				versions.add(version);
 			}
 			else {
-				unsupported.add("TLS version '" + version + "' is not supported (supported: "
-						+ String.join(", ", SUPPORTED_TLS_VERSIONS) + ")");
+				unsupported.add(new UnsupportedTlsSetting(Setting.TLS_VERSIONS, i, !isTlsVersion(version),
+						"TLS version '" + version + "' is not supported (supported: "
+								+ String.join(", ", SUPPORTED_TLS_VERSIONS) + ")"));
 			}
 		}
 		return versions;
 	}
 
+	private static boolean isTlsVersion(String name) {
+		try {
+			TlsVersion.forJavaName(name);
+			return true;
+		}
+		catch (IllegalArgumentException ex) {
+			return false;
+		}
+	}
+
 	private static List<String> enabledCipherSuites(TlsProfile profile, TlsContext tls, List<String> tlsVersions,
-			List<String> unsupported) {
+			List<UnsupportedTlsSetting> unsupported) {
 		// OkHttp keeps only suites the socket has enabled; signalling values are not suites a profile can choose.
 		Set<String> enabled = Arrays.stream(tls.socketFactory().getDefaultCipherSuites())
 			.filter((suite) -> !suite.endsWith("_SCSV"))
 			.collect(Collectors.toSet());
+		Set<String> known = Set.of(tls.socketFactory().getSupportedCipherSuites());
 		List<String> suites = new ArrayList<>();
-		for (String suite : profile.cipherSuites()) {
+		for (int i = 0; i < profile.cipherSuites().size(); i++) {
+			String suite = profile.cipherSuites().get(i);
 			if (enabled.contains(suite)) {
 				suites.add(suite);
 			}
+			else if (known.contains(suite)) {
+				unsupported.add(UnsupportedTlsSetting.unsupported(Setting.CIPHER_SUITES, i,
+						"cipher suite '" + suite + "' is not enabled on " + tls.providerName()));
+			}
 			else {
-				unsupported.add("cipher suite '" + suite + "' is not enabled on " + tls.providerName());
+				unsupported.add(UnsupportedTlsSetting.unknown(Setting.CIPHER_SUITES, i,
+						"cipher suite '" + suite + "' is unknown to " + tls.providerName()));
 			}
 		}
 		boolean tls13 = tlsVersions.contains("TLSv1.3");
 		List<String> tls13Suites = profile.cipherSuites().stream().filter(TLS13_CIPHER_SUITES::contains).toList();
 		if (!tls13 && !tls13Suites.isEmpty()) {
-			unsupported.add("TLS 1.3 cipher suites " + tls13Suites + " are not sent without TLSv1.3");
+			unsupported.add(UnsupportedTlsSetting.unsupported(Setting.CIPHER_SUITES,
+					"TLS 1.3 cipher suites " + tls13Suites + " are not sent without TLSv1.3"));
 		}
 		boolean boringSslOrder = profile.cipherSuites().size() >= BORINGSSL_TLS13_CIPHER_SUITES.size()
 				&& profile.cipherSuites()
@@ -134,49 +157,52 @@ record EffectiveTlsSettings(List<String> tlsVersions, List<String> cipherSuites,
 					.equals(BORINGSSL_TLS13_CIPHER_SUITES)
 				&& tls13Suites.equals(BORINGSSL_TLS13_CIPHER_SUITES);
 		if (tls.usesConscrypt() && tls13 && !boringSslOrder) {
-			unsupported.add("TLS 1.3 cipher suites " + tls13Suites + ": BoringSSL always sends exactly "
-					+ BORINGSSL_TLS13_CIPHER_SUITES + " first, in that order (ChaCha20 first on CPUs without AES"
-					+ " instructions); list them so");
+			unsupported.add(UnsupportedTlsSetting.unsupported(Setting.CIPHER_SUITES, "TLS 1.3 cipher suites "
+					+ tls13Suites + ": BoringSSL always sends exactly " + BORINGSSL_TLS13_CIPHER_SUITES
+					+ " first, in that order (ChaCha20 first on CPUs without AES instructions); list them so"));
 		}
 		return suites;
 	}
 
-	private static List<String> settableNamedGroups(TlsProfile profile, boolean conscrypt, List<String> unsupported) {
-		if (!conscrypt) {
-			if (!profile.namedGroups().isEmpty()) {
-				unsupported.add("named groups " + profile.namedGroups() + " cannot be set per connection on the JDK's"
-						+ " TLS (JDK 17 has only the JVM-wide jdk.tls.namedGroups)");
-			}
-			return List.of();
-		}
+	private static List<String> settableNamedGroups(TlsProfile profile, boolean conscrypt,
+			List<UnsupportedTlsSetting> unsupported) {
 		List<String> groups = new ArrayList<>();
-		for (String group : profile.namedGroups()) {
+		for (int i = 0; i < profile.namedGroups().size(); i++) {
+			String group = profile.namedGroups().get(i);
 			if (CONSCRYPT_NAMED_GROUPS.contains(group)) {
 				groups.add(group);
 			}
 			else {
-				unsupported.add("named group '" + group + "' is not supported by Conscrypt 2.9.0 (supported: "
-						+ String.join(", ", CONSCRYPT_NAMED_GROUPS) + ")");
+				unsupported.add(UnsupportedTlsSetting.unknown(Setting.NAMED_GROUPS, i, "named group '" + group
+						+ "' is not supported by Conscrypt 2.9.0 (supported: " + String.join(", ", CONSCRYPT_NAMED_GROUPS)
+						+ ")"));
 			}
+		}
+		if (!conscrypt && !profile.namedGroups().isEmpty()) {
+			unsupported.add(UnsupportedTlsSetting.unsupported(Setting.NAMED_GROUPS, "named groups "
+					+ profile.namedGroups() + " cannot be set per connection on the JDK's TLS (JDK 17 has only the"
+					+ " JVM-wide jdk.tls.namedGroups)"));
+			return List.of();
 		}
 		return groups;
 	}
 
-	private static List<Protocol> okHttpProtocols(TlsProfile profile, List<String> unsupported) {
+	private static List<Protocol> okHttpProtocols(TlsProfile profile, List<UnsupportedTlsSetting> unsupported) {
 		List<Protocol> protocols = new ArrayList<>();
-		for (String alpn : profile.alpnProtocols()) {
+		for (int i = 0; i < profile.alpnProtocols().size(); i++) {
+			String alpn = profile.alpnProtocols().get(i);
 			Protocol protocol = ALPN_PROTOCOLS.get(alpn);
 			if (protocol == null) {
-				unsupported.add("ALPN protocol '" + alpn + "' is not supported by OkHttp over TLS (supported: h2,"
-						+ " http/1.1)");
+				unsupported.add(UnsupportedTlsSetting.unknown(Setting.ALPN_PROTOCOLS, i, "ALPN protocol '" + alpn
+						+ "' is not supported by OkHttp over TLS (supported: h2, http/1.1)"));
 			}
 			else if (!protocols.contains(protocol)) {
 				protocols.add(protocol);
 			}
 		}
 		if (!protocols.contains(Protocol.HTTP_1_1)) {
-			unsupported.add("ALPN protocols " + profile.alpnProtocols() + " lack http/1.1, which OkHttp requires;"
-					+ " it is added last");
+			unsupported.add(UnsupportedTlsSetting.unsupported(Setting.ALPN_PROTOCOLS, "ALPN protocols "
+					+ profile.alpnProtocols() + " lack http/1.1, which OkHttp requires; it is added last"));
 			protocols.add(Protocol.HTTP_1_1);
 		}
 		return protocols;

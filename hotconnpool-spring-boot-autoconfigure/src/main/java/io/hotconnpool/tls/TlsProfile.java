@@ -21,12 +21,12 @@ import org.apache.commons.logging.LogFactory;
  * Four profiles are built in ({@link #builtIn(String)}): {@code okhttp} (the default), {@code chrome},
  * {@code firefox} and {@code jdk}. Each records the client it targets with that client's JA4, the JA4 it achieves on
  * the pinned OkHttp 5.5.1 + Conscrypt 2.9.0 (measured on loopback) and what differs and why. {@link #custom(String)}
- * builds other profiles.
+ * builds other profiles; the Spring Boot starter builds them from {@code hotconnpool.tls.custom-profiles}.
  * <p>
  * {@link #configure(OkHttpClient.Builder, TlsContext, boolean)} is the one way to apply a profile to a client.
  * Settings the TLS stack cannot produce (GREASE, an extension order, unknown names, old TLS versions) are refused in
- * strict mode and dropped with a warning otherwise; {@link TlsSelfTest} checks at start-up that the ClientHello really
- * sent still has the recorded JA4.
+ * strict mode and dropped with a warning otherwise; {@link #unsupportedSettings(TlsContext)} lists them setting by
+ * setting. {@link TlsSelfTest} checks at start-up that the ClientHello really sent still has the recorded JA4.
  * <p>
  * Instances are immutable.
  */
@@ -279,7 +279,18 @@ public final class TlsProfile {
 	 * @throws UnsupportedTlsProfileException in strict mode, naming the profile and every offending setting
 	 */
 	public List<String> validate(TlsContext tls, boolean strict) {
-		return check(tls, strict).unsupported();
+		return reasons(check(tls, strict).unsupported());
+	}
+
+	/**
+	 * What a TLS stack cannot produce of this profile, setting by setting, without refusing or logging anything: for
+	 * callers that report each setting in their own terms, such as configuration properties.
+	 * @param tls the TLS context the profile will run on
+	 * @return the settings the stack cannot produce, in the profile's order; empty when it produces the profile as
+	 * specified
+	 */
+	public List<UnsupportedTlsSetting> unsupportedSettings(TlsContext tls) {
+		return EffectiveTlsSettings.of(this, tls).unsupported();
 	}
 
 	private EffectiveTlsSettings check(TlsContext tls, boolean strict) {
@@ -288,13 +299,17 @@ public final class TlsProfile {
 			return settings;
 		}
 		if (strict) {
-			throw new UnsupportedTlsProfileException(this.id, tls.providerName(), settings.unsupported());
+			throw new UnsupportedTlsProfileException(this.id, tls.providerName(), reasons(settings.unsupported()));
 		}
-		for (String problem : settings.unsupported()) {
-			logger.warn("TLS profile '" + this.id + "' on " + tls.providerName() + ": " + problem
+		for (UnsupportedTlsSetting problem : settings.unsupported()) {
+			logger.warn("TLS profile '" + this.id + "' on " + tls.providerName() + ": " + problem.reason()
 					+ "; dropped because " + STRICT_SETTING + "=false");
 		}
 		return settings;
+	}
+
+	private static List<String> reasons(List<UnsupportedTlsSetting> unsupported) {
+		return unsupported.stream().map(UnsupportedTlsSetting::reason).toList();
 	}
 
 	/**

@@ -7,6 +7,7 @@ import java.util.stream.StreamSupport;
 
 import io.hotconnpool.pool.HotConnPool;
 import io.hotconnpool.pool.RetireReason;
+import io.hotconnpool.tls.TlsProfile;
 import okhttp3.Request;
 import okhttp3.Response;
 import org.junit.jupiter.api.Test;
@@ -72,13 +73,22 @@ class HotConnPoolActuatorReadOnlyTests {
 		assertThat(pool.get("blacklistedIps").asInt()).isZero();
 		assertThat(pool.get("handshakes").asLong()).isGreaterThanOrEqualTo(6);
 		assertThat(pool.get("successRate").asDouble()).isEqualTo(1.0);
-		assertThat(fieldNames(pool)).containsExactly("running", "tlsProvider", "totalConnections",
+		assertThat(fieldNames(pool)).containsExactly("running", "tlsProvider", "tlsProfiles", "totalConnections",
 				"activeConnections", "idleConnections", "warmingConnections", "healthyConnections", "waitingAcquires",
 				"blacklistedIps", "totalRequests", "failedRequests", "successRate", "hotHits", "handshakes",
 				"connectionsCreated", "newConnectionsFromDns", "acquireTimeouts", "retiredConnections", "hosts");
 		assertThat(fieldNames(pool.get("retiredConnections"))).containsExactly("broken", "unhealthy", "blacklisted",
 				"expired", "idle", "dns-removed", "forced", "closed");
 		assertThat(pool.get("hosts")).hasSize(1);
+		assertThat(pool.get("tlsProfiles")).singleElement().satisfies((profile) -> {
+			assertThat(profile.get("profile").asString()).isEqualTo("okhttp");
+			assertThat(profile.get("expectedJa4").asString()).isEqualTo(TlsProfile.OKHTTP.achievedJa4());
+			assertThat(profile.get("ja4").asString()).isEqualTo(TlsProfile.OKHTTP.achievedJa4());
+			assertThat(profile.get("ja4r").asString()).startsWith("t13d1512h2_");
+			assertThat(profile.get("ja3").asString()).matches("[0-9a-f]{32}");
+			assertThat(profile.get("matches").asBoolean()).isTrue();
+			assertThat(profile.has("failure")).isFalse();
+		});
 
 		JsonNode host = pool.get("hosts").get(0);
 		assertThat(host.get("host").asString()).isEqualTo(this.origins.target());

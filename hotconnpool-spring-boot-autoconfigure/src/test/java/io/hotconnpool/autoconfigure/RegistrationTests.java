@@ -62,7 +62,8 @@ class RegistrationTests {
 					"hotconnpool.warm-up.concurrency", "hotconnpool.max-hosts", "hotconnpool.unknown-hosts",
 					"hotconnpool.probe.method", "hotconnpool.probe.path", "hotconnpool.probe.success-statuses",
 					"hotconnpool.blacklist-statuses", "hotconnpool.tls.bundle", "hotconnpool.tls.allow-jdk-fallback",
-					"hotconnpool.tls.profile", "hotconnpool.hosts", "hotconnpool.shutdown.drain-timeout",
+					"hotconnpool.tls.profile", "hotconnpool.tls.custom-profiles", "hotconnpool.tls.strict",
+					"hotconnpool.tls.self-test", "hotconnpool.hosts", "hotconnpool.shutdown.drain-timeout",
 					"hotconnpool.http.other-hosts", "hotconnpool.http.rest-client.enabled");
 		assertThat(properties).allSatisfy((property) -> assertThat((String) property.get("description"))
 			.as("description of %s", property.get("name"))
@@ -74,6 +75,9 @@ class RegistrationTests {
 		String json = Files.readString(METADATA);
 		List<String> profiles = JsonPath.read(json, "$.hints[?(@.name == 'hotconnpool.tls.profile')].values[*].value");
 		assertThat(profiles).containsExactlyElementsOf(HotConnPoolSettingsPropertyMapper.TLS_PROFILES);
+		List<String> profileProviders = JsonPath.read(json,
+				"$.hints[?(@.name == 'hotconnpool.tls.profile')].providers[*].name");
+		assertThat(profileProviders).as("custom profile ids are valid values too").containsExactly("any");
 		List<String> methods = JsonPath.read(json, "$.hints[?(@.name == 'hotconnpool.probe.method')].values[*].value");
 		assertThat(methods).containsExactly("HEAD", "GET", "OPTIONS");
 		List<String> unknownHosts = JsonPath.read(json,

@@ -25,8 +25,9 @@ class TlsProfileWiringTest {
 
 			RecordedRequest probe = origins.origin(0).server.takeRequest(5, TimeUnit.SECONDS);
 			assertThat(probe.getHeaders().get("User-Agent")).contains("Chrome/");
-			assertThat(pool.tlsSelfTests()).singleElement().satisfies((result) -> {
-				assertThat(result.profileId()).isEqualTo("chrome");
+			// The pool-wide okhttp profile first: a host warmed on first use takes it.
+			assertThat(pool.tlsSelfTests()).extracting(TlsSelfTest.Result::profileId).containsExactly("okhttp", "chrome");
+			assertThat(pool.tlsSelfTests().get(1)).satisfies((result) -> {
 				assertThat(result.matches()).as("achieved JA4 %s", result.achieved()).isTrue();
 				assertThat(result.achieved().ja4()).contains("_8daaf6152771_");
 			});
@@ -58,7 +59,20 @@ class TlsProfileWiringTest {
 				}
 			}
 			assertThat(pool.tlsSelfTests()).extracting(TlsSelfTest.Result::profileId)
-				.containsExactlyInAnyOrder("chrome", "firefox");
+				.containsExactly("okhttp", "chrome", "firefox");
+			assertThat(pool.stats().tlsSelfTests()).isEqualTo(pool.tlsSelfTests());
+		}
+	}
+
+	@Test
+	void withUnknownHostsRefusedOnlyTheHostsProfilesAreSelfTested() throws Exception {
+		try (TlsOrigins origins = TlsOrigins.start(1);
+				HotConnPool pool = origins.pool(origins
+					.settings((host) -> host.connectionsPerIp(1).tlsProfile(TlsProfile.builtIn("firefox")))
+					.unknownHosts(UnknownHostPolicy.REFUSE)
+					.build())) {
+			pool.start();
+			assertThat(pool.stats().tlsSelfTests()).extracting(TlsSelfTest.Result::profileId).containsExactly("firefox");
 		}
 	}
 

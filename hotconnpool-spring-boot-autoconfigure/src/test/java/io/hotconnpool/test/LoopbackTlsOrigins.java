@@ -4,10 +4,12 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 import mockwebserver3.Dispatcher;
@@ -120,6 +122,17 @@ public final class LoopbackTlsOrigins implements AutoCloseable {
 	/** Distinct connections that carried at least one request, over every origin. */
 	public int connections() {
 		return this.origins.stream().mapToInt((origin) -> origin.connections.size()).sum();
+	}
+
+	/**
+	 * The next request the origin at {@code index} received, probes included, in order.
+	 * @param index the origin's position among the addresses it was started with
+	 * @param timeout how long to wait for one
+	 * @return the request, or {@code null} when none arrived in time
+	 * @throws InterruptedException when interrupted while waiting
+	 */
+	public RecordedRequest takeRequest(int index, Duration timeout) throws InterruptedException {
+		return this.origins.get(index).server.takeRequest(timeout.toMillis(), TimeUnit.MILLISECONDS);
 	}
 
 	@Override

@@ -93,7 +93,7 @@ class TlsProfileTests {
 			.cipherSuites("TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256",
 					"TLS_MADE_UP_WITH_NOTHING")
 			.build();
-		assertRefused(profile, conscrypt, "cipher suite 'TLS_MADE_UP_WITH_NOTHING' is not enabled on Conscrypt");
+		assertRefused(profile, conscrypt, "cipher suite 'TLS_MADE_UP_WITH_NOTHING' is unknown to Conscrypt");
 	}
 
 	@Test
