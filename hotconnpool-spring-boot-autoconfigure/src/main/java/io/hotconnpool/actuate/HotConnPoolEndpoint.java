@@ -88,7 +88,8 @@ public final class HotConnPoolEndpoint {
 				stats.activeConnections(), stats.idleConnections(), stats.warmingConnections(),
 				stats.healthyConnections(), stats.waitingAcquires(), stats.blacklistedIps(), stats.totalRequests(),
 				stats.failedRequests(), stats.successRate(), stats.hotHits(), stats.handshakes(),
-				stats.connectionsCreated(), stats.newConnectionsFromDns(), stats.acquireTimeouts(), retired, hosts);
+				stats.connectionsCreated(), stats.newConnectionsFromDns(), stats.acquireTimeouts(), stats.leaksDetected(),
+				stats.retries(), retired, hosts);
 	}
 
 	/**
@@ -236,6 +237,8 @@ public final class HotConnPoolEndpoint {
 	 * @param connectionsCreated connections ever created
 	 * @param newConnectionsFromDns connections created for IPs that DNS refresh found
 	 * @param acquireTimeouts acquires that gave up
+	 * @param leaksDetected leases held longer than {@code leak-detection-threshold}
+	 * @param retries idempotent requests retried on another IP after a connection failure
 	 * @param retiredConnections connections retired, per reason ({@code expired}, {@code dns-removed}, ...)
 	 * @param hosts every host, by key
 	 */
@@ -244,7 +247,8 @@ public final class HotConnPoolEndpoint {
 			int idleConnections, int warmingConnections, int healthyConnections, int waitingAcquires,
 			int blacklistedIps, long totalRequests, long failedRequests, double successRate, long hotHits,
 			long handshakes, long connectionsCreated, long newConnectionsFromDns, long acquireTimeouts,
-			Map<String, Long> retiredConnections, List<HostReport> hosts) implements OperationResponseBody {
+			long leaksDetected, long retries, Map<String, Long> retiredConnections, List<HostReport> hosts)
+			implements OperationResponseBody {
 	}
 
 	/**

@@ -76,7 +76,8 @@ class HotConnPoolActuatorReadOnlyTests {
 		assertThat(fieldNames(pool)).containsExactly("running", "tlsProvider", "tlsProfiles", "totalConnections",
 				"activeConnections", "idleConnections", "warmingConnections", "healthyConnections", "waitingAcquires",
 				"blacklistedIps", "totalRequests", "failedRequests", "successRate", "hotHits", "handshakes",
-				"connectionsCreated", "newConnectionsFromDns", "acquireTimeouts", "retiredConnections", "hosts");
+				"connectionsCreated", "newConnectionsFromDns", "acquireTimeouts", "leaksDetected", "retries",
+				"retiredConnections", "hosts");
 		assertThat(fieldNames(pool.get("retiredConnections"))).containsExactly("broken", "unhealthy", "blacklisted",
 				"expired", "idle", "dns-removed", "forced", "closed");
 		assertThat(pool.get("hosts")).hasSize(1);
