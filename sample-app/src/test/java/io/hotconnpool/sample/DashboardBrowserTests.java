@@ -66,11 +66,12 @@ class DashboardBrowserTests {
 			fail(HeadlessChromium.REQUIRE + "=true but no chromium was found on the PATH (nor in "
 					+ HeadlessChromium.EXECUTABLE + "); on Debian: apt-get install chromium");
 		}
-		assumeTrue(chromium != null, "no chromium on the PATH: the dashboard's browser check is skipped");
 	}
 
 	@BeforeEach
 	void warm() {
+		// Here rather than in @BeforeAll, so that each skipped test shows in the report (the context is shared).
+		assumeTrue(chromium != null, "no chromium on the PATH: the dashboard's browser check is skipped");
 		this.http = SampleApp.client(this.port);
 		SampleApp.awaitWarm(this.pool);
 	}
