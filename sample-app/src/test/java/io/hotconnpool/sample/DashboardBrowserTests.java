@@ -12,7 +12,6 @@ import java.util.stream.Collectors;
 import io.hotconnpool.pool.BlacklistedIp;
 import io.hotconnpool.pool.ConnectionStats;
 import io.hotconnpool.pool.HostStats;
-import io.hotconnpool.pool.HotConnPool;
 import io.hotconnpool.pool.PoolStats;
 import io.hotconnpool.sample.demo.DemoOrigin;
 import org.jsoup.nodes.Document;
@@ -23,12 +22,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
-import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.core.io.ClassPathResource;
-import org.springframework.web.client.RestClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
@@ -40,24 +34,12 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * {@code HOTCONNPOOL_REQUIRE_BROWSER=true} (as {@code .ci/run} sets it). Screenshots land in
  * {@code sample-app/target/dashboard*.png}.
  */
-@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT)
-class DashboardBrowserTests {
+class DashboardBrowserTests extends SampleAppTestSupport {
 
 	private static HeadlessChromium chromium;
 
-	@LocalServerPort
-	int port;
-
-	@Autowired
-	HotConnPool pool;
-
-	@Autowired
-	DemoOrigin origin;
-
 	@TempDir
 	Path work;
-
-	RestClient http;
 
 	@BeforeAll
 	static void browser() {
@@ -69,11 +51,9 @@ class DashboardBrowserTests {
 	}
 
 	@BeforeEach
-	void warm() {
+	void browserPresent() {
 		// Here rather than in @BeforeAll, so that each skipped test shows in the report (the context is shared).
 		assumeTrue(chromium != null, "no chromium on the PATH: the dashboard's browser check is skipped");
-		this.http = SampleApp.client(this.port);
-		SampleApp.awaitWarm(this.pool);
 	}
 
 	@Test
@@ -120,7 +100,7 @@ class DashboardBrowserTests {
 
 	@Test
 	void showsABlacklistedIpWithReasonAndReprobeTime() throws Exception {
-		Map<String, Object> forbidden = this.http.get().uri("/demo/forbidden").retrieve().body(SampleApp.JSON);
+		Map<String, Object> forbidden = get("/demo/forbidden");
 		String ip = (String) forbidden.get("ip");
 		try {
 			assertThat(forbidden).containsEntry("status", 403).containsEntry("blacklisted", true);
@@ -148,7 +128,7 @@ class DashboardBrowserTests {
 		}
 		finally {
 			this.pool.unblacklist(this.origin.target(), InetAddress.getByName(ip));
-			SampleApp.awaitWarm(this.pool); // the next test finds every slot warm again
+			awaitWarm(); // the next test finds every slot warm again
 		}
 	}
 

@@ -6,48 +6,17 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import io.hotconnpool.pool.HotConnPool;
 import io.hotconnpool.pool.PoolStats;
 import io.hotconnpool.sample.demo.DemoOrigin;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.web.client.RestClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Starts the whole sample app on a random port with the embedded demo origin (loopback only) and calls every demo
- * endpoint and the actuator (health, hotconnpool, metrics, prometheus) over HTTP: the requests must have been served
- * on connections warmed at start, with no new connection or handshake.
+ * Calls every demo endpoint and the actuator (health, hotconnpool, metrics, prometheus) of the live sample app over
+ * HTTP: the requests must have been served on connections warmed at start, with no new connection or handshake.
  */
-@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT)
-class SampleApplicationTests {
-
-	@LocalServerPort
-	int port;
-
-	@Autowired
-	HotConnPool pool;
-
-	@Autowired
-	DemoOrigin origin;
-
-	RestClient http;
-
-	@BeforeEach
-	void client() {
-		this.http = SampleApp.client(this.port);
-		SampleApp.awaitWarm(this.pool);
-	}
-
-	private Map<String, Object> get(String path) {
-		return this.http.get().uri(path).retrieve().body(SampleApp.JSON);
-	}
+class SampleApplicationTests extends SampleAppTestSupport {
 
 	@Test
 	void restClientEndpointIsServedOnAWarmConnection() {
@@ -96,7 +65,7 @@ class SampleApplicationTests {
 		Map<String, Object> hosts = (Map<String, Object>) ((Map<String, Object>) hotconnpool.get("details"))
 			.get("hosts");
 		assertThat((Map<String, Object>) hosts.get(this.origin.target())).containsEntry("status", "UP")
-			.containsEntry("healthy", SampleApp.WARM_CONNECTIONS);
+			.containsEntry("healthy", WARM_CONNECTIONS);
 		// The pool's indicator gates readiness: no traffic before warm-up.
 		assertThat(get("/actuator/health/readiness")).containsEntry("status", "UP");
 	}
@@ -127,10 +96,10 @@ class SampleApplicationTests {
 		List<Map<String, Object>> hosts = (List<Map<String, Object>>) after.get("hosts");
 		assertThat(hosts).singleElement().satisfies((host) -> {
 			assertThat(host).containsEntry("host", this.origin.target())
-				.containsEntry("totalConnections", SampleApp.WARM_CONNECTIONS);
+				.containsEntry("totalConnections", WARM_CONNECTIONS);
 			assertThat((List<Map<String, Object>>) host.get("ips")).extracting((ip) -> ip.get("ip"))
 				.containsExactlyInAnyOrderElementsOf(DemoOrigin.ADDRESSES);
-			assertThat((List<Map<String, Object>>) host.get("connections")).hasSize(SampleApp.WARM_CONNECTIONS)
+			assertThat((List<Map<String, Object>>) host.get("connections")).hasSize(WARM_CONNECTIONS)
 				.allSatisfy((connection) -> assertThat(connection).containsEntry("protocol", "h2"));
 		});
 	}
