@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import io.hotconnpool.pool.BlacklistedIp;
 import io.hotconnpool.pool.ConnectionStats;
 import io.hotconnpool.pool.HostStats;
 import io.hotconnpool.pool.HotConnPool;
@@ -23,14 +24,17 @@ import okhttp3.tls.HandshakeCertificates;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.client.RestClient;
+import org.springframework.web.server.ResponseStatusException;
 
 /**
  * The demo endpoints: the same GET to the demo host through Boot's {@link RestClient} (routed through the pool),
- * through a lease taken directly from the pool, and compared with a cold client.
+ * through a lease taken directly from the pool, and compared with a cold client; and one that gets an IP
+ * blacklisted.
  */
 @RestController
 @RequestMapping("/demo")
@@ -156,6 +160,43 @@ public class DemoController {
 		result.put("hot", hot);
 		result.put("cold", coldResult);
 		result.put("coldOverHot", (hotMillis > 0) ? Math.round(coldMillis / hotMillis * 10) / 10.0 : null);
+		return result;
+	}
+
+	/**
+	 * A GET that the demo origin answers 403: the pool blacklists the IP that answered (until
+	 * {@code hotconnpool.blacklist.ttl} has passed and a re-probe succeeds) and retires its connections. Only with
+	 * the embedded demo origin (404 otherwise): a real host would not answer 403 on purpose.
+	 */
+	@GetMapping("/forbidden")
+	public Map<String, Object> forbidden() throws IOException {
+		if (this.demoOrigin.getIfAvailable() == null) {
+			throw new ResponseStatusException(HttpStatus.NOT_FOUND, "Only with the embedded demo origin");
+		}
+		String forbiddenUrl = "https://" + this.target + DemoOrigin.FORBIDDEN_PATH;
+		this.recorder.take();
+		int status;
+		try (Response response = this.pool.execute(new Request.Builder().url(forbiddenUrl).build())) {
+			status = response.code();
+		}
+		RequestRecorder.Served served = this.recorder.take();
+		String ip = (served != null) ? served.ip() : null;
+		BlacklistedIp entry = this.pool.stats()
+			.hosts()
+			.stream()
+			.flatMap((stats) -> stats.blacklisted().stream())
+			.filter((blacklisted) -> blacklisted.ip().equals(ip))
+			.findFirst()
+			.orElse(null);
+		Map<String, Object> result = new LinkedHashMap<>();
+		result.put("url", forbiddenUrl);
+		result.put("ip", ip);
+		result.put("status", status);
+		result.put("blacklisted", entry != null);
+		if (entry != null) {
+			result.put("reason", entry.reason());
+			result.put("until", entry.until().toString());
+		}
 		return result;
 	}
 

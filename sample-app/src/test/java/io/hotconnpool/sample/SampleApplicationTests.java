@@ -1,60 +1,22 @@
 package io.hotconnpool.sample;
 
-import java.time.Duration;
+import java.net.InetAddress;
+import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
-import io.hotconnpool.pool.HotConnPool;
 import io.hotconnpool.pool.PoolStats;
 import io.hotconnpool.sample.demo.DemoOrigin;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.core.ParameterizedTypeReference;
-import org.springframework.http.client.SimpleClientHttpRequestFactory;
-import org.springframework.web.client.RestClient;
-
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 /**
- * Starts the whole sample app on a random port with the embedded demo origin (loopback only) and calls every demo
- * endpoint and the health endpoint over HTTP.
+ * Calls every demo endpoint and the actuator (health, hotconnpool, metrics, prometheus) of the live sample app over
+ * HTTP: the requests must have been served on connections warmed at start, with no new connection or handshake.
  */
-@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT)
-class SampleApplicationTests {
-
-	private static final ParameterizedTypeReference<Map<String, Object>> JSON = new ParameterizedTypeReference<>() {
-	};
-
-	@LocalServerPort
-	int port;
-
-	@Autowired
-	HotConnPool pool;
-
-	@Autowired
-	DemoOrigin origin;
-
-	RestClient http;
-
-	@BeforeEach
-	void client() {
-		SimpleClientHttpRequestFactory factory = new SimpleClientHttpRequestFactory();
-		factory.setConnectTimeout(Duration.ofSeconds(5));
-		factory.setReadTimeout(Duration.ofSeconds(30));
-		// A plain client for the app itself (not Boot's builder, which routes through the pool).
-		this.http = RestClient.builder().requestFactory(factory).baseUrl("http://localhost:" + this.port).build();
-		// Every slot warm: 3 IPs x 2 connections per IP.
-		await().atMost(Duration.ofSeconds(30)).until(() -> this.pool.stats().idleConnections() >= 6);
-	}
-
-	private Map<String, Object> get(String path) {
-		return this.http.get().uri(path).retrieve().body(JSON);
-	}
+class SampleApplicationTests extends SampleAppTestSupport {
 
 	@Test
 	void restClientEndpointIsServedOnAWarmConnection() {
@@ -93,9 +55,82 @@ class SampleApplicationTests {
 	}
 
 	@Test
-	void healthIsUp() {
+	@SuppressWarnings("unchecked")
+	void healthIsUpWithThePoolsIndicator() {
 		Map<String, Object> body = get("/actuator/health");
 		assertThat(body).containsEntry("status", "UP");
+		Map<String, Object> hotconnpool = (Map<String, Object>) ((Map<String, Object>) body.get("components"))
+			.get("hotconnpool");
+		assertThat(hotconnpool).containsEntry("status", "UP");
+		Map<String, Object> hosts = (Map<String, Object>) ((Map<String, Object>) hotconnpool.get("details"))
+			.get("hosts");
+		assertThat((Map<String, Object>) hosts.get(this.origin.target())).containsEntry("status", "UP")
+			.containsEntry("healthy", WARM_CONNECTIONS);
+		// The pool's indicator gates readiness: no traffic before warm-up.
+		assertThat(get("/actuator/health/readiness")).containsEntry("status", "UP");
+	}
+
+	@Test
+	@SuppressWarnings("unchecked")
+	void actuatorShowsThatWarmConnectionsServedTheRequests() {
+		Map<String, Object> before = get("/actuator/hotconnpool");
+		double hotBefore = requestCount("hot:true");
+		double coldBefore = requestCount("hot:false");
+		double handshakesBefore = measurement("/actuator/metrics/hotconnpool.handshakes");
+
+		get("/demo/rest-client");
+		get("/demo/lease");
+		get("/demo/compare"); // one request on the pool, one on a cold client outside it
+
+		Map<String, Object> after = get("/actuator/hotconnpool");
+		assertThat(delta(before, after, "totalRequests")).isEqualTo(3);
+		assertThat(delta(before, after, "hotHits")).isEqualTo(3);
+		assertThat(delta(before, after, "failedRequests")).isZero();
+		assertThat(delta(before, after, "handshakes")).isZero();
+		assertThat(delta(before, after, "connectionsCreated")).isZero();
+		assertThat(requestCount("hot:true") - hotBefore).isEqualTo(3);
+		assertThat(requestCount("hot:false") - coldBefore).isZero();
+		assertThat(measurement("/actuator/metrics/hotconnpool.handshakes")).isEqualTo(handshakesBefore);
+
+		assertThat(after).containsEntry("running", true).containsEntry("blacklistedIps", 0);
+		List<Map<String, Object>> hosts = (List<Map<String, Object>>) after.get("hosts");
+		assertThat(hosts).singleElement().satisfies((host) -> {
+			assertThat(host).containsEntry("host", this.origin.target())
+				.containsEntry("totalConnections", WARM_CONNECTIONS);
+			assertThat((List<Map<String, Object>>) host.get("ips")).extracting((ip) -> ip.get("ip"))
+				.containsExactlyInAnyOrderElementsOf(DemoOrigin.ADDRESSES);
+			assertThat((List<Map<String, Object>>) host.get("connections")).hasSize(WARM_CONNECTIONS)
+				.allSatisfy((connection) -> assertThat(connection).containsEntry("protocol", "h2"));
+		});
+	}
+
+	@Test
+	void prometheusScrapeCountsHotRequestsAndNoHandshake() {
+		String before = scrape();
+		get("/demo/lease");
+		String after = scrape();
+		assertThat(sum(after, "hotconnpool_requests_total", "hot=\"true\"")
+				- sum(before, "hotconnpool_requests_total", "hot=\"true\"")).isEqualTo(1);
+		assertThat(sum(after, "hotconnpool_requests_total", "hot=\"false\""))
+			.isEqualTo(sum(before, "hotconnpool_requests_total", "hot=\"false\""));
+		assertThat(sum(after, "hotconnpool_handshakes_total", "host=\"" + this.origin.target() + "\""))
+			.isEqualTo(sum(before, "hotconnpool_handshakes_total", "host=\"" + this.origin.target() + "\""))
+			.isPositive();
+	}
+
+	@Test
+	void forbiddenEndpointShowsTheBlacklist() throws Exception {
+		Map<String, Object> body = get("/demo/forbidden");
+		String ip = (String) body.get("ip");
+		try {
+			assertThat(body).containsEntry("status", 403)
+				.containsEntry("blacklisted", true)
+				.containsEntry("reason", "status 403 on GET " + DemoOrigin.FORBIDDEN_PATH);
+			assertThat(this.pool.stats().blacklistedIps()).isEqualTo(1);
+		}
+		finally {
+			this.pool.unblacklist(this.origin.target(), InetAddress.getByName(ip));
+		}
 	}
 
 	@Test
@@ -105,6 +140,40 @@ class SampleApplicationTests {
 			assertThat(host.port()).isEqualTo(this.origin.port());
 			assertThat(host.addresses()).containsExactlyInAnyOrderElementsOf(DemoOrigin.ADDRESSES);
 		});
+	}
+
+	private static long delta(Map<String, Object> before, Map<String, Object> after, String counter) {
+		return ((Number) after.get(counter)).longValue() - ((Number) before.get(counter)).longValue();
+	}
+
+	/** {@code hotconnpool.requests} over every IP and outcome, for one {@code hot} tag value. */
+	private double requestCount(String hotTag) {
+		return measurement("/actuator/metrics/hotconnpool.requests?tag=" + hotTag);
+	}
+
+	@SuppressWarnings("unchecked")
+	private double measurement(String path) {
+		List<Map<String, Object>> measurements = (List<Map<String, Object>>) get(path).get("measurements");
+		return measurements.stream()
+			.filter((measurement) -> "COUNT".equals(measurement.get("statistic")))
+			.mapToDouble((measurement) -> ((Number) measurement.get("value")).doubleValue())
+			.sum();
+	}
+
+	private String scrape() {
+		return this.http.get().uri("/actuator/prometheus").retrieve().body(String.class);
+	}
+
+	/** The sum of the samples of {@code name} whose labels contain {@code label}. */
+	private static double sum(String scrape, String name, String label) {
+		Matcher sample = Pattern.compile("^" + name + "\\{([^}]*)\\} (\\S+)$", Pattern.MULTILINE).matcher(scrape);
+		double sum = 0;
+		while (sample.find()) {
+			if (sample.group(1).contains(label)) {
+				sum += Double.parseDouble(sample.group(2));
+			}
+		}
+		return sum;
 	}
 
 }

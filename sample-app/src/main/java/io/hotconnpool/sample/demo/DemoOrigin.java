@@ -16,7 +16,8 @@ import okhttp3.tls.HeldCertificate;
 /**
  * The embedded demo origin: one HTTPS {@link MockWebServer} per loopback address (127.0.0.2, 127.0.0.3, 127.0.0.4)
  * on one shared free port, with a server certificate for {@link #HOST} signed by a CA generated at start.
- * {@code GET} answers a small JSON naming the IP that served it; {@code HEAD} (the pool's probe) answers 200.
+ * {@code GET} answers a small JSON naming the IP that served it; {@code HEAD} (the pool's probe) answers 200;
+ * {@code GET} {@value #FORBIDDEN_PATH} answers 403, a status the pool blacklists the answering IP for.
  */
 public final class DemoOrigin implements AutoCloseable {
 
@@ -25,6 +26,9 @@ public final class DemoOrigin implements AutoCloseable {
 
 	/** The loopback addresses the origin listens on. */
 	public static final List<String> ADDRESSES = List.of("127.0.0.2", "127.0.0.3", "127.0.0.4");
+
+	/** The path answered with 403, to show the blacklist at work. */
+	public static final String FORBIDDEN_PATH = "/forbidden";
 
 	private final HeldCertificate ca;
 
@@ -120,6 +124,9 @@ public final class DemoOrigin implements AutoCloseable {
 				return response.build();
 			}
 			long n = this.requests.incrementAndGet();
+			if (FORBIDDEN_PATH.equals(request.getUrl().encodedPath())) {
+				return response.code(403).body("{\"servedBy\":\"" + this.address + "\",\"request\":" + n + "}").build();
+			}
 			return response.body("{\"origin\":\"" + HOST + "\",\"servedBy\":\"" + this.address + "\",\"request\":" + n
 					+ ",\"message\":\"hello from the demo origin\"}")
 				.build();

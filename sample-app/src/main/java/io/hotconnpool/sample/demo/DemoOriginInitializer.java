@@ -45,7 +45,10 @@ public class DemoOriginInitializer implements ApplicationContextInitializer<Conf
 		environment.getPropertySources().addFirst(new MapPropertySource("demoOrigin", properties));
 		context.getBeanFactory().registerSingleton(BEAN_NAME, origin);
 		((org.springframework.beans.factory.support.DefaultListableBeanFactory) context.getBeanFactory())
-			.registerDisposableBean(BEAN_NAME, origin::close);
+			.registerDisposableBean(BEAN_NAME, () -> {
+				origin.close();
+				logger.info("Demo origin stopped");
+			});
 		logger.info("Demo origin https://" + origin.target() + " started on " + DemoOrigin.ADDRESSES
 				+ " with a CA generated at start");
 	}
