@@ -24,7 +24,9 @@
 		['handshakes', 'TLS handshakes'],
 		['connectionsCreated', 'connections created'],
 		['newConnectionsFromDns', 'new from DNS'],
-		['acquireTimeouts', 'acquire timeouts']
+		['acquireTimeouts', 'acquire timeouts'],
+		['retries', 'retried on another IP'],
+		['leaksDetected', 'leaks detected']
 	];
 
 	const $ = (id) => document.getElementById(id);

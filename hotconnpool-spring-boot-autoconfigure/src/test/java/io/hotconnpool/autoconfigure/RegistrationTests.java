@@ -47,7 +47,8 @@ class RegistrationTests {
 		List<FailureAnalyzer> analyzers = SpringFactoriesLoader.forDefaultResourceLocation()
 			.load(FailureAnalyzer.class, arguments, skipUnloadable);
 		assertThat(analyzers).hasAtLeastOneElementOfType(InvalidSettingFailureAnalyzer.class)
-			.hasAtLeastOneElementOfType(TlsProviderUnavailableFailureAnalyzer.class);
+			.hasAtLeastOneElementOfType(TlsProviderUnavailableFailureAnalyzer.class)
+			.hasAtLeastOneElementOfType(UnsupportedTlsProfileFailureAnalyzer.class);
 	}
 
 	@Test

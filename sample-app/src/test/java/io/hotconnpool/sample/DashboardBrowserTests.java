@@ -73,6 +73,8 @@ class DashboardBrowserTests extends SampleAppTestSupport {
 		assertThat(counter(page, "hotHits")).isEqualTo(stats.hotHits());
 		assertThat(counter(page, "handshakes")).isEqualTo(stats.handshakes());
 		assertThat(counter(page, "totalConnections")).isEqualTo(stats.totalConnections());
+		assertThat(counter(page, "retries")).isEqualTo(stats.retries());
+		assertThat(counter(page, "leaksDetected")).isEqualTo(stats.leaksDetected());
 
 		Elements hosts = page.getElementsByAttribute("data-host");
 		assertThat(hosts.eachAttr("data-host")).containsExactly(this.origin.target());
