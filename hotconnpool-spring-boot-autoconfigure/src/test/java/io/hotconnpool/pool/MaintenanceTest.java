@@ -189,7 +189,7 @@ class MaintenanceTest {
 		}
 
 		await().atMost(WITHIN).untilAsserted(() -> assertThat(host().blacklisted()).singleElement()
-			.satisfies((entry) -> assertThat(entry.reason()).startsWith("3 consecutive connection failures")));
+			.satisfies((entry) -> assertThat(entry.reason()).startsWith("3 consecutive failures")));
 		// No attempt follows a blacklisting (the TTL is long): exactly three failures means "at the threshold".
 		assertThat(this.pool.stats().retiredByReason().get(RetireReason.BROKEN)).isEqualTo(3);
 		assertThat(host().idle()).isEqualTo(1);
