@@ -59,6 +59,12 @@ final class HotConnPoolSettingsPropertyMapper {
 
 	private static final Pattern IPV4 = Pattern.compile("(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})");
 
+	/**
+	 * Hex digits, colons and dots (an embedded IPv4), then an optional zone: InetAddress parses such text as a
+	 * literal, while other text with a colon in it (zz::1) is looked up in DNS.
+	 */
+	private static final Pattern IPV6 = Pattern.compile("[0-9a-fA-F:][0-9a-fA-F:.]*(%[\\w.-]+)?");
+
 	private final HotConnPoolProperties properties;
 
 	private final SslBundles sslBundles;
@@ -265,8 +271,7 @@ final class HotConnPoolSettingsPropertyMapper {
 			}
 			return true;
 		}
-		// InetAddress parses text with a colon as an IPv6 literal and never resolves it.
-		return text.contains(":");
+		return text.contains(":") && IPV6.matcher(text).matches();
 	}
 
 	private static StatusSet statuses(String setting, List<String> statuses) {
