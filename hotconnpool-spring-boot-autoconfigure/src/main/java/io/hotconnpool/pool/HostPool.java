@@ -422,7 +422,18 @@ final class HostPool {
 		if (connection.isExpired(System.nanoTime())) {
 			return RetireReason.EXPIRED;
 		}
+		int max = this.settings.maxConnections();
+		if (this.connections.size() > max && inServiceLocked() > max) {
+			// Its IP came back (re-probe, DNS) after the others were filled up to the maximum: a surplus.
+			return RetireReason.IDLE;
+		}
 		return null;
+	}
+
+	/** Connections to IPs that may serve. */
+	private long inServiceLocked() {
+		List<InetAddress> usable = usableAddressesLocked();
+		return this.connections.stream().filter((c) -> usable.contains(c.ip)).count();
 	}
 
 	// ---- warm-up and probe outcomes ------------------------------------------------------------------------

@@ -154,6 +154,39 @@ class MaintenanceTest {
 	}
 
 	@Test
+	void anIpThatComesBackWhileItsLeaseIsHeldNeverKeepsTheHostAboveItsMaximum() throws Exception {
+		this.origins = TlsOrigins.start(3);
+		this.pool = this.origins.pool(this.origins.settings((host) -> host.connectionsPerIp(2).maxConnections(4))
+			.blacklistTtl(Duration.ofSeconds(1))
+			.blacklistCheckInterval(Duration.ofMillis(200))
+			.healthCheckInterval(Duration.ofMillis(200))
+			.healthCheckIdleThreshold(Duration.ofMillis(100))
+			.build());
+		this.pool.start();
+		TlsOrigins.Origin blocking = this.origins.origin(0);
+		blocking.answer((request) -> request.getUrl().encodedPath().equals("/blocked")
+				? TlsOrigins.Origin.status(request, 403, "blocked") : TlsOrigins.Origin.ok(request));
+		HotConnection held = leaseOn(blocking.ip());
+		try (HotConnection other = leaseOn(blocking.ip()); Response response = other.execute(get("/blocked"))) {
+			assertThat(response.code()).isEqualTo(403);
+		}
+		// The other IPs are filled up to the maximum while the held lease is still out.
+		await().atMost(WITHIN).until(() -> host().blacklisted().size() == 1 && host().idle() == 4);
+
+		await().atMost(WITHIN).untilAsserted(() -> {
+			assertThat(host().blacklisted()).as("restored by its re-probe").isEmpty();
+			assertThat(host().total()).as("the re-probe or an idle connection retired as a surplus").isLessThanOrEqualTo(5);
+		});
+		held.close();
+
+		await().atMost(WITHIN).untilAsserted(() -> {
+			assertThat(host().total()).isEqualTo(4);
+			assertThat(host().idle()).isEqualTo(4);
+		});
+		assertThat(this.pool.stats().retiredByReason().get(RetireReason.IDLE)).isGreaterThanOrEqualTo(2);
+	}
+
+	@Test
 	void aHostWhoseEveryIpIsBlacklistedFailsClearlyWhenSoConfigured() throws Exception {
 		start(1, List.of(Protocol.HTTP_2, Protocol.HTTP_1_1), null,
 				(settings) -> settings.allBlacklisted(AllBlacklistedPolicy.FAIL).blacklistTtl(Duration.ofMinutes(10)));

@@ -28,7 +28,8 @@ import java.util.stream.Stream;
  * <p>
  * Invariants: no connection leased by two holders at once (see {@link #holding}); per host, the connection states
  * add up to the total; connections to IPs in service (neither draining nor blacklisted) never exceed the maximum;
- * every cumulative counter is monotonic.
+ * every cumulative counter is monotonic. Where IPs leave service and come back (see
+ * {@link #withIpsComingBack()}), leases held meanwhile are allowed above the maximum until they are returned.
  */
 final class PoolLoad {
 
@@ -62,10 +63,23 @@ final class PoolLoad {
 
 	private final Map<Long, Thread> holders = new ConcurrentHashMap<>();
 
+	private volatile boolean ipsComeBack;
+
 	/** Starts checking the pool's invariants; {@link #run} starts the workers. */
 	PoolLoad(HotConnPool pool) {
 		this.pool = pool;
 		this.invariants = this.checker.submit(this::checkInvariants);
+	}
+
+	/**
+	 * Allows for IPs that leave service (blacklisted, out of DNS) and come back while leases on them are held: the
+	 * other IPs were filled up to the maximum meanwhile, so those leases are above it until they are returned, and
+	 * then retired. Connections that are not leased still never exceed the maximum.
+	 * @return this load
+	 */
+	PoolLoad withIpsComingBack() {
+		this.ipsComeBack = true;
+		return this;
 	}
 
 	/**
@@ -160,9 +174,13 @@ final class PoolLoad {
 		}
 		Set<String> outOfService = new HashSet<>(host.draining());
 		host.blacklisted().forEach((entry) -> outOfService.add(entry.ip()));
-		long inService = host.connections().stream().filter((c) -> !outOfService.contains(c.ip())).count();
-		if (inService > host.maxConnections()) {
-			this.violation.compareAndSet(null, inService + " connections in service, above the maximum: " + host.summary());
+		List<ConnectionStats> inService = host.connections()
+			.stream()
+			.filter((c) -> !outOfService.contains(c.ip()))
+			.filter((c) -> !this.ipsComeBack || c.state() != ConnectionState.LEASED)
+			.toList();
+		if (inService.size() > host.maxConnections()) {
+			this.violation.compareAndSet(null, inService.size() + " connections in service, above the maximum: " + host.summary());
 		}
 	}
 
@@ -187,12 +205,22 @@ final class PoolLoad {
 		return stats.retiredByReason().values().stream().mapToLong(Long::longValue).sum();
 	}
 
-	/** Sockets this JVM holds open, from /proc (Linux). */
+	/** TCP sockets this JVM holds open, from /proc (Linux): other sockets (glibc's to nscd) are not the pool's. */
 	static long openSockets() throws IOException {
+		Set<String> tcp = new HashSet<>();
+		for (String table : List.of("/proc/self/net/tcp", "/proc/self/net/tcp6")) {
+			for (String line : Files.readAllLines(Path.of(table))) {
+				String[] fields = line.trim().split("\\s+");
+				if (fields.length > 9) {
+					tcp.add(fields[9]); // the inode
+				}
+			}
+		}
 		try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
 			return fds.filter((fd) -> {
 				try {
-					return Files.readSymbolicLink(fd).toString().startsWith("socket:");
+					String target = Files.readSymbolicLink(fd).toString(); // socket:[inode]
+					return target.startsWith("socket:[") && tcp.contains(target.substring(8, target.length() - 1));
 				}
 				catch (IOException ex) {
 					return false; // closed while listing
