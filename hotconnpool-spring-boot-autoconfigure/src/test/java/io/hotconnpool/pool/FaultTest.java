@@ -67,6 +67,8 @@ class FaultTest {
 			assertThat(stats.retries()).isPositive().isEqualTo(stats.failedRequests());
 			assertThat(stats.totalRequests()).isEqualTo(6 + stats.retries());
 			assertThat(stats.retiredByReason().get(RetireReason.BROKEN)).isEqualTo(stats.retries());
+			Reliability.report("an IP resets responses mid-way", "6 GETs through execute, " + stats.retries()
+					+ " retried once on another IP, 0 failed");
 		}
 	}
 
@@ -125,6 +127,9 @@ class FaultTest {
 						.satisfies((entry) -> assertThat(entry.reason()).startsWith("2 consecutive failures"));
 				});
 				assertThat(pool.stats().failedRequests()).as("no user request met the silent IP").isZero();
+				Reliability.report("an IP accepts and never answers", "blacklisted "
+						+ Duration.ofNanos(System.nanoTime() - start).toMillis() + " ms after start (handshake "
+						+ "deadline 300 ms, threshold 2); user requests failed: 0");
 			}
 		}
 		finally {
