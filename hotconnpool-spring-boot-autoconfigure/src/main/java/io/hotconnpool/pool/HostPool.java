@@ -472,8 +472,8 @@ final class HostPool {
 	/**
 	 * A warm-up or health probe failed: the connection is retired and closed, and the IP's health updated. A
 	 * blacklist status blacklists the IP; connection failures and statuses that are not a success (a 503) count
-	 * towards the threshold; a failed re-probe keeps the IP blacklisted for another TTL. No replacement is opened here, so an IP that is down is not hammered: the
-	 * next health check refills.
+	 * towards the threshold; a failed re-probe keeps the IP blacklisted for another TTL. No replacement is opened
+	 * here, so an IP that is down is not hammered: the next health check refills.
 	 * @param blacklistReason why to blacklist the IP at once, or {@code null}
 	 */
 	void probeFailed(PooledConnection connection, RetireReason reason, String failure, String blacklistReason) {

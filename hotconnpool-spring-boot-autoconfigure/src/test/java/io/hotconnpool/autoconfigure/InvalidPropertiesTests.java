@@ -64,7 +64,8 @@ class InvalidPropertiesTests {
 				invalid("hotconnpool.connections-per-ip", "4", "hotconnpool.max-connections-per-host=3"),
 				invalid("hotconnpool.max-connections-per-host", "-1"),
 				invalid("hotconnpool.max-hosts", "0"),
-				invalid("hotconnpool.max-hosts", "1", "hotconnpool.hosts[0].host=a.test", "hotconnpool.hosts[1].host=b.test"),
+				invalid("hotconnpool.max-hosts", "1", "hotconnpool.hosts[0].host=a.test",
+						"hotconnpool.hosts[1].host=b.test"),
 				invalid("hotconnpool.unknown-hosts", "sometimes"),
 				invalid("hotconnpool.lifecycle-phase", "high"),
 				invalid("hotconnpool.retry-on-connection-failure", "maybe"),
@@ -101,7 +102,8 @@ class InvalidPropertiesTests {
 				invalid("hotconnpool.blacklist.all-blacklisted", "never"),
 				invalid("hotconnpool.shutdown.drain-timeout", "0s"),
 				invalid("hotconnpool.shutdown.drain-timeout", "40s"),
-				invalid("spring.lifecycle.timeout-per-shutdown-phase", "5s").reports("hotconnpool.shutdown.drain-timeout", "10s"),
+				invalid("spring.lifecycle.timeout-per-shutdown-phase", "5s")
+					.reports("hotconnpool.shutdown.drain-timeout", "10s"),
 				// probes and statuses
 				invalid("hotconnpool.probe.method", "POST"),
 				invalid("hotconnpool.probe.method", ""),

@@ -251,7 +251,8 @@ class FaultTest {
 				pool.start();
 
 				await().atMost(WITHIN).untilAsserted(() -> assertThat(host(pool).blacklisted()).singleElement()
-					.satisfies((entry) -> assertThat(entry.reason()).startsWith("2 consecutive failures, last: probe answered 503")));
+					.satisfies((entry) -> assertThat(entry.reason())
+						.startsWith("2 consecutive failures, last: probe answered 503")));
 				long created = pool.stats().connectionsCreated();
 				await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3))
 					.until(() -> pool.stats().connectionsCreated() == created);

@@ -185,7 +185,8 @@ class MaintenanceTest {
 
 		await().atMost(WITHIN).untilAsserted(() -> {
 			assertThat(host().blacklisted()).as("restored by its re-probe").isEmpty();
-			assertThat(host().total()).as("the re-probe or an idle connection retired as a surplus").isLessThanOrEqualTo(5);
+			assertThat(host().total()).as("the re-probe or an idle connection retired as a surplus")
+				.isLessThanOrEqualTo(5);
 		});
 		held.close();
 
@@ -235,7 +236,8 @@ class MaintenanceTest {
 		await().atMost(WITHIN).untilAsserted(() -> assertThat(host().blacklisted()).singleElement()
 			.satisfies((entry) -> assertThat(entry.reason()).startsWith("3 consecutive failures")));
 		Reliability.report("an IP's port is closed", "blacklisted after 3 failures, "
-				+ Duration.ofNanos(System.nanoTime() - started).toMillis() + " ms after start (health check every 300 ms)");
+				+ Duration.ofNanos(System.nanoTime() - started).toMillis()
+				+ " ms after start (health check every 300 ms)");
 		// No attempt follows a blacklisting (the TTL is long): exactly three failures means "at the threshold".
 		assertThat(this.pool.stats().retiredByReason().get(RetireReason.BROKEN)).isEqualTo(3);
 		assertThat(host().idle()).isEqualTo(1);

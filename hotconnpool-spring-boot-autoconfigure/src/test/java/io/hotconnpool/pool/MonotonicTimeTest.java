@@ -65,8 +65,8 @@ class MonotonicTimeTest {
 	void theScanFindsAWallClockRead() throws Exception {
 		Path self = packageDirectory(MonotonicTimeTest.class).resolve("MonotonicTimeTest$WallClockUser.class");
 
-		assertThat(wallClockReads(self))
-			.containsExactly("io/hotconnpool/pool/MonotonicTimeTest$WallClockUser.elapsed -> java/lang/System.currentTimeMillis");
+		assertThat(wallClockReads(self)).containsExactly(
+				"io/hotconnpool/pool/MonotonicTimeTest$WallClockUser.elapsed -> java/lang/System.currentTimeMillis");
 	}
 
 	private static Path packageDirectory(Class<?> type) throws URISyntaxException {

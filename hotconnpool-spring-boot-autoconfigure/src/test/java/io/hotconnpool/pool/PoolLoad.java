@@ -180,7 +180,8 @@ final class PoolLoad {
 			.filter((c) -> !this.ipsComeBack || c.state() != ConnectionState.LEASED)
 			.toList();
 		if (inService.size() > host.maxConnections()) {
-			this.violation.compareAndSet(null, inService.size() + " connections in service, above the maximum: " + host.summary());
+			this.violation.compareAndSet(null,
+					inService.size() + " connections in service, above the maximum: " + host.summary());
 		}
 	}
 

@@ -66,7 +66,7 @@ class SoakTest {
 		try (TlsOrigins origins = TlsOrigins.start(4, TlsOrigins.HOST, List.of(Protocol.HTTP_1_1))) {
 			List<InetAddress> all = origins.addresses();
 			AtomicReference<List<InetAddress>> answer = new AtomicReference<>(all);
-			HotConnPool pool = HotConnPool.builder(origins.settings((host) -> host.connectionsPerIp(2).maxConnections(12))
+			HotConnPoolSettings settings = origins.settings((host) -> host.connectionsPerIp(2).maxConnections(12))
 				.acquireTimeout(Duration.ofSeconds(10))
 				.readTimeout(READ_TIMEOUT)
 				.healthCheckInterval(Duration.ofMillis(200))
@@ -78,7 +78,8 @@ class SoakTest {
 				.dnsUpdateInterval(Duration.ofMillis(200))
 				.leakDetectionThreshold(Duration.ofSeconds(10))
 				.drainTimeout(Duration.ofSeconds(2))
-				.build()).resolver((host) -> answer.get()).build();
+				.build();
+			HotConnPool pool = HotConnPool.builder(settings).resolver((host) -> answer.get()).build();
 			Outcomes outcomes = new Outcomes();
 			Request get = new Request.Builder().url("https://" + origins.target() + "/load").build();
 			Request post = new Request.Builder().url("https://" + origins.target() + "/load")
