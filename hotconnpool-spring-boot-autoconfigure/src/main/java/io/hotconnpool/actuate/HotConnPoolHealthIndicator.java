@@ -8,6 +8,7 @@ import java.util.Map;
 import io.hotconnpool.pool.BlacklistedIp;
 import io.hotconnpool.pool.HostStats;
 import io.hotconnpool.pool.HotConnPool;
+import io.hotconnpool.pool.InvalidSettingException;
 import io.hotconnpool.pool.PoolStats;
 
 import org.springframework.boot.health.contributor.AbstractHealthIndicator;
@@ -37,8 +38,7 @@ public final class HotConnPoolHealthIndicator extends AbstractHealthIndicator {
 	public HotConnPoolHealthIndicator(HotConnPool pool, int minHealthyPerHost) {
 		super("hotconnpool health check failed");
 		if (minHealthyPerHost < 1) {
-			throw new IllegalArgumentException(
-					"hotconnpool.health.min-healthy-per-host must be at least 1, was " + minHealthyPerHost);
+			throw new InvalidSettingException("hotconnpool.health.min-healthy-per-host", minHealthyPerHost, "1 or more");
 		}
 		this.pool = pool;
 		this.minHealthyPerHost = minHealthyPerHost;

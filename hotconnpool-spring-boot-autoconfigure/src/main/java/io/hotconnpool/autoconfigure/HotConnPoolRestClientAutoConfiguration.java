@@ -11,6 +11,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.restclient.RestClientCustomizer;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.web.client.RestClient;
 
@@ -21,7 +22,7 @@ import org.springframework.web.client.RestClient;
  */
 @AutoConfiguration(after = HotConnPoolAutoConfiguration.class)
 @ConditionalOnClass(RestClient.class)
-@ConditionalOnBooleanProperty(name = "hotconnpool.enabled", matchIfMissing = true)
+@Conditional(OnHotConnPoolEnabledCondition.class)
 @ConditionalOnBean(HotConnPool.class)
 @EnableConfigurationProperties(HotConnPoolProperties.class)
 public final class HotConnPoolRestClientAutoConfiguration {

@@ -76,6 +76,12 @@ final class HotConnPoolSettingsPropertyMapper {
 
 	private static final Pattern IPV4 = Pattern.compile("(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})");
 
+	/**
+	 * Hex digits, colons and dots (an embedded IPv4), then an optional zone: InetAddress parses such text as a
+	 * literal, while other text with a colon in it (zz::1) is looked up in DNS.
+	 */
+	private static final Pattern IPV6 = Pattern.compile("[0-9a-fA-F:][0-9a-fA-F:.]*(%[\\w.-]+)?");
+
 	private final HotConnPoolProperties properties;
 
 	private final SslBundles sslBundles;
@@ -283,8 +289,7 @@ final class HotConnPoolSettingsPropertyMapper {
 			}
 			return true;
 		}
-		// InetAddress parses text with a colon as an IPv6 literal and never resolves it.
-		return text.contains(":");
+		return text.contains(":") && IPV6.matcher(text).matches();
 	}
 
 	private static StatusSet statuses(String setting, List<String> statuses) {
@@ -412,11 +417,8 @@ final class HotConnPoolSettingsPropertyMapper {
 			profile.sessionTickets(custom.getSessionTickets());
 		}
 		if (custom.getUserAgent() != null) {
-			if (!StringUtils.hasText(custom.getUserAgent())) {
-				throw new InvalidSettingException(prefix + "user-agent", custom.getUserAgent(),
-						"a User-Agent, or no user-agent property for OkHttp's");
-			}
-			profile.userAgent(custom.getUserAgent().trim());
+			profile.userAgent(text(prefix + "user-agent", custom.getUserAgent(),
+					"a User-Agent, or no user-agent property for OkHttp's"));
 		}
 		custom.getHeaders().forEach((name, value) -> {
 			String setting = prefix + "headers." + name;
@@ -445,7 +447,8 @@ final class HotConnPoolSettingsPropertyMapper {
 			profile.achievedJa4(ja4(prefix + "expected-ja4", custom.getExpectedJa4()));
 		}
 		if (custom.getDifference() != null) {
-			profile.difference(custom.getDifference().trim());
+			profile.difference(text(prefix + "difference", custom.getDifference(),
+					"one line on what differs from the target's JA4, or no difference property"));
 		}
 		return profile.build();
 	}

@@ -40,9 +40,11 @@ import org.apache.commons.logging.LogFactory;
  * the longest waiter.
  * <p>
  * <b>IP health.</b> An IP is blacklisted on a blacklist status (on any response or probe) or after
- * {@code blacklist.failure-threshold} consecutive failed warm-ups; its idle connections are retired at once and its
- * leased ones on release. Once its entry expires, one probation connection re-probes it: success restores the IP
- * and warms its slots, failure keeps it blacklisted for another TTL. An IP that leaves the DNS answer is drained.
+ * {@code blacklist.failure-threshold} consecutive failures: connections that fail, probes that do not answer a
+ * success status, responses 503 (Service Unavailable); any healthy release or probe resets the count. Its idle
+ * connections are retired at once and its leased ones on release. Once its entry expires, one probation connection
+ * re-probes it: success restores the IP and warms its slots, failure keeps it blacklisted for another TTL. An IP
+ * that leaves the DNS answer is drained.
  */
 final class HostPool {
 
@@ -365,7 +367,7 @@ final class HostPool {
 	 */
 	void release(PooledConnection connection, LeaseOutcome outcome) {
 		List<PooledConnection> toClose = new ArrayList<>();
-		List<PooledConnection> toWarm;
+		List<PooledConnection> toWarm = List.of();
 		this.lock.lock();
 		try {
 			if (this.closed) {
@@ -374,24 +376,30 @@ final class HostPool {
 			if (connection.state == ConnectionState.RETIRED) {
 				return; // retired while leased (forced cleanup, close): already closed
 			}
-			RetireReason reason = (outcome != null) ? outcome.reason() : retireReasonLocked(connection);
+			if (outcome != null && outcome.reason() == null && outcome.ipFailure() != null) {
+				// The connection works but its IP did not serve (503): the connection goes only if the IP does.
+				toClose.addAll(countFailureLocked(connection.ip, outcome.ipFailure() + " on " + connection));
+			}
+			RetireReason reason = (outcome != null && outcome.reason() != null) ? outcome.reason()
+					: retireReasonLocked(connection);
 			if (reason == null) {
 				IpHealth ipHealth = this.health.get(connection.ip);
-				if (ipHealth != null) {
+				if (ipHealth != null && outcome == null) {
 					ipHealth.consecutiveFailures = 0;
 				}
 				offerLocked(connection);
-				return;
 			}
-			retireLocked(connection, reason);
-			toClose.add(connection);
-			if (outcome != null && outcome.blacklistReason() != null) {
-				toClose.addAll(blacklistLocked(connection.ip, outcome.blacklistReason()));
+			else {
+				retireLocked(connection, reason);
+				toClose.add(connection);
+				if (outcome != null && outcome.blacklistReason() != null) {
+					toClose.addAll(blacklistLocked(connection.ip, outcome.blacklistReason()));
+				}
+				else if (outcome != null && outcome.reason() != null && outcome.ipFailure() != null) {
+					toClose.addAll(countFailureLocked(connection.ip, outcome.ipFailure() + " on " + connection));
+				}
+				toWarm = fillLocked();
 			}
-			else if (outcome != null && outcome.ipFailure()) {
-				toClose.addAll(countFailureLocked(connection.ip, "a request failed on " + connection));
-			}
-			toWarm = fillLocked();
 		}
 		finally {
 			this.lock.unlock();
@@ -414,7 +422,18 @@ final class HostPool {
 		if (connection.isExpired(System.nanoTime())) {
 			return RetireReason.EXPIRED;
 		}
+		int max = this.settings.maxConnections();
+		if (this.connections.size() > max && inServiceLocked() > max) {
+			// Its IP came back (re-probe, DNS) after the others were filled up to the maximum: a surplus.
+			return RetireReason.IDLE;
+		}
 		return null;
+	}
+
+	/** Connections to IPs that may serve. */
+	private long inServiceLocked() {
+		List<InetAddress> usable = usableAddressesLocked();
+		return this.connections.stream().filter((c) -> usable.contains(c.ip)).count();
 	}
 
 	// ---- warm-up and probe outcomes ------------------------------------------------------------------------
@@ -452,9 +471,9 @@ final class HostPool {
 
 	/**
 	 * A warm-up or health probe failed: the connection is retired and closed, and the IP's health updated. A
-	 * blacklist status blacklists the IP; connection failures count towards the threshold; a failed re-probe keeps
-	 * the IP blacklisted for another TTL. No replacement is opened here, so an IP that is down is not hammered: the
-	 * next health check refills.
+	 * blacklist status blacklists the IP; connection failures and statuses that are not a success (a 503) count
+	 * towards the threshold; a failed re-probe keeps the IP blacklisted for another TTL. No replacement is opened
+	 * here, so an IP that is down is not hammered: the next health check refills.
 	 * @param blacklistReason why to blacklist the IP at once, or {@code null}
 	 */
 	void probeFailed(PooledConnection connection, RetireReason reason, String failure, String blacklistReason) {
@@ -474,7 +493,7 @@ final class HostPool {
 				else if (blacklistReason != null) {
 					toClose.addAll(blacklistLocked(connection.ip, blacklistReason));
 				}
-				else if (reason == RetireReason.BROKEN) {
+				else if (reason == RetireReason.BROKEN || reason == RetireReason.UNHEALTHY) {
 					toClose.addAll(countFailureLocked(connection.ip, failure));
 				}
 			}
@@ -485,14 +504,14 @@ final class HostPool {
 		toClose.forEach(PooledConnection::close);
 	}
 
-	/** Counts a connection failure against the IP and blacklists it at the threshold. */
+	/** Counts a failure against the IP and blacklists it at the threshold. */
 	private List<PooledConnection> countFailureLocked(InetAddress ip, String failure) {
 		IpHealth ipHealth = this.health.get(ip);
 		if (ipHealth == null || ipHealth.blacklist != null
 				|| ++ipHealth.consecutiveFailures < this.pool.settings.blacklistFailureThreshold()) {
 			return List.of();
 		}
-		return blacklistLocked(ip, ipHealth.consecutiveFailures + " consecutive connection failures, last: " + failure);
+		return blacklistLocked(ip, ipHealth.consecutiveFailures + " consecutive failures, last: " + failure);
 	}
 
 	/** Blacklists the IP for one TTL and retires its idle connections; returns them for closing. */
@@ -782,10 +801,10 @@ final class HostPool {
 	}
 
 	/**
-	 * What a lease saw: why to retire its connection; for a blacklist status, why to blacklist the IP; and whether
-	 * the failure counts towards the IP's failure threshold.
+	 * What a lease saw: why to retire its connection ({@code null}: it may serve again); for a blacklist status, why
+	 * to blacklist the IP; and the failure that counts towards the IP's failure threshold, if any.
 	 */
-	record LeaseOutcome(RetireReason reason, String blacklistReason, boolean ipFailure) {
+	record LeaseOutcome(RetireReason reason, String blacklistReason, String ipFailure) {
 	}
 
 	/** One IP's health. Guarded by the host's lock. */

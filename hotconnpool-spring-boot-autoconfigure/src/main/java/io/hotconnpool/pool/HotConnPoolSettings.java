@@ -30,6 +30,13 @@ import io.hotconnpool.tls.TlsProfile;
  * <tr><td>read-timeout, write-timeout</td><td>10s</td><td>1ms</td></tr>
  * <tr><td>call-timeout</td><td>30s</td><td>1ms</td></tr>
  * <tr><td>warm-up.timeout</td><td>30s</td><td>1ms</td></tr>
+ * <tr><td>health-check-interval, health-check-idle-threshold</td><td>30s, 10s</td><td>1ms</td></tr>
+ * <tr><td>cleanup-interval, max-lifetime, idle-timeout</td><td>60s, 30m, 10m</td><td>1ms</td></tr>
+ * <tr><td>blacklist.check-interval, blacklist.ttl</td><td>5m, 15m</td><td>1ms</td></tr>
+ * <tr><td>blacklist.failure-threshold</td><td>3</td><td>1</td></tr>
+ * <tr><td>dns-update-interval</td><td>30m</td><td>1ms</td></tr>
+ * <tr><td>shutdown.drain-timeout</td><td>10s</td><td>0</td></tr>
+ * <tr><td>leak-detection-threshold</td><td>0 (off)</td><td>100ms when on</td></tr>
  * <tr><td>warm-up.concurrency</td><td>8</td><td>1</td></tr>
  * <tr><td>max-hosts</td><td>256</td><td>1</td></tr>
  * <tr><td>probe.method / probe.path</td><td>HEAD /</td><td></td></tr>
@@ -567,7 +574,8 @@ public final class HotConnPoolSettings {
 		}
 
 		/**
-		 * Consecutive connect or TLS failures that blacklist an IP (default 3, floor 1).
+		 * Consecutive failures that blacklist an IP (default 3, floor 1): connect, TLS and request failures, probes
+		 * that do not answer a success status, and 503 answers.
 		 * @param threshold the number of failures
 		 * @return this builder
 		 */
@@ -657,23 +665,23 @@ public final class HotConnPoolSettings {
 		 * @throws InvalidSettingException naming the first setting at fault
 		 */
 		public HotConnPoolSettings build() {
-			requirePositive("hotconnpool.acquire-timeout", this.acquireTimeout);
-			requirePositive("hotconnpool.connect-timeout", this.connectTimeout);
-			requirePositive("hotconnpool.tls-handshake-timeout", this.tlsHandshakeTimeout);
-			requirePositive("hotconnpool.read-timeout", this.readTimeout);
-			requirePositive("hotconnpool.write-timeout", this.writeTimeout);
-			requirePositive("hotconnpool.call-timeout", this.callTimeout);
-			requirePositive("hotconnpool.probe-timeout", this.probeTimeout);
-			requirePositive("hotconnpool.resolve-timeout", this.resolveTimeout);
-			requirePositive("hotconnpool.warm-up.timeout", this.warmUpTimeout);
-			requirePositive("hotconnpool.health-check-interval", this.healthCheckInterval);
-			requirePositive("hotconnpool.health-check-idle-threshold", this.healthCheckIdleThreshold);
-			requirePositive("hotconnpool.cleanup-interval", this.cleanupInterval);
-			requirePositive("hotconnpool.max-lifetime", this.maxLifetime);
-			requirePositive("hotconnpool.idle-timeout", this.idleTimeout);
-			requirePositive("hotconnpool.blacklist.check-interval", this.blacklistCheckInterval);
-			requirePositive("hotconnpool.blacklist.ttl", this.blacklistTtl);
-			requirePositive("hotconnpool.dns-update-interval", this.dnsUpdateInterval);
+			requireAtLeastOneMillisecond("hotconnpool.acquire-timeout", this.acquireTimeout);
+			requireAtLeastOneMillisecond("hotconnpool.connect-timeout", this.connectTimeout);
+			requireAtLeastOneMillisecond("hotconnpool.tls-handshake-timeout", this.tlsHandshakeTimeout);
+			requireAtLeastOneMillisecond("hotconnpool.read-timeout", this.readTimeout);
+			requireAtLeastOneMillisecond("hotconnpool.write-timeout", this.writeTimeout);
+			requireAtLeastOneMillisecond("hotconnpool.call-timeout", this.callTimeout);
+			requireAtLeastOneMillisecond("hotconnpool.probe-timeout", this.probeTimeout);
+			requireAtLeastOneMillisecond("hotconnpool.resolve-timeout", this.resolveTimeout);
+			requireAtLeastOneMillisecond("hotconnpool.warm-up.timeout", this.warmUpTimeout);
+			requireAtLeastOneMillisecond("hotconnpool.health-check-interval", this.healthCheckInterval);
+			requireAtLeastOneMillisecond("hotconnpool.health-check-idle-threshold", this.healthCheckIdleThreshold);
+			requireAtLeastOneMillisecond("hotconnpool.cleanup-interval", this.cleanupInterval);
+			requireAtLeastOneMillisecond("hotconnpool.max-lifetime", this.maxLifetime);
+			requireAtLeastOneMillisecond("hotconnpool.idle-timeout", this.idleTimeout);
+			requireAtLeastOneMillisecond("hotconnpool.blacklist.check-interval", this.blacklistCheckInterval);
+			requireAtLeastOneMillisecond("hotconnpool.blacklist.ttl", this.blacklistTtl);
+			requireAtLeastOneMillisecond("hotconnpool.dns-update-interval", this.dnsUpdateInterval);
 			if (this.drainTimeout == null || this.drainTimeout.isNegative()) {
 				throw new InvalidSettingException("hotconnpool.shutdown.drain-timeout", this.drainTimeout,
 						"zero or a positive duration such as 10s");
@@ -706,9 +714,10 @@ public final class HotConnPoolSettings {
 			return new HotConnPoolSettings(this, built, defaults);
 		}
 
-		private static void requirePositive(String setting, Duration value) {
-			if (value == null || value.isNegative() || value.isZero()) {
-				throw new InvalidSettingException(setting, value, "a positive duration such as 5s");
+		/** Durations below a millisecond would become "no deadline" in socket and OkHttp timeouts, which count in ms. */
+		private static void requireAtLeastOneMillisecond(String setting, Duration value) {
+			if (value == null || value.compareTo(Duration.ofMillis(1)) < 0) {
+				throw new InvalidSettingException(setting, value, "a duration of at least 1ms, such as 5s");
 			}
 		}
 

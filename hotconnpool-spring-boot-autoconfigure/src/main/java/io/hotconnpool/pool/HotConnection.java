@@ -15,7 +15,8 @@ import okhttp3.Response;
  * Exactly one holder at a time: run any number of requests to the lease's host with {@link #execute(Request)},
  * closing each response before the next, then {@link #close()} the lease to give the connection back. A connection
  * that failed, answered a blacklist status, or was closed by the server is retired on release and a replacement
- * is warmed in the background.
+ * is warmed in the background. A 503 answer reaches the caller like any response, and counts towards its IP's
+ * {@code blacklist.failure-threshold}.
  *
  * <pre>{@code
  * try (HotConnection connection = pool.acquire("api.example.com");
@@ -27,11 +28,15 @@ import okhttp3.Response;
 public final class HotConnection implements AutoCloseable {
 
 	/** The exchange failed: the connection goes, and the failure counts against its IP. */
-	private static final HostPool.LeaseOutcome FAILED = new HostPool.LeaseOutcome(RetireReason.BROKEN, null, true);
+	private static final HostPool.LeaseOutcome FAILED = new HostPool.LeaseOutcome(RetireReason.BROKEN, null,
+			"a request failed");
 
 	/** The server closed the connection after a good exchange: it goes, but the IP did nothing wrong. */
 	private static final HostPool.LeaseOutcome CLOSED_BY_SERVER = new HostPool.LeaseOutcome(RetireReason.BROKEN, null,
-			false);
+			null);
+
+	/** 503 Service Unavailable: the server says it cannot serve now. */
+	private static final int SERVICE_UNAVAILABLE = 503;
 
 	private final HotConnPool pool;
 
@@ -90,10 +95,14 @@ public final class HotConnection implements AutoCloseable {
 			}
 			Response response = exchange.response();
 			RequestOutcome outcome = RequestOutcome.SUCCESS;
+			String answer = "status " + response.code() + " on " + request.method() + " " + request.url().encodedPath();
 			if (this.connection.host.settings.blacklistStatuses().contains(response.code())) {
 				outcome = RequestOutcome.BLACKLIST_STATUS;
-				this.failure = new HostPool.LeaseOutcome(RetireReason.BLACKLISTED,
-						"status " + response.code() + " on " + request.method() + " " + request.url().encodedPath(), false);
+				this.failure = new HostPool.LeaseOutcome(RetireReason.BLACKLISTED, answer, null);
+			}
+			else if (response.code() == SERVICE_UNAVAILABLE && this.failure == null) {
+				// The response is the caller's; the connection works, but the failure counts against its IP.
+				this.failure = new HostPool.LeaseOutcome(null, null, answer);
 			}
 			this.lastResponse = response;
 			requestEnded(outcome, exchange.hot());
@@ -154,8 +163,10 @@ public final class HotConnection implements AutoCloseable {
 			response.close();
 		}
 		HostPool.LeaseOutcome outcome = this.failure;
-		if (outcome == null && !this.connection.isPhysicallyIdle()) {
-			outcome = CLOSED_BY_SERVER; // or an unread body made it unusable
+		if ((outcome == null || outcome.reason() == null) && !this.connection.isPhysicallyIdle()) {
+			// Closed by the server, or an unread body made it unusable.
+			outcome = (outcome == null) ? CLOSED_BY_SERVER
+					: new HostPool.LeaseOutcome(RetireReason.BROKEN, null, outcome.ipFailure());
 		}
 		this.connection.host.release(this.connection, outcome);
 	}

@@ -17,7 +17,10 @@ public enum RetireReason {
 	/** Older than its maximum lifetime. */
 	EXPIRED,
 
-	/** Idle above the warm minimum for too long. */
+	/**
+	 * Not needed: idle above the warm target for too long, or above the host's maximum when it comes back from a
+	 * lease or probe (its IP left service, the other IPs were filled up, and the IP returned).
+	 */
 	IDLE,
 
 	/** Its IP left the host's DNS answer. */

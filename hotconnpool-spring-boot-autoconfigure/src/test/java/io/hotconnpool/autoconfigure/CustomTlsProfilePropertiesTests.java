@@ -8,7 +8,7 @@ import java.util.stream.Stream;
 
 import io.hotconnpool.actuate.HotConnPoolEndpoint;
 import io.hotconnpool.actuate.HotConnPoolEndpoint.TlsProfileReport;
-import io.hotconnpool.autoconfigure.InvalidSettingFailureAnalyzerTests.Invalid;
+import io.hotconnpool.autoconfigure.InvalidPropertiesTests.Invalid;
 import io.hotconnpool.pool.HotConnPool;
 import io.hotconnpool.test.LoopbackTlsOrigins;
 import io.hotconnpool.tls.ClientHello;
@@ -179,43 +179,12 @@ class CustomTlsProfilePropertiesTests {
 			});
 	}
 
-	static Stream<Invalid> invalidCustomProfiles() {
-		String mine = "hotconnpool.tls.custom-profiles.mine.";
-		return Stream.of(
-				// references to profiles
-				new Invalid("hotconnpool.tls.profile", "partner,nope", PARTNER + "user-agent=partner-client/2.1",
-						"hotconnpool.tls.profile=partner,nope"),
-				new Invalid("hotconnpool.hosts[0].tls.profile", "mine", "hotconnpool.hosts[0].host=a.test",
-						"hotconnpool.hosts[0].tls.profile=mine"),
+	/** Every other bad value is a row of {@link InvalidPropertiesTests}; this one is reported by the profile's key. */
+	@Test
+	void aCustomProfileNamedLikeABuiltInOneFailsStartUp() {
+		new InvalidPropertiesTests().failsStartUpWithAReportNamingThePropertyAndTheValue(
 				new Invalid("hotconnpool.tls.custom-profiles.chrome", "chrome",
-						"hotconnpool.tls.custom-profiles.chrome.user-agent=not-chrome"),
-				// values the stack does not know: refused in every mode
-				new Invalid(mine + "cipher-suites[2]", "TLS_NOT_A_SUITE",
-						mine + "cipher-suites=TLS_AES_128_GCM_SHA256,TLS_AES_256_GCM_SHA384,TLS_NOT_A_SUITE"),
-				new Invalid(mine + "named-groups[1]", "ffdhe2048", mine + "named-groups=X25519,ffdhe2048"),
-				new Invalid(mine + "versions[1]", "TLSv9", mine + "versions=TLSv1.3,TLSv9"),
-				new Invalid(mine + "alpn[0]", "h3", mine + "alpn=h3,http/1.1"),
-				// empty and malformed values
-				new Invalid(mine + "cipher-suites", "", mine + "cipher-suites="),
-				new Invalid(mine + "named-groups", "", mine + "named-groups="),
-				new Invalid(mine + "user-agent", " ", mine + "user-agent= "),
-				new Invalid(mine + "headers.user-agent", "hidden", mine + "headers.user-agent=hidden"),
-				new Invalid(mine + "expected-ja4", "chrome", mine + "expected-ja4=chrome"),
-				new Invalid(mine + "target.client", "null", mine + "target.ja4=t13d1516h2_8daaf6152771_d8a2da3f94cd"),
-				// values the stack knows but cannot send: refused in strict mode
-				new Invalid(mine + "versions[1]", "TLSv1.1", "hotconnpool.tls.strict=true",
-						mine + "versions=TLSv1.3,TLSv1.1"),
-				new Invalid(mine + "alpn", "h2", "hotconnpool.tls.strict=true", mine + "alpn=h2"),
-				new Invalid(mine + "cipher-suites",
-						"TLS_AES_256_GCM_SHA384,TLS_AES_128_GCM_SHA256,TLS_CHACHA20_POLY1305_SHA256",
-						"hotconnpool.tls.strict=true", mine + "cipher-suites=TLS_AES_256_GCM_SHA384,"
-								+ "TLS_AES_128_GCM_SHA256,TLS_CHACHA20_POLY1305_SHA256"));
-	}
-
-	@ParameterizedTest
-	@MethodSource("invalidCustomProfiles")
-	void aBadCustomProfileFailsStartUpNamingTheProperty(Invalid invalid) {
-		new InvalidSettingFailureAnalyzerTests().failsStartUpNamingTheProperty(invalid);
+						List.of("hotconnpool.tls.custom-profiles.chrome.user-agent=not-chrome")));
 	}
 
 	@Test

@@ -5,11 +5,13 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 
 import mockwebserver3.MockResponse;
 import mockwebserver3.SocketEffect;
@@ -20,6 +22,8 @@ import okhttp3.RequestBody;
 import okhttp3.Response;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
@@ -63,6 +67,8 @@ class FaultTest {
 			assertThat(stats.retries()).isPositive().isEqualTo(stats.failedRequests());
 			assertThat(stats.totalRequests()).isEqualTo(6 + stats.retries());
 			assertThat(stats.retiredByReason().get(RetireReason.BROKEN)).isEqualTo(stats.retries());
+			Reliability.report("an IP resets responses mid-way", "6 GETs through execute, " + stats.retries()
+					+ " retried once on another IP, 0 failed");
 		}
 	}
 
@@ -118,9 +124,12 @@ class FaultTest {
 					}
 					assertThat(pool.stats().hosts().get(0).blacklisted()).singleElement()
 						.satisfies((entry) -> assertThat(entry.ip()).isEqualTo("127.0.0.7"))
-						.satisfies((entry) -> assertThat(entry.reason()).startsWith("2 consecutive connection failures"));
+						.satisfies((entry) -> assertThat(entry.reason()).startsWith("2 consecutive failures"));
 				});
 				assertThat(pool.stats().failedRequests()).as("no user request met the silent IP").isZero();
+				Reliability.report("an IP accepts and never answers", "blacklisted "
+						+ Duration.ofNanos(System.nanoTime() - start).toMillis() + " ms after start (handshake "
+						+ "deadline 300 ms, threshold 2); user requests failed: 0");
 			}
 		}
 		finally {
@@ -129,6 +138,227 @@ class FaultTest {
 				socket.close();
 			}
 		}
+	}
+
+	@Test
+	void anIpWhosePortClosesIsSetAsideAndRewarmedWhenItComesBack() throws Exception {
+		try (TlsOrigins origins = TlsOrigins.start(3);
+				HotConnPool pool = origins.pool(origins.settings((host) -> host.connectionsPerIp(2))
+					.healthCheckInterval(Duration.ofMillis(200))
+					.healthCheckIdleThreshold(Duration.ofMillis(100))
+					.blacklistFailureThreshold(2)
+					.blacklistTtl(Duration.ofSeconds(1))
+					.blacklistCheckInterval(Duration.ofMillis(200))
+					.build())) {
+			pool.start();
+			TlsOrigins.Origin down = origins.origin(1);
+			Request get = new Request.Builder().url("https://" + origins.target() + "/").build();
+
+			down.close();
+			long closed = System.nanoTime();
+			await().atMost(WITHIN).untilAsserted(() -> {
+				assertSucceeds(pool, get); // users keep being served meanwhile
+				assertThat(host(pool).blacklisted()).singleElement()
+					.satisfies((entry) -> assertThat(entry.ip()).isEqualTo(down.ip()));
+			});
+			Duration setAside = Duration.ofNanos(System.nanoTime() - closed);
+			down.restart();
+			long back = System.nanoTime();
+			await().atMost(WITHIN).untilAsserted(() -> {
+				assertThat(host(pool).blacklisted()).isEmpty();
+				assertThat(host(pool).connections())
+					.filteredOn((c) -> c.ip().equals(down.ip()) && c.state() == ConnectionState.IDLE)
+					.hasSize(2);
+			});
+			Duration rewarmed = Duration.ofNanos(System.nanoTime() - back);
+
+			for (int i = 0; i < 12; i++) {
+				assertSucceeds(pool, get);
+			}
+			assertThat(down.requests()).as("the IP serves again").isPositive();
+			Reliability.report("port closed and back", "blacklisted " + setAside.toMillis() + " ms after the close, "
+					+ "re-warmed " + rewarmed.toMillis() + " ms after it came back; user requests failed: 0 ("
+					+ pool.stats().retries() + " retried on another IP)");
+		}
+	}
+
+	@Test
+	void anIpAnswering503IsSetAsideAtTheFailureThresholdAndItsAnswersReachTheirCallers() throws Exception {
+		try (TlsOrigins origins = TlsOrigins.start(3);
+				HotConnPool pool = origins.pool(origins.settings((host) -> host.connectionsPerIp(1))
+					.healthCheckInterval(Duration.ofMillis(200))
+					.healthCheckIdleThreshold(Duration.ofMinutes(1)) // busy connections: only users meet the 503s
+					.blacklistFailureThreshold(3)
+					.blacklistTtl(Duration.ofSeconds(1))
+					.blacklistCheckInterval(Duration.ofMillis(200))
+					.build())) {
+			pool.start();
+			TlsOrigins.Origin unavailable = origins.origin(1);
+			Request get = new Request.Builder().url("https://" + origins.target() + "/").build();
+			unavailable.answer((request) -> TlsOrigins.Origin.status(request, 503, "busy"));
+			long start = System.nanoTime();
+
+			int answered503 = 0;
+			for (int i = 0; i < 200 && host(pool).blacklisted().isEmpty(); i++) {
+				try (Response response = pool.execute(get)) {
+					assertThat(response.code()).isIn(200, 503); // the 503 is the caller's answer: not an exception
+					answered503 += (response.code() == 503) ? 1 : 0;
+				}
+			}
+			Duration setAside = Duration.ofNanos(System.nanoTime() - start);
+
+			assertThat(host(pool).blacklisted()).singleElement().satisfies((entry) -> {
+				assertThat(entry.ip()).isEqualTo(unavailable.ip());
+				assertThat(entry.reason()).startsWith("3 consecutive failures").contains("503");
+			});
+			assertThat(answered503).as("the threshold of 503 answers reached their callers").isEqualTo(3);
+			PoolStats stats = pool.stats();
+			assertThat(stats.failedRequests()).as("a 503 is a response, not a failed exchange").isZero();
+			assertThat(stats.retries()).as("a response is never retried").isZero();
+			for (int i = 0; i < 12; i++) {
+				assertSucceeds(pool, get);
+			}
+
+			// Its re-probes answer 503 too: it stays aside, and no connection to it is ever made available.
+			String firstEntry = host(pool).blacklisted().get(0).until().toString();
+			await().atMost(WITHIN).until(() -> !host(pool).blacklisted().isEmpty()
+					&& !host(pool).blacklisted().get(0).until().toString().equals(firstEntry));
+			assertThat(host(pool).connections()).noneMatch((c) -> c.ip().equals(unavailable.ip())
+					&& (c.state() == ConnectionState.IDLE || c.state() == ConnectionState.LEASED));
+
+			unavailable.answer(TlsOrigins.Origin::ok);
+			long back = System.nanoTime();
+			await().atMost(WITHIN).untilAsserted(() -> {
+				assertThat(host(pool).blacklisted()).isEmpty();
+				assertThat(host(pool).idle()).isEqualTo(3);
+			});
+			Reliability.report("an IP answers 503", answered503 + " user requests got its 503; blacklisted "
+					+ setAside.toMillis() + " ms after it began; restored " + Duration.ofNanos(System.nanoTime() - back)
+						.toMillis() + " ms after it answered 200 again");
+		}
+	}
+
+	@Test
+	void anIpWhoseProbesAnswer503IsBlacklistedInsteadOfReopenedAtEveryHealthCheck() throws Exception {
+		try (TlsOrigins origins = TlsOrigins.start(2)) {
+			TlsOrigins.Origin unavailable = origins.origin(1);
+			unavailable.answer((request) -> TlsOrigins.Origin.status(request, 503, "busy"));
+			try (HotConnPool pool = origins.pool(origins.settings((host) -> host.connectionsPerIp(1))
+				.healthCheckInterval(Duration.ofMillis(200))
+				.blacklistFailureThreshold(2)
+				.blacklistTtl(Duration.ofMinutes(10))
+				.build())) {
+				pool.start();
+
+				await().atMost(WITHIN).untilAsserted(() -> assertThat(host(pool).blacklisted()).singleElement()
+					.satisfies((entry) -> assertThat(entry.reason())
+						.startsWith("2 consecutive failures, last: probe answered 503")));
+				long created = pool.stats().connectionsCreated();
+				await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3))
+					.until(() -> pool.stats().connectionsCreated() == created);
+				assertThat(unavailable.connections()).as("one handshake per failure, then none").isEqualTo(2);
+				assertThat(host(pool).idle()).isEqualTo(1);
+			}
+		}
+	}
+
+	@ParameterizedTest
+	@EnumSource(value = Protocol.class, names = { "HTTP_2", "HTTP_1_1" })
+	void aResponseSlowerThanTheReadTimeoutFailsItsCallerAndRetiresOnlyItsConnection(Protocol protocol)
+			throws Exception {
+		try (TlsOrigins origins = TlsOrigins.start(3, TlsOrigins.HOST, List.of(protocol, Protocol.HTTP_1_1));
+				HotConnPool pool = origins.pool(origins.settings((host) -> host.connectionsPerIp(1))
+					.readTimeout(Duration.ofMillis(300))
+					.build())) {
+			pool.start();
+			TlsOrigins.Origin slow = origins.origin(0);
+			slow.answer((request) -> request.getUrl().encodedPath().equals("/slow")
+					? new MockResponse.Builder().headersDelay(2, TimeUnit.SECONDS).body("late").build()
+					: TlsOrigins.Origin.ok(request));
+			Request get = new Request.Builder().url("https://" + origins.target() + "/slow").build();
+			List<Long> others = host(pool).connections()
+				.stream()
+				.filter((c) -> !c.ip().equals(slow.ip()))
+				.map(ConnectionStats::id)
+				.toList();
+
+			HotConnection lease = leaseOn(pool, slow.ip());
+			long start = System.nanoTime();
+			assertThatExceptionOfType(SocketTimeoutException.class).isThrownBy(() -> lease.execute(get).close());
+			Duration failedAfter = Duration.ofNanos(System.nanoTime() - start);
+			lease.close();
+
+			assertThat(pool.stats().retiredByReason()).containsEntry(RetireReason.BROKEN, 1L);
+			await().atMost(WITHIN).until(() -> host(pool).idle() == 3);
+			for (int i = 0; i < 6; i++) { // idempotent: retried once on another IP
+				try (Response response = pool.execute(get)) {
+					assertThat(response.body().string()).isEqualTo("hot");
+				}
+			}
+			PoolStats stats = pool.stats();
+			assertThat(stats.retries()).as("each request that met the slow IP was retried").isPositive()
+				.isEqualTo(stats.retiredByReason().get(RetireReason.BROKEN) - 1);
+			assertThat(host(pool).connections()).extracting(ConnectionStats::id)
+				.as("the other IPs' connections are untouched")
+				.containsAll(others);
+			Reliability.report("a response slower than the read timeout (" + protocol + ")", "the caller got "
+					+ "SocketTimeoutException after " + failedAfter.toMillis() + " ms (read timeout 300 ms); "
+					+ stats.retries() + " GETs retried on another IP, 0 failed");
+		}
+	}
+
+	@Test
+	void anIpPresentingACertificateForAnotherHostIsSetAsideWhileTheOthersServe() throws Exception {
+		try (TlsOrigins origins = TlsOrigins.start(2);
+				TlsOrigins impostor = TlsOrigins.start(1, "other.test", List.of(Protocol.HTTP_2, Protocol.HTTP_1_1));
+				LoopbackProxy proxy = new LoopbackProxy(InetAddress.getByName("127.0.0.6"), origins.port(),
+						new InetSocketAddress(impostor.origin(0).address, impostor.port()))) {
+			List<InetAddress> addresses = new ArrayList<>(origins.addresses());
+			addresses.add(proxy.address());
+			try (HotConnPool pool = HotConnPool.builder(origins.settings((host) -> host.connectionsPerIp(1))
+				.healthCheckInterval(Duration.ofMillis(200))
+				.blacklistFailureThreshold(2)
+				.build()).resolver((host) -> addresses).build()) {
+				long start = System.nanoTime();
+				pool.start();
+				Request get = new Request.Builder().url("https://" + origins.target() + "/").build();
+
+				await().atMost(WITHIN).untilAsserted(() -> {
+					assertSucceeds(pool, get);
+					assertThat(host(pool).blacklisted()).singleElement().satisfies((entry) -> {
+						assertThat(entry.ip()).isEqualTo("127.0.0.6");
+						assertThat(entry.reason()).contains("Hostname origin.test not verified");
+					});
+				});
+				Duration setAside = Duration.ofNanos(System.nanoTime() - start);
+				assertThat(impostor.origin(0).requests()).as("no request ever reached the impostor").isZero();
+				assertThat(pool.stats().failedRequests()).isZero();
+				Reliability.report("an IP presents a certificate for another host", "never served; blacklisted "
+						+ setAside.toMillis() + " ms after start; user requests failed: 0");
+			}
+		}
+	}
+
+	private static HostStats host(HotConnPool pool) {
+		return pool.stats().hosts().get(0);
+	}
+
+	private static void assertSucceeds(HotConnPool pool, Request request) throws IOException {
+		try (Response response = pool.execute(request)) {
+			assertThat(response.body().string()).isEqualTo("hot");
+		}
+	}
+
+	/** A lease on the connection to {@code ip}; the pool leases the least recently used connection first. */
+	static HotConnection leaseOn(HotConnPool pool, String ip) throws InterruptedException {
+		for (int i = 0; i < 20; i++) {
+			HotConnection lease = pool.acquire(pool.settings().hosts().get(0).key());
+			if (lease.ip().getHostAddress().equals(ip)) {
+				return lease;
+			}
+			lease.close();
+		}
+		throw new AssertionError("no connection to " + ip);
 	}
 
 	@Test

@@ -18,6 +18,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
+import static org.assertj.core.api.Assertions.assertThatNullPointerException;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -116,36 +117,73 @@ class LeaseTest {
 	}
 
 	@Test
-	void aLeaseIsExclusiveAndRefusesMisuse() throws Exception {
+	void aLeaseRefusesMisuseAndLeavesThePoolAsItWas() throws Exception {
 		HotConnection lease = this.pool.acquire(this.origins.target());
 		Request otherHost = new Request.Builder().url("https://other.test:" + this.origins.port() + "/").build();
 		Request plainHttp = new Request.Builder().url("http://" + this.origins.target() + "/").build();
+		PoolStats leased = this.pool.stats();
 
 		assertThatIllegalArgumentException().isThrownBy(() -> lease.execute(otherHost))
 			.withMessageContaining("This lease is for https://origin.test:" + this.origins.port())
 			.withMessageContaining("other.test");
 		assertThatIllegalArgumentException().isThrownBy(() -> lease.execute(plainHttp));
-		lease.close();
-		lease.close(); // idempotent
+		assertThat(this.pool.stats()).as("nothing sent, nothing counted").isEqualTo(leased);
 
+		lease.close();
+		PoolStats released = this.pool.stats();
+		lease.close(); // idempotent
 		assertThatIllegalStateException().isThrownBy(() -> lease.execute(get())).withMessageContaining("closed");
-		assertThat(this.pool.stats().idleConnections()).isEqualTo(1);
-		assertThat(this.pool.stats().activeConnections()).isZero();
-		assertThat(this.pool.stats().totalRequests()).isZero();
+		assertThat(this.pool.stats()).isEqualTo(released);
+		assertThat(released.idleConnections()).isEqualTo(1);
+		assertThat(released.activeConnections()).isZero();
+		assertThat(released.totalRequests()).isZero();
 	}
 
 	@Test
-	void badArgumentsAreRefusedClearly() {
+	void closingALeaseAgainNeverReleasesTheNextHoldersConnection() throws Exception {
+		HotConnection first = this.pool.acquire(this.origins.target());
+		first.close();
+		HotConnection second = this.pool.acquire(this.origins.target());
+		assertThat(second.stats().id()).as("the host's only connection").isEqualTo(first.stats().id());
+
+		first.close();
+
+		assertThat(second.stats().state()).isEqualTo(ConnectionState.LEASED);
+		assertThatExceptionOfType(AcquireTimeoutException.class)
+			.isThrownBy(() -> this.pool.acquire(this.origins.target(), Duration.ofMillis(100)));
+		try (second; Response response = second.execute(get())) {
+			assertThat(response.code()).isEqualTo(200);
+		}
+	}
+
+	@Test
+	void badArgumentsAreRefusedClearlyAndLeaveThePoolAsItWas() {
+		PoolStats before = this.pool.stats();
+
 		assertThatIllegalArgumentException().isThrownBy(() -> this.pool.acquire(" "))
 			.withMessageContaining("blank");
 		assertThatIllegalArgumentException().isThrownBy(() -> this.pool.acquire(null));
 		assertThatIllegalArgumentException()
 			.isThrownBy(() -> this.pool.acquire(this.origins.target(), Duration.ofSeconds(-1)))
 			.withMessageContaining("negative");
+		assertThatNullPointerException().isThrownBy(() -> this.pool.acquire(this.origins.target(), null))
+			.withMessage("timeout");
+		assertThatIllegalArgumentException().isThrownBy(() -> this.pool.acquire("https://" + this.origins.target()))
+			.withMessageContaining("without scheme");
 		assertThatExceptionOfType(HostNotConfiguredException.class).isThrownBy(() -> this.pool.acquire("unknown.test"))
 			.withMessageContaining("unknown.test:443 is not configured")
 			.withMessageContaining("hotconnpool.hosts");
-		assertThat(this.pool.stats().idleConnections()).isEqualTo(1);
+
+		assertThat(this.pool.stats()).isEqualTo(before);
+	}
+
+	@Test
+	void anAcquireBeforeStartIsRefused() {
+		try (HotConnPool unstarted = this.origins.pool(this.pool.settings())) {
+			assertThatIllegalStateException().isThrownBy(() -> unstarted.acquire(this.origins.target()))
+				.withMessageContaining("call start() first");
+			assertThat(unstarted.stats().totalConnections()).isZero();
+		}
 	}
 
 	@Test

@@ -1,24 +1,15 @@
 package io.hotconnpool.pool;
 
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadInfo;
-import java.nio.file.Files;
+import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.stream.Stream;
 
 import mockwebserver3.MockResponse;
 import mockwebserver3.SocketEffect;
@@ -33,7 +24,7 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * 64 threads of acquire / execute / release with faults injected, bounded in time, with the pool's invariants
- * checked all along; then a stop in the middle of such a load.
+ * checked all along; a DNS answer that changes under load; then a stop in the middle of such a load.
  */
 class StressTest {
 
@@ -63,79 +54,87 @@ class StressTest {
 		try (TlsOrigins origins = faultyOrigins(); HotConnPool pool = origins.pool(settings(origins).build())) {
 			pool.start();
 			Request request = new Request.Builder().url("https://" + origins.target() + "/load").build();
-			Map<Long, Thread> holders = new ConcurrentHashMap<>();
-			AtomicInteger doubleLeases = new AtomicInteger();
 			AtomicInteger succeeded = new AtomicInteger();
 			AtomicInteger failed = new AtomicInteger();
-			AtomicReference<String> violation = new AtomicReference<>();
-			AtomicBoolean running = new AtomicBoolean(true);
-			long deadline = System.nanoTime() + LOAD.toNanos();
-
-			ExecutorService checker = Executors.newSingleThreadExecutor();
-			Future<?> invariants = checker.submit(() -> {
-				long lastRequests = 0;
-				long lastHandshakes = 0;
-				while (running.get()) {
-					PoolStats stats = pool.stats();
-					HostStats host = stats.hosts().get(0);
-					int reserved = (int) host.connections().stream().filter((c) -> c.state() == ConnectionState.RESERVED).count();
-					if (host.idle() + host.leased() + host.warming() + reserved != host.total()) {
-						violation.compareAndSet(null, "states do not add up: " + host.summary());
-					}
-					if (host.total() > host.maxConnections()) {
-						violation.compareAndSet(null, "above the maximum: " + host.summary());
-					}
-					if (stats.totalRequests() < lastRequests || stats.handshakes() < lastHandshakes) {
-						violation.compareAndSet(null, "a counter went down");
-					}
-					lastRequests = stats.totalRequests();
-					lastHandshakes = stats.handshakes();
+			PoolLoad load = new PoolLoad(pool);
+			load.run(THREADS, 2_000, LOAD, () -> {
+				try (HotConnection lease = pool.acquire(origins.target())) {
+					load.holding(lease, (held) -> {
+						try (Response response = held.execute(request)) {
+							response.body().string();
+							succeeded.incrementAndGet();
+						}
+						catch (IOException ex) {
+							failed.incrementAndGet(); // an injected fault
+						}
+					});
 				}
 			});
-			ExecutorService workers = Executors.newFixedThreadPool(THREADS);
-			List<Future<?>> results = new ArrayList<>();
-			for (int i = 0; i < THREADS; i++) {
-				results.add(workers.submit(() -> {
-					for (int n = 0; n < 2_000 && System.nanoTime() < deadline; n++) { // bounded in count and time
-						try (HotConnection lease = pool.acquire(origins.target())) {
-							long id = lease.stats().id();
-							if (holders.putIfAbsent(id, Thread.currentThread()) != null) {
-								doubleLeases.incrementAndGet();
-							}
-							try (Response response = lease.execute(request)) {
-								response.body().string();
-								succeeded.incrementAndGet();
-							}
-							catch (IOException ex) {
-								failed.incrementAndGet(); // an injected fault
-							}
-							finally {
-								holders.remove(id, Thread.currentThread());
-							}
-						}
-					}
-					return null;
-				}));
-			}
-			workers.shutdown();
-			awaitOrDumpThreads(workers, LOAD.plusSeconds(30));
-			running.set(false);
-			checker.shutdown();
-			invariants.get(10, TimeUnit.SECONDS);
-			for (Future<?> result : results) {
-				result.get();
-			}
+			load.awaitEnd(LOAD.plusSeconds(30));
 
 			PoolStats stats = pool.stats();
-			assertThat(violation.get()).isNull();
-			assertThat(doubleLeases).hasValue(0);
 			assertThat(failed.get()).as("faults were injected").isPositive();
 			assertThat(succeeded.get()).isGreaterThan(10 * failed.get());
 			assertThat(stats.totalRequests()).isEqualTo(succeeded.get() + failed.get());
 			assertThat(stats.failedRequests()).isEqualTo(failed.get());
 			assertThat(stats.activeConnections()).as("every lease returned").isZero();
-			long retired = stats.retiredByReason().values().stream().mapToLong(Long::longValue).sum();
-			assertThat(stats.connectionsCreated() - retired).isEqualTo(stats.totalConnections());
+			assertThat(stats.connectionsCreated() - PoolLoad.retired(stats)).isEqualTo(stats.totalConnections());
+			Reliability.report("64 threads, one IP cutting 1 response in 10", succeeded + " requests served, "
+					+ failed + " failed in flight on a cut connection; invariants held");
+		}
+	}
+
+	@Test
+	void theDnsAnswerChangesUnderLoadWithoutFailingARequest() throws Exception {
+		try (TlsOrigins origins = TlsOrigins.start(4)) {
+			List<InetAddress> all = origins.addresses();
+			AtomicReference<List<InetAddress>> answer = new AtomicReference<>(all.subList(0, 2));
+			HotConnPoolSettings settings = origins.settings((host) -> host.connectionsPerIp(2).maxConnections(4))
+				.acquireTimeout(Duration.ofSeconds(10))
+				.dnsUpdateInterval(Duration.ofMillis(200))
+				.build();
+			try (HotConnPool pool = HotConnPool.builder(settings).resolver((host) -> answer.get()).build()) {
+				pool.start();
+				Request request = new Request.Builder().url("https://" + origins.target() + "/dns").build();
+				AtomicInteger succeeded = new AtomicInteger();
+				PoolLoad load = new PoolLoad(pool).run(16, 100_000, Duration.ofSeconds(40), () -> {
+					try (Response response = pool.execute(request)) {
+						assertThat(response.body().string()).isEqualTo("hot"); // any failure ends the test
+						succeeded.incrementAndGet();
+					}
+				});
+				await().atMost(Duration.ofSeconds(10)).until(() -> succeeded.get() > 200);
+
+				long switched = System.nanoTime();
+				answer.set(all.subList(2, 4));
+
+				await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
+					HostStats host = pool.stats().hosts().get(0);
+					assertThat(host.addresses()).containsExactly("127.0.0.4", "127.0.0.5");
+					assertThat(host.draining()).isEmpty();
+					assertThat(host.connections()).extracting(ConnectionStats::ip)
+						.hasSize(4)
+						.allMatch((ip) -> ip.equals("127.0.0.4") || ip.equals("127.0.0.5"));
+				});
+				Duration drained = Duration.ofNanos(System.nanoTime() - switched);
+				int onOldIps = origins.origin(0).requests() + origins.origin(1).requests();
+				int afterDrain = succeeded.get();
+				await().atMost(Duration.ofSeconds(10)).until(() -> succeeded.get() > afterDrain + 200);
+				load.stop();
+				load.awaitEnd(Duration.ofSeconds(30));
+
+				PoolStats stats = pool.stats();
+				assertThat(origins.origin(0).requests() + origins.origin(1).requests()).as("no request to a drained IP")
+					.isEqualTo(onOldIps);
+				assertThat(stats.totalRequests()).isEqualTo(succeeded.get());
+				assertThat(stats.failedRequests()).isZero();
+				assertThat(stats.retries()).isZero();
+				assertThat(stats.newConnectionsFromDns()).isEqualTo(4);
+				assertThat(stats.retiredByReason()).containsEntry(RetireReason.DNS_REMOVED, 4L);
+				assertThat(stats.connectionsCreated() - PoolLoad.retired(stats)).isEqualTo(stats.totalConnections());
+				Reliability.report("DNS answer changes under 16 threads", "old IPs drained and new ones warm "
+						+ drained.toMillis() + " ms after the switch; " + stats.totalRequests() + " requests, 0 failed");
+			}
 		}
 	}
 
@@ -143,7 +142,7 @@ class StressTest {
 	void stopUnderLoadEndsInTimeAnswersEveryCallerAndLeavesNoSocketOpen() throws Exception {
 		assumeThat(Path.of("/proc/self/fd")).as("counting sockets needs Linux /proc").isDirectory();
 		try (TlsOrigins origins = faultyOrigins()) {
-			long socketsBefore = openSockets();
+			long socketsBefore = PoolLoad.openSockets();
 			Duration drain = Duration.ofSeconds(1);
 			HotConnPool pool = origins.pool(settings(origins).drainTimeout(drain).build());
 			pool.start();
@@ -179,38 +178,14 @@ class StressTest {
 			Duration took = Duration.ofNanos(System.nanoTime() - start);
 
 			workers.shutdown();
-			awaitOrDumpThreads(workers, Duration.ofSeconds(30));
+			PoolLoad.awaitOrDumpThreads(workers, Duration.ofSeconds(30));
 			assertThat(took).isLessThan(drain.plusSeconds(3));
 			assertThat(closedRefusals).as("every worker was told the pool closed").hasValue(THREADS);
 			assertThat(unexpected).hasValue(0);
 			assertThat(pool.stats().totalConnections()).isZero();
-			await().atMost(Duration.ofSeconds(10)).until(() -> openSockets() <= socketsBefore);
-		}
-	}
-
-	/** Sockets this JVM holds open, from /proc. */
-	private static long openSockets() throws IOException {
-		try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
-			return fds.filter((fd) -> {
-				try {
-					return Files.readSymbolicLink(fd).toString().startsWith("socket:");
-				}
-				catch (IOException ex) {
-					return false; // closed while listing
-				}
-			}).count();
-		}
-	}
-
-	/** The watchdog: a worker that does not finish in time fails the test with every thread's stack. */
-	private static void awaitOrDumpThreads(ExecutorService workers, Duration bound) throws InterruptedException {
-		if (!workers.awaitTermination(bound.toMillis(), TimeUnit.MILLISECONDS)) {
-			StringBuilder dump = new StringBuilder("Workers stuck; threads:\n");
-			for (ThreadInfo info : ManagementFactory.getThreadMXBean().dumpAllThreads(true, true)) {
-				dump.append(info);
-			}
-			workers.shutdownNow();
-			throw new AssertionError(dump.toString());
+			await().atMost(Duration.ofSeconds(10)).until(() -> PoolLoad.openSockets() <= socketsBefore);
+			Reliability.report("stop under 64 threads", "stopped in " + took.toMillis() + " ms (drain timeout 1 s); "
+					+ "every worker told PoolClosedException; no TCP socket left open");
 		}
 	}
 

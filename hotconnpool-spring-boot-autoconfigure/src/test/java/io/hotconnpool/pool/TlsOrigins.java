@@ -167,9 +167,17 @@ final class TlsOrigins implements AutoCloseable {
 
 		final InetAddress address;
 
-		final MockWebServer server = new MockWebServer();
+		private final HandshakeCertificates serverTls;
 
-		private final Set<Integer> connectionIndexes = ConcurrentHashMap.newKeySet();
+		private final List<Protocol> protocols;
+
+		/** The running server; a new one after {@link #restart()}. */
+		volatile MockWebServer server;
+
+		/** Connection indexes restart at zero with each server: the generation tells them apart. */
+		private final Set<String> connectionIndexes = ConcurrentHashMap.newKeySet();
+
+		private final AtomicInteger generation = new AtomicInteger();
 
 		private final AtomicInteger requests = new AtomicInteger();
 
@@ -177,20 +185,36 @@ final class TlsOrigins implements AutoCloseable {
 
 		Origin(InetAddress address, HandshakeCertificates serverTls, List<Protocol> protocols) {
 			this.address = address;
-			this.server.useHttps(serverTls.sslSocketFactory());
-			this.server.setProtocols(protocols);
-			this.server.setDispatcher(new Dispatcher() {
+			this.serverTls = serverTls;
+			this.protocols = protocols;
+			this.server = newServer();
+		}
+
+		private MockWebServer newServer() {
+			MockWebServer server = new MockWebServer();
+			int serving = this.generation.incrementAndGet();
+			server.useHttps(this.serverTls.sslSocketFactory());
+			server.setProtocols(this.protocols);
+			server.setDispatcher(new Dispatcher() {
 				@Override
 				public MockResponse dispatch(RecordedRequest request) {
-					Origin.this.connectionIndexes.add(request.getConnectionIndex());
+					Origin.this.connectionIndexes.add(serving + "/" + request.getConnectionIndex());
 					Origin.this.requests.incrementAndGet();
 					return Origin.this.behaviour.apply(request);
 				}
 			});
+			return server;
 		}
 
 		private void start(int port) throws IOException {
 			this.server.start(this.address, port);
+		}
+
+		/** Starts a new server on the same address and port after {@link #close()}: the IP is back. */
+		void restart() throws IOException {
+			int port = this.server.getPort();
+			this.server = newServer();
+			start(port);
 		}
 
 		/** 200 with the body {@code hot}; no body for HEAD, as HTTP requires. */
@@ -221,6 +245,7 @@ final class TlsOrigins implements AutoCloseable {
 			return this.address.getHostAddress();
 		}
 
+		/** Closes the server and every connection it holds: the port is closed. */
 		void close() {
 			this.server.close();
 		}
