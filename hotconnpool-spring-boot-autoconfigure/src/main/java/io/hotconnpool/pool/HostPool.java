@@ -257,33 +257,58 @@ final class HostPool {
 	 */
 	PooledConnection acquire(long timeoutNanos, InetAddress avoid) throws InterruptedException {
 		long deadline = System.nanoTime() + timeoutNanos;
-		Waiter waiter;
-		PooledConnection onDemand;
+		Waiter waiter = null;
+		PooledConnection connection;
+		PooledConnection onDemand = null;
+		Changes closedMeanwhile = null;
 		this.lock.lock();
 		try {
 			if (this.closed) {
 				throw this.pool.closedException();
 			}
-			PooledConnection connection = pollIdleLocked(avoid);
+			connection = pollIdleLocked(avoid);
+			if (connection != null && connection.isSocketClosed()) {
+				// Its socket closed a moment ago and its retirement has not run yet: never hand it out.
+				closedMeanwhile = retireClosedLocked(connection);
+				connection = pollIdleLocked(avoid);
+			}
 			if (connection != null) {
 				leaseLocked(connection);
-				return connection;
 			}
-			if (!this.addresses.isEmpty() && usableAddressesLocked().isEmpty()) {
-				throw new HostUnavailableException("Every IP of " + key() + " is blacklisted: " + blacklistLocked()
-						+ " (hotconnpool.blacklist.all-blacklisted=fail)");
+			else {
+				if (!this.addresses.isEmpty() && usableAddressesLocked().isEmpty()) {
+					throw new HostUnavailableException("Every IP of " + key() + " is blacklisted: "
+							+ blacklistLocked() + " (hotconnpool.blacklist.all-blacklisted=fail)");
+				}
+				waiter = new Waiter(this.lock.newCondition());
+				this.waiters.addLast(waiter);
+				onDemand = createOnDemandLocked();
 			}
-			waiter = new Waiter(this.lock.newCondition());
-			this.waiters.addLast(waiter);
-			onDemand = createOnDemandLocked();
 		}
 		finally {
 			this.lock.unlock();
+		}
+		if (closedMeanwhile != null) {
+			this.pool.apply(closedMeanwhile);
+		}
+		if (connection != null) {
+			return connection;
 		}
 		if (onDemand != null) {
 			this.pool.warm(onDemand);
 		}
 		return awaitHandOff(waiter, deadline);
+	}
+
+	/**
+	 * Retires the polled connection and every idle one whose socket closed, and creates their replacements.
+	 * @return the connections to close and to warm
+	 */
+	private Changes retireClosedLocked(PooledConnection polled) {
+		retireLocked(polled, RetireReason.BROKEN);
+		List<PooledConnection> toClose = retireIdleLocked(PooledConnection::isSocketClosed, RetireReason.BROKEN);
+		toClose.add(polled);
+		return new Changes(toClose, fillLocked());
 	}
 
 	/** The least recently used idle connection, to another IP than {@code avoid} if one is idle. */
@@ -404,6 +429,9 @@ final class HostPool {
 	private RetireReason retireReasonLocked(PooledConnection connection) {
 		if (this.closed) {
 			return RetireReason.CLOSED;
+		}
+		if (connection.isSocketClosed()) {
+			return RetireReason.BROKEN; // closed after its last check: no closing report will find it idle
 		}
 		if (!this.health.containsKey(connection.ip)) {
 			return RetireReason.DNS_REMOVED;
@@ -549,6 +577,25 @@ final class HostPool {
 			ipHealth.blacklist = null;
 			ipHealth.consecutiveFailures = 0;
 			return fillLocked();
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	/**
+	 * The connection's socket closed (the server hung up): if it is idle it goes now and a replacement is created,
+	 * so that the next acquire finds a warm connection. A leased or probing one is judged when it comes back.
+	 * @return the connection to close and the replacement to warm
+	 */
+	Changes retireIfSocketClosed(PooledConnection connection) {
+		this.lock.lock();
+		try {
+			if (connection.state != ConnectionState.IDLE || !connection.isSocketClosed()) {
+				return new Changes(List.of(), List.of());
+			}
+			retireLocked(connection, RetireReason.BROKEN);
+			return new Changes(List.of(connection), fillLocked());
 		}
 		finally {
 			this.lock.unlock();

@@ -16,6 +16,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -335,9 +336,26 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 		}
 	}
 
-	private void apply(HostPool.Changes changes) {
+	/** Closes what a host decided to close and warms what it decided to warm, outside its lock. */
+	void apply(HostPool.Changes changes) {
 		changes.toClose().forEach(PooledConnection::close);
 		changes.toWarm().forEach(this::warm);
+	}
+
+	/**
+	 * The socket of a connection closed: an idle one is retired and replaced off the closing thread, which is
+	 * OkHttp's (HTTP/2 reader) and may hold its locks. A leased or probing one is judged when it comes back.
+	 */
+	void socketClosed(PooledConnection connection) {
+		if (connection.state == ConnectionState.RETIRED || this.closed.get()) {
+			return; // closed by the pool itself
+		}
+		try {
+			this.executor.execute(() -> apply(connection.host.retireIfSocketClosed(connection)));
+		}
+		catch (RejectedExecutionException ex) {
+			// the pool is stopping, or the executor is saturated: acquire never hands the connection out anyway
+		}
 	}
 
 	private void logWarmth(HostPool host, long millis) {

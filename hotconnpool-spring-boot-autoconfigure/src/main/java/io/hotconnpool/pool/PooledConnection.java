@@ -30,7 +30,8 @@ import okio.Okio;
  * It owns a pinned OkHttp client: a {@link Dns} that answers only this IP (SNI and certificate verification keep
  * the host name) and a private one-connection {@link ConnectionPool}. The private pool keeps OkHttp's global idle
  * limit from evicting warm connections, lets {@link #close()} close exactly this socket, and lets the pool see
- * after each exchange whether the physical connection survived ({@link #isPhysicallyIdle()}).
+ * after each exchange whether the physical connection survived ({@link #isPhysicallyIdle()}). Its sockets come
+ * from a {@link WatchedSocketFactory}, which tells the pool when OkHttp closes one that its pool still counts idle.
  * <p>
  * {@link #state} changes only under the host's lock; counters are atomics read without it.
  */
@@ -50,6 +51,8 @@ final class PooledConnection {
 	final int slot;
 
 	private final ConnectionPool okPool;
+
+	private final WatchedSocketFactory sockets;
 
 	private final OkHttpClient client;
 
@@ -103,9 +106,11 @@ final class PooledConnection {
 		this.ip = ip;
 		this.slot = slot;
 		this.okPool = new ConnectionPool(1, OKHTTP_KEEP_ALIVE_DAYS, TimeUnit.DAYS);
+		this.sockets = new WatchedSocketFactory(() -> host.pool.socketClosed(this));
 		this.client = baseClient.newBuilder()
 			.dns(new PinnedDns(host.settings.host(), ip))
 			.connectionPool(this.okPool)
+			.socketFactory(this.sockets)
 			.eventListener(new ConnectionEvents())
 			.build();
 		long maxLifetime = host.pool.settings.maxLifetime().toNanos();
@@ -166,9 +171,14 @@ final class PooledConnection {
 		}
 	}
 
-	/** Whether the physical connection is in OkHttp's pool and free: false once the server or an error closed it. */
+	/** Whether the physical connection is open and free in OkHttp's pool: false once the server or an error closed it. */
 	boolean isPhysicallyIdle() {
-		return this.okPool.idleConnectionCount() == 1;
+		return !isSocketClosed() && this.okPool.idleConnectionCount() == 1;
+	}
+
+	/** Whether the physical connection's socket is closed (OkHttp's pool may still count it idle). No I/O, no lock. */
+	boolean isSocketClosed() {
+		return this.sockets.isLatestClosed();
 	}
 
 	/** Aborts an exchange in flight (forced cleanup, pool close); the holder sees an I/O error. */
