@@ -183,11 +183,12 @@ final class HostPool {
 			return List.of();
 		}
 		List<InetAddress> usable = usableAddressesLocked();
+		Set<InetAddress> usableSet = new HashSet<>(usable); // a list's contains() made every tick quadratic
 		int target = this.settings.warmTarget(usable.size());
 		Set<String> occupied = new HashSet<>();
 		int live = 0;
 		for (PooledConnection connection : this.connections) {
-			if (usable.contains(connection.ip)) {
+			if (usableSet.contains(connection.ip)) {
 				occupied.add(slotKey(connection.ip, connection.slot));
 				live++;
 			}
@@ -256,7 +257,7 @@ final class HostPool {
 	 * @throws HostUnavailableException when every IP is blacklisted and the policy is to fail
 	 */
 	PooledConnection acquire(long timeoutNanos, InetAddress avoid) throws InterruptedException {
-		long deadline = System.nanoTime() + timeoutNanos;
+		long deadline = 0;
 		Waiter waiter = null;
 		PooledConnection connection;
 		PooledConnection onDemand = null;
@@ -280,6 +281,7 @@ final class HostPool {
 					throw new HostUnavailableException("Every IP of " + key() + " is blacklisted: "
 							+ blacklistLocked() + " (hotconnpool.blacklist.all-blacklisted=fail)");
 				}
+				deadline = System.nanoTime() + timeoutNanos;
 				waiter = new Waiter(this.lock.newCondition());
 				this.waiters.addLast(waiter);
 				onDemand = createOnDemandLocked();
@@ -345,7 +347,8 @@ final class HostPool {
 				catch (InterruptedException ex) {
 					this.waiters.remove(waiter);
 					if (waiter.connection != null) {
-						offerLocked(waiter.connection); // handed over just as we were interrupted: pass it on
+						// handed over just as we were interrupted: pass it on
+						offerLocked(waiter.connection, System.nanoTime());
 					}
 					throw ex;
 				}
@@ -389,7 +392,8 @@ final class HostPool {
 	 * status, the reason to blacklist its IP
 	 */
 	void release(PooledConnection connection, LeaseOutcome outcome) {
-		List<PooledConnection> toClose = new ArrayList<>();
+		long now = System.nanoTime();
+		List<PooledConnection> toClose;
 		List<PooledConnection> toWarm;
 		this.lock.lock();
 		try {
@@ -399,16 +403,15 @@ final class HostPool {
 			if (connection.state == ConnectionState.RETIRED) {
 				return; // retired while leased (forced cleanup, close): already closed
 			}
-			RetireReason reason = (outcome != null) ? outcome.reason() : retireReasonLocked(connection);
+			IpHealth ipHealth = this.health.get(connection.ip);
+			RetireReason reason = (outcome != null) ? outcome.reason() : retireReasonLocked(connection, ipHealth, now);
 			if (reason == null) {
-				IpHealth ipHealth = this.health.get(connection.ip);
-				if (ipHealth != null) {
-					ipHealth.consecutiveFailures = 0;
-				}
-				offerLocked(connection);
+				ipHealth.consecutiveFailures = 0;
+				offerLocked(connection, now);
 				return;
 			}
 			retireLocked(connection, reason);
+			toClose = new ArrayList<>();
 			toClose.add(connection);
 			if (outcome != null && outcome.blacklistReason() != null) {
 				toClose.addAll(blacklistLocked(connection.ip, outcome.blacklistReason()));
@@ -425,21 +428,24 @@ final class HostPool {
 		toWarm.forEach(this.pool::warm);
 	}
 
-	/** Why a healthy returned connection must still go, or {@code null} if it may serve again. */
-	private RetireReason retireReasonLocked(PooledConnection connection) {
+	/**
+	 * Why a healthy returned connection must still go, or {@code null} if it may serve again.
+	 * @param ipHealth its IP's health, {@code null} when the IP left the DNS answer
+	 */
+	private RetireReason retireReasonLocked(PooledConnection connection, IpHealth ipHealth, long now) {
 		if (this.closed) {
 			return RetireReason.CLOSED;
 		}
 		if (connection.isSocketClosed()) {
 			return RetireReason.BROKEN; // closed after its last check: no closing report will find it idle
 		}
-		if (!this.health.containsKey(connection.ip)) {
+		if (ipHealth == null) {
 			return RetireReason.DNS_REMOVED;
 		}
-		if (!isUsableLocked(connection.ip)) {
+		if (ipHealth.blacklist != null && !isUsableLocked(connection.ip)) {
 			return RetireReason.BLACKLISTED;
 		}
-		if (connection.isExpired(System.nanoTime())) {
+		if (connection.isExpired(now)) {
 			return RetireReason.EXPIRED;
 		}
 		return null;
@@ -465,12 +471,13 @@ final class HostPool {
 				restored = ipHealth.blacklist != null;
 				ipHealth.blacklist = null;
 			}
-			RetireReason reason = retireReasonLocked(connection);
+			long now = System.nanoTime();
+			RetireReason reason = retireReasonLocked(connection, this.health.get(connection.ip), now);
 			if (reason != null) {
 				retireLocked(connection, reason);
 				return new Changes(List.of(connection), fillLocked());
 			}
-			offerLocked(connection);
+			offerLocked(connection, now);
 			return new Changes(List.of(), restored ? fillLocked() : List.of());
 		}
 		finally {
@@ -549,8 +556,7 @@ final class HostPool {
 			List<PooledConnection> probes = new ArrayList<>();
 			for (InetAddress ip : this.addresses) {
 				Blacklisting entry = this.health.get(ip).blacklist;
-				boolean probing = this.connections.stream().anyMatch((c) -> c.ip.equals(ip) && c.probation);
-				if (entry != null && now - entry.untilNanos >= 0 && !probing) {
+				if (entry != null && now - entry.untilNanos >= 0 && !isProbingLocked(ip)) {
 					PooledConnection probe = createLocked(ip, 0);
 					probe.probation = true;
 					probes.add(probe);
@@ -561,6 +567,10 @@ final class HostPool {
 		finally {
 			this.lock.unlock();
 		}
+	}
+
+	private boolean isProbingLocked(InetAddress ip) {
+		return this.connections.stream().anyMatch((c) -> c.ip.equals(ip) && c.probation);
 	}
 
 	/**
@@ -738,13 +748,19 @@ final class HostPool {
 
 	// ---- state changes ------------------------------------------------------------------------------------
 
+	/**
+	 * Leases the connection. Its last use is stamped when its requests and the lease end, and the clock is read
+	 * only for leak detection: the hot path is short.
+	 */
 	private void leaseLocked(PooledConnection connection) {
 		connection.state = ConnectionState.LEASED;
-		connection.leasedAtNanos = System.nanoTime();
-		connection.markUsed();
+		if (this.pool.detectsLeaks) {
+			connection.leasedAtNanos = System.nanoTime();
+		}
 	}
 
-	private void offerLocked(PooledConnection connection) {
+	/** Hands the connection to the longest waiter, or makes it idle; {@code now} is {@link System#nanoTime()}. */
+	private void offerLocked(PooledConnection connection, long now) {
 		connection.probation = false;
 		Waiter waiter = this.waiters.pollFirst();
 		if (waiter != null) {
@@ -754,7 +770,7 @@ final class HostPool {
 		}
 		else {
 			connection.state = ConnectionState.IDLE;
-			connection.markUsed();
+			connection.markUsed(now);
 			this.idle.addLast(connection);
 		}
 	}

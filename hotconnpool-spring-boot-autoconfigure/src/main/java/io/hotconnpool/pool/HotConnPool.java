@@ -106,6 +106,9 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 
 	private final int phase;
 
+	/** Whether leases are watched for leaks: only then does acquire read the clock and keep the lease. */
+	final boolean detectsLeaks;
+
 	private final Maintenance maintenance;
 
 	private final ThreadPoolTaskScheduler ownedScheduler;
@@ -113,6 +116,7 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 	private HotConnPool(Builder builder) {
 		this.settings = builder.settings;
 		this.phase = builder.phase;
+		this.detectsLeaks = !this.settings.leakDetectionThreshold().isZero();
 		this.listeners = new Listeners(builder.listeners);
 		this.ownedScheduler = (builder.scheduler != null) ? null : defaultScheduler();
 		this.maintenance = new Maintenance((builder.scheduler != null) ? builder.scheduler : this.ownedScheduler);
@@ -514,14 +518,16 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 			throw new AcquireTimeoutException("No connection to " + stats.summary() + " became free within "
 					+ timeout + ((failure != null) ? "; last connection failure: " + failure : ""), stats);
 		}
-		HotConnection lease = new HotConnection(this, connection,
-				this.settings.leakDetectionThreshold().isZero() ? null : new Throwable("acquired here"));
+		if (!this.detectsLeaks) {
+			return new HotConnection(this, connection, null);
+		}
+		HotConnection lease = new HotConnection(this, connection, new Throwable("acquired here"));
 		connection.lease = lease;
 		return lease;
 	}
 
 	private HostPool hostFor(String target) {
-		if (target == null || target.isBlank()) {
+		if (target == null) {
 			throw new IllegalArgumentException("Host must not be null or blank");
 		}
 		if (this.closed.get()) {
@@ -530,9 +536,12 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 		if (!this.started.get()) {
 			throw new IllegalStateException("hotconnpool is not started: call start() first");
 		}
-		HostPool known = this.hostsByTarget.get(target);
+		HostPool known = this.hostsByTarget.get(target); // never holds a blank target
 		if (known != null) {
 			return known;
+		}
+		if (target.isBlank()) {
+			throw new IllegalArgumentException("Host must not be null or blank");
 		}
 		HostSettings.HostAndPort parsed = HostSettings.parseTarget(target);
 		String key = HostSettings.key(parsed.host(), parsed.port());

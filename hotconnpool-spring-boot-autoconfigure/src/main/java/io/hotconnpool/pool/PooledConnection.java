@@ -67,12 +67,12 @@ final class PooledConnection {
 	volatile RetireReason retireReason;
 
 	/** Opened to re-probe a blacklisted IP: its success restores the IP. Guarded by the host's lock. */
-	volatile boolean probation;
+	boolean probation;
 
-	/** The current lease, for leak reports; stale once the connection is idle again. */
+	/** The current lease when leak detection is on, for its reports; stale once the connection is idle again. */
 	volatile HotConnection lease;
 
-	/** When the current lease began. Written under the host's lock. */
+	/** When the current lease began, when leak detection is on. Written under the host's lock. */
 	volatile long leasedAtNanos;
 
 	/** Opened for an IP that a DNS refresh found; counted once warm. */
@@ -195,8 +195,8 @@ final class PooledConnection {
 		this.okPool.evictAll();
 	}
 
-	void markUsed() {
-		this.lastUsedNanos = System.nanoTime();
+	void markUsed(long now) {
+		this.lastUsedNanos = now;
 	}
 
 	boolean isHealthy() {
