@@ -230,8 +230,20 @@ final class PooledConnection {
 	record Exchange(Response response, boolean hot) {
 	}
 
-	/** Answers only the pinned IP, and only for the pinned host: a redirect elsewhere cannot leak out of the slot. */
-	private record PinnedDns(String host, InetAddress ip) implements Dns {
+	/**
+	 * Answers only the pinned IP, and only for the pinned host: a redirect elsewhere cannot leak out of the slot.
+	 * Equal only to itself (one per connection): OkHttp compares an address's Dns on every call.
+	 */
+	private static final class PinnedDns implements Dns {
+
+		private final String host;
+
+		private final InetAddress ip;
+
+		PinnedDns(String host, InetAddress ip) {
+			this.host = host;
+			this.ip = ip;
+		}
 
 		@Override
 		public List<InetAddress> lookup(String hostname) throws UnknownHostException {
