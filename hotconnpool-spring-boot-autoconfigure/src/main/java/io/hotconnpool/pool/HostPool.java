@@ -623,13 +623,15 @@ final class HostPool {
 		try {
 			long now = System.nanoTime();
 			List<PooledConnection> reserved = new ArrayList<>();
-			for (PooledConnection connection : this.idle) {
-				if (connection.idleNanos(now) >= idleThresholdNanos) {
-					connection.state = ConnectionState.RESERVED;
-					reserved.add(connection);
+			// One pass: removeAll(reserved) would scan the list for every idle connection, quadratic at scale.
+			this.idle.removeIf((connection) -> {
+				if (connection.idleNanos(now) < idleThresholdNanos) {
+					return false;
 				}
-			}
-			this.idle.removeAll(reserved);
+				connection.state = ConnectionState.RESERVED;
+				reserved.add(connection);
+				return true;
+			});
 			return reserved;
 		}
 		finally {
