@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
@@ -15,20 +16,26 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
+import io.hotconnpool.pool.HotConnPoolSettings;
 import io.hotconnpool.pool.PoolStats;
 import okhttp3.Protocol;
 
 /**
- * Latency under connection churn: requests arrive at a steady rate, round robin over the hosts, while every
+ * Latency under connection churn: requests arrive at a steady rate, round robin over the hosts, while once in every
  * {@code churnEvery} the server side closes each connection that has been quiet for two round trips (nothing in
  * flight), as servers and load balancers reap idle keep-alive connections. Latency counts from the moment a
  * request was due, not sent, so a stalled client cannot hide its queue (no coordinated omission).
  * <p>
  * Each client runs alone, started and warmed by one request per host first. The pool re-warms in the background:
- * its health check runs every {@code healthCheckInterval} and probes connections idle for
- * {@code healthCheckIdleThreshold}.
+ * it replaces an HTTP/2 connection as soon as OkHttp closes its socket, and its health check (by default at the
+ * pool's defaults: every 30 s, for connections idle 10 s) probes the rest.
  */
 public final class ChurnBenchmark {
+
+	private static final long CHURN_SEED = 8;
+
+	/** The health check a pool gets unless told otherwise. */
+	private static final HotConnPoolSettings POOL_DEFAULTS = HotConnPoolSettings.builder().build();
 
 	private ChurnBenchmark() {
 	}
@@ -52,13 +59,15 @@ public final class ChurnBenchmark {
 		/** The documented full run. */
 		public static Config full() {
 			return new Config(4, 4, 2, List.of(Duration.ofMillis(10), Duration.ofMillis(50)), Duration.ofSeconds(20),
-					20, Duration.ofSeconds(2), Duration.ofMillis(100), Duration.ofMillis(100), 16);
+					20, Duration.ofSeconds(2), POOL_DEFAULTS.healthCheckInterval(),
+					POOL_DEFAULTS.healthCheckIdleThreshold(), 16);
 		}
 
 		/** Seconds, for the build. */
 		public static Config smoke() {
 			return new Config(2, 2, 1, List.of(Duration.ofMillis(10)), Duration.ofMillis(1500), 20,
-					Duration.ofMillis(500), Duration.ofMillis(100), Duration.ofMillis(50), 8);
+					Duration.ofMillis(500), POOL_DEFAULTS.healthCheckInterval(),
+					POOL_DEFAULTS.healthCheckIdleThreshold(), 8);
 		}
 
 	}
@@ -137,8 +146,9 @@ public final class ChurnBenchmark {
 			PoolStats before = (peer instanceof PoolPeer p) ? p.pool().stats() : null;
 			AtomicLong closed = new AtomicLong();
 			ScheduledExecutorService churn = Executors.newSingleThreadScheduledExecutor();
-			churn.scheduleAtFixedRate(() -> closed.addAndGet(env.proxy().closeIdle(idleFor)),
-					config.churnEvery().toNanos(), config.churnEvery().toNanos(), TimeUnit.NANOSECONDS);
+			for (long at : churnTimes(config)) {
+				churn.schedule(() -> closed.addAndGet(env.proxy().closeIdle(idleFor)), at, TimeUnit.NANOSECONDS);
+			}
 			Schedule schedule;
 			try {
 				schedule = Schedule.run(peer, env.targets(), config);
@@ -157,6 +167,21 @@ public final class ChurnBenchmark {
 			return new ClientResult(peer.name(), schedule.latencies, schedule.requests, schedule.failures,
 					closed.get(), handshakes, cold);
 		}
+	}
+
+	/**
+	 * When the churn strikes, in nanoseconds from now: once in each {@code churnEvery} of the run, at a random point
+	 * of it (the same points in every run). A fixed period would strike at the same point between two requests every
+	 * time, which always catches one request on a connection the server is closing, or never does.
+	 */
+	static long[] churnTimes(Config config) {
+		Random random = new Random(CHURN_SEED);
+		long every = config.churnEvery().toNanos();
+		long[] times = new long[(int) (config.duration().toNanos() / every)];
+		for (int i = 0; i < times.length; i++) {
+			times[i] = i * every + (long) (random.nextDouble() * every);
+		}
+		return times;
 	}
 
 	/** Sends requests at the configured rate for the configured time. */

@@ -5,10 +5,20 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
+import java.util.function.Function;
 
 /**
- * The end-to-end harness: {@code java -cp benchmarks/target/benchmarks.jar io.hotconnpool.benchmarks.EndToEnd
- * [first|churn|throughput|scale|all]... [--smoke]}. Prints Markdown.
+ * The end-to-end harness. Prints Markdown:
+ *
+ * <pre>
+ * java -cp benchmarks/target/benchmarks.jar io.hotconnpool.benchmarks.EndToEnd [first|churn|throughput|scale|all]...
+ *     [--smoke] [--rtt=10,50] [--health-check=INTERVAL_MS/IDLE_MS] [--churn-every=MS] [--connections=100,1000]
+ * </pre>
+ *
+ * {@code --smoke} runs the seconds-long sizes of the build's tests; {@code --rtt} sets the round-trip times of
+ * {@code first} and {@code churn}; {@code --health-check} the pool's health check and {@code --churn-every} how
+ * often idle connections are closed under {@code churn}; {@code --connections} the sizes of {@code scale}.
  */
 public final class EndToEnd {
 
@@ -17,30 +27,16 @@ public final class EndToEnd {
 
 	public static void main(String[] args) throws IOException, InterruptedException {
 		boolean smoke = List.of(args).contains("--smoke");
-		List<String> runs = List.of(args).stream().filter((arg) -> !arg.startsWith("--")).toList();
+		List<String> runs = Arrays.stream(args).filter((arg) -> !arg.startsWith("--")).toList();
 		if (runs.isEmpty() || runs.contains("all")) {
 			runs = List.of("first", "churn", "throughput", "scale");
 		}
-		System.out.println(Environment.describe());
+		System.out.println(Environment.describe() + "\n");
 		for (String run : runs) {
 			long start = System.nanoTime();
 			switch (run.toLowerCase(Locale.ROOT)) {
-				case "first" -> {
-					FirstResponseBenchmark.Config base = smoke ? FirstResponseBenchmark.Config.smoke()
-							: FirstResponseBenchmark.Config.full();
-					FirstResponseBenchmark.Config config = new FirstResponseBenchmark.Config(base.hosts(),
-							base.ipsPerHost(), base.slotsPerIp(), rtts(args, base.rtts()), base.rounds(),
-							base.steadyPerHost(), base.baselineRequests());
-					print("Time to first response", FirstResponseBenchmark.markdown(config, FirstResponseBenchmark.run(config)));
-				}
-				case "churn" -> {
-					ChurnBenchmark.Config base = smoke ? ChurnBenchmark.Config.smoke() : ChurnBenchmark.Config.full();
-					ChurnBenchmark.Config config = new ChurnBenchmark.Config(base.hosts(), base.ipsPerHost(),
-							base.slotsPerIp(), rtts(args, base.rtts()), base.duration(), base.requestsPerSecond(),
-							base.churnEvery(), base.healthCheckInterval(), base.healthCheckIdleThreshold(),
-							base.workers());
-					print("Latency under churn", ChurnBenchmark.markdown(config, ChurnBenchmark.run(config)));
-				}
+				case "first" -> first(args, smoke);
+				case "churn" -> churn(args, smoke);
 				case "throughput" -> {
 					ThroughputBenchmark.Config config = smoke ? ThroughputBenchmark.Config.smoke()
 							: ThroughputBenchmark.Config.full();
@@ -48,38 +44,54 @@ public final class EndToEnd {
 				}
 				case "scale" -> {
 					ScaleBenchmark.Config base = smoke ? ScaleBenchmark.Config.smoke() : ScaleBenchmark.Config.full();
-					ScaleBenchmark.Config config = new ScaleBenchmark.Config(sizes(args, base.connections()),
+					ScaleBenchmark.Config config = new ScaleBenchmark.Config(
+							option(args, "connections", EndToEnd::integers).orElse(base.connections()),
 							base.slotsPerIp(), base.ticks(), base.topClasses());
 					print("Scale", ScaleBenchmark.markdown(config, ScaleBenchmark.run(config)));
 				}
-				default -> throw new IllegalArgumentException("Unknown run " + run
-						+ "; expected first, churn, throughput, scale or all");
+				default -> throw new IllegalArgumentException(
+						"Unknown run " + run + "; expected first, churn, throughput, scale or all");
 			}
-			System.out.printf(Locale.ROOT, "(%s took %.1f s; %s)%n%n", run, (System.nanoTime() - start) / 1e9,
+			System.out.printf(Locale.ROOT, "(%s took %.0f s; %s)%n%n", run, (System.nanoTime() - start) / 1e9,
 					Environment.load());
 		}
 	}
 
-	/** {@code --rtt=10,50} (milliseconds) overrides the round-trip times. */
-	private static List<Duration> rtts(String[] args, List<Duration> defaults) {
-		return Arrays.stream(args)
-			.filter((arg) -> arg.startsWith("--rtt="))
-			.findFirst()
-			.map((arg) -> Arrays.stream(arg.substring("--rtt=".length()).split(","))
-				.map((ms) -> Duration.ofMillis(Long.parseLong(ms.trim())))
-				.toList())
-			.orElse(defaults);
+	private static void first(String[] args, boolean smoke) throws IOException {
+		FirstResponseBenchmark.Config base = smoke ? FirstResponseBenchmark.Config.smoke()
+				: FirstResponseBenchmark.Config.full();
+		FirstResponseBenchmark.Config config = new FirstResponseBenchmark.Config(base.hosts(), base.ipsPerHost(),
+				base.slotsPerIp(), option(args, "rtt", EndToEnd::millis).orElse(base.rtts()), base.rounds(),
+				base.steadyPerHost(), base.baselineRequests());
+		print("Time to first response", FirstResponseBenchmark.markdown(config, FirstResponseBenchmark.run(config)));
 	}
 
-	/** {@code --connections=100,1000} overrides the scale sizes. */
-	private static List<Integer> sizes(String[] args, List<Integer> defaults) {
+	private static void churn(String[] args, boolean smoke) throws IOException, InterruptedException {
+		ChurnBenchmark.Config base = smoke ? ChurnBenchmark.Config.smoke() : ChurnBenchmark.Config.full();
+		List<Duration> healthCheck = option(args, "health-check", (value) -> millis(value.replace('/', ',')))
+			.orElse(List.of(base.healthCheckInterval(), base.healthCheckIdleThreshold()));
+		ChurnBenchmark.Config config = new ChurnBenchmark.Config(base.hosts(), base.ipsPerHost(), base.slotsPerIp(),
+				option(args, "rtt", EndToEnd::millis).orElse(base.rtts()), base.duration(), base.requestsPerSecond(),
+				option(args, "churn-every", EndToEnd::millis).map((every) -> every.get(0)).orElse(base.churnEvery()),
+				healthCheck.get(0), healthCheck.get(1), base.workers());
+		print("Latency under churn", ChurnBenchmark.markdown(config, ChurnBenchmark.run(config)));
+	}
+
+	/** The value of {@code --name=value}, parsed. */
+	private static <T> Optional<T> option(String[] args, String name, Function<String, T> parse) {
+		String prefix = "--" + name + "=";
 		return Arrays.stream(args)
-			.filter((arg) -> arg.startsWith("--connections="))
+			.filter((arg) -> arg.startsWith(prefix))
 			.findFirst()
-			.map((arg) -> Arrays.stream(arg.substring("--connections=".length()).split(","))
-				.map((n) -> Integer.valueOf(n.trim()))
-				.toList())
-			.orElse(defaults);
+			.map((arg) -> parse.apply(arg.substring(prefix.length())));
+	}
+
+	private static List<Integer> integers(String value) {
+		return Arrays.stream(value.split(",")).map((n) -> Integer.valueOf(n.trim())).toList();
+	}
+
+	private static List<Duration> millis(String value) {
+		return integers(value).stream().map(Duration::ofMillis).toList();
 	}
 
 	private static void print(String title, String markdown) {

@@ -15,6 +15,8 @@ import okhttp3.Protocol;
 /**
  * K hosts × M IPs over a network with a round-trip time: one real TLS origin on 127.0.0.1 behind a
  * {@link LatencyProxy} that listens on one loopback address per (host, IP), 127.0.0.2 onwards, all on one port.
+ * A second proxy without delay, on 127.0.0.1, measures what a request costs besides the round trip: the server,
+ * both clients' and the proxy's own work.
  */
 public final class ProxiedOrigins implements AutoCloseable {
 
@@ -24,13 +26,20 @@ public final class ProxiedOrigins implements AutoCloseable {
 
 	private final LatencyProxy proxy;
 
+	private final LatencyProxy relay;
+
+	private final InetSocketAddress relayAddress;
+
 	private final List<Target> targets;
 
 	private final BenchmarkTls tls;
 
-	private ProxiedOrigins(TlsOrigin origin, LatencyProxy proxy, List<Target> targets, BenchmarkTls tls) {
+	private ProxiedOrigins(TlsOrigin origin, LatencyProxy proxy, LatencyProxy relay, InetSocketAddress relayAddress,
+			List<Target> targets, BenchmarkTls tls) {
 		this.origin = origin;
 		this.proxy = proxy;
+		this.relay = relay;
+		this.relayAddress = relayAddress;
 		this.targets = targets;
 		this.tls = tls;
 	}
@@ -54,15 +63,19 @@ public final class ProxiedOrigins implements AutoCloseable {
 		BenchmarkTls tls = BenchmarkTls.create(names, all);
 		TlsOrigin origin = TlsOrigin.start(InetAddress.getByName("127.0.0.1"), 0, tls, protocols);
 		LatencyProxy proxy = LatencyProxy.start(rtt.dividedBy(2));
+		LatencyProxy relay = LatencyProxy.start(Duration.ZERO);
 		try {
 			int port = listenOnCommonPort(proxy, all, origin.address());
+			InetSocketAddress relayAddress = relay.listen(new InetSocketAddress(origin.address().getAddress(), 0),
+					origin.address());
 			List<Target> targets = new ArrayList<>();
 			for (int h = 0; h < hosts; h++) {
 				targets.add(new Target(names.get(h), port, all.subList(h * ipsPerHost, (h + 1) * ipsPerHost)));
 			}
-			return new ProxiedOrigins(origin, proxy, List.copyOf(targets), tls);
+			return new ProxiedOrigins(origin, proxy, relay, relayAddress, List.copyOf(targets), tls);
 		}
 		catch (IOException | RuntimeException ex) {
+			relay.close();
 			proxy.close();
 			origin.close();
 			throw ex;
@@ -104,11 +117,11 @@ public final class ProxiedOrigins implements AutoCloseable {
 		return this.targets;
 	}
 
-	/** The hosts as if there were no network: every name on the origin itself, for the server-time baseline. */
-	public List<Target> directTargets() {
-		InetSocketAddress direct = this.origin.address();
+	/** The hosts with no delay: every name on the zero-delay proxy, for the baseline of everything but the RTT. */
+	public List<Target> baselineTargets() {
 		return this.targets.stream()
-			.map((target) -> new Target(target.host(), direct.getPort(), List.of(direct.getAddress())))
+			.map((target) -> new Target(target.host(), this.relayAddress.getPort(),
+					List.of(this.relayAddress.getAddress())))
 			.toList();
 	}
 
@@ -126,6 +139,7 @@ public final class ProxiedOrigins implements AutoCloseable {
 
 	@Override
 	public void close() {
+		this.relay.close();
 		this.proxy.close();
 		this.origin.close();
 	}

@@ -185,11 +185,12 @@ final class HostPool {
 			return List.of();
 		}
 		List<InetAddress> usable = usableAddressesLocked();
+		Set<InetAddress> usableSet = new HashSet<>(usable); // a list's contains() made every tick quadratic
 		int target = this.settings.warmTarget(usable.size());
 		Set<String> occupied = new HashSet<>();
 		int live = 0;
 		for (PooledConnection connection : this.connections) {
-			if (usable.contains(connection.ip)) {
+			if (usableSet.contains(connection.ip)) {
 				occupied.add(slotKey(connection.ip, connection.slot));
 				live++;
 			}
@@ -258,34 +259,60 @@ final class HostPool {
 	 * @throws HostUnavailableException when every IP is blacklisted and the policy is to fail
 	 */
 	PooledConnection acquire(long timeoutNanos, InetAddress avoid) throws InterruptedException {
-		long deadline = System.nanoTime() + timeoutNanos;
-		Waiter waiter;
-		PooledConnection onDemand;
+		long deadline = 0;
+		Waiter waiter = null;
+		PooledConnection connection;
+		PooledConnection onDemand = null;
+		Changes closedMeanwhile = null;
 		this.lock.lock();
 		try {
 			if (this.closed) {
 				throw this.pool.closedException();
 			}
-			PooledConnection connection = pollIdleLocked(avoid);
+			connection = pollIdleLocked(avoid);
+			if (connection != null && connection.isSocketClosed()) {
+				// Its socket closed a moment ago and its retirement has not run yet: never hand it out.
+				closedMeanwhile = retireClosedLocked(connection);
+				connection = pollIdleLocked(avoid);
+			}
 			if (connection != null) {
 				leaseLocked(connection);
-				return connection;
 			}
-			if (!this.addresses.isEmpty() && usableAddressesLocked().isEmpty()) {
-				throw new HostUnavailableException("Every IP of " + key() + " is blacklisted: " + blacklistLocked()
-						+ " (hotconnpool.blacklist.all-blacklisted=fail)");
+			else {
+				if (!this.addresses.isEmpty() && usableAddressesLocked().isEmpty()) {
+					throw new HostUnavailableException("Every IP of " + key() + " is blacklisted: "
+							+ blacklistLocked() + " (hotconnpool.blacklist.all-blacklisted=fail)");
+				}
+				deadline = System.nanoTime() + timeoutNanos;
+				waiter = new Waiter(this.lock.newCondition());
+				this.waiters.addLast(waiter);
+				onDemand = createOnDemandLocked();
 			}
-			waiter = new Waiter(this.lock.newCondition());
-			this.waiters.addLast(waiter);
-			onDemand = createOnDemandLocked();
 		}
 		finally {
 			this.lock.unlock();
+		}
+		if (closedMeanwhile != null) {
+			this.pool.apply(closedMeanwhile);
+		}
+		if (connection != null) {
+			return connection;
 		}
 		if (onDemand != null) {
 			this.pool.warm(onDemand);
 		}
 		return awaitHandOff(waiter, deadline);
+	}
+
+	/**
+	 * Retires the polled connection and every idle one whose socket closed, and creates their replacements.
+	 * @return the connections to close and to warm
+	 */
+	private Changes retireClosedLocked(PooledConnection polled) {
+		retireLocked(polled, RetireReason.BROKEN);
+		List<PooledConnection> toClose = retireIdleLocked(PooledConnection::isSocketClosed, RetireReason.BROKEN);
+		toClose.add(polled);
+		return new Changes(toClose, fillLocked());
 	}
 
 	/** The least recently used idle connection, to another IP than {@code avoid} if one is idle. */
@@ -322,7 +349,8 @@ final class HostPool {
 				catch (InterruptedException ex) {
 					this.waiters.remove(waiter);
 					if (waiter.connection != null) {
-						offerLocked(waiter.connection); // handed over just as we were interrupted: pass it on
+						// handed over just as we were interrupted: pass it on
+						offerLocked(waiter.connection, System.nanoTime());
 					}
 					throw ex;
 				}
@@ -352,11 +380,7 @@ final class HostPool {
 			.filter((c) -> slotsByIp.containsKey(c.ip))
 			.forEach((c) -> slotsByIp.get(c.ip).add(c.slot));
 		InetAddress ip = usable.stream().min(Comparator.comparingInt((InetAddress a) -> slotsByIp.get(a).size())).orElseThrow();
-		int slot = 0;
-		while (slotsByIp.get(ip).contains(slot)) {
-			slot++;
-		}
-		return createLocked(ip, slot);
+		return createLocked(ip, freeSlotLocked(ip));
 	}
 
 	/**
@@ -366,8 +390,9 @@ final class HostPool {
 	 * status, the reason to blacklist its IP
 	 */
 	void release(PooledConnection connection, LeaseOutcome outcome) {
-		List<PooledConnection> toClose = new ArrayList<>();
-		List<PooledConnection> toWarm = List.of();
+		long now = System.nanoTime();
+		List<PooledConnection> toClose;
+		List<PooledConnection> toWarm;
 		this.lock.lock();
 		try {
 			if (this.closed) {
@@ -376,21 +401,24 @@ final class HostPool {
 			if (connection.state == ConnectionState.RETIRED) {
 				return; // retired while leased (forced cleanup, close): already closed
 			}
-			if (outcome != null && outcome.reason() == null && outcome.ipFailure() != null) {
-				// The connection works but its IP did not serve (503): the connection goes only if the IP does.
-				toClose.addAll(countFailureLocked(connection.ip, outcome.ipFailure() + " on " + connection));
-			}
+			IpHealth ipHealth = this.health.get(connection.ip);
+			// The connection works but its IP did not serve (503): the connection goes only if the IP does.
+			List<PooledConnection> ipFailed = (outcome != null && outcome.reason() == null
+					&& outcome.ipFailure() != null)
+							? countFailureLocked(connection.ip, outcome.ipFailure() + " on " + connection) : List.of();
 			RetireReason reason = (outcome != null && outcome.reason() != null) ? outcome.reason()
-					: retireReasonLocked(connection);
+					: retireReasonLocked(connection, ipHealth, now);
 			if (reason == null) {
-				IpHealth ipHealth = this.health.get(connection.ip);
-				if (ipHealth != null && outcome == null) {
+				if (outcome == null) {
 					ipHealth.consecutiveFailures = 0;
 				}
-				offerLocked(connection);
+				offerLocked(connection, now);
+				toClose = ipFailed;
+				toWarm = List.of();
 			}
 			else {
 				retireLocked(connection, reason);
+				toClose = new ArrayList<>(ipFailed);
 				toClose.add(connection);
 				if (outcome != null && outcome.blacklistReason() != null) {
 					toClose.addAll(blacklistLocked(connection.ip, outcome.blacklistReason()));
@@ -408,18 +436,24 @@ final class HostPool {
 		toWarm.forEach(this.pool::warm);
 	}
 
-	/** Why a healthy returned connection must still go, or {@code null} if it may serve again. */
-	private RetireReason retireReasonLocked(PooledConnection connection) {
+	/**
+	 * Why a healthy returned connection must still go, or {@code null} if it may serve again.
+	 * @param ipHealth its IP's health, {@code null} when the IP left the DNS answer
+	 */
+	private RetireReason retireReasonLocked(PooledConnection connection, IpHealth ipHealth, long now) {
 		if (this.closed) {
 			return RetireReason.CLOSED;
 		}
-		if (!this.health.containsKey(connection.ip)) {
+		if (connection.isSocketClosed()) {
+			return RetireReason.BROKEN; // closed after its last check: no closing report will find it idle
+		}
+		if (ipHealth == null) {
 			return RetireReason.DNS_REMOVED;
 		}
-		if (!isUsableLocked(connection.ip)) {
+		if (ipHealth.blacklist != null && !isUsableLocked(connection.ip)) {
 			return RetireReason.BLACKLISTED;
 		}
-		if (connection.isExpired(System.nanoTime())) {
+		if (connection.isExpired(now)) {
 			return RetireReason.EXPIRED;
 		}
 		int max = this.settings.maxConnections();
@@ -456,12 +490,13 @@ final class HostPool {
 				restored = ipHealth.blacklist != null;
 				ipHealth.blacklist = null;
 			}
-			RetireReason reason = retireReasonLocked(connection);
+			long now = System.nanoTime();
+			RetireReason reason = retireReasonLocked(connection, this.health.get(connection.ip), now);
 			if (reason != null) {
 				retireLocked(connection, reason);
 				return new Changes(List.of(connection), fillLocked());
 			}
-			offerLocked(connection);
+			offerLocked(connection, now);
 			return new Changes(List.of(), restored ? fillLocked() : List.of());
 		}
 		finally {
@@ -527,7 +562,9 @@ final class HostPool {
 	}
 
 	/**
-	 * Takes a blacklisted IP's expired entry and opens one probation connection to re-probe it.
+	 * Takes a blacklisted IP's expired entry and opens one probation connection, in a free slot, to re-probe it;
+	 * not while the IP has a connection that is not leased: a probation one, or the one serving it as the least bad
+	 * IP, whose own probe re-tests it.
 	 * @return the probation connections to warm
 	 */
 	List<PooledConnection> reprobeExpiredBlacklistings() {
@@ -540,9 +577,8 @@ final class HostPool {
 			List<PooledConnection> probes = new ArrayList<>();
 			for (InetAddress ip : this.addresses) {
 				Blacklisting entry = this.health.get(ip).blacklist;
-				boolean probing = this.connections.stream().anyMatch((c) -> c.ip.equals(ip) && c.probation);
-				if (entry != null && now - entry.untilNanos >= 0 && !probing) {
-					PooledConnection probe = createLocked(ip, 0);
+				if (entry != null && now - entry.untilNanos >= 0 && !hasUnleasedConnectionLocked(ip)) {
+					PooledConnection probe = createLocked(ip, freeSlotLocked(ip));
 					probe.probation = true;
 					probes.add(probe);
 				}
@@ -552,6 +588,21 @@ final class HostPool {
 		finally {
 			this.lock.unlock();
 		}
+	}
+
+	private boolean hasUnleasedConnectionLocked(InetAddress ip) {
+		return this.connections.stream().anyMatch((c) -> c.ip.equals(ip) && c.state != ConnectionState.LEASED);
+	}
+
+	/** The lowest slot of the IP that no connection holds. */
+	private int freeSlotLocked(InetAddress ip) {
+		Set<Integer> taken = new HashSet<>();
+		this.connections.stream().filter((c) -> c.ip.equals(ip)).forEach((c) -> taken.add(c.slot));
+		int slot = 0;
+		while (taken.contains(slot)) {
+			slot++;
+		}
+		return slot;
 	}
 
 	/**
@@ -574,6 +625,25 @@ final class HostPool {
 		}
 	}
 
+	/**
+	 * The connection's socket closed (the server hung up): if it is idle it goes now and a replacement is created,
+	 * so that the next acquire finds a warm connection. A leased or probing one is judged when it comes back.
+	 * @return the connection to close and the replacement to warm
+	 */
+	Changes retireIfSocketClosed(PooledConnection connection) {
+		this.lock.lock();
+		try {
+			if (connection.state != ConnectionState.IDLE || !connection.isSocketClosed()) {
+				return new Changes(List.of(), List.of());
+			}
+			retireLocked(connection, RetireReason.BROKEN);
+			return new Changes(List.of(connection), fillLocked());
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
 	// ---- background maintenance ---------------------------------------------------------------------------
 
 	/**
@@ -585,13 +655,15 @@ final class HostPool {
 		try {
 			long now = System.nanoTime();
 			List<PooledConnection> reserved = new ArrayList<>();
-			for (PooledConnection connection : this.idle) {
-				if (connection.idleNanos(now) >= idleThresholdNanos) {
-					connection.state = ConnectionState.RESERVED;
-					reserved.add(connection);
+			// One pass: removeAll(reserved) would scan the list for every idle connection, quadratic at scale.
+			this.idle.removeIf((connection) -> {
+				if (connection.idleNanos(now) < idleThresholdNanos) {
+					return false;
 				}
-			}
-			this.idle.removeAll(reserved);
+				connection.state = ConnectionState.RESERVED;
+				reserved.add(connection);
+				return true;
+			});
 			return reserved;
 		}
 		finally {
@@ -710,13 +782,19 @@ final class HostPool {
 
 	// ---- state changes ------------------------------------------------------------------------------------
 
+	/**
+	 * Leases the connection. Its last use is stamped when its requests and the lease end, and the clock is read
+	 * only for leak detection: the hot path is short.
+	 */
 	private void leaseLocked(PooledConnection connection) {
 		connection.state = ConnectionState.LEASED;
-		connection.leasedAtNanos = System.nanoTime();
-		connection.markUsed();
+		if (this.pool.detectsLeaks) {
+			connection.leasedAtNanos = System.nanoTime();
+		}
 	}
 
-	private void offerLocked(PooledConnection connection) {
+	/** Hands the connection to the longest waiter, or makes it idle; {@code now} is {@link System#nanoTime()}. */
+	private void offerLocked(PooledConnection connection, long now) {
 		connection.probation = false;
 		Waiter waiter = this.waiters.pollFirst();
 		if (waiter != null) {
@@ -726,7 +804,7 @@ final class HostPool {
 		}
 		else {
 			connection.state = ConnectionState.IDLE;
-			connection.markUsed();
+			connection.markUsed(now);
 			this.idle.addLast(connection);
 		}
 	}

@@ -18,6 +18,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -107,6 +108,9 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 
 	private final int phase;
 
+	/** Whether leases are watched for leaks: only then does acquire read the clock and keep the lease. */
+	final boolean detectsLeaks;
+
 	private final Maintenance maintenance;
 
 	private final ThreadPoolTaskScheduler ownedScheduler;
@@ -114,6 +118,7 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 	private HotConnPool(Builder builder) {
 		this.settings = builder.settings;
 		this.phase = builder.phase;
+		this.detectsLeaks = !this.settings.leakDetectionThreshold().isZero();
 		this.listeners = new Listeners(builder.listeners);
 		this.ownedScheduler = (builder.scheduler != null) ? null : defaultScheduler();
 		this.maintenance = new Maintenance((builder.scheduler != null) ? builder.scheduler : this.ownedScheduler);
@@ -346,9 +351,26 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 		}
 	}
 
-	private void apply(HostPool.Changes changes) {
+	/** Closes what a host decided to close and warms what it decided to warm, outside its lock. */
+	void apply(HostPool.Changes changes) {
 		changes.toClose().forEach(PooledConnection::close);
 		changes.toWarm().forEach(this::warm);
+	}
+
+	/**
+	 * The socket of a connection closed: an idle one is retired and replaced off the closing thread, which is
+	 * OkHttp's (HTTP/2 reader) and may hold its locks. A leased or probing one is judged when it comes back.
+	 */
+	void socketClosed(PooledConnection connection) {
+		if (connection.state == ConnectionState.RETIRED || this.closed.get()) {
+			return; // closed by the pool itself
+		}
+		try {
+			this.executor.execute(() -> apply(connection.host.retireIfSocketClosed(connection)));
+		}
+		catch (RejectedExecutionException ex) {
+			// the pool is stopping, or the executor is saturated: acquire never hands the connection out anyway
+		}
 	}
 
 	private void logWarmth(HostPool host, long millis) {
@@ -507,14 +529,16 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 			throw new AcquireTimeoutException("No connection to " + stats.summary() + " became free within "
 					+ timeout + ((failure != null) ? "; last connection failure: " + failure : ""), stats);
 		}
-		HotConnection lease = new HotConnection(this, connection,
-				this.settings.leakDetectionThreshold().isZero() ? null : new Throwable("acquired here"));
+		if (!this.detectsLeaks) {
+			return new HotConnection(this, connection, null);
+		}
+		HotConnection lease = new HotConnection(this, connection, new Throwable("acquired here"));
 		connection.lease = lease;
 		return lease;
 	}
 
 	private HostPool hostFor(String target) {
-		if (target == null || target.isBlank()) {
+		if (target == null) {
 			throw new IllegalArgumentException("Host must not be null or blank");
 		}
 		if (this.closed.get()) {
@@ -523,9 +547,12 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 		if (!this.started.get()) {
 			throw new IllegalStateException("hotconnpool is not started: call start() first");
 		}
-		HostPool known = this.hostsByTarget.get(target);
+		HostPool known = this.hostsByTarget.get(target); // never holds a blank target
 		if (known != null) {
 			return known;
+		}
+		if (target.isBlank()) {
+			throw new IllegalArgumentException("Host must not be null or blank");
 		}
 		HostSettings.HostAndPort parsed = HostSettings.parseTarget(target);
 		String key = HostSettings.key(parsed.host(), parsed.port());

@@ -2,7 +2,7 @@ package io.hotconnpool.pool;
 
 import java.io.IOException;
 import java.net.InetAddress;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 
 import io.hotconnpool.pool.HotConnPoolListener.RequestOutcome;
 import okhttp3.HttpUrl;
@@ -38,11 +38,18 @@ public final class HotConnection implements AutoCloseable {
 	/** 503 Service Unavailable: the server says it cannot serve now. */
 	private static final int SERVICE_UNAVAILABLE = 503;
 
+	/** Flags set once each, with field updaters rather than atomics: a lease is made on every acquire. */
+	private static final AtomicIntegerFieldUpdater<HotConnection> CLOSED = AtomicIntegerFieldUpdater
+		.newUpdater(HotConnection.class, "closed");
+
+	private static final AtomicIntegerFieldUpdater<HotConnection> LEAK_REPORTED = AtomicIntegerFieldUpdater
+		.newUpdater(HotConnection.class, "leakReported");
+
 	private final HotConnPool pool;
 
 	private final PooledConnection connection;
 
-	private final AtomicBoolean closed = new AtomicBoolean();
+	private volatile int closed;
 
 	private volatile HostPool.LeaseOutcome failure;
 
@@ -51,7 +58,7 @@ public final class HotConnection implements AutoCloseable {
 	/** Where it was acquired, when leak detection is on. */
 	private final Throwable acquiredAt;
 
-	private final AtomicBoolean leakReported = new AtomicBoolean();
+	private volatile int leakReported;
 
 	HotConnection(HotConnPool pool, PooledConnection connection, Throwable acquiredAt) {
 		this.pool = pool;
@@ -65,7 +72,7 @@ public final class HotConnection implements AutoCloseable {
 
 	/** Whether this call is the first to report the lease as a leak. */
 	boolean markLeakReported() {
-		return this.leakReported.compareAndSet(false, true);
+		return LEAK_REPORTED.compareAndSet(this, 0, 1);
 	}
 
 	/**
@@ -78,7 +85,7 @@ public final class HotConnection implements AutoCloseable {
 	 * @throws IOException when the exchange fails; the connection is then retired on release
 	 */
 	public Response execute(Request request) throws IOException {
-		if (this.closed.get()) {
+		if (this.closed != 0) {
 			throw new IllegalStateException("This lease on " + this.connection + " is closed: acquire a new one");
 		}
 		requireLeaseTarget(request.url());
@@ -117,6 +124,9 @@ public final class HotConnection implements AutoCloseable {
 	}
 
 	private void requestEnded(RequestOutcome outcome, boolean hot) {
+		if (!this.pool.listeners.any()) {
+			return; // spares every request the IP's text form and the event
+		}
 		String host = this.connection.host.key();
 		String ip = this.connection.ip.getHostAddress();
 		this.pool.listeners.fire((listener) -> listener.requestEnded(host, ip, outcome, hot));
@@ -155,19 +165,20 @@ public final class HotConnection implements AutoCloseable {
 	 */
 	@Override
 	public void close() {
-		if (!this.closed.compareAndSet(false, true)) {
+		if (!CLOSED.compareAndSet(this, 0, 1)) {
 			return;
 		}
 		Response response = this.lastResponse;
+		HostPool.LeaseOutcome outcome = this.failure;
 		if (response != null) {
 			response.close();
+			if ((outcome == null || outcome.reason() == null) && !this.connection.isPhysicallyIdle()) {
+				// Closed by the server, or an unread body made it unusable.
+				outcome = (outcome == null) ? CLOSED_BY_SERVER
+						: new HostPool.LeaseOutcome(RetireReason.BROKEN, null, outcome.ipFailure());
+			}
 		}
-		HostPool.LeaseOutcome outcome = this.failure;
-		if ((outcome == null || outcome.reason() == null) && !this.connection.isPhysicallyIdle()) {
-			// Closed by the server, or an unread body made it unusable.
-			outcome = (outcome == null) ? CLOSED_BY_SERVER
-					: new HostPool.LeaseOutcome(RetireReason.BROKEN, null, outcome.ipFailure());
-		}
+		// A lease that ran no exchange left OkHttp as it was; a socket closed meanwhile is caught on release.
 		this.connection.host.release(this.connection, outcome);
 	}
 

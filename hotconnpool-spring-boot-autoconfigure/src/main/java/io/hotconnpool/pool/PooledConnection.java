@@ -30,7 +30,8 @@ import okio.Okio;
  * It owns a pinned OkHttp client: a {@link Dns} that answers only this IP (SNI and certificate verification keep
  * the host name) and a private one-connection {@link ConnectionPool}. The private pool keeps OkHttp's global idle
  * limit from evicting warm connections, lets {@link #close()} close exactly this socket, and lets the pool see
- * after each exchange whether the physical connection survived ({@link #isPhysicallyIdle()}).
+ * after each exchange whether the physical connection survived ({@link #isPhysicallyIdle()}). Its sockets come
+ * from a {@link WatchedSocketFactory}, which tells the pool when OkHttp closes one that its pool still counts idle.
  * <p>
  * {@link #state} changes only under the host's lock; counters are atomics read without it.
  */
@@ -51,6 +52,8 @@ final class PooledConnection {
 
 	private final ConnectionPool okPool;
 
+	private final WatchedSocketFactory sockets;
+
 	private final OkHttpClient client;
 
 	private final long createdNanos;
@@ -64,12 +67,12 @@ final class PooledConnection {
 	volatile RetireReason retireReason;
 
 	/** Opened to re-probe a blacklisted IP: its success restores the IP. Guarded by the host's lock. */
-	volatile boolean probation;
+	boolean probation;
 
-	/** The current lease, for leak reports; stale once the connection is idle again. */
+	/** The current lease when leak detection is on, for its reports; stale once the connection is idle again. */
 	volatile HotConnection lease;
 
-	/** When the current lease began. Written under the host's lock. */
+	/** When the current lease began, when leak detection is on. Written under the host's lock. */
 	volatile long leasedAtNanos;
 
 	/** Opened for an IP that a DNS refresh found; counted once warm. */
@@ -103,9 +106,11 @@ final class PooledConnection {
 		this.ip = ip;
 		this.slot = slot;
 		this.okPool = new ConnectionPool(1, OKHTTP_KEEP_ALIVE_DAYS, TimeUnit.DAYS);
+		this.sockets = new WatchedSocketFactory(() -> host.pool.socketClosed(this));
 		this.client = baseClient.newBuilder()
 			.dns(new PinnedDns(host.settings.host(), ip))
 			.connectionPool(this.okPool)
+			.socketFactory(this.sockets)
 			.eventListener(new ConnectionEvents())
 			.build();
 		long maxLifetime = host.pool.settings.maxLifetime().toNanos();
@@ -166,9 +171,14 @@ final class PooledConnection {
 		}
 	}
 
-	/** Whether the physical connection is in OkHttp's pool and free: false once the server or an error closed it. */
+	/** Whether the physical connection is open and free in OkHttp's pool: false once the server or an error closed it. */
 	boolean isPhysicallyIdle() {
-		return this.okPool.idleConnectionCount() == 1;
+		return !isSocketClosed() && this.okPool.idleConnectionCount() == 1;
+	}
+
+	/** Whether the physical connection's socket is closed (OkHttp's pool may still count it idle). No I/O, no lock. */
+	boolean isSocketClosed() {
+		return this.sockets.isLatestClosed();
 	}
 
 	/** Aborts an exchange in flight (forced cleanup, pool close); the holder sees an I/O error. */
@@ -185,8 +195,8 @@ final class PooledConnection {
 		this.okPool.evictAll();
 	}
 
-	void markUsed() {
-		this.lastUsedNanos = System.nanoTime();
+	void markUsed(long now) {
+		this.lastUsedNanos = now;
 	}
 
 	boolean isHealthy() {
@@ -220,8 +230,20 @@ final class PooledConnection {
 	record Exchange(Response response, boolean hot) {
 	}
 
-	/** Answers only the pinned IP, and only for the pinned host: a redirect elsewhere cannot leak out of the slot. */
-	private record PinnedDns(String host, InetAddress ip) implements Dns {
+	/**
+	 * Answers only the pinned IP, and only for the pinned host: a redirect elsewhere cannot leak out of the slot.
+	 * Equal only to itself (one per connection): OkHttp compares an address's Dns on every call.
+	 */
+	private static final class PinnedDns implements Dns {
+
+		private final String host;
+
+		private final InetAddress ip;
+
+		PinnedDns(String host, InetAddress ip) {
+			this.host = host;
+			this.ip = ip;
+		}
 
 		@Override
 		public List<InetAddress> lookup(String hostname) throws UnknownHostException {

@@ -233,7 +233,8 @@ public final class TlsProfile {
 	 * {@code TLS_FALLBACK_SCSV}) with the profile's TLS versions and cipher suites, the ALPN protocols, an
 	 * {@link SSLSocketFactory} that applies named groups and session tickets to each socket (on
 	 * Conscrypt) over the context's handshake deadline, the context's trust manager, and an interceptor that adds the
-	 * User-Agent and default headers a request does not set. Certificate and host-name verification stay on.
+	 * User-Agent and default headers a request does not set (none when they are OkHttp's own). Certificate and
+	 * host-name verification stay on.
 	 * <p>
 	 * Call it once per builder, after any customisation that touches the same settings.
 	 * @param client the client builder
@@ -262,10 +263,13 @@ public final class TlsProfile {
 		SSLSocketFactory socketFactory = tls.usesConscrypt()
 				? new ProfiledSocketFactory(tls.socketFactory(), this.sessionTickets, settings.namedGroups())
 				: tls.socketFactory();
-		return client.connectionSpecs(List.of(spec.build()))
+		client.connectionSpecs(List.of(spec.build()))
 			.protocols(settings.protocols())
-			.sslSocketFactory(socketFactory, tls.trustManager())
-			.addInterceptor(new DefaultHeadersInterceptor(this.userAgent, this.defaultHeaders));
+			.sslSocketFactory(socketFactory, tls.trustManager());
+		if (this.userAgent.equals(OKHTTP_USER_AGENT) && this.defaultHeaders.size() == 0) {
+			return client; // OkHttp sends exactly this by itself: no need to rebuild every request
+		}
+		return client.addInterceptor(new DefaultHeadersInterceptor(this.userAgent, this.defaultHeaders));
 	}
 
 	/**

@@ -7,6 +7,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -84,10 +85,14 @@ final class LoopbackProxy implements AutoCloseable {
 		}
 	}
 
-	/** Closes every connection carried so far, both sides; new connections are still accepted. */
+	/**
+	 * Closes every connection carried so far, both sides; new connections are still accepted, and one accepted
+	 * while this runs (a client reconnecting at once) is left alone.
+	 */
 	void dropAll() {
-		this.open.forEach(LoopbackProxy::closeQuietly);
-		this.open.clear();
+		List<Socket> carried = List.copyOf(this.open);
+		this.open.removeAll(carried);
+		carried.forEach(LoopbackProxy::closeQuietly);
 	}
 
 	private static void closeQuietly(Socket socket) {

@@ -172,6 +172,13 @@ final class PoolLoad {
 		if (host.idle() + host.leased() + host.warming() + reserved != host.total()) {
 			this.violation.compareAndSet(null, "states do not add up: " + host.summary());
 		}
+		Set<String> slots = new HashSet<>();
+		for (ConnectionStats connection : host.connections()) {
+			if (!slots.add(connection.ip() + "#" + connection.slot())) {
+				this.violation.compareAndSet(null, "two connections in slot " + connection.slot() + " of "
+						+ connection.ip() + ": " + host.connections());
+			}
+		}
 		Set<String> outOfService = new HashSet<>(host.draining());
 		host.blacklisted().forEach((entry) -> outOfService.add(entry.ip()));
 		List<ConnectionStats> inService = host.connections()
