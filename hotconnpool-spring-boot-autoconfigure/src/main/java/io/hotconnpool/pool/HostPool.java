@@ -11,8 +11,10 @@ import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -75,6 +77,9 @@ final class HostPool {
 	private final ArrayDeque<PooledConnection> idle = new ArrayDeque<>();
 
 	private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
+
+	/** Log lines decided under the lock (an IP blacklisted or restored), written once it is released. */
+	private final Queue<Runnable> logLines = new ConcurrentLinkedQueue<>();
 
 	private boolean closed;
 
@@ -432,6 +437,7 @@ final class HostPool {
 		finally {
 			this.lock.unlock();
 		}
+		writeLogLines();
 		toClose.forEach(PooledConnection::close);
 		toWarm.forEach(this.pool::warm);
 	}
@@ -490,6 +496,10 @@ final class HostPool {
 				restored = ipHealth.blacklist != null;
 				ipHealth.blacklist = null;
 			}
+			if (restored) {
+				this.logLines.add(() -> logger.info("hotconnpool restored " + connection.ip.getHostAddress() + " of "
+						+ key() + ": its re-probe succeeded"));
+			}
 			long now = System.nanoTime();
 			RetireReason reason = retireReasonLocked(connection, this.health.get(connection.ip), now);
 			if (reason != null) {
@@ -501,6 +511,7 @@ final class HostPool {
 		}
 		finally {
 			this.lock.unlock();
+			writeLogLines();
 		}
 	}
 
@@ -536,7 +547,16 @@ final class HostPool {
 		finally {
 			this.lock.unlock();
 		}
+		writeLogLines();
 		toClose.forEach(PooledConnection::close);
+	}
+
+	/** Writes the log lines decided under the lock; called after releasing it. */
+	private void writeLogLines() {
+		Runnable line;
+		while ((line = this.logLines.poll()) != null) {
+			line.run();
+		}
 	}
 
 	/** Counts a failure against the IP and blacklists it at the threshold. */
@@ -557,6 +577,10 @@ final class HostPool {
 		}
 		long ttl = this.pool.settings.blacklistTtl().toNanos();
 		Instant now = Instant.now();
+		if (ipHealth.blacklist == null) { // not again for each failed re-probe or concurrent probe
+			this.logLines.add(() -> logger.warn("hotconnpool blacklisted " + ip.getHostAddress() + " of " + key()
+					+ " for " + this.pool.settings.blacklistTtl() + ", then re-probed: " + reason));
+		}
 		ipHealth.blacklist = new Blacklisting(reason, now, now.plusNanos(ttl), System.nanoTime() + ttl);
 		return retireIdleLocked((c) -> c.ip.equals(ip) && !isUsableLocked(ip), RetireReason.BLACKLISTED);
 	}
@@ -618,10 +642,13 @@ final class HostPool {
 			}
 			ipHealth.blacklist = null;
 			ipHealth.consecutiveFailures = 0;
+			this.logLines.add(() -> logger.info("hotconnpool restored " + ip.getHostAddress() + " of " + key()
+					+ ": taken off the blacklist by an operator"));
 			return fillLocked();
 		}
 		finally {
 			this.lock.unlock();
+			writeLogLines();
 		}
 	}
 

@@ -14,8 +14,12 @@ import okhttp3.Request;
 import okhttp3.Response;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
@@ -25,6 +29,7 @@ import static org.awaitility.Awaitility.await;
  * The four background tasks over real TLS origins with short intervals: health check, cleanup, blacklist check
  * and DNS update.
  */
+@ExtendWith(OutputCaptureExtension.class)
 class MaintenanceTest {
 
 	private static final Duration WITHIN = Duration.ofSeconds(15);
@@ -129,7 +134,7 @@ class MaintenanceTest {
 	}
 
 	@Test
-	void anIpAnswering403IsBlacklistedGetsNoTrafficAndIsRestoredAfterItsTtl() throws Exception {
+	void anIpAnswering403IsBlacklistedGetsNoTrafficAndIsRestoredAfterItsTtl(CapturedOutput output) throws Exception {
 		start(3, List.of(Protocol.HTTP_2, Protocol.HTTP_1_1), null,
 				(settings) -> settings.blacklistTtl(Duration.ofSeconds(1)));
 		TlsOrigins.Origin blocked = this.origins.origin(1);
@@ -158,6 +163,10 @@ class MaintenanceTest {
 			assertThat(host().idle()).isEqualTo(6);
 			assertThat(host().connections()).filteredOn((c) -> c.ip().equals(blocked.ip())).hasSize(2);
 		});
+		assertThat(output).as("operators see both in the log")
+			.containsOnlyOnce("hotconnpool blacklisted " + blocked.ip() + " of " + this.origins.target()
+					+ " for PT1S, then re-probed: status 403 on probe HEAD /")
+			.contains("hotconnpool restored " + blocked.ip() + " of " + this.origins.target() + ": its re-probe succeeded");
 		Reliability.report("an IP answers 403", "blacklisted and its connections gone " + setAside.toMillis()
 				+ " ms after its first 403 (probes); re-warmed " + Duration.ofNanos(System.nanoTime() - back).toMillis()
 				+ " ms after it answered 200 again (TTL 1 s); user requests failed: 0");
