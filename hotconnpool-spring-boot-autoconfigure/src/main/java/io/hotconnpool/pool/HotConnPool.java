@@ -186,9 +186,7 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 			// No customizer: the profile is applied after it, so it cannot change the ClientHello.
 			OkHttpClient client = newBaseClient(this.settings, fresh, fresh.context(this.settings), (builder) -> {
 			});
-			TlsSelfTest.Result result = TlsSelfTest.run(profile, client, this.settings.probeTimeout());
-			results.add(result);
-			logger.info("hotconnpool TLS profile " + result.profileId() + ": " + result);
+			results.add(TlsSelfTest.run(profile, client, this.settings.probeTimeout())); // logs its outcome
 		}
 		this.tlsSelfTests = List.copyOf(results);
 	}

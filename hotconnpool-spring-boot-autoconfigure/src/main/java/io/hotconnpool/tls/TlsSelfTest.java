@@ -94,7 +94,8 @@ public final class TlsSelfTest {
 	private static Result matched(TlsProfile profile, TlsFingerprint achieved) {
 		Result result = new Result(profile.id(), profile.achievedJa4(), achieved, null);
 		if (result.matches()) {
-			logger.info("TLS profile '" + profile.id() + "' sends JA4 " + achieved.ja4() + " as recorded");
+			logger.info("TLS profile '" + profile.id() + "' sends JA4 " + achieved.ja4() + " as recorded (JA4_r "
+					+ achieved.ja4r() + ", JA3 " + achieved.ja3() + ")");
 		}
 		else if (profile.achievedJa4() == null) {
 			logger.info("TLS profile '" + profile.id() + "' records no JA4; it sends JA4 " + achieved.ja4()
