@@ -139,6 +139,7 @@ final class HostPool {
 			this.health.keySet().retainAll(merged);
 			merged.forEach((ip) -> this.health.computeIfAbsent(ip, (unused) -> new IpHealth()));
 			List<PooledConnection> toClose = retireIdleLocked((c) -> !merged.contains(c.ip), RetireReason.DNS_REMOVED);
+			toClose.addAll(yieldExtrasLocked());
 			List<PooledConnection> toWarm = fillLocked();
 			if (refresh) {
 				toWarm.stream().filter((c) -> !previous.contains(c.ip)).forEach((c) -> c.foundByDns = true);
@@ -191,29 +192,61 @@ final class HostPool {
 		}
 		List<InetAddress> usable = usableAddressesLocked();
 		Set<InetAddress> usableSet = new HashSet<>(usable); // a list's contains() made every tick quadratic
+		int perIp = this.settings.connectionsPerIp();
 		int target = this.settings.warmTarget(usable.size());
+		int max = this.settings.maxConnections();
 		Set<String> occupied = new HashSet<>();
+		int warm = 0;
 		int live = 0;
 		for (PooledConnection connection : this.connections) {
 			if (usableSet.contains(connection.ip)) {
 				occupied.add(slotKey(connection.ip, connection.slot));
 				live++;
+				warm += (connection.slot < perIp) ? 1 : 0;
 			}
 		}
 		List<PooledConnection> created = new ArrayList<>();
-		// Slot-major order spreads a capped warm target evenly over the IPs.
-		for (int slot = 0; slot < this.settings.connectionsPerIp() && live < target; slot++) {
+		// Slot-major order spreads a capped warm target evenly over the IPs. Connections opened on demand (slots
+		// beyond connections-per-ip) are no warm slot, but they count towards the maximum.
+		for (int slot = 0; slot < perIp && warm < target && live < max; slot++) {
 			for (InetAddress ip : usable) {
-				if (live >= target) {
+				if (warm >= target || live >= max) {
 					break;
 				}
 				if (occupied.add(slotKey(ip, slot))) {
 					created.add(createLocked(ip, slot));
+					warm++;
 					live++;
 				}
 			}
 		}
 		return created;
+	}
+
+	/**
+	 * Retires idle connections opened on demand (slots beyond connections-per-ip) while the host is at its maximum
+	 * and a usable IP lacks a warm slot, such as an IP a DNS refresh added: warmth over every IP comes before extra
+	 * connections to some.
+	 * @return the connections to close
+	 */
+	private List<PooledConnection> yieldExtrasLocked() {
+		List<InetAddress> usable = usableAddressesLocked();
+		Set<InetAddress> usableSet = new HashSet<>(usable);
+		int perIp = this.settings.connectionsPerIp();
+		long warm = this.connections.stream().filter((c) -> c.slot < perIp && usableSet.contains(c.ip)).count();
+		long live = this.connections.stream().filter((c) -> usableSet.contains(c.ip)).count();
+		long needed = (this.settings.warmTarget(usable.size()) - warm) - (this.settings.maxConnections() - live);
+		List<PooledConnection> retired = new ArrayList<>();
+		for (PooledConnection connection : List.copyOf(this.idle)) {
+			if (retired.size() >= needed) {
+				break;
+			}
+			if (connection.slot >= perIp && usableSet.contains(connection.ip)) {
+				retireLocked(connection, RetireReason.IDLE);
+				retired.add(connection);
+			}
+		}
+		return retired;
 	}
 
 	/** IPs that may get connections: not blacklisted, or the least bad one when all are and the policy says so. */
@@ -719,6 +752,7 @@ final class HostPool {
 					surplus--;
 				}
 			}
+			toClose.addAll(yieldExtrasLocked());
 			return new Changes(toClose, fillLocked());
 		}
 		finally {

@@ -3,6 +3,7 @@ package io.hotconnpool.pool;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -277,6 +278,37 @@ class MaintenanceTest {
 		assertThat(host().draining()).isEmpty();
 		assertThat(host().connections()).noneMatch((c) -> c.ip().equals("127.0.0.2"));
 		assertThat(this.pool.stats().retiredByReason().get(RetireReason.DNS_REMOVED)).isEqualTo(2);
+	}
+
+	@Test
+	void anIpDnsAddsToAHostFullOfOnDemandConnectionsIsWarmedInPlaceOfAnIdleOne() throws Exception {
+		this.origins = TlsOrigins.start(3);
+		List<InetAddress> all = this.origins.addresses();
+		AtomicReference<List<InetAddress>> answer = new AtomicReference<>(List.of(all.get(0), all.get(1)));
+		this.pool = HotConnPool.builder(this.origins.settings((host) -> host.connectionsPerIp(1).maxConnections(3))
+			.dnsUpdateInterval(Duration.ofMillis(200))
+			.build()).resolver((host) -> answer.get()).build();
+		this.pool.start();
+		List<HotConnection> leases = new ArrayList<>();
+		for (int i = 0; i < 3; i++) { // the two warm connections and one opened on demand: the host is full
+			leases.add(this.pool.acquire(this.origins.target()));
+		}
+		leases.forEach(HotConnection::close);
+		assertThat(host().connections()).hasSize(3).allMatch((c) -> c.state() == ConnectionState.IDLE);
+
+		answer.set(all);
+
+		await().atMost(WITHIN).untilAsserted(() -> {
+			assertThat(host().connections()).filteredOn((c) -> c.ip().equals("127.0.0.4"))
+				.singleElement()
+				.satisfies((c) -> assertThat(c.state()).isEqualTo(ConnectionState.IDLE));
+			assertThat(this.pool.stats().newConnectionsFromDns()).isEqualTo(1);
+		});
+		assertThat(host().connections()).as("never above the maximum").hasSize(3);
+		assertThat(host().connections()).extracting(ConnectionStats::ip)
+			.containsExactlyInAnyOrder("127.0.0.2", "127.0.0.3", "127.0.0.4");
+		assertThat(this.pool.stats().retiredByReason().get(RetireReason.IDLE)).as("the idle on-demand one yielded")
+			.isEqualTo(1);
 	}
 
 	@Test
