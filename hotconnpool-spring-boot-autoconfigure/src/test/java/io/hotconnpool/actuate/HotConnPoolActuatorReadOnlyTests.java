@@ -7,6 +7,7 @@ import java.util.stream.StreamSupport;
 
 import io.hotconnpool.pool.HotConnPool;
 import io.hotconnpool.pool.RetireReason;
+import io.hotconnpool.test.LoopbackTlsOrigins;
 import io.hotconnpool.tls.TlsProfile;
 import okhttp3.Request;
 import okhttp3.Response;
@@ -46,7 +47,7 @@ class HotConnPoolActuatorReadOnlyTests {
 	private RestTestClient http;
 
 	@Autowired
-	private TestOrigins origins;
+	private LoopbackTlsOrigins origins;
 
 	@Autowired
 	private HotConnPool pool;
@@ -93,7 +94,7 @@ class HotConnPoolActuatorReadOnlyTests {
 
 		JsonNode host = pool.get("hosts").get(0);
 		assertThat(host.get("host").asString()).isEqualTo(this.origins.target());
-		assertThat(host.get("name").asString()).isEqualTo(TestOrigins.HOST);
+		assertThat(host.get("name").asString()).isEqualTo(LoopbackTlsOrigins.HOST);
 		assertThat(host.get("warmTarget").asInt()).isEqualTo(6);
 		assertThat(host.get("ips")).hasSize(3).allSatisfy((ip) -> {
 			assertThat(ip.get("state").asString()).isEqualTo("active");
@@ -115,7 +116,7 @@ class HotConnPoolActuatorReadOnlyTests {
 		assertThat(byKey.get("host").asString()).isEqualTo(this.origins.target());
 		assertThat(byKey.get("ips")).hasSize(3);
 
-		JsonNode byName = get("/actuator/hotconnpool/" + TestOrigins.HOST);
+		JsonNode byName = get("/actuator/hotconnpool/" + LoopbackTlsOrigins.HOST);
 		assertThat(byName.get("host").asString()).isEqualTo(this.origins.target());
 
 		this.http.get().uri("/actuator/hotconnpool/unknown.test").exchange().expectStatus().isNotFound();

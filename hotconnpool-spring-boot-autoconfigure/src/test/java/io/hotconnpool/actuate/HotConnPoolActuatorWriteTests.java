@@ -2,6 +2,7 @@ package io.hotconnpool.actuate;
 
 import java.time.Duration;
 
+import io.hotconnpool.test.LoopbackTlsOrigins;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -37,7 +38,7 @@ class HotConnPoolActuatorWriteTests {
 	private RestTestClient http;
 
 	@Autowired
-	private TestOrigins origins;
+	private LoopbackTlsOrigins origins;
 
 	private JsonNode get(String path) {
 		return json.readTree(this.http.get()
@@ -107,7 +108,7 @@ class HotConnPoolActuatorWriteTests {
 	@Test
 	void anOriginAnswering403IsBlacklistedEverywhereAndRestoredByUnblacklist() {
 		awaitFullyWarm();
-		TestOrigins.Origin blocked = this.origins.origin(1);
+		LoopbackTlsOrigins.Origin blocked = this.origins.origin(1);
 		double blacklistedBefore = retired("blacklisted");
 		assertThat(healthOfHost().get("blacklistedIps")).isEmpty();
 
@@ -161,7 +162,7 @@ class HotConnPoolActuatorWriteTests {
 			.isEqualTo((long) forcedBefore + 6);
 		awaitFullyWarm();
 
-		JsonNode warmUp = post("/actuator/hotconnpool/" + TestOrigins.HOST);
+		JsonNode warmUp = post("/actuator/hotconnpool/" + LoopbackTlsOrigins.HOST);
 		assertThat(warmUp.get("host").asString()).isEqualTo(this.origins.target());
 		assertThat(warmUp.get("completed").asBoolean()).isTrue();
 		assertThat(warmUp.get("state").get("totalConnections").asInt()).isEqualTo(6);
