@@ -4,6 +4,8 @@ import java.io.IOException;
 
 import io.hotconnpool.pool.HotConnPool;
 import io.hotconnpool.pool.HotConnPoolListener;
+import io.hotconnpool.pool.HotConnPoolSettings;
+import io.hotconnpool.test.LoopbackTlsOrigins;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.SpringBootConfiguration;
@@ -20,15 +22,20 @@ import org.springframework.context.annotation.Bean;
 class ActuatorTestApplication {
 
 	@Bean(destroyMethod = "close")
-	TestOrigins testOrigins() throws IOException {
-		return TestOrigins.start(3);
+	LoopbackTlsOrigins testOrigins() throws IOException {
+		return LoopbackTlsOrigins.start(3);
 	}
 
 	@Bean
-	HotConnPool hotConnPool(TestOrigins origins, ObjectProvider<HotConnPoolListener> listeners) {
-		HotConnPool.Builder builder = HotConnPool.builder(origins.settings().build()).resolver(origins.resolver());
+	HotConnPool hotConnPool(LoopbackTlsOrigins origins, ObjectProvider<HotConnPoolListener> listeners) {
+		HotConnPool.Builder builder = HotConnPool.builder(settings(origins).build()).resolver(origins.resolver());
 		listeners.orderedStream().forEach(builder::listener);
 		return builder.build();
+	}
+
+	/** The actuator tests' settings: two connections per IP, maintenance every 200 ms. */
+	static HotConnPoolSettings.Builder settings(LoopbackTlsOrigins origins) {
+		return origins.settingsWithFastMaintenance((host) -> host.connectionsPerIp(2));
 	}
 
 }

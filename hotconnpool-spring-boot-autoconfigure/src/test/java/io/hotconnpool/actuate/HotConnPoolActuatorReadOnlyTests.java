@@ -7,19 +7,19 @@ import java.util.stream.StreamSupport;
 
 import io.hotconnpool.pool.HotConnPool;
 import io.hotconnpool.pool.RetireReason;
+import io.hotconnpool.test.LoopbackTlsOrigins;
 import io.hotconnpool.tls.TlsProfile;
 import okhttp3.Request;
 import okhttp3.Response;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.resttestclient.autoconfigure.AutoConfigureRestTestClient;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.http.HttpStatus;
-import org.springframework.http.MediaType;
 import org.springframework.test.web.servlet.client.RestTestClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -40,31 +40,25 @@ class HotConnPoolActuatorReadOnlyTests {
 
 	private static final Duration WITHIN = Duration.ofSeconds(15);
 
-	private static final JsonMapper json = JsonMapper.builder().build();
-
 	@Autowired
 	private RestTestClient http;
 
 	@Autowired
-	private TestOrigins origins;
+	private LoopbackTlsOrigins origins;
 
 	@Autowired
 	private HotConnPool pool;
 
-	private JsonNode get(String path) {
-		return json.readTree(this.http.get()
-			.uri(path)
-			.exchange()
-			.expectStatus()
-			.isOk()
-			.expectBody(String.class)
-			.returnResult()
-			.getResponseBody());
+	private ActuatorClient actuator;
+
+	@BeforeEach
+	void connect() {
+		this.actuator = new ActuatorClient(this.http);
 	}
 
 	@Test
 	void endpointReportsThePoolItsHostsIpsAndConnections() {
-		JsonNode pool = get("/actuator/hotconnpool");
+		JsonNode pool = this.actuator.get("/actuator/hotconnpool");
 
 		assertThat(pool.get("running").asBoolean()).isTrue();
 		assertThat(pool.get("tlsProvider").asString()).isEqualTo("Conscrypt");
@@ -93,7 +87,7 @@ class HotConnPoolActuatorReadOnlyTests {
 
 		JsonNode host = pool.get("hosts").get(0);
 		assertThat(host.get("host").asString()).isEqualTo(this.origins.target());
-		assertThat(host.get("name").asString()).isEqualTo(TestOrigins.HOST);
+		assertThat(host.get("name").asString()).isEqualTo(LoopbackTlsOrigins.HOST);
 		assertThat(host.get("warmTarget").asInt()).isEqualTo(6);
 		assertThat(host.get("ips")).hasSize(3).allSatisfy((ip) -> {
 			assertThat(ip.get("state").asString()).isEqualTo("active");
@@ -111,11 +105,11 @@ class HotConnPoolActuatorReadOnlyTests {
 
 	@Test
 	void oneHostByHostAndPortOrByNameAloneAndNotFoundForAnUnknownHost() {
-		JsonNode byKey = get("/actuator/hotconnpool/" + this.origins.target());
+		JsonNode byKey = this.actuator.get("/actuator/hotconnpool/" + this.origins.target());
 		assertThat(byKey.get("host").asString()).isEqualTo(this.origins.target());
 		assertThat(byKey.get("ips")).hasSize(3);
 
-		JsonNode byName = get("/actuator/hotconnpool/" + TestOrigins.HOST);
+		JsonNode byName = this.actuator.get("/actuator/hotconnpool/" + LoopbackTlsOrigins.HOST);
 		assertThat(byName.get("host").asString()).isEqualTo(this.origins.target());
 
 		this.http.get().uri("/actuator/hotconnpool/unknown.test").exchange().expectStatus().isNotFound();
@@ -124,7 +118,7 @@ class HotConnPoolActuatorReadOnlyTests {
 
 	@Test
 	void healthShowsThePoolWithDetailsAndGatesReadiness() {
-		JsonNode health = get("/actuator/health");
+		JsonNode health = this.actuator.get("/actuator/health");
 		JsonNode pool = health.get("components").get("hotconnpool");
 
 		assertThat(health.get("status").asString()).isEqualTo("UP");
@@ -137,7 +131,7 @@ class HotConnPoolActuatorReadOnlyTests {
 		assertThat(host.get("total").asInt()).isEqualTo(6);
 		assertThat(host.get("blacklistedIps")).isEmpty();
 
-		JsonNode readiness = get("/actuator/health/readiness");
+		JsonNode readiness = this.actuator.get("/actuator/health/readiness");
 		assertThat(readiness.get("status").asString()).isEqualTo("UP");
 		assertThat(fieldNames(readiness.get("components"))).containsExactlyInAnyOrder("readinessState",
 				"hotconnpool");
@@ -153,10 +147,9 @@ class HotConnPoolActuatorReadOnlyTests {
 		String host = this.origins.target();
 		// Health probes reserve idle connections for a moment: wait for a scrape that meets all six idle.
 		await().atMost(WITHIN)
-			.untilAsserted(() -> assertThat(
-					PrometheusText.parse(scrape()).value("hotconnpool_connections", "host", host, "state", "idle"))
-				.isEqualTo(6));
-		String text = scrape();
+			.untilAsserted(() -> assertThat(PrometheusText.parse(this.actuator.scrape())
+				.value("hotconnpool_connections", "host", host, "state", "idle")).isEqualTo(6));
+		String text = this.actuator.scrape();
 		PrometheusText metrics = PrometheusText.parse(text);
 		assertThat(metrics.value("hotconnpool_connections", "host", host, "state", "leased")).isZero();
 		assertThat(metrics.value("hotconnpool_connections", "host", host, "state", "warming")).isZero();
@@ -194,18 +187,6 @@ class HotConnPoolActuatorReadOnlyTests {
 		// No read operation shares the unblacklist path, so the refused write is simply not mapped.
 		this.http.post().uri(host + "/" + this.origins.origin(0).ip()).exchange().expectStatus().isNotFound();
 		assertThat(this.pool.stats().retiredByReason().get(RetireReason.FORCED)).isZero();
-	}
-
-	private String scrape() {
-		return this.http.get()
-			.uri("/actuator/prometheus")
-			.accept(MediaType.TEXT_PLAIN)
-			.exchange()
-			.expectStatus()
-			.isOk()
-			.expectBody(String.class)
-			.returnResult()
-			.getResponseBody();
 	}
 
 	private static List<String> fieldNames(JsonNode node) {

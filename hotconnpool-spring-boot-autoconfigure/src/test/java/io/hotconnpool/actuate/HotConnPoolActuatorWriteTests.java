@@ -2,15 +2,15 @@ package io.hotconnpool.actuate;
 
 import java.time.Duration;
 
+import io.hotconnpool.test.LoopbackTlsOrigins;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.resttestclient.autoconfigure.AutoConfigureRestTestClient;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
-import org.springframework.http.MediaType;
 import org.springframework.test.web.servlet.client.RestTestClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -31,38 +31,21 @@ class HotConnPoolActuatorWriteTests {
 
 	private static final Duration WITHIN = Duration.ofSeconds(15);
 
-	private static final JsonMapper json = JsonMapper.builder().build();
-
 	@Autowired
 	private RestTestClient http;
 
 	@Autowired
-	private TestOrigins origins;
+	private LoopbackTlsOrigins origins;
 
-	private JsonNode get(String path) {
-		return json.readTree(this.http.get()
-			.uri(path)
-			.exchange()
-			.expectStatus()
-			.isOk()
-			.expectBody(String.class)
-			.returnResult()
-			.getResponseBody());
-	}
+	private ActuatorClient actuator;
 
-	private JsonNode post(String path) {
-		return json.readTree(this.http.post()
-			.uri(path)
-			.exchange()
-			.expectStatus()
-			.isOk()
-			.expectBody(String.class)
-			.returnResult()
-			.getResponseBody());
+	@BeforeEach
+	void connect() {
+		this.actuator = new ActuatorClient(this.http);
 	}
 
 	private JsonNode host() {
-		return get("/actuator/hotconnpool/" + this.origins.target());
+		return this.actuator.get("/actuator/hotconnpool/" + this.origins.target());
 	}
 
 	private JsonNode ip(JsonNode host, String ip) {
@@ -75,7 +58,7 @@ class HotConnPoolActuatorWriteTests {
 	}
 
 	private JsonNode healthOfHost() {
-		return get("/actuator/health").get("components")
+		return this.actuator.get("/actuator/health").get("components")
 			.get("hotconnpool")
 			.get("details")
 			.get("hosts")
@@ -83,16 +66,7 @@ class HotConnPoolActuatorWriteTests {
 	}
 
 	private double retired(String reason) {
-		String text = this.http.get()
-			.uri("/actuator/prometheus")
-			.accept(MediaType.TEXT_PLAIN)
-			.exchange()
-			.expectStatus()
-			.isOk()
-			.expectBody(String.class)
-			.returnResult()
-			.getResponseBody();
-		return PrometheusText.parse(text)
+		return PrometheusText.parse(this.actuator.scrape())
 			.value("hotconnpool_connections_retired_total", "host", this.origins.target(), "reason", reason);
 	}
 
@@ -107,7 +81,7 @@ class HotConnPoolActuatorWriteTests {
 	@Test
 	void anOriginAnswering403IsBlacklistedEverywhereAndRestoredByUnblacklist() {
 		awaitFullyWarm();
-		TestOrigins.Origin blocked = this.origins.origin(1);
+		LoopbackTlsOrigins.Origin blocked = this.origins.origin(1);
 		double blacklistedBefore = retired("blacklisted");
 		assertThat(healthOfHost().get("blacklistedIps")).isEmpty();
 
@@ -126,13 +100,13 @@ class HotConnPoolActuatorWriteTests {
 		assertThat(health.get("blacklistedIps")).singleElement()
 			.satisfies((ip) -> assertThat(ip.asString()).isEqualTo(blocked.ip()));
 		assertThat(health.get("total").asInt()).isEqualTo(4);
-		assertThat(get("/actuator/hotconnpool").get("blacklistedIps").asInt()).isEqualTo(1);
+		assertThat(this.actuator.get("/actuator/hotconnpool").get("blacklistedIps").asInt()).isEqualTo(1);
 		await().atMost(WITHIN)
 			.untilAsserted(() -> assertThat(retired("blacklisted")).isEqualTo(blacklistedBefore + 2));
 
 		blocked.answer(200);
 		String path = "/actuator/hotconnpool/" + this.origins.target() + "/" + blocked.ip();
-		JsonNode result = post(path);
+		JsonNode result = this.actuator.post(path);
 
 		assertThat(result.get("host").asString()).isEqualTo(this.origins.target());
 		assertThat(result.get("ip").asString()).isEqualTo(blocked.ip());
@@ -140,7 +114,7 @@ class HotConnPoolActuatorWriteTests {
 		awaitFullyWarm();
 		assertThat(ip(host(), blocked.ip()).get("connections").asInt()).isEqualTo(2);
 		assertThat(healthOfHost().get("blacklistedIps")).isEmpty();
-		assertThat(post(path).get("wasBlacklisted").asBoolean()).as("a second time").isFalse();
+		assertThat(this.actuator.post(path).get("wasBlacklisted").asBoolean()).as("a second time").isFalse();
 		this.http.post()
 			.uri("/actuator/hotconnpool/" + this.origins.target() + "/10.9.9.9")
 			.exchange()
@@ -153,15 +127,15 @@ class HotConnPoolActuatorWriteTests {
 		awaitFullyWarm();
 		double forcedBefore = retired("forced");
 
-		JsonNode cleanup = post("/actuator/hotconnpool");
+		JsonNode cleanup = this.actuator.post("/actuator/hotconnpool");
 
 		assertThat(cleanup.get("connectionsClosed").asInt()).isEqualTo(6);
 		assertThat(retired("forced")).isEqualTo(forcedBefore + 6);
-		assertThat(get("/actuator/hotconnpool").get("retiredConnections").get("forced").asLong())
+		assertThat(this.actuator.get("/actuator/hotconnpool").get("retiredConnections").get("forced").asLong())
 			.isEqualTo((long) forcedBefore + 6);
 		awaitFullyWarm();
 
-		JsonNode warmUp = post("/actuator/hotconnpool/" + TestOrigins.HOST);
+		JsonNode warmUp = this.actuator.post("/actuator/hotconnpool/" + LoopbackTlsOrigins.HOST);
 		assertThat(warmUp.get("host").asString()).isEqualTo(this.origins.target());
 		assertThat(warmUp.get("completed").asBoolean()).isTrue();
 		assertThat(warmUp.get("state").get("totalConnections").asInt()).isEqualTo(6);

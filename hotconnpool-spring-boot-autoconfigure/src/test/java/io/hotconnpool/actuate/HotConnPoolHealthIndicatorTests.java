@@ -8,6 +8,7 @@ import io.hotconnpool.actuate.HotConnPoolHealthIndicator.HostHealth;
 import io.hotconnpool.pool.AllBlacklistedPolicy;
 import io.hotconnpool.pool.HotConnPool;
 import io.hotconnpool.pool.HotConnPoolSettings;
+import io.hotconnpool.test.LoopbackTlsOrigins;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -25,7 +26,7 @@ class HotConnPoolHealthIndicatorTests {
 
 	private static final Duration WITHIN = Duration.ofSeconds(15);
 
-	private TestOrigins origins;
+	private LoopbackTlsOrigins origins;
 
 	private HotConnPool pool;
 
@@ -51,8 +52,8 @@ class HotConnPoolHealthIndicatorTests {
 
 	@Test
 	void upWithDetailsWhenEveryHostHasEnoughHealthyConnections() throws Exception {
-		this.origins = TestOrigins.start(3);
-		pool(this.origins.settings()).start();
+		this.origins = LoopbackTlsOrigins.start(3);
+		pool(ActuatorTestApplication.settings(this.origins)).start();
 
 		Health health = new HotConnPoolHealthIndicator(this.pool, 1).health();
 
@@ -63,8 +64,8 @@ class HotConnPoolHealthIndicatorTests {
 
 	@Test
 	void downWhenAHostHasFewerHealthyConnectionsThanTheMinimum() throws Exception {
-		this.origins = TestOrigins.start(3);
-		pool(this.origins.settings()).start();
+		this.origins = LoopbackTlsOrigins.start(3);
+		pool(ActuatorTestApplication.settings(this.origins)).start();
 
 		Health health = new HotConnPoolHealthIndicator(this.pool, 7).health();
 
@@ -74,8 +75,8 @@ class HotConnPoolHealthIndicatorTests {
 
 	@Test
 	void downWhenEveryIpOfAHostIsBlacklisted() throws Exception {
-		this.origins = TestOrigins.start(1);
-		pool(this.origins.settings().allBlacklisted(AllBlacklistedPolicy.FAIL)).start();
+		this.origins = LoopbackTlsOrigins.start(1);
+		pool(ActuatorTestApplication.settings(this.origins).allBlacklisted(AllBlacklistedPolicy.FAIL)).start();
 		HotConnPoolHealthIndicator indicator = new HotConnPoolHealthIndicator(this.pool, 1);
 		assertThat(indicator.health().getStatus()).isEqualTo(Status.UP);
 
@@ -90,8 +91,9 @@ class HotConnPoolHealthIndicatorTests {
 
 	@Test
 	void outOfServiceBeforeStartAndAfterClose() throws Exception {
-		this.origins = TestOrigins.start(1);
-		HotConnPoolHealthIndicator indicator = new HotConnPoolHealthIndicator(pool(this.origins.settings()), 1);
+		this.origins = LoopbackTlsOrigins.start(1);
+		HotConnPoolHealthIndicator indicator = new HotConnPoolHealthIndicator(
+				pool(ActuatorTestApplication.settings(this.origins)), 1);
 		assertThat(indicator.health().getStatus()).isEqualTo(Status.OUT_OF_SERVICE);
 
 		this.pool.start();
@@ -103,9 +105,9 @@ class HotConnPoolHealthIndicatorTests {
 
 	@Test
 	void theMinimumIsAtLeastOne() throws Exception {
-		this.origins = TestOrigins.start(1);
+		this.origins = LoopbackTlsOrigins.start(1);
 		assertThatIllegalArgumentException()
-			.isThrownBy(() -> new HotConnPoolHealthIndicator(pool(this.origins.settings()), 0))
+			.isThrownBy(() -> new HotConnPoolHealthIndicator(pool(ActuatorTestApplication.settings(this.origins)), 0))
 			.withMessageContaining("hotconnpool.health.min-healthy-per-host");
 	}
 

@@ -7,6 +7,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 import io.hotconnpool.pool.HotConnPool;
 import io.hotconnpool.pool.HotConnPoolSettings;
+import io.hotconnpool.test.LoopbackTlsOrigins;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.search.Search;
@@ -29,7 +30,7 @@ class HotConnPoolMetricsTests {
 
 	private final MeterRegistry registry = new SimpleMeterRegistry();
 
-	private TestOrigins origins;
+	private LoopbackTlsOrigins origins;
 
 	private HotConnPool pool;
 
@@ -56,14 +57,14 @@ class HotConnPoolMetricsTests {
 	}
 
 	private void start() throws Exception {
-		this.origins = TestOrigins.start(3);
-		start(this.origins.settings(), addresses(3));
+		this.origins = LoopbackTlsOrigins.start(3);
+		start(ActuatorTestApplication.settings(this.origins), addresses(3));
 	}
 
 	private List<InetAddress> addresses(int count) {
 		List<InetAddress> addresses = new CopyOnWriteArrayList<>();
 		for (int i = 0; i < count; i++) {
-			addresses.add(this.origins.origin(i).address);
+			addresses.add(this.origins.origin(i).address());
 		}
 		return addresses;
 	}
@@ -137,13 +138,13 @@ class HotConnPoolMetricsTests {
 
 	@Test
 	void metersOfAnIpThatLeftTheDnsAnswerAreRemoved() throws Exception {
-		this.origins = TestOrigins.start(3);
+		this.origins = LoopbackTlsOrigins.start(3);
 		List<InetAddress> addresses = addresses(3);
-		start(this.origins.settings().dnsUpdateInterval(Duration.ofMillis(200)), addresses);
+		start(ActuatorTestApplication.settings(this.origins).dnsUpdateInterval(Duration.ofMillis(200)), addresses);
 		String gone = this.origins.origin(2).ip();
 		assertThat(find("hotconnpool.connection.handshake").tag("ip", gone).timer()).isNotNull();
 
-		addresses.remove(this.origins.origin(2).address);
+		addresses.remove(this.origins.origin(2).address());
 
 		await().atMost(WITHIN).untilAsserted(() -> {
 			assertThat(count("hotconnpool.connections.retired", "reason", "dns-removed")).isEqualTo(2);

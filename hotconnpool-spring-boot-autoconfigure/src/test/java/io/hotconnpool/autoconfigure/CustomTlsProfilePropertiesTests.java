@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.List;
-import java.util.stream.Stream;
 
 import io.hotconnpool.actuate.HotConnPoolEndpoint;
 import io.hotconnpool.actuate.HotConnPoolEndpoint.TlsProfileReport;
@@ -25,8 +24,6 @@ import okhttp3.TlsVersion;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.WebApplicationType;
@@ -137,7 +134,7 @@ class CustomTlsProfilePropertiesTests {
 
 	@Test
 	void aFullHandshakeAndRequestWithACustomProfileSucceedInStrictMode() throws Exception {
-		try (LoopbackTlsOrigins origins = LoopbackTlsOrigins.start("origin.test", "127.0.0.2")) {
+		try (LoopbackTlsOrigins origins = LoopbackTlsOrigins.start(1)) {
 			String tls12 = "hotconnpool.tls.custom-profiles.tls12.";
 			this.runner
 				.withPropertyValues("hotconnpool.tls.strict=true", tls12 + "versions=TLSv1.2",
@@ -219,7 +216,7 @@ class CustomTlsProfilePropertiesTests {
 	/** The first request to {@code path}, skipping the warm-up probes. */
 	private static RecordedRequest takeRequest(LoopbackTlsOrigins origins, String path) throws InterruptedException {
 		for (int i = 0; i < 10; i++) {
-			RecordedRequest request = origins.takeRequest(0, TIMEOUT);
+			RecordedRequest request = origins.origin(0).takeRequest(TIMEOUT);
 			assertThat(request).as("a request within %s", TIMEOUT).isNotNull();
 			if (path.equals(request.getTarget())) {
 				return request;

@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
+import java.util.stream.Collectors;
 
 import io.hotconnpool.pool.HostResolver;
 import io.hotconnpool.pool.HostSettings;
@@ -257,7 +258,7 @@ class HotConnPoolAutoConfigurationTests {
 
 	@Test
 	void sslBundleTrustingTheOriginsLetsWarmUpSucceed() throws IOException {
-		try (LoopbackTlsOrigins origins = LoopbackTlsOrigins.start("origin.test", "127.0.0.2", "127.0.0.3")) {
+		try (LoopbackTlsOrigins origins = LoopbackTlsOrigins.start(2)) {
 			this.runner.withPropertyValues(originProperties(origins))
 				.withPropertyValues("hotconnpool.hosts[0].tls.bundle=test-ca", TEST_CA_BUNDLE)
 				.run((context) -> {
@@ -272,7 +273,7 @@ class HotConnPoolAutoConfigurationTests {
 
 	@Test
 	void withoutABundleWarmUpFailsOnTheUntrustedCertificate(CapturedOutput output) throws IOException {
-		try (LoopbackTlsOrigins origins = LoopbackTlsOrigins.start("origin.test", "127.0.0.2", "127.0.0.3")) {
+		try (LoopbackTlsOrigins origins = LoopbackTlsOrigins.start(2)) {
 			this.runner.withPropertyValues(originProperties(origins)).run((context) -> {
 				HotConnPool pool = context.getBean(HotConnPool.class);
 				assertThat(pool.stats().idleConnections()).isZero();
@@ -286,8 +287,9 @@ class HotConnPoolAutoConfigurationTests {
 	}
 
 	private static String[] originProperties(LoopbackTlsOrigins origins) {
+		String addresses = origins.addresses().stream().map(InetAddress::getHostAddress).collect(Collectors.joining(","));
 		return new String[] { "hotconnpool.hosts[0].host=" + origins.target(),
-				"hotconnpool.hosts[0].addresses=" + origins.addresses(), "hotconnpool.hosts[0].dns-enabled=false" };
+				"hotconnpool.hosts[0].addresses=" + addresses, "hotconnpool.hosts[0].dns-enabled=false" };
 	}
 
 	private static int closedPort() throws IOException {

@@ -70,7 +70,7 @@ class RestClientOverWarmConnectionIntegrationTests {
 
 	private static LoopbackTlsOrigins start() {
 		try {
-			return LoopbackTlsOrigins.start("origin.test", "127.0.0.2", "127.0.0.3", "127.0.0.4");
+			return LoopbackTlsOrigins.start(3);
 		}
 		catch (IOException ex) {
 			throw new IllegalStateException(ex);

@@ -40,7 +40,7 @@ class HotConnPoolClientHttpRequestFactoryTests {
 
 	@BeforeEach
 	void startOriginsAndPool() throws IOException {
-		this.origins = LoopbackTlsOrigins.start("origin.test", "127.0.0.2", "127.0.0.3");
+		this.origins = LoopbackTlsOrigins.start(2);
 		// Not configured in the pool; "localhost" resolves without leaving the machine.
 		this.other = LoopbackTlsOrigins.start("localhost", "127.0.0.1");
 		HotConnPoolSettings settings = HotConnPoolSettings.builder()

@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
+import io.hotconnpool.test.LoopbackTlsOrigins;
 import okhttp3.Request;
 import okhttp3.Response;
 import org.junit.jupiter.api.Test;
@@ -32,7 +33,7 @@ class ConcurrencyTest {
 
 	@Test
 	void leasesAreExclusiveBoundedAndAccountedFor() throws Exception {
-		try (TlsOrigins origins = TlsOrigins.start(3);
+		try (LoopbackTlsOrigins origins = LoopbackTlsOrigins.start(3);
 				HotConnPool pool = origins.pool(origins
 					.settings((host) -> host.connectionsPerIp(2).maxConnections(MAX_CONNECTIONS))
 					.acquireTimeout(Duration.ofSeconds(10))
@@ -86,7 +87,7 @@ class ConcurrencyTest {
 				.as("created minus retired is what the pool holds")
 				.isEqualTo(stats.totalConnections());
 			assertThat(stats.hotHits()).as("every request met a warm connection").isEqualTo(executed.get());
-			int serverRequests = origins.all().stream().mapToInt(TlsOrigins.Origin::requests).sum();
+			int serverRequests = origins.all().stream().mapToInt(LoopbackTlsOrigins.Origin::requests).sum();
 			assertThat(serverRequests).as("user requests plus one probe per connection")
 				.isEqualTo(executed.get() + stats.connectionsCreated());
 		}
@@ -94,7 +95,7 @@ class ConcurrencyTest {
 
 	@Test
 	void noConnectionIsLostWhenAWaiterIsInterrupted() throws Exception {
-		try (TlsOrigins origins = TlsOrigins.start(1);
+		try (LoopbackTlsOrigins origins = LoopbackTlsOrigins.start(1);
 				HotConnPool pool = origins.pool(origins.settings((host) -> host.connectionsPerIp(1).maxConnections(1))
 					.build())) {
 			pool.start();

@@ -13,6 +13,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
+import io.hotconnpool.test.LoopbackTlsOrigins;
 import mockwebserver3.MockResponse;
 import mockwebserver3.SocketEffect;
 import okhttp3.MediaType;
@@ -41,18 +42,18 @@ class FaultTest {
 	private static final Duration WITHIN = Duration.ofSeconds(15);
 
 	/** An origin that cuts every GET /data mid-response (HTTP/1.1, where mockwebserver3 applies socket effects). */
-	private static TlsOrigins originsWithOneCuttingIp(int ips) throws IOException {
-		TlsOrigins origins = TlsOrigins.start(ips, TlsOrigins.HOST, List.of(Protocol.HTTP_1_1));
+	private static LoopbackTlsOrigins originsWithOneCuttingIp(int ips) throws IOException {
+		LoopbackTlsOrigins origins = LoopbackTlsOrigins.start(ips, List.of(Protocol.HTTP_1_1));
 		origins.origin(0)
 			.answer((request) -> request.getUrl().encodedPath().equals("/data")
 					? new MockResponse.Builder().onResponseStart(new SocketEffect.CloseSocket()).build()
-					: TlsOrigins.Origin.ok(request));
+					: LoopbackTlsOrigins.Origin.ok(request));
 		return origins;
 	}
 
 	@Test
 	void anIdempotentRequestIsRetriedOnceOnAnotherIp() throws Exception {
-		try (TlsOrigins origins = originsWithOneCuttingIp(3);
+		try (LoopbackTlsOrigins origins = originsWithOneCuttingIp(3);
 				HotConnPool pool = origins.pool(origins.settings((host) -> host.connectionsPerIp(1)).build())) {
 			pool.start();
 			Request get = new Request.Builder().url("https://" + origins.target() + "/data").build();
@@ -74,7 +75,7 @@ class FaultTest {
 
 	@Test
 	void aNonIdempotentRequestIsNeverRetried() throws Exception {
-		try (TlsOrigins origins = originsWithOneCuttingIp(1);
+		try (LoopbackTlsOrigins origins = originsWithOneCuttingIp(1);
 				HotConnPool pool = origins.pool(origins.settings((host) -> host.connectionsPerIp(1)).build())) {
 			pool.start();
 			Request post = new Request.Builder().url("https://" + origins.target() + "/data")
@@ -92,7 +93,7 @@ class FaultTest {
 	void anIpThatAcceptsAndNeverAnswersIsCutOffByDeadlinesAndBlacklisted() throws Exception {
 		ExecutorService holder = Executors.newSingleThreadExecutor();
 		List<Socket> held = new ArrayList<>();
-		try (TlsOrigins origins = TlsOrigins.start(1);
+		try (LoopbackTlsOrigins origins = LoopbackTlsOrigins.start(1);
 				ServerSocket blackHole = new ServerSocket()) {
 			blackHole.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.7"), origins.port()));
 			holder.execute(() -> {
@@ -142,7 +143,7 @@ class FaultTest {
 
 	@Test
 	void anIpWhosePortClosesIsSetAsideAndRewarmedWhenItComesBack() throws Exception {
-		try (TlsOrigins origins = TlsOrigins.start(3);
+		try (LoopbackTlsOrigins origins = LoopbackTlsOrigins.start(3);
 				HotConnPool pool = origins.pool(origins.settings((host) -> host.connectionsPerIp(2))
 					.healthCheckInterval(Duration.ofMillis(200))
 					.healthCheckIdleThreshold(Duration.ofMillis(100))
@@ -151,7 +152,7 @@ class FaultTest {
 					.blacklistCheckInterval(Duration.ofMillis(200))
 					.build())) {
 			pool.start();
-			TlsOrigins.Origin down = origins.origin(1);
+			LoopbackTlsOrigins.Origin down = origins.origin(1);
 			Request get = new Request.Builder().url("https://" + origins.target() + "/").build();
 
 			down.close();
@@ -184,7 +185,7 @@ class FaultTest {
 
 	@Test
 	void anIpAnswering503IsSetAsideAtTheFailureThresholdAndItsAnswersReachTheirCallers() throws Exception {
-		try (TlsOrigins origins = TlsOrigins.start(3);
+		try (LoopbackTlsOrigins origins = LoopbackTlsOrigins.start(3);
 				HotConnPool pool = origins.pool(origins.settings((host) -> host.connectionsPerIp(1))
 					.healthCheckInterval(Duration.ofMillis(200))
 					.healthCheckIdleThreshold(Duration.ofMinutes(1)) // busy connections: only users meet the 503s
@@ -193,9 +194,9 @@ class FaultTest {
 					.blacklistCheckInterval(Duration.ofMillis(200))
 					.build())) {
 			pool.start();
-			TlsOrigins.Origin unavailable = origins.origin(1);
+			LoopbackTlsOrigins.Origin unavailable = origins.origin(1);
 			Request get = new Request.Builder().url("https://" + origins.target() + "/").build();
-			unavailable.answer((request) -> TlsOrigins.Origin.status(request, 503, "busy"));
+			unavailable.answer((request) -> LoopbackTlsOrigins.Origin.status(request, 503, "busy"));
 			long start = System.nanoTime();
 
 			int answered503 = 0;
@@ -226,7 +227,7 @@ class FaultTest {
 			assertThat(host(pool).connections()).noneMatch((c) -> c.ip().equals(unavailable.ip())
 					&& (c.state() == ConnectionState.IDLE || c.state() == ConnectionState.LEASED));
 
-			unavailable.answer(TlsOrigins.Origin::ok);
+			unavailable.answer(LoopbackTlsOrigins.Origin::ok);
 			long back = System.nanoTime();
 			await().atMost(WITHIN).untilAsserted(() -> {
 				assertThat(host(pool).blacklisted()).isEmpty();
@@ -240,9 +241,9 @@ class FaultTest {
 
 	@Test
 	void anIpWhoseProbesAnswer503IsBlacklistedInsteadOfReopenedAtEveryHealthCheck() throws Exception {
-		try (TlsOrigins origins = TlsOrigins.start(2)) {
-			TlsOrigins.Origin unavailable = origins.origin(1);
-			unavailable.answer((request) -> TlsOrigins.Origin.status(request, 503, "busy"));
+		try (LoopbackTlsOrigins origins = LoopbackTlsOrigins.start(2)) {
+			LoopbackTlsOrigins.Origin unavailable = origins.origin(1);
+			unavailable.answer((request) -> LoopbackTlsOrigins.Origin.status(request, 503, "busy"));
 			try (HotConnPool pool = origins.pool(origins.settings((host) -> host.connectionsPerIp(1))
 				.healthCheckInterval(Duration.ofMillis(200))
 				.blacklistFailureThreshold(2)
@@ -266,15 +267,15 @@ class FaultTest {
 	@EnumSource(value = Protocol.class, names = { "HTTP_2", "HTTP_1_1" })
 	void aResponseSlowerThanTheReadTimeoutFailsItsCallerAndRetiresOnlyItsConnection(Protocol protocol)
 			throws Exception {
-		try (TlsOrigins origins = TlsOrigins.start(3, TlsOrigins.HOST, List.of(protocol, Protocol.HTTP_1_1));
+		try (LoopbackTlsOrigins origins = LoopbackTlsOrigins.start(3, List.of(protocol, Protocol.HTTP_1_1));
 				HotConnPool pool = origins.pool(origins.settings((host) -> host.connectionsPerIp(1))
 					.readTimeout(Duration.ofMillis(300))
 					.build())) {
 			pool.start();
-			TlsOrigins.Origin slow = origins.origin(0);
+			LoopbackTlsOrigins.Origin slow = origins.origin(0);
 			slow.answer((request) -> request.getUrl().encodedPath().equals("/slow")
 					? new MockResponse.Builder().headersDelay(2, TimeUnit.SECONDS).body("late").build()
-					: TlsOrigins.Origin.ok(request));
+					: LoopbackTlsOrigins.Origin.ok(request));
 			Request get = new Request.Builder().url("https://" + origins.target() + "/slow").build();
 			List<Long> others = host(pool).connections()
 				.stream()
@@ -309,10 +310,10 @@ class FaultTest {
 
 	@Test
 	void anIpPresentingACertificateForAnotherHostIsSetAsideWhileTheOthersServe() throws Exception {
-		try (TlsOrigins origins = TlsOrigins.start(2);
-				TlsOrigins impostor = TlsOrigins.start(1, "other.test", List.of(Protocol.HTTP_2, Protocol.HTTP_1_1));
+		try (LoopbackTlsOrigins origins = LoopbackTlsOrigins.start(2);
+				LoopbackTlsOrigins impostor = LoopbackTlsOrigins.startWithCertificateFor("other.test", 1);
 				LoopbackProxy proxy = new LoopbackProxy(InetAddress.getByName("127.0.0.6"), origins.port(),
-						new InetSocketAddress(impostor.origin(0).address, impostor.port()))) {
+						new InetSocketAddress(impostor.origin(0).address(), impostor.port()))) {
 			List<InetAddress> addresses = new ArrayList<>(origins.addresses());
 			addresses.add(proxy.address());
 			try (HotConnPool pool = HotConnPool.builder(origins.settings((host) -> host.connectionsPerIp(1))
@@ -363,7 +364,7 @@ class FaultTest {
 
 	@Test
 	void aLeaseHeldPastTheLeakThresholdIsReportedOnceWithItsAcquirer(CapturedOutput output) throws Exception {
-		try (TlsOrigins origins = TlsOrigins.start(1);
+		try (LoopbackTlsOrigins origins = LoopbackTlsOrigins.start(1);
 				HotConnPool pool = origins.pool(origins.settings((host) -> host.connectionsPerIp(1))
 					.leakDetectionThreshold(Duration.ofMillis(200))
 					.build())) {

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 
+import io.hotconnpool.test.LoopbackTlsOrigins;
 import okhttp3.Protocol;
 import okhttp3.Request;
 import okhttp3.Response;
@@ -21,7 +22,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class HotConnPoolTest {
 
-	private TlsOrigins origins;
+	private LoopbackTlsOrigins origins;
 
 	private HotConnPool pool;
 
@@ -36,7 +37,7 @@ class HotConnPoolTest {
 	}
 
 	private void startPool(Protocol protocol) throws IOException {
-		this.origins = TlsOrigins.start(3, TlsOrigins.HOST, List.of(protocol, Protocol.HTTP_1_1));
+		this.origins = LoopbackTlsOrigins.start(3, List.of(protocol, Protocol.HTTP_1_1));
 		this.pool = this.origins.pool(this.origins.settings((host) -> host.connectionsPerIp(2)).build());
 		this.pool.start();
 	}
@@ -59,11 +60,11 @@ class HotConnPoolTest {
 			assertThat(connection.protocol()).isEqualTo(protocol.toString());
 			assertThat(connection.healthy()).isTrue();
 		});
-		for (TlsOrigins.Origin origin : this.origins.all()) {
+		for (LoopbackTlsOrigins.Origin origin : this.origins.all()) {
 			assertThat(origin.connections()).as("connections opened to %s", origin.ip()).isEqualTo(2);
 			RecordedProbe probe = RecordedProbe.take(origin);
 			assertThat(probe.method()).isEqualTo("HEAD");
-			assertThat(probe.serverNames()).as("SNI keeps the host name on a pinned IP").contains(TlsOrigins.HOST);
+			assertThat(probe.serverNames()).as("SNI keeps the host name on a pinned IP").contains(LoopbackTlsOrigins.HOST);
 		}
 	}
 
@@ -71,16 +72,16 @@ class HotConnPoolTest {
 	@EnumSource(value = Protocol.class, names = { "HTTP_2", "HTTP_1_1" })
 	void firstRequestAfterStartPerformsNoHandshake(Protocol protocol) throws Exception {
 		startPool(protocol);
-		int serverConnectionsBefore = this.origins.totalConnections();
+		int serverConnectionsBefore = this.origins.connections();
 		long handshakesBefore = this.pool.stats().handshakes();
 
-		try (HotConnection connection = this.pool.acquire(TlsOrigins.HOST + ":" + this.origins.port());
+		try (HotConnection connection = this.pool.acquire(LoopbackTlsOrigins.HOST + ":" + this.origins.port());
 				Response response = connection.execute(get("/first"))) {
 			assertThat(response.code()).isEqualTo(200);
 			assertThat(response.body().string()).isEqualTo("hot");
 		}
 
-		assertThat(this.origins.totalConnections()).isEqualTo(serverConnectionsBefore);
+		assertThat(this.origins.connections()).isEqualTo(serverConnectionsBefore);
 		assertThat(this.pool.stats().handshakes()).isEqualTo(handshakesBefore);
 		assertThat(this.pool.stats().hotHits()).isEqualTo(1);
 	}
@@ -105,8 +106,8 @@ class HotConnPoolTest {
 		assertThat(byConnection).hasSize(6).allSatisfy((id, count) -> assertThat(count).isEqualTo(5));
 		assertThat(byIp).containsOnlyKeys("127.0.0.2", "127.0.0.3", "127.0.0.4")
 			.allSatisfy((ip, count) -> assertThat(count).isEqualTo(10));
-		assertThat(this.origins.all().stream().collect(Collectors.toMap(TlsOrigins.Origin::ip,
-				TlsOrigins.Origin::connections)))
+		assertThat(this.origins.all().stream().collect(Collectors.toMap(LoopbackTlsOrigins.Origin::ip,
+				LoopbackTlsOrigins.Origin::connections)))
 			.as("no request needed a new connection")
 			.allSatisfy((ip, connections) -> assertThat(connections).isEqualTo(2));
 		assertThat(this.pool.stats().hotHits()).isEqualTo(30);
@@ -129,9 +130,9 @@ class HotConnPoolTest {
 	/** What an origin saw of the warm-up probe. */
 	record RecordedProbe(String method, List<String> serverNames) {
 
-		static RecordedProbe take(TlsOrigins.Origin origin) {
+		static RecordedProbe take(LoopbackTlsOrigins.Origin origin) {
 			try {
-				mockwebserver3.RecordedRequest request = origin.server.takeRequest(5, java.util.concurrent.TimeUnit.SECONDS);
+				mockwebserver3.RecordedRequest request = origin.takeRequest(Duration.ofSeconds(5));
 				assertThat(request).as("probe recorded by %s", origin.ip()).isNotNull();
 				return new RecordedProbe(request.getMethod(), request.getHandshakeServerNames());
 			}

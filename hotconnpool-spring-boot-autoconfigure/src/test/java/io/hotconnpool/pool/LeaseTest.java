@@ -8,6 +8,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
+import io.hotconnpool.test.LoopbackTlsOrigins;
 import okhttp3.Request;
 import okhttp3.Response;
 import org.junit.jupiter.api.AfterEach;
@@ -29,13 +30,13 @@ class LeaseTest {
 
 	private final ExecutorService threads = Executors.newCachedThreadPool();
 
-	private TlsOrigins origins;
+	private LoopbackTlsOrigins origins;
 
 	private HotConnPool pool;
 
 	@BeforeEach
 	void startPool() throws Exception {
-		this.origins = TlsOrigins.start(1);
+		this.origins = LoopbackTlsOrigins.start(1);
 		this.pool = this.origins.pool(this.origins.settings((host) -> host.connectionsPerIp(1).maxConnections(1))
 			.unknownHosts(UnknownHostPolicy.REFUSE)
 			.build());
@@ -221,7 +222,7 @@ class LeaseTest {
 			assertThat(fresh.stats().id()).isNotEqualTo(oldId);
 		}
 		assertThat(this.pool.stats().retiredByReason()).containsEntry(RetireReason.FORCED, 1L);
-		assertThat(this.origins.totalConnections()).isEqualTo(2);
+		assertThat(this.origins.connections()).isEqualTo(2);
 	}
 
 	@Test
@@ -229,7 +230,7 @@ class LeaseTest {
 		this.pool.close();
 		this.pool = HotConnPool
 			.builder(HotConnPoolSettings.builder()
-				.trustStore(TlsOrigins.trustStore())
+				.trustStore(LoopbackTlsOrigins.trustStore())
 				.hostDefaults((host) -> host.connectionsPerIp(1))
 				.build())
 			.resolver(this.origins.resolver())

@@ -6,6 +6,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import io.hotconnpool.test.LoopbackTlsOrigins;
 import okhttp3.Request;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -30,12 +31,12 @@ class LifecycleTest {
 
 	private final ThreadPoolTaskScheduler scheduler = new ThreadPoolTaskScheduler();
 
-	private TlsOrigins origins;
+	private LoopbackTlsOrigins origins;
 
 	private HotConnPool pool;
 
 	private void start(Duration drainTimeout) throws Exception {
-		this.origins = TlsOrigins.start(2);
+		this.origins = LoopbackTlsOrigins.start(2);
 		this.scheduler.setRemoveOnCancelPolicy(true);
 		this.scheduler.initialize();
 		this.pool = HotConnPool.builder(this.origins.settings((host) -> host.connectionsPerIp(1))

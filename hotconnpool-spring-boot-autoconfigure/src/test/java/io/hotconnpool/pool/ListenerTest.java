@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import io.hotconnpool.pool.HotConnPoolListener.RequestOutcome;
+import io.hotconnpool.test.LoopbackTlsOrigins;
 import okhttp3.Request;
 import okhttp3.Response;
 import org.junit.jupiter.api.Test;
@@ -55,10 +56,10 @@ class ListenerTest {
 			}
 
 		};
-		try (TlsOrigins origins = TlsOrigins.start(1)) {
+		try (LoopbackTlsOrigins origins = LoopbackTlsOrigins.start(1)) {
 			origins.origin(0)
 				.answer((request) -> request.getUrl().encodedPath().equals("/blocked")
-						? TlsOrigins.Origin.status(request, 403, "no") : TlsOrigins.Origin.ok(request));
+						? LoopbackTlsOrigins.Origin.status(request, 403, "no") : LoopbackTlsOrigins.Origin.ok(request));
 			try (HotConnPool pool = HotConnPool.builder(origins.settings((host) -> host.connectionsPerIp(1)).build())
 				.resolver(origins.resolver())
 				.listener(broken)

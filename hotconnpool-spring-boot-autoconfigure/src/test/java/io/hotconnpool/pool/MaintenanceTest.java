@@ -10,6 +10,7 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.UnaryOperator;
 
+import io.hotconnpool.test.LoopbackTlsOrigins;
 import okhttp3.Protocol;
 import okhttp3.Request;
 import okhttp3.Response;
@@ -35,7 +36,7 @@ class MaintenanceTest {
 
 	private static final Duration WITHIN = Duration.ofSeconds(15);
 
-	private TlsOrigins origins;
+	private LoopbackTlsOrigins origins;
 
 	private HotConnPool pool;
 
@@ -51,12 +52,9 @@ class MaintenanceTest {
 
 	private void start(int ips, List<Protocol> protocols, HostResolver resolver,
 			UnaryOperator<HotConnPoolSettings.Builder> settings) throws Exception {
-		this.origins = TlsOrigins.start(ips, TlsOrigins.HOST, protocols);
-		HotConnPoolSettings.Builder builder = this.origins.settings((host) -> host.connectionsPerIp(2))
-			.healthCheckInterval(Duration.ofMillis(200))
-			.healthCheckIdleThreshold(Duration.ofMillis(100))
-			.cleanupInterval(Duration.ofMillis(200))
-			.blacklistCheckInterval(Duration.ofMillis(200))
+		this.origins = LoopbackTlsOrigins.start(ips, protocols);
+		HotConnPoolSettings.Builder builder = this.origins
+			.settingsWithFastMaintenance((host) -> host.connectionsPerIp(2))
 			.dnsUpdateInterval(Duration.ofMillis(200));
 		this.pool = HotConnPool.builder(settings.apply(builder).build())
 			.resolver((resolver != null) ? resolver : this.origins.resolver())
@@ -75,10 +73,10 @@ class MaintenanceTest {
 	@ParameterizedTest
 	@EnumSource(value = Protocol.class, names = { "HTTP_2", "HTTP_1_1" })
 	void healthChecksReplaceConnectionsTheServerDroppedBeforeARequestMeetsThem(Protocol protocol) throws Exception {
-		this.origins = TlsOrigins.start(1, TlsOrigins.HOST, List.of(protocol, Protocol.HTTP_1_1));
-		TlsOrigins.Origin origin = this.origins.origin(0);
+		this.origins = LoopbackTlsOrigins.start(1, List.of(protocol, Protocol.HTTP_1_1));
+		LoopbackTlsOrigins.Origin origin = this.origins.origin(0);
 		try (LoopbackProxy proxy = new LoopbackProxy(InetAddress.getByName("127.0.0.9"), this.origins.port(),
-				new InetSocketAddress(origin.address, this.origins.port()))) {
+				new InetSocketAddress(origin.address(), this.origins.port()))) {
 			this.pool = HotConnPool.builder(this.origins.settings((host) -> host.connectionsPerIp(2))
 				.healthCheckInterval(Duration.ofMillis(200))
 				.healthCheckIdleThreshold(Duration.ofMillis(100))
@@ -138,8 +136,8 @@ class MaintenanceTest {
 	void anIpAnswering403IsBlacklistedGetsNoTrafficAndIsRestoredAfterItsTtl(CapturedOutput output) throws Exception {
 		start(3, List.of(Protocol.HTTP_2, Protocol.HTTP_1_1), null,
 				(settings) -> settings.blacklistTtl(Duration.ofSeconds(1)));
-		TlsOrigins.Origin blocked = this.origins.origin(1);
-		blocked.answer((request) -> TlsOrigins.Origin.status(request, 403, "blocked"));
+		LoopbackTlsOrigins.Origin blocked = this.origins.origin(1);
+		blocked.answer((request) -> LoopbackTlsOrigins.Origin.status(request, 403, "blocked"));
 		long start = System.nanoTime();
 
 		await().atMost(WITHIN).untilAsserted(() -> assertThat(host().blacklisted()).singleElement().satisfies((entry) -> {
@@ -156,7 +154,7 @@ class MaintenanceTest {
 		}
 
 		Duration setAside = Duration.ofNanos(System.nanoTime() - start);
-		blocked.answer(TlsOrigins.Origin::ok);
+		blocked.answer(LoopbackTlsOrigins.Origin::ok);
 		long back = System.nanoTime();
 
 		await().atMost(WITHIN).untilAsserted(() -> {
@@ -175,7 +173,7 @@ class MaintenanceTest {
 
 	@Test
 	void anIpThatComesBackWhileItsLeaseIsHeldNeverKeepsTheHostAboveItsMaximum() throws Exception {
-		this.origins = TlsOrigins.start(3);
+		this.origins = LoopbackTlsOrigins.start(3);
 		this.pool = this.origins.pool(this.origins.settings((host) -> host.connectionsPerIp(2).maxConnections(4))
 			.blacklistTtl(Duration.ofSeconds(1))
 			.blacklistCheckInterval(Duration.ofMillis(200))
@@ -183,9 +181,9 @@ class MaintenanceTest {
 			.healthCheckIdleThreshold(Duration.ofMillis(100))
 			.build());
 		this.pool.start();
-		TlsOrigins.Origin blocking = this.origins.origin(0);
+		LoopbackTlsOrigins.Origin blocking = this.origins.origin(0);
 		blocking.answer((request) -> request.getUrl().encodedPath().equals("/blocked")
-				? TlsOrigins.Origin.status(request, 403, "blocked") : TlsOrigins.Origin.ok(request));
+				? LoopbackTlsOrigins.Origin.status(request, 403, "blocked") : LoopbackTlsOrigins.Origin.ok(request));
 		HotConnection held = leaseOn(blocking.ip());
 		try (HotConnection other = leaseOn(blocking.ip()); Response response = other.execute(get("/blocked"))) {
 			assertThat(response.code()).isEqualTo(403);
@@ -211,7 +209,7 @@ class MaintenanceTest {
 	void aHostWhoseEveryIpIsBlacklistedFailsClearlyWhenSoConfigured() throws Exception {
 		start(1, List.of(Protocol.HTTP_2, Protocol.HTTP_1_1), null,
 				(settings) -> settings.allBlacklisted(AllBlacklistedPolicy.FAIL).blacklistTtl(Duration.ofMinutes(10)));
-		this.origins.origin(0).answer((request) -> TlsOrigins.Origin.status(request, 429, "slow down"));
+		this.origins.origin(0).answer((request) -> LoopbackTlsOrigins.Origin.status(request, 429, "slow down"));
 
 		await().atMost(WITHIN).until(() -> host().blacklisted().size() == 1 && host().total() == 0);
 
@@ -224,8 +222,8 @@ class MaintenanceTest {
 
 	@Test
 	void anIpWithItsPortClosedIsBlacklistedAfterTheFailureThresholdAndNotBefore() throws Exception {
-		this.origins = TlsOrigins.start(2);
-		TlsOrigins.Origin down = this.origins.origin(1);
+		this.origins = LoopbackTlsOrigins.start(2);
+		LoopbackTlsOrigins.Origin down = this.origins.origin(1);
 		down.close();
 		this.pool = HotConnPool
 			.builder(this.origins.settings((host) -> host.connectionsPerIp(1))
@@ -282,7 +280,7 @@ class MaintenanceTest {
 
 	@Test
 	void anIpDnsAddsToAHostFullOfOnDemandConnectionsIsWarmedInPlaceOfAnIdleOne() throws Exception {
-		this.origins = TlsOrigins.start(3);
+		this.origins = LoopbackTlsOrigins.start(3);
 		List<InetAddress> all = this.origins.addresses();
 		AtomicReference<List<InetAddress>> answer = new AtomicReference<>(List.of(all.get(0), all.get(1)));
 		this.pool = HotConnPool.builder(this.origins.settings((host) -> host.connectionsPerIp(1).maxConnections(3))
@@ -314,7 +312,7 @@ class MaintenanceTest {
 	@Test
 	void aFailedDnsLookupKeepsTheLastKnownAddresses() throws Exception {
 		AtomicReference<List<InetAddress>> answer = new AtomicReference<>();
-		this.origins = TlsOrigins.start(2);
+		this.origins = LoopbackTlsOrigins.start(2);
 		answer.set(this.origins.addresses());
 		this.pool = HotConnPool.builder(this.origins.settings((host) -> host.connectionsPerIp(1))
 			.dnsUpdateInterval(Duration.ofMillis(100))

@@ -2,6 +2,7 @@ package io.hotconnpool.pool;
 
 import java.time.Duration;
 
+import io.hotconnpool.test.LoopbackTlsOrigins;
 import okhttp3.Request;
 import okhttp3.Response;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -26,7 +27,7 @@ class OutageTest {
 	@ParameterizedTest
 	@EnumSource(AllBlacklistedPolicy.class)
 	void everyIpDownThenOneBack(AllBlacklistedPolicy policy) throws Exception {
-		try (TlsOrigins origins = TlsOrigins.start(3);
+		try (LoopbackTlsOrigins origins = LoopbackTlsOrigins.start(3);
 				HotConnPool pool = origins.pool(origins.settings((host) -> host.connectionsPerIp(1))
 					.acquireTimeout(ACQUIRE_TIMEOUT)
 					.healthCheckInterval(Duration.ofMillis(200))
@@ -39,7 +40,7 @@ class OutageTest {
 			pool.start();
 			Request get = new Request.Builder().url("https://" + origins.target() + "/").build();
 
-			origins.all().forEach(TlsOrigins.Origin::close);
+			origins.all().forEach(LoopbackTlsOrigins.Origin::close);
 			long down = System.nanoTime();
 			await().atMost(Duration.ofSeconds(15)).until(() -> host(pool).blacklisted().size() == 3);
 			Duration allBlacklisted = Duration.ofNanos(System.nanoTime() - down);
@@ -59,7 +60,7 @@ class OutageTest {
 			}
 			Duration refused = Duration.ofNanos(System.nanoTime() - start);
 
-			TlsOrigins.Origin back = origins.origin(1);
+			LoopbackTlsOrigins.Origin back = origins.origin(1);
 			back.restart();
 			long returned = System.nanoTime();
 			await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(host(pool).connections())

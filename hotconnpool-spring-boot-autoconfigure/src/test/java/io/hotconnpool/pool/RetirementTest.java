@@ -3,6 +3,7 @@ package io.hotconnpool.pool;
 import java.io.IOException;
 import java.time.Duration;
 
+import io.hotconnpool.test.LoopbackTlsOrigins;
 import java.util.List;
 
 import mockwebserver3.MockResponse;
@@ -24,7 +25,7 @@ import static org.awaitility.Awaitility.await;
  */
 class RetirementTest {
 
-	private TlsOrigins origins;
+	private LoopbackTlsOrigins origins;
 
 	private HotConnPool pool;
 
@@ -34,7 +35,7 @@ class RetirementTest {
 	}
 
 	private void startPool(Protocol protocol) throws Exception {
-		this.origins = TlsOrigins.start(1, TlsOrigins.HOST, List.of(protocol, Protocol.HTTP_1_1));
+		this.origins = LoopbackTlsOrigins.start(1, List.of(protocol, Protocol.HTTP_1_1));
 		this.pool = this.origins.pool(this.origins.settings((host) -> host.connectionsPerIp(2)).build());
 		this.pool.start();
 	}
@@ -67,7 +68,7 @@ class RetirementTest {
 	void aBlacklistStatusRetiresTheConnectionOnReleaseAndAReplacementIsWarmed() throws Exception {
 		this.origins.origin(0)
 			.answer((request) -> request.getUrl().encodedPath().equals("/blocked")
-					? TlsOrigins.Origin.status(request, 403, "go away") : TlsOrigins.Origin.ok(request));
+					? LoopbackTlsOrigins.Origin.status(request, 403, "go away") : LoopbackTlsOrigins.Origin.ok(request));
 		long blockedId;
 		try (HotConnection lease = this.pool.acquire(this.origins.target());
 				Response response = lease.execute(get("/blocked"))) {
@@ -78,7 +79,7 @@ class RetirementTest {
 		awaitWarmAgain();
 		assertThat(this.pool.stats().retiredByReason()).containsEntry(RetireReason.BLACKLISTED, 1L);
 		assertThat(this.pool.stats().hosts().get(0).connections()).noneMatch((c) -> c.id() == blockedId);
-		assertThat(this.origins.totalConnections()).isEqualTo(3);
+		assertThat(this.origins.connections()).isEqualTo(3);
 	}
 
 	@Test
@@ -87,7 +88,7 @@ class RetirementTest {
 		this.origins.origin(0)
 			.answer((request) -> request.getUrl().encodedPath().equals("/drop")
 					? new MockResponse.Builder().onResponseStart(new SocketEffect.CloseSocket()).build()
-					: TlsOrigins.Origin.ok(request));
+					: LoopbackTlsOrigins.Origin.ok(request));
 		try (HotConnection lease = this.pool.acquire(this.origins.target())) {
 			assertThatExceptionOfType(IOException.class).isThrownBy(() -> lease.execute(get("/drop")).close());
 		}
@@ -108,7 +109,7 @@ class RetirementTest {
 		restartOverHttp1();
 		MockResponse last = new MockResponse.Builder().code(200).setHeader("Connection", "close").body("bye").build();
 		this.origins.origin(0)
-			.answer((request) -> request.getUrl().encodedPath().equals("/last") ? last : TlsOrigins.Origin.ok(request));
+			.answer((request) -> request.getUrl().encodedPath().equals("/last") ? last : LoopbackTlsOrigins.Origin.ok(request));
 		try (Response response = this.pool.execute(get("/last"))) {
 			assertThat(response.body().string()).isEqualTo("bye");
 		}
@@ -124,7 +125,7 @@ class RetirementTest {
 
 	@Test
 	void aProbeAnsweringABlacklistStatusNeverMakesTheConnectionAvailable() throws Exception {
-		this.origins.origin(0).answer((request) -> TlsOrigins.Origin.status(request, 403, "blocked"));
+		this.origins.origin(0).answer((request) -> LoopbackTlsOrigins.Origin.status(request, 403, "blocked"));
 
 		this.pool.forceCleanup();
 

@@ -9,6 +9,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
+import io.hotconnpool.test.LoopbackTlsOrigins;
 import okhttp3.Protocol;
 import okhttp3.Request;
 import okhttp3.Response;
@@ -29,7 +30,7 @@ class ServerClosedConnectionTest {
 
 	private static final Duration WITHIN = Duration.ofSeconds(15);
 
-	private TlsOrigins origins;
+	private LoopbackTlsOrigins origins;
 
 	private LoopbackProxy proxy;
 
@@ -39,9 +40,9 @@ class ServerClosedConnectionTest {
 
 	@BeforeEach
 	void startOriginAndProxy() throws Exception {
-		this.origins = TlsOrigins.start(1, TlsOrigins.HOST, List.of(Protocol.HTTP_2, Protocol.HTTP_1_1));
+		this.origins = LoopbackTlsOrigins.start(1, List.of(Protocol.HTTP_2, Protocol.HTTP_1_1));
 		this.proxy = new LoopbackProxy(InetAddress.getByName("127.0.0.9"), this.origins.port(),
-				new InetSocketAddress(this.origins.origin(0).address, this.origins.port()));
+				new InetSocketAddress(this.origins.origin(0).address(), this.origins.port()));
 		this.pool = HotConnPool.builder(this.origins.settings((host) -> host.connectionsPerIp(2))
 			.healthCheckInterval(Duration.ofHours(1))
 			.build()).resolver((host) -> List.of(this.proxy.address())).executor(this.executor).build();

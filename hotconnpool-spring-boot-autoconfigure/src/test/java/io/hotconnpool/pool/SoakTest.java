@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
+import io.hotconnpool.test.LoopbackTlsOrigins;
 import mockwebserver3.MockResponse;
 import mockwebserver3.RecordedRequest;
 import mockwebserver3.SocketEffect;
@@ -63,7 +64,7 @@ class SoakTest {
 		Reliability.report("soak", "for " + soak + " with seed " + seed);
 		boolean countSockets = Files.isDirectory(Path.of("/proc/self/fd"));
 		long socketsBefore = countSockets ? PoolLoad.openSockets() : 0;
-		try (TlsOrigins origins = TlsOrigins.start(4, TlsOrigins.HOST, List.of(Protocol.HTTP_1_1))) {
+		try (LoopbackTlsOrigins origins = LoopbackTlsOrigins.start(4, List.of(Protocol.HTTP_1_1))) {
 			List<InetAddress> all = origins.addresses();
 			AtomicReference<List<InetAddress>> answer = new AtomicReference<>(all);
 			HotConnPoolSettings settings = origins.settings((host) -> host.connectionsPerIp(2).maxConnections(12))
@@ -184,18 +185,18 @@ class SoakTest {
 	}
 
 	/** Moves an origin from one fault to another. */
-	private static Fault change(TlsOrigins.Origin origin, Fault from, Fault to) throws IOException {
+	private static Fault change(LoopbackTlsOrigins.Origin origin, Fault from, Fault to) throws IOException {
 		if (from == Fault.DOWN && to != Fault.DOWN) {
 			origin.restart();
 		}
 		switch (to) {
-			case HEALTHY -> origin.answer(TlsOrigins.Origin::ok);
+			case HEALTHY -> origin.answer(LoopbackTlsOrigins.Origin::ok);
 			case CUTS -> origin.answer((request) -> isHead(request) || ThreadLocalRandom.current().nextInt(5) > 0
-					? TlsOrigins.Origin.ok(request)
+					? LoopbackTlsOrigins.Origin.ok(request)
 					: new MockResponse.Builder().onResponseStart(new SocketEffect.CloseSocket()).build());
-			case UNAVAILABLE -> origin.answer((request) -> TlsOrigins.Origin.status(request, 503, "busy"));
-			case BLOCKED -> origin.answer((request) -> TlsOrigins.Origin.status(request, 403, "blocked"));
-			case SLOW -> origin.answer((request) -> isHead(request) ? TlsOrigins.Origin.ok(request)
+			case UNAVAILABLE -> origin.answer((request) -> LoopbackTlsOrigins.Origin.status(request, 503, "busy"));
+			case BLOCKED -> origin.answer((request) -> LoopbackTlsOrigins.Origin.status(request, 403, "blocked"));
+			case SLOW -> origin.answer((request) -> isHead(request) ? LoopbackTlsOrigins.Origin.ok(request)
 					: new MockResponse.Builder().headersDelay(READ_TIMEOUT.toMillis() * 3 / 2, TimeUnit.MILLISECONDS)
 						.body("late")
 						.build());

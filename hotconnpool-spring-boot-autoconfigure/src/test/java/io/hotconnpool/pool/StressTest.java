@@ -11,6 +11,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
+import io.hotconnpool.test.LoopbackTlsOrigins;
 import mockwebserver3.MockResponse;
 import mockwebserver3.SocketEffect;
 import okhttp3.Protocol;
@@ -33,16 +34,16 @@ class StressTest {
 	private static final Duration LOAD = Duration.ofSeconds(4);
 
 	/** Three IPs over HTTP/1.1; the first cuts about one response in ten mid-way. */
-	private static TlsOrigins faultyOrigins() throws IOException {
-		TlsOrigins origins = TlsOrigins.start(3, TlsOrigins.HOST, List.of(Protocol.HTTP_1_1));
+	private static LoopbackTlsOrigins faultyOrigins() throws IOException {
+		LoopbackTlsOrigins origins = LoopbackTlsOrigins.start(3, List.of(Protocol.HTTP_1_1));
 		origins.origin(0)
 			.answer((request) -> (!"HEAD".equals(request.getMethod()) && ThreadLocalRandom.current().nextInt(10) == 0)
 					? new MockResponse.Builder().onResponseStart(new SocketEffect.CloseSocket()).build()
-					: TlsOrigins.Origin.ok(request));
+					: LoopbackTlsOrigins.Origin.ok(request));
 		return origins;
 	}
 
-	private static HotConnPoolSettings.Builder settings(TlsOrigins origins) {
+	private static HotConnPoolSettings.Builder settings(LoopbackTlsOrigins origins) {
 		return origins.settings((host) -> host.connectionsPerIp(2).maxConnections(12))
 			.acquireTimeout(Duration.ofSeconds(10))
 			.healthCheckInterval(Duration.ofMillis(200))
@@ -51,7 +52,7 @@ class StressTest {
 
 	@Test
 	void invariantsHoldUnderLoadWithFaults() throws Exception {
-		try (TlsOrigins origins = faultyOrigins(); HotConnPool pool = origins.pool(settings(origins).build())) {
+		try (LoopbackTlsOrigins origins = faultyOrigins(); HotConnPool pool = origins.pool(settings(origins).build())) {
 			pool.start();
 			Request request = new Request.Builder().url("https://" + origins.target() + "/load").build();
 			AtomicInteger succeeded = new AtomicInteger();
@@ -86,7 +87,7 @@ class StressTest {
 
 	@Test
 	void theDnsAnswerChangesUnderLoadWithoutFailingARequest() throws Exception {
-		try (TlsOrigins origins = TlsOrigins.start(4)) {
+		try (LoopbackTlsOrigins origins = LoopbackTlsOrigins.start(4)) {
 			List<InetAddress> all = origins.addresses();
 			AtomicReference<List<InetAddress>> answer = new AtomicReference<>(all.subList(0, 2));
 			HotConnPoolSettings settings = origins.settings((host) -> host.connectionsPerIp(2).maxConnections(4))
@@ -141,7 +142,7 @@ class StressTest {
 	@Test
 	void stopUnderLoadEndsInTimeAnswersEveryCallerAndLeavesNoSocketOpen() throws Exception {
 		assumeThat(Path.of("/proc/self/fd")).as("counting sockets needs Linux /proc").isDirectory();
-		try (TlsOrigins origins = faultyOrigins()) {
+		try (LoopbackTlsOrigins origins = faultyOrigins()) {
 			long socketsBefore = PoolLoad.openSockets();
 			Duration drain = Duration.ofSeconds(1);
 			HotConnPool pool = origins.pool(settings(origins).drainTimeout(drain).build());

@@ -1,7 +1,8 @@
 package io.hotconnpool.pool;
 
-import java.util.concurrent.TimeUnit;
+import java.time.Duration;
 
+import io.hotconnpool.test.LoopbackTlsOrigins;
 import io.hotconnpool.tls.TlsProfile;
 import io.hotconnpool.tls.TlsSelfTest;
 import mockwebserver3.RecordedRequest;
@@ -17,13 +18,13 @@ class TlsProfileWiringTest {
 
 	@Test
 	void aHostsProfileReachesTheWireAndTheSelfTestReportsItsFingerprint() throws Exception {
-		try (TlsOrigins origins = TlsOrigins.start(1);
+		try (LoopbackTlsOrigins origins = LoopbackTlsOrigins.start(1);
 				HotConnPool pool = origins
 					.pool(origins.settings((host) -> host.connectionsPerIp(1).tlsProfile(TlsProfile.builtIn("chrome")))
 						.build())) {
 			pool.start();
 
-			RecordedRequest probe = origins.origin(0).server.takeRequest(5, TimeUnit.SECONDS);
+			RecordedRequest probe = origins.origin(0).takeRequest(Duration.ofSeconds(5));
 			assertThat(probe.getHeaders().get("User-Agent")).contains("Chrome/");
 			// The pool-wide okhttp profile first: a host warmed on first use takes it.
 			assertThat(pool.tlsSelfTests()).extracting(TlsSelfTest.Result::profileId).containsExactly("okhttp", "chrome");
@@ -36,7 +37,7 @@ class TlsProfileWiringTest {
 
 	@Test
 	void profilesRotatePerConnectionAndEachConnectionsHeadersMatchItsOwnClientHello() throws Exception {
-		try (TlsOrigins origins = TlsOrigins.start(2);
+		try (LoopbackTlsOrigins origins = LoopbackTlsOrigins.start(2);
 				HotConnPool pool = origins.pool(origins.settings((host) -> host.connectionsPerIp(2)
 					.tlsProfiles(java.util.List.of(TlsProfile.builtIn("chrome"), TlsProfile.builtIn("firefox"))))
 					.build())) {
@@ -66,7 +67,7 @@ class TlsProfileWiringTest {
 
 	@Test
 	void withUnknownHostsRefusedOnlyTheHostsProfilesAreSelfTested() throws Exception {
-		try (TlsOrigins origins = TlsOrigins.start(1);
+		try (LoopbackTlsOrigins origins = LoopbackTlsOrigins.start(1);
 				HotConnPool pool = origins.pool(origins
 					.settings((host) -> host.connectionsPerIp(1).tlsProfile(TlsProfile.builtIn("firefox")))
 					.unknownHosts(UnknownHostPolicy.REFUSE)
@@ -78,7 +79,7 @@ class TlsProfileWiringTest {
 
 	@Test
 	void theSelfTestCanBeSwitchedOff() throws Exception {
-		try (TlsOrigins origins = TlsOrigins.start(1);
+		try (LoopbackTlsOrigins origins = LoopbackTlsOrigins.start(1);
 				HotConnPool pool = origins.pool(origins.settings((host) -> host).tlsSelfTest(false).build())) {
 			pool.start();
 			assertThat(pool.tlsSelfTests()).isEmpty();

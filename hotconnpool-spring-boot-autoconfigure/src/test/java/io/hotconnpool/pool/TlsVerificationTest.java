@@ -1,9 +1,8 @@
 package io.hotconnpool.pool;
 
 import java.time.Duration;
-import java.util.List;
 
-import okhttp3.Protocol;
+import io.hotconnpool.test.LoopbackTlsOrigins;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -16,9 +15,9 @@ class TlsVerificationTest {
 
 	@Test
 	void aCertificateFromAnUntrustedCaIsRefused() throws Exception {
-		try (TlsOrigins origins = TlsOrigins.start(1);
+		try (LoopbackTlsOrigins origins = LoopbackTlsOrigins.start(1);
 				HotConnPool pool = origins.pool(origins.settings((host) -> host.connectionsPerIp(1))
-					.trustStore(TlsOrigins.unrelatedTrustStore())
+					.trustStore(LoopbackTlsOrigins.unrelatedTrustStore())
 					.build())) {
 			pool.start();
 
@@ -32,7 +31,7 @@ class TlsVerificationTest {
 
 	@Test
 	void aCertificateForAnotherHostOnThePinnedIpIsRefused() throws Exception {
-		try (TlsOrigins origins = TlsOrigins.start(1, "other.test", List.of(Protocol.HTTP_2, Protocol.HTTP_1_1));
+		try (LoopbackTlsOrigins origins = LoopbackTlsOrigins.startWithCertificateFor("other.test", 1);
 				HotConnPool pool = origins.pool(origins.settings((host) -> host.connectionsPerIp(1)).build())) {
 			pool.start();
 
@@ -45,7 +44,7 @@ class TlsVerificationTest {
 
 	@Test
 	void theTlsProviderIsAPrivateConscryptInstance() throws Exception {
-		try (TlsOrigins origins = TlsOrigins.start(1);
+		try (LoopbackTlsOrigins origins = LoopbackTlsOrigins.start(1);
 				HotConnPool pool = origins.pool(origins.settings((host) -> host).build())) {
 			assertThat(pool.tlsProvider()).isEqualTo("Conscrypt");
 			assertThat(java.security.Security.getProvider("Conscrypt")).as("no JVM-global provider installed").isNull();

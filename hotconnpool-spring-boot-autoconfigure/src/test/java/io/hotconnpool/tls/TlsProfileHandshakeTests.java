@@ -1,28 +1,18 @@
 package io.hotconnpool.tls;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
-import java.security.KeyStore;
-import java.security.cert.X509Certificate;
 import java.time.Duration;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import javax.net.ssl.SSLException;
 
-import mockwebserver3.MockResponse;
-import mockwebserver3.MockWebServer;
+import io.hotconnpool.test.LoopbackTlsOrigins;
 import mockwebserver3.RecordedRequest;
 import okhttp3.OkHttpClient;
 import okhttp3.Protocol;
 import okhttp3.Request;
 import okhttp3.Response;
 import okhttp3.TlsVersion;
-import okhttp3.tls.HandshakeCertificates;
-import okhttp3.tls.HeldCertificate;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -38,20 +28,6 @@ class TlsProfileHandshakeTests {
 
 	private static final Duration TIMEOUT = Duration.ofSeconds(10);
 
-	private static final String HOST_NAME = "origin.test";
-
-	private static final HeldCertificate TEST_CA = new HeldCertificate.Builder().certificateAuthority(0)
-		.commonName("hotconnpool profile test CA")
-		.ecdsa256()
-		.build();
-
-	private static InetAddress serverAddress;
-
-	@BeforeAll
-	static void resolveServerAddress() throws IOException {
-		serverAddress = InetAddress.getByAddress(HOST_NAME, new byte[] { 127, 0, 0, 2 });
-	}
-
 	static Stream<TlsProfile> builtInProfiles() {
 		return TlsProfile.builtInIds().stream().map(TlsProfile::builtIn);
 	}
@@ -59,17 +35,17 @@ class TlsProfileHandshakeTests {
 	@ParameterizedTest
 	@MethodSource("builtInProfiles")
 	void getSucceedsAndTheServerSeesTheProfilesHeaders(TlsProfile profile) throws Exception {
-		TlsContext tls = TlsContext.create(profile, trustStoreOf(TEST_CA.certificate()), null, Duration.ofSeconds(5),
+		TlsContext tls = TlsContext.create(profile, LoopbackTlsOrigins.trustStore(), null, Duration.ofSeconds(5),
 				false);
 		assertThat(tls.usesConscrypt()).isEqualTo(profile.requiresConscrypt());
-		try (MockWebServer server = startServer(HOST_NAME)) {
-			try (Response response = get(client(profile, tls), server, new Request.Builder())) {
+		try (LoopbackTlsOrigins origins = LoopbackTlsOrigins.start(1)) {
+			try (Response response = get(client(profile, tls, origins), origins, new Request.Builder())) {
 				assertThat(response.code()).isEqualTo(200);
 				assertThat(response.body().string()).isEqualTo("hot");
 				assertThat(response.protocol()).isEqualTo(Protocol.HTTP_2);
 				assertThat(response.handshake().tlsVersion()).isEqualTo(TlsVersion.TLS_1_3);
 			}
-			RecordedRequest request = server.takeRequest(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+			RecordedRequest request = origins.origin(0).takeRequest(TIMEOUT);
 			assertThat(request).isNotNull();
 			assertThat(request.getHeaders().get("User-Agent")).isEqualTo(profile.userAgent());
 			for (String name : profile.defaultHeaders().names()) {
@@ -80,9 +56,9 @@ class TlsProfileHandshakeTests {
 
 	@Test
 	void chromeProfileRunsOnTheContextThePoolBuildsToday() throws Exception {
-		TlsContext tls = TlsContext.create(trustStoreOf(TEST_CA.certificate()), null, Duration.ofSeconds(5), false);
-		try (MockWebServer server = startServer(HOST_NAME);
-				Response response = get(client(TlsProfile.CHROME, tls), server, new Request.Builder())) {
+		TlsContext tls = TlsContext.create(LoopbackTlsOrigins.trustStore(), null, Duration.ofSeconds(5), false);
+		try (LoopbackTlsOrigins origins = LoopbackTlsOrigins.start(1);
+				Response response = get(client(TlsProfile.CHROME, tls, origins), origins, new Request.Builder())) {
 			assertThat(response.code()).isEqualTo(200);
 			assertThat(response.protocol()).isEqualTo(Protocol.HTTP_2);
 		}
@@ -90,14 +66,14 @@ class TlsProfileHandshakeTests {
 
 	@Test
 	void headersTheCallerSetsWin() throws Exception {
-		TlsContext tls = TlsContext.create(trustStoreOf(TEST_CA.certificate()), null, Duration.ofSeconds(5), false);
-		try (MockWebServer server = startServer(HOST_NAME)) {
+		TlsContext tls = TlsContext.create(LoopbackTlsOrigins.trustStore(), null, Duration.ofSeconds(5), false);
+		try (LoopbackTlsOrigins origins = LoopbackTlsOrigins.start(1)) {
 			Request.Builder request = new Request.Builder().header("User-Agent", "caller/1.0")
 				.header("Accept", "application/json");
-			try (Response response = get(client(TlsProfile.FIREFOX, tls), server, request)) {
+			try (Response response = get(client(TlsProfile.FIREFOX, tls, origins), origins, request)) {
 				assertThat(response.code()).isEqualTo(200);
 			}
-			RecordedRequest recorded = server.takeRequest(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+			RecordedRequest recorded = origins.origin(0).takeRequest(TIMEOUT);
 			assertThat(recorded).isNotNull();
 			assertThat(recorded.getHeaders().values("User-Agent")).containsExactly("caller/1.0");
 			assertThat(recorded.getHeaders().values("Accept")).containsExactly("application/json");
@@ -107,64 +83,36 @@ class TlsProfileHandshakeTests {
 
 	@Test
 	void certificateVerificationStaysOn() throws Exception {
-		HeldCertificate otherCa = new HeldCertificate.Builder().certificateAuthority(0)
-			.commonName("unrelated CA")
-			.ecdsa256()
-			.build();
-		TlsContext tls = TlsContext.create(trustStoreOf(otherCa.certificate()), null, Duration.ofSeconds(5), false);
-		try (MockWebServer server = startServer(HOST_NAME)) {
-			OkHttpClient client = client(TlsProfile.CHROME, tls);
+		TlsContext tls = TlsContext.create(LoopbackTlsOrigins.unrelatedTrustStore(), null, Duration.ofSeconds(5), false);
+		try (LoopbackTlsOrigins origins = LoopbackTlsOrigins.start(1)) {
+			OkHttpClient client = client(TlsProfile.CHROME, tls, origins);
 			assertThatExceptionOfType(SSLException.class)
-				.isThrownBy(() -> get(client, server, new Request.Builder()).close());
+				.isThrownBy(() -> get(client, origins, new Request.Builder()).close());
 		}
 	}
 
 	@Test
 	void hostNameVerificationStaysOn() throws Exception {
-		TlsContext tls = TlsContext.create(trustStoreOf(TEST_CA.certificate()), null, Duration.ofSeconds(5), false);
-		try (MockWebServer server = startServer("other.test")) {
-			OkHttpClient client = client(TlsProfile.CHROME, tls);
+		TlsContext tls = TlsContext.create(LoopbackTlsOrigins.trustStore(), null, Duration.ofSeconds(5), false);
+		try (LoopbackTlsOrigins origins = LoopbackTlsOrigins.startWithCertificateFor("other.test", 1)) {
+			OkHttpClient client = client(TlsProfile.CHROME, tls, origins);
 			assertThatExceptionOfType(SSLException.class)
-				.isThrownBy(() -> get(client, server, new Request.Builder()).close())
-				.withMessageContaining(HOST_NAME);
+				.isThrownBy(() -> get(client, origins, new Request.Builder()).close())
+				.withMessageContaining(LoopbackTlsOrigins.HOST);
 		}
 	}
 
-	private static OkHttpClient client(TlsProfile profile, TlsContext tls) {
-		return profile.configure(new OkHttpClient.Builder(), tls, true).dns((host) -> {
-			if (!HOST_NAME.equals(host)) {
-				throw new UnknownHostException(host);
-			}
-			return List.of(serverAddress);
-		}).callTimeout(TIMEOUT).build();
-	}
-
-	private static Response get(OkHttpClient client, MockWebServer server, Request.Builder request) throws IOException {
-		return client.newCall(request.url("https://" + HOST_NAME + ":" + server.getPort() + "/").build()).execute();
-	}
-
-	/** A TLS server on 127.0.0.2 with a certificate for {@code certificateHost} from the test CA, answering "hot". */
-	private static MockWebServer startServer(String certificateHost) throws IOException {
-		HeldCertificate certificate = new HeldCertificate.Builder().addSubjectAlternativeName(certificateHost)
-			.commonName(certificateHost)
-			.ecdsa256()
-			.signedBy(TEST_CA)
+	/** A client of the profile that resolves the origins' host name to their address and nothing else. */
+	private static OkHttpClient client(TlsProfile profile, TlsContext tls, LoopbackTlsOrigins origins) {
+		return profile.configure(new OkHttpClient.Builder(), tls, true)
+			.dns(origins.resolver()::resolve)
+			.callTimeout(TIMEOUT)
 			.build();
-		HandshakeCertificates serverTls = new HandshakeCertificates.Builder()
-			.heldCertificate(certificate, TEST_CA.certificate())
-			.build();
-		MockWebServer server = new MockWebServer();
-		server.useHttps(serverTls.sslSocketFactory());
-		server.enqueue(new MockResponse.Builder().body("hot").build());
-		server.start(serverAddress, 0);
-		return server;
 	}
 
-	private static KeyStore trustStoreOf(X509Certificate certificate) throws Exception {
-		KeyStore store = KeyStore.getInstance("PKCS12");
-		store.load(null, null);
-		store.setCertificateEntry("ca", certificate);
-		return store;
+	private static Response get(OkHttpClient client, LoopbackTlsOrigins origins, Request.Builder request)
+			throws IOException {
+		return client.newCall(request.url(origins.url("/")).build()).execute();
 	}
 
 }
