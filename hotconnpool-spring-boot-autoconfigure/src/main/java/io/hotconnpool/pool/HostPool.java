@@ -742,7 +742,10 @@ final class HostPool {
 			long now = System.nanoTime();
 			List<PooledConnection> toClose = retireIdleLocked((c) -> c.isExpired(now), RetireReason.EXPIRED);
 			int surplus = this.connections.size() - this.settings.warmTarget(usableAddressesLocked().size());
-			for (PooledConnection connection : List.copyOf(this.idle)) {
+			// Connections opened on demand go first, so that the warm slots of every IP stay (and no refill follows).
+			List<PooledConnection> candidates = new ArrayList<>(this.idle);
+			candidates.sort(Comparator.comparing((PooledConnection c) -> c.slot < this.settings.connectionsPerIp()));
+			for (PooledConnection connection : candidates) {
 				if (surplus <= 0) {
 					break;
 				}

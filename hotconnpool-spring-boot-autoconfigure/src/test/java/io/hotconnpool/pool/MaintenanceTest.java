@@ -279,6 +279,30 @@ class MaintenanceTest {
 	}
 
 	@Test
+	void cleanupRetiresIdleConnectionsAboveTheWarmTargetOnDemandOnesFirst() throws Exception {
+		this.origins = LoopbackTlsOrigins.start(2);
+		this.pool = HotConnPool.builder(this.origins.settings((host) -> host.connectionsPerIp(1).maxConnections(4))
+			.idleTimeout(Duration.ofMillis(300))
+			.cleanupInterval(Duration.ofMillis(200))
+			.build()).resolver(this.origins.resolver()).build();
+		this.pool.start();
+		List<HotConnection> leases = new ArrayList<>();
+		for (int i = 0; i < 3; i++) { // the two warm connections, then one opened on demand
+			leases.add(this.pool.acquire(this.origins.target()));
+		}
+		leases.forEach(HotConnection::close); // the on-demand one is the most recently used
+		List<Long> warm = host().connections().stream().filter((c) -> c.slot() == 0).map(ConnectionStats::id).toList();
+		assertThat(warm).hasSize(2);
+
+		await().atMost(WITHIN)
+			.untilAsserted(() -> assertThat(this.pool.stats().retiredByReason().get(RetireReason.IDLE)).isEqualTo(1));
+		assertThat(host().connections()).as("the warm slot of each IP kept, the on-demand one gone")
+			.extracting(ConnectionStats::id)
+			.containsExactlyInAnyOrderElementsOf(warm);
+		assertThat(this.pool.stats().connectionsCreated()).as("nothing to refill").isEqualTo(3);
+	}
+
+	@Test
 	void anIpDnsAddsToAHostFullOfOnDemandConnectionsIsWarmedInPlaceOfAnIdleOne() throws Exception {
 		this.origins = LoopbackTlsOrigins.start(3);
 		List<InetAddress> all = this.origins.addresses();
