@@ -851,7 +851,7 @@ final class HostPool {
 	 * only for leak detection: the hot path is short.
 	 */
 	private void leaseLocked(PooledConnection connection) {
-		connection.state = ConnectionState.LEASED;
+		connection.setStateLocked(ConnectionState.LEASED);
 		if (this.pool.detectsLeaks) {
 			connection.leasedAtNanos = System.nanoTime();
 		}
@@ -867,7 +867,7 @@ final class HostPool {
 			waiter.condition.signal();
 		}
 		else {
-			connection.state = ConnectionState.IDLE;
+			connection.setStateLocked(ConnectionState.IDLE);
 			connection.markUsed(now);
 			this.idle.addLast(connection);
 		}
