@@ -190,6 +190,8 @@ final class HotConnPoolSettingsPropertyMapper {
 			.drainTimeout(pool.getShutdown().getDrainTimeout())
 			.retryOnConnectionFailure(pool.isRetryOnConnectionFailure())
 			.leakDetectionThreshold(pool.getLeakDetectionThreshold())
+			.aliveBypassWindow(pool.getKeepAlive().getAliveBypassWindow())
+			.keepAliveCheckInterval(pool.getKeepAlive().getCheckInterval())
 			.hostDefaults(defaults);
 	}
 

@@ -2,6 +2,7 @@ package io.hotconnpool.pool;
 
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -36,10 +37,17 @@ import org.apache.commons.logging.LogFactory;
  * it: methods that decide to open or close connections return them, and the caller acts after unlocking. Times are
  * {@link System#nanoTime()}, immune to wall-clock jumps.
  * <p>
- * <b>Fairness and spread.</b> Idle connections form a queue: a released connection goes to the back and acquire
- * takes from the front, so the least recently used connection serves next and load and warmth rotate over every
- * IP. Waiters are served first-come first-served, and a released or newly warmed connection is handed directly to
- * the longest waiter.
+ * <b>Selection and spread.</b> Idle connections form a stack: a connection back from a lease goes on top and
+ * acquire takes the most recently used one, so the connections that carry traffic stay busy and short of any
+ * server's keep-alive timeout, while the others are spares that maintenance keeps warm (probed connections and new
+ * ones go to the bottom). Among the idle connections near the top, acquire prefers one whose IP holds the fewest
+ * leases, so concurrent leases spread over the IPs; every IP's connections are probed by maintenance whether or not
+ * they carry traffic, so a dead IP is noticed all the same. Waiters are served first-come first-served, and a
+ * released or newly warmed connection is handed directly to the longest waiter.
+ * <p>
+ * <b>Liveness.</b> A leased HTTP/1.1 connection idle longer than {@code keep-alive.alive-bypass-window} is checked
+ * after the lock is released ({@link PooledConnection#isAlive()}: a read of at most 1 ms); one its server closed is
+ * retired, which teaches the host its servers' keep-alive timeout ({@link KeepAlive}), and acquire takes the next.
  * <p>
  * <b>IP health.</b> An IP is blacklisted on a blacklist status (on any response or probe) or after
  * {@code blacklist.failure-threshold} consecutive failures: connections that fail, probes that do not answer a
@@ -51,6 +59,12 @@ import org.apache.commons.logging.LogFactory;
 final class HostPool {
 
 	private static final Log logger = LogFactory.getLog(HostPool.class);
+
+	/** How many idle connections acquire looks at, from the most recently used, for one on a less loaded IP. */
+	private static final int SPREAD_SCAN = 16;
+
+	/** The load given to the IP a retry avoids: taken only when no other IP has an idle connection. */
+	private static final int AVOIDED = Integer.MAX_VALUE / 2;
 
 	final HotConnPool pool;
 
@@ -85,6 +99,9 @@ final class HostPool {
 
 	private volatile String lastFailure;
 
+	/** What this host's servers do with idle connections. */
+	final KeepAlive keepAlive;
+
 	/** Whether the last look-up failed: failures are logged once per streak, not at every refresh. */
 	private final AtomicBoolean resolveFailing = new AtomicBoolean();
 
@@ -101,6 +118,7 @@ final class HostPool {
 					settings.probePath(), "a valid URL path");
 		}
 		this.probeRequest = new Request.Builder().url(probeUrl).method(settings.probeMethod(), null).build();
+		this.keepAlive = new KeepAlive(pool.settings.aliveBypassWindow().toNanos());
 		this.baseClients = settings.tlsProfiles()
 			.stream()
 			.map((profile) -> pool.baseClient(settings.tls(), profile))
@@ -291,55 +309,98 @@ final class HostPool {
 	// ---- acquire and release -------------------------------------------------------------------------------
 
 	/**
-	 * Leases a connection, waiting up to the timeout.
+	 * Leases a connection, waiting up to the timeout. An idle HTTP/1.1 connection is checked for a server's close
+	 * after the lock is released, when it has been idle longer than the alive-bypass window or {@code validate} is
+	 * set; a closed one is retired and the next taken.
+	 * @param avoid an IP to take only when no other has an idle connection, or {@code null}
+	 * @param validate whether to check the connection whatever its idle time (a retry must not meet a dead one)
 	 * @return the leased connection, or {@code null} when the timeout passed
 	 * @throws PoolClosedException when the pool closed before or during the wait
 	 * @throws HostUnavailableException when every IP is blacklisted and the policy is to fail
 	 */
-	PooledConnection acquire(long timeoutNanos, InetAddress avoid) throws InterruptedException {
-		long deadline = 0;
-		Waiter waiter = null;
-		PooledConnection connection;
-		PooledConnection onDemand = null;
-		Changes closedMeanwhile = null;
+	PooledConnection acquire(long timeoutNanos, InetAddress avoid, boolean validate) throws InterruptedException {
+		long deadline = System.nanoTime() + timeoutNanos;
+		while (true) {
+			Waiter waiter = null;
+			PooledConnection connection;
+			PooledConnection onDemand = null;
+			Changes closedMeanwhile = null;
+			this.lock.lock();
+			try {
+				if (this.closed) {
+					throw this.pool.closedException();
+				}
+				connection = pollIdleLocked(avoid);
+				if (connection != null && connection.isSocketClosed()) {
+					// Its socket closed a moment ago and its retirement has not run yet: never hand it out.
+					closedMeanwhile = retireClosedLocked(connection);
+					connection = pollIdleLocked(avoid);
+				}
+				if (connection != null) {
+					leaseLocked(connection);
+				}
+				else {
+					if (!this.addresses.isEmpty() && usableAddressesLocked().isEmpty()) {
+						throw new HostUnavailableException("Every IP of " + key() + " is blacklisted: "
+								+ blacklistLocked() + " (hotconnpool.blacklist.all-blacklisted=fail)");
+					}
+					waiter = new Waiter(this.lock.newCondition());
+					this.waiters.addLast(waiter);
+					onDemand = createOnDemandLocked(avoid);
+				}
+			}
+			finally {
+				this.lock.unlock();
+			}
+			if (closedMeanwhile != null) {
+				this.pool.apply(closedMeanwhile);
+			}
+			if (connection == null) {
+				if (onDemand != null) {
+					this.pool.warm(onDemand);
+				}
+				// A connection handed over was just released or just warmed: alive.
+				return awaitHandOff(waiter, deadline);
+			}
+			if (isAlive(connection, validate)) {
+				return connection;
+			}
+			this.pool.apply(retireClosedByServer(connection));
+		}
+	}
+
+	/** Whether a leased connection is alive: checked unless it was used within the alive-bypass window. No lock. */
+	private boolean isAlive(PooledConnection connection, boolean validate) {
+		long now = System.nanoTime();
+		long idle = connection.idleNanos(now);
+		if (!validate && idle < this.pool.aliveBypassNanos) {
+			return true;
+		}
+		if (!connection.isAlive()) {
+			return false;
+		}
+		this.keepAlive.stayedOpen(idle);
+		return true;
+	}
+
+	/**
+	 * A connection its holder (a lease or a reservation) found closed by its server: it is retired, with every idle
+	 * one whose socket closed, replacements are created, and its idle time teaches the host's keep-alive timeout.
+	 * @return the connections to close and to warm
+	 */
+	Changes retireClosedByServer(PooledConnection connection) {
+		long now = System.nanoTime();
+		this.keepAlive.idleClosed(connection.idleNanos(now), now);
 		this.lock.lock();
 		try {
-			if (this.closed) {
-				throw this.pool.closedException();
+			if (connection.state == ConnectionState.RETIRED) {
+				return new Changes(List.of(), List.of());
 			}
-			connection = pollIdleLocked(avoid);
-			if (connection != null && connection.isSocketClosed()) {
-				// Its socket closed a moment ago and its retirement has not run yet: never hand it out.
-				closedMeanwhile = retireClosedLocked(connection);
-				connection = pollIdleLocked(avoid);
-			}
-			if (connection != null) {
-				leaseLocked(connection);
-			}
-			else {
-				if (!this.addresses.isEmpty() && usableAddressesLocked().isEmpty()) {
-					throw new HostUnavailableException("Every IP of " + key() + " is blacklisted: "
-							+ blacklistLocked() + " (hotconnpool.blacklist.all-blacklisted=fail)");
-				}
-				deadline = System.nanoTime() + timeoutNanos;
-				waiter = new Waiter(this.lock.newCondition());
-				this.waiters.addLast(waiter);
-				onDemand = createOnDemandLocked();
-			}
+			return retireClosedLocked(connection);
 		}
 		finally {
 			this.lock.unlock();
 		}
-		if (closedMeanwhile != null) {
-			this.pool.apply(closedMeanwhile);
-		}
-		if (connection != null) {
-			return connection;
-		}
-		if (onDemand != null) {
-			this.pool.warm(onDemand);
-		}
-		return awaitHandOff(waiter, deadline);
 	}
 
 	/**
@@ -353,17 +414,41 @@ final class HostPool {
 		return new Changes(toClose, fillLocked());
 	}
 
-	/** The least recently used idle connection, to another IP than {@code avoid} if one is idle. */
+	/**
+	 * The most recently used idle connection whose IP holds the fewest leases, among the first
+	 * {@value #SPREAD_SCAN} idle ones; to another IP than {@code avoid} if any is idle.
+	 */
 	private PooledConnection pollIdleLocked(InetAddress avoid) {
-		if (avoid != null) {
-			for (PooledConnection connection : this.idle) {
-				if (!connection.ip.equals(avoid)) {
-					this.idle.remove(connection);
-					return connection;
+		PooledConnection first = this.idle.peekFirst();
+		if (first == null || (avoid == null && leasesOnLocked(first.ip) == 0)) {
+			return this.idle.pollFirst(); // the common case: no lease on the IP of the most recently used one
+		}
+		PooledConnection best = null;
+		int bestLoad = Integer.MAX_VALUE;
+		int scanned = 0;
+		for (PooledConnection connection : this.idle) {
+			int load = connection.ip.equals(avoid) ? AVOIDED : leasesOnLocked(connection.ip);
+			if (load < bestLoad) {
+				best = connection;
+				bestLoad = load;
+				if (load == 0) {
+					break;
 				}
 			}
+			if (avoid == null && ++scanned >= SPREAD_SCAN) {
+				break;
+			}
 		}
-		return this.idle.pollFirst();
+		if (best == first) {
+			return this.idle.pollFirst();
+		}
+		this.idle.removeFirstOccurrence(best);
+		return best;
+	}
+
+	private int leasesOnLocked(InetAddress ip) {
+		IpHealth ipHealth = this.health.get(ip);
+		return (ipHealth != null) ? ipHealth.leases : 0;
 	}
 
 	private PooledConnection awaitHandOff(Waiter waiter, long deadline) throws InterruptedException {
@@ -388,7 +473,7 @@ final class HostPool {
 					this.waiters.remove(waiter);
 					if (waiter.connection != null) {
 						// handed over just as we were interrupted: pass it on
-						offerLocked(waiter.connection, System.nanoTime());
+						offerLocked(waiter.connection, System.nanoTime(), true);
 					}
 					throw ex;
 				}
@@ -401,9 +486,10 @@ final class HostPool {
 
 	/**
 	 * Opens one more connection when the waiters outnumber the connections already warming and the host is below
-	 * its maximum. A waiter still takes whichever connection comes first, a released one or the new one.
+	 * its maximum, to the usable IP with the fewest connections, other than {@code avoid} where possible. A waiter
+	 * still takes whichever connection comes first, a released one or the new one.
 	 */
-	private PooledConnection createOnDemandLocked() {
+	private PooledConnection createOnDemandLocked(InetAddress avoid) {
 		List<InetAddress> usable = usableAddressesLocked();
 		if (usable.isEmpty() || this.connections.size() >= this.settings.maxConnections()) {
 			return null;
@@ -417,7 +503,10 @@ final class HostPool {
 		this.connections.stream()
 			.filter((c) -> slotsByIp.containsKey(c.ip))
 			.forEach((c) -> slotsByIp.get(c.ip).add(c.slot));
-		InetAddress ip = usable.stream().min(Comparator.comparingInt((InetAddress a) -> slotsByIp.get(a).size())).orElseThrow();
+		InetAddress ip = usable.stream()
+			.min(Comparator.comparing((InetAddress a) -> a.equals(avoid))
+				.thenComparingInt((InetAddress a) -> slotsByIp.get(a).size()))
+			.orElseThrow();
 		return createLocked(ip, freeSlotLocked(ip));
 	}
 
@@ -448,9 +537,9 @@ final class HostPool {
 					: retireReasonLocked(connection, ipHealth, now);
 			if (reason == null) {
 				if (outcome == null) {
-					ipHealth.consecutiveFailures = 0;
+					ipHealth.succeeded();
 				}
-				offerLocked(connection, now);
+				offerLocked(connection, now, true);
 				toClose = ipFailed;
 				toWarm = List.of();
 			}
@@ -525,7 +614,7 @@ final class HostPool {
 			IpHealth ipHealth = this.health.get(connection.ip);
 			boolean restored = false;
 			if (ipHealth != null) {
-				ipHealth.consecutiveFailures = 0;
+				ipHealth.succeeded();
 				restored = ipHealth.blacklist != null;
 				ipHealth.blacklist = null;
 			}
@@ -539,7 +628,7 @@ final class HostPool {
 				retireLocked(connection, reason);
 				return new Changes(List.of(connection), fillLocked());
 			}
-			offerLocked(connection, now);
+			offerLocked(connection, now, true);
 			return new Changes(List.of(), restored ? fillLocked() : List.of());
 		}
 		finally {
@@ -595,8 +684,14 @@ final class HostPool {
 	/** Counts a failure against the IP and blacklists it at the threshold. */
 	private List<PooledConnection> countFailureLocked(InetAddress ip, String failure) {
 		IpHealth ipHealth = this.health.get(ip);
-		if (ipHealth == null || ipHealth.blacklist != null
-				|| ++ipHealth.consecutiveFailures < this.pool.settings.blacklistFailureThreshold()) {
+		if (ipHealth == null || ipHealth.blacklist != null) {
+			return List.of();
+		}
+		ipHealth.lastFailure = failure;
+		if (ipHealth.failingSince == null) {
+			ipHealth.failingSince = Instant.now();
+		}
+		if (++ipHealth.consecutiveFailures < this.pool.settings.blacklistFailureThreshold()) {
 			return List.of();
 		}
 		return blacklistLocked(ip, ipHealth.consecutiveFailures + " consecutive failures, last: " + failure);
@@ -674,7 +769,7 @@ final class HostPool {
 				return null;
 			}
 			ipHealth.blacklist = null;
-			ipHealth.consecutiveFailures = 0;
+			ipHealth.succeeded();
 			this.logLines.add(() -> logger.info("hotconnpool restored " + ip.getHostAddress() + " of " + key()
 					+ ": taken off the blacklist by an operator"));
 			return fillLocked();
@@ -696,6 +791,8 @@ final class HostPool {
 			if (connection.state != ConnectionState.IDLE || !connection.isSocketClosed()) {
 				return new Changes(List.of(), List.of());
 			}
+			long now = System.nanoTime();
+			this.keepAlive.idleClosed(connection.idleNanos(now), now);
 			retireLocked(connection, RetireReason.BROKEN);
 			return new Changes(List.of(connection), fillLocked());
 		}
@@ -725,6 +822,47 @@ final class HostPool {
 				return true;
 			});
 			return reserved;
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	/**
+	 * Reserves idle HTTP/1.1 connections due a liveness check, while the host's keep-alive timeout is unknown: first
+	 * after the alive-bypass window, then each time the idle time has grown by half, up to {@code maxIdleNanos} (from
+	 * there the health check probes them). A close found this way teaches the timeout within a factor of 1.5.
+	 */
+	List<PooledConnection> reserveForLivenessCheck(long maxIdleNanos) {
+		this.lock.lock();
+		try {
+			long now = System.nanoTime();
+			List<PooledConnection> reserved = new ArrayList<>();
+			this.idle.removeIf((connection) -> {
+				long idleNanos = connection.idleNanos(now);
+				if (!connection.isHttp11() || idleNanos >= maxIdleNanos
+						|| idleNanos < Math.max(this.pool.aliveBypassNanos, connection.nextLivenessCheckNanos)) {
+					return false;
+				}
+				connection.state = ConnectionState.RESERVED;
+				reserved.add(connection);
+				return true;
+			});
+			return reserved;
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	/** A reserved connection passed its liveness check after {@code idleNanos}: it is idle again, as a spare. */
+	void livenessChecked(PooledConnection connection, long idleNanos) {
+		this.lock.lock();
+		try {
+			if (connection.state == ConnectionState.RESERVED) {
+				connection.nextLivenessCheckNanos = Math.max(idleNanos, this.pool.aliveBypassNanos) * 3 / 2;
+				offerLocked(connection, System.nanoTime(), false);
+			}
 		}
 		finally {
 			this.lock.unlock();
@@ -851,29 +989,58 @@ final class HostPool {
 	 * only for leak detection: the hot path is short.
 	 */
 	private void leaseLocked(PooledConnection connection) {
+		IpHealth ipHealth = this.health.get(connection.ip);
+		if (ipHealth != null) {
+			ipHealth.leases++;
+		}
 		connection.setStateLocked(ConnectionState.LEASED);
 		if (this.pool.detectsLeaks) {
 			connection.leasedAtNanos = System.nanoTime();
 		}
 	}
 
-	/** Hands the connection to the longest waiter, or makes it idle; {@code now} is {@link System#nanoTime()}. */
-	private void offerLocked(PooledConnection connection, long now) {
+	/**
+	 * Hands the connection to the longest waiter, or makes it idle: on top of the idle stack when it comes back
+	 * from a lease, at the bottom (a spare) when it comes from a probe or a liveness check; {@code now} is
+	 * {@link System#nanoTime()}.
+	 * @param used whether it carried an exchange (a liveness check sends nothing: the server's idle timer runs on)
+	 */
+	private void offerLocked(PooledConnection connection, long now, boolean used) {
+		boolean fromLease = connection.state == ConnectionState.LEASED;
+		endLeaseLocked(connection);
 		connection.probation = false;
 		Waiter waiter = this.waiters.pollFirst();
 		if (waiter != null) {
+			// The waiter paid for this connection's handshake: its first request is not hot.
+			connection.handedOverWarm = connection.state == ConnectionState.WARMING;
 			leaseLocked(connection);
 			waiter.connection = connection;
 			waiter.condition.signal();
 		}
 		else {
 			connection.setStateLocked(ConnectionState.IDLE);
-			connection.markUsed(now);
-			this.idle.addLast(connection);
+			if (used) {
+				connection.markUsed(now);
+			}
+			if (fromLease) {
+				this.idle.addFirst(connection);
+			}
+			else {
+				this.idle.addLast(connection);
+			}
+		}
+	}
+
+	/** Counts a lease's end against its IP's leases, for the spread; no-op for a connection not leased. */
+	private void endLeaseLocked(PooledConnection connection) {
+		IpHealth ipHealth = this.health.get(connection.ip);
+		if (connection.state == ConnectionState.LEASED && ipHealth != null && ipHealth.leases > 0) {
+			ipHealth.leases--;
 		}
 	}
 
 	private void retireLocked(PooledConnection connection, RetireReason reason) {
+		endLeaseLocked(connection);
 		if (connection.state == ConnectionState.IDLE) {
 			this.idle.remove(connection);
 		}
@@ -888,6 +1055,25 @@ final class HostPool {
 
 	String lastFailure() {
 		return this.lastFailure;
+	}
+
+	/** IPs whose latest connections or probes failed, not blacklisted (yet). */
+	private List<FailingIp> failingLocked() {
+		List<FailingIp> failing = new ArrayList<>();
+		for (InetAddress ip : this.addresses) {
+			IpHealth ipHealth = this.health.get(ip);
+			if (ipHealth.blacklist == null && ipHealth.consecutiveFailures > 0) {
+				failing.add(new FailingIp(ip.getHostAddress(), ipHealth.consecutiveFailures, ipHealth.lastFailure,
+						ipHealth.failingSince));
+			}
+		}
+		return failing;
+	}
+
+	/** The servers' keep-alive timeout as far as known, or {@code null}. */
+	private Duration keepAliveTimeout() {
+		long nanos = this.keepAlive.timeoutNanos(System.nanoTime());
+		return (nanos == 0) ? null : Duration.ofNanos(nanos);
 	}
 
 	private List<BlacklistedIp> blacklistLocked() {
@@ -931,7 +1117,8 @@ final class HostPool {
 					this.addresses.stream().map(InetAddress::getHostAddress).toList(), blacklistLocked(),
 					List.copyOf(draining), this.connections.size(), idleCount, leased, warming, healthy,
 					this.waiters.size(), this.settings.maxConnections(),
-					this.settings.warmTarget(usableAddressesLocked().size()), details);
+					this.settings.warmTarget(usableAddressesLocked().size()), details, failingLocked(),
+					keepAliveTimeout());
 		}
 		finally {
 			this.lock.unlock();
@@ -952,7 +1139,21 @@ final class HostPool {
 	/** One IP's health. Guarded by the host's lock. */
 	private static final class IpHealth {
 
+		/** Leases held on the IP's connections: acquire prefers IPs with fewer. */
+		int leases;
+
 		int consecutiveFailures;
+
+		/** The last failure counted towards the threshold, and since when the IP fails; reset by a success. */
+		String lastFailure;
+
+		Instant failingSince;
+
+		void succeeded() {
+			this.consecutiveFailures = 0;
+			this.lastFailure = null;
+			this.failingSince = null;
+		}
 
 		Blacklisting blacklist;
 
