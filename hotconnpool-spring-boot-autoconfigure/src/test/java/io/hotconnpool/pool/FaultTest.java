@@ -123,6 +123,12 @@ class FaultTest {
 				pool.start();
 				assertThat(Duration.ofNanos(System.nanoTime() - start)).as("the handshake deadline fired")
 					.isLessThan(Duration.ofSeconds(5));
+				// One failed handshake, below the threshold of 2: shown failing, with why, not active.
+				assertThat(pool.stats().hosts().get(0).failing()).singleElement().satisfies((failing) -> {
+					assertThat(failing.ip()).isEqualTo("127.0.0.7");
+					assertThat(failing.consecutiveFailures()).isEqualTo(1);
+					assertThat(failing.lastFailure()).contains("127.0.0.7").containsIgnoringCase("timeout");
+				});
 
 				Request get = new Request.Builder().url("https://" + origins.target() + "/").build();
 				await().atMost(WITHIN).untilAsserted(() -> {
