@@ -513,8 +513,9 @@ final class HostPool {
 	/**
 	 * Takes a connection back from its lease.
 	 * @param connection the connection
-	 * @param outcome what the lease saw: {@code null} if healthy, else why it must be retired and, for a blacklist
-	 * status, the reason to blacklist its IP
+	 * @param outcome what the lease saw: {@code null} if healthy (its IP's failure count starts again), else why it
+	 * must be retired and, for a blacklist status, the reason to blacklist its IP; with no reason and no IP failure
+	 * (a lease that ran nothing) it serves again and its IP's count stands
 	 */
 	void release(PooledConnection connection, LeaseOutcome outcome) {
 		long now = System.nanoTime();
@@ -808,24 +809,8 @@ final class HostPool {
 	 * connection is never leased until the probe is done.
 	 */
 	List<PooledConnection> reserveForHealthCheck(long idleThresholdNanos) {
-		this.lock.lock();
-		try {
-			long now = System.nanoTime();
-			List<PooledConnection> reserved = new ArrayList<>();
-			// One pass: removeAll(reserved) would scan the list for every idle connection, quadratic at scale.
-			this.idle.removeIf((connection) -> {
-				if (connection.idleNanos(now) < idleThresholdNanos) {
-					return false;
-				}
-				connection.state = ConnectionState.RESERVED;
-				reserved.add(connection);
-				return true;
-			});
-			return reserved;
-		}
-		finally {
-			this.lock.unlock();
-		}
+		long now = System.nanoTime();
+		return reserveIdle((connection) -> connection.idleNanos(now) >= idleThresholdNanos);
 	}
 
 	/**
@@ -834,14 +819,22 @@ final class HostPool {
 	 * there the health check probes them). A close found this way teaches the timeout within a factor of 1.5.
 	 */
 	List<PooledConnection> reserveForLivenessCheck(long maxIdleNanos) {
+		long now = System.nanoTime();
+		return reserveIdle((connection) -> {
+			long idleNanos = connection.idleNanos(now);
+			return connection.isHttp11() && idleNanos < maxIdleNanos
+					&& idleNanos >= Math.max(this.pool.aliveBypassNanos, connection.nextLivenessCheckNanos);
+		});
+	}
+
+	/** Reserves the idle connections that are due, for a probe or check outside the lock. */
+	private List<PooledConnection> reserveIdle(Predicate<PooledConnection> due) {
 		this.lock.lock();
 		try {
-			long now = System.nanoTime();
 			List<PooledConnection> reserved = new ArrayList<>();
+			// One pass: removeAll(reserved) would scan the list for every idle connection, quadratic at scale.
 			this.idle.removeIf((connection) -> {
-				long idleNanos = connection.idleNanos(now);
-				if (!connection.isHttp11() || idleNanos >= maxIdleNanos
-						|| idleNanos < Math.max(this.pool.aliveBypassNanos, connection.nextLivenessCheckNanos)) {
+				if (!due.test(connection)) {
 					return false;
 				}
 				connection.state = ConnectionState.RESERVED;
