@@ -691,6 +691,7 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 		long failed = this.counters.failedRequests.sum();
 		double successRate = (requests == 0) ? 1.0 : 1.0 - (double) failed / requests;
 		return new PoolStats(total, leased, idle, warming, healthy, waiting, blacklisted, requests, failed, successRate,
+				this.counters.responsesByStatusClass(),
 				this.counters.hotHits.sum(), this.counters.handshakes.sum(), this.counters.connectionsCreated.sum(),
 				this.counters.newConnectionsFromDns.sum(), this.counters.acquireTimeouts.sum(),
 				this.counters.leaksDetected.sum(), this.counters.retries.sum(),

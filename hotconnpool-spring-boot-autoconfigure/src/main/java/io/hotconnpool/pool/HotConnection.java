@@ -95,31 +95,56 @@ public final class HotConnection implements AutoCloseable {
 		}
 		PoolCounters counters = this.pool.counters;
 		counters.totalRequests.increment();
+		PooledConnection.Exchange exchange;
 		try {
-			PooledConnection.Exchange exchange = this.connection.execute(request);
-			if (exchange.hot()) {
-				counters.hotHits.increment();
-			}
-			Response response = exchange.response();
-			RequestOutcome outcome = RequestOutcome.SUCCESS;
-			String answer = "status " + response.code() + " on " + request.method() + " " + request.url().encodedPath();
-			if (this.connection.host.settings.blacklistStatuses().contains(response.code())) {
-				outcome = RequestOutcome.BLACKLIST_STATUS;
-				this.failure = new HostPool.LeaseOutcome(RetireReason.BLACKLISTED, answer, null);
-			}
-			else if (response.code() == SERVICE_UNAVAILABLE && this.failure == null) {
-				// The response is the caller's; the connection works, but the failure counts against its IP.
-				this.failure = new HostPool.LeaseOutcome(null, null, answer);
-			}
-			this.lastResponse = response;
-			requestEnded(outcome, exchange.hot());
-			return response;
+			exchange = this.connection.execute(request);
 		}
 		catch (IOException ex) {
-			counters.failedRequests.increment();
-			this.failure = FAILED;
+			failed();
 			requestEnded(RequestOutcome.FAILURE, false);
 			throw ex;
+		}
+		if (exchange.hot()) {
+			counters.hotHits.increment();
+		}
+		Response response = exchange.response();
+		int code = response.code();
+		counters.responded(code);
+		RequestOutcome outcome = (code >= 500) ? RequestOutcome.SERVER_ERROR : RequestOutcome.SUCCESS;
+		String answer = "status " + code + " on " + request.method() + " " + request.url().encodedPath();
+		if (this.connection.host.settings.blacklistStatuses().contains(code)) {
+			outcome = RequestOutcome.BLACKLIST_STATUS;
+			this.failure = new HostPool.LeaseOutcome(RetireReason.BLACKLISTED, answer, null);
+		}
+		else if (code == SERVICE_UNAVAILABLE && this.failure == null) {
+			// The response is the caller's; the connection works, but the failure counts against its IP.
+			this.failure = new HostPool.LeaseOutcome(null, null, answer);
+		}
+		if (this.pool.listeners.any()) {
+			String host = this.connection.host.key();
+			String ip = this.connection.ip.getHostAddress();
+			this.pool.listeners.fire((listener) -> listener.responseReceived(host, ip, code));
+		}
+		// The exchange ends with its body: an I/O error while the caller reads it fails the request too.
+		RequestOutcome answered = outcome;
+		boolean hot = exchange.hot();
+		Response tracked = response.newBuilder().body(new ExchangeEndingBody(response.body(), (failure) -> {
+			if (failure != null) {
+				this.connection.bodyFailed();
+				failed();
+			}
+			requestEnded((failure != null) ? RequestOutcome.FAILURE : answered, hot);
+		})).build();
+		this.lastResponse = tracked;
+		return tracked;
+	}
+
+	/** The caller got an I/O error: counted failed, and the connection goes with a failure against its IP. */
+	private void failed() {
+		this.pool.counters.failedRequests.increment();
+		HostPool.LeaseOutcome current = this.failure;
+		if (current == null || current.reason() == null) {
+			this.failure = FAILED;
 		}
 	}
 
