@@ -242,6 +242,12 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 			return;
 		}
 		long startNanos = System.nanoTime();
+		if (this.settings.hosts().isEmpty()) {
+			// Allowed (unknown hosts are warmed on first use), but the starter's promise does not hold: say so once.
+			logger.warn("hotconnpool has no hosts (hotconnpool.hosts is empty): no connection is warm before"
+					+ " traffic; each host is warmed on its first use, so its first requests open connections."
+					+ " List the hosts you call under hotconnpool.hosts to have them hot.");
+		}
 		List<HostPool> configured = this.settings.hosts()
 			.stream()
 			.map((host) -> this.hosts.computeIfAbsent(host.key(), (key) -> new HostPool(this, host)))

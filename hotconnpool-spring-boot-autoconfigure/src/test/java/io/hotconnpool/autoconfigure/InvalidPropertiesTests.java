@@ -71,6 +71,7 @@ class InvalidPropertiesTests {
 				invalid("hotconnpool.unknown-hosts", "sometimes"),
 				invalid("hotconnpool.lifecycle-phase", "high"),
 				invalid("hotconnpool.retry-on-connection-failure", "maybe"),
+				invalid("hotconnpool.unknown-hosts", "refuse"),
 				// health: when a host is down
 				invalid("hotconnpool.health.min-healthy-per-host", "0"),
 				invalid("hotconnpool.health.window", "500ms"),
