@@ -111,6 +111,9 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 	/** Whether leases are watched for leaks: only then does acquire read the clock and keep the lease. */
 	final boolean detectsLeaks;
 
+	/** Whether a leak report has carried the acquirer's stack trace: only the first does, at WARN. */
+	private final AtomicBoolean leakTraceLogged = new AtomicBoolean();
+
 	private final Maintenance maintenance;
 
 	private final ThreadPoolTaskScheduler ownedScheduler;
@@ -288,7 +291,11 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 		}
 	}
 
-	/** Reports, once each, leases held past the leak detection threshold, with the acquirer's stack trace. */
+	/**
+	 * Reports, once each, leases held past the leak detection threshold: one line per lease, with the acquirer's
+	 * stack trace for the first report of the pool's life, at DEBUG for later ones, so that a holder that is merely
+	 * slow costs one line, not a stack trace per request.
+	 */
 	void detectLeaks() {
 		long threshold = this.settings.leakDetectionThreshold().toNanos();
 		long now = System.nanoTime();
@@ -298,8 +305,16 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 				if (lease != null && lease.markLeakReported()) {
 					long held = now - connection.leasedAtNanos;
 					this.counters.leaksDetected.increment();
-					logger.warn("hotconnpool " + lease + " has been held for "
-							+ Duration.ofNanos(held).toMillis() + " ms without being closed: a leak?", lease.acquiredAt());
+					String line = "hotconnpool " + lease + " has been held for " + Duration.ofNanos(held).toMillis()
+							+ " ms without being closed (leak-detection-threshold "
+							+ this.settings.leakDetectionThreshold().toMillis() + " ms): a leak, or a slow holder?";
+					if (this.leakTraceLogged.compareAndSet(false, true)) {
+						logger.warn(line + " Acquired at (later reports log this trace at DEBUG):", lease.acquiredAt());
+					}
+					else {
+						logger.warn(line);
+						logger.debug(lease + " was acquired at:", lease.acquiredAt());
+					}
 					this.listeners.fire((listener) -> listener.leakDetected(host.key(), connection.ip.getHostAddress(), held));
 				}
 			}

@@ -2,12 +2,15 @@ package io.hotconnpool.pool;
 
 import java.io.IOException;
 import java.net.InetAddress;
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 
 import io.hotconnpool.pool.HotConnPoolListener.RequestOutcome;
 import okhttp3.HttpUrl;
 import okhttp3.Request;
 import okhttp3.Response;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 
 /**
  * An exclusive lease on one warm connection, returned by {@link HotConnPool#acquire(String)}.
@@ -26,6 +29,8 @@ import okhttp3.Response;
  * }</pre>
  */
 public final class HotConnection implements AutoCloseable {
+
+	private static final Log logger = LogFactory.getLog(HotConnection.class);
 
 	/** The exchange failed: the connection goes, and the failure counts against its IP. */
 	private static final HostPool.LeaseOutcome FAILED = new HostPool.LeaseOutcome(RetireReason.BROKEN, null,
@@ -192,6 +197,10 @@ public final class HotConnection implements AutoCloseable {
 	public void close() {
 		if (!CLOSED.compareAndSet(this, 0, 1)) {
 			return;
+		}
+		if (this.leakReported != 0 && logger.isDebugEnabled()) {
+			logger.debug("hotconnpool " + this + ", reported as a possible leak, came back after "
+					+ Duration.ofNanos(System.nanoTime() - this.connection.leasedAtNanos).toMillis() + " ms");
 		}
 		Response response = this.lastResponse;
 		HostPool.LeaseOutcome outcome = this.failure;
