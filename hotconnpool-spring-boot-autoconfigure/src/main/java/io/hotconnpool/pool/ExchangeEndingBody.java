@@ -12,8 +12,8 @@ import okio.Okio;
 
 /**
  * A response body that reports, once, how its exchange ended: with an I/O error while the caller read it, or
- * without one when it was read to the end or closed. An exchange is over only when its body is, so that a server
- * that resets mid-body is counted against the request its caller saw fail.
+ * without one when it was read to the end or closed. An exchange is over only when its body is: a lease counts a
+ * server that resets mid-body against the request its caller saw fail, and {@code execute} gives its lease back.
  */
 final class ExchangeEndingBody extends ResponseBody {
 

@@ -31,14 +31,9 @@ import io.hotconnpool.tls.NoDelaySocketFactory;
 import io.hotconnpool.tls.TlsContext;
 import io.hotconnpool.tls.TlsProfile;
 import io.hotconnpool.tls.TlsSelfTest;
-import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
-import okhttp3.ResponseBody;
-import okio.BufferedSource;
-import okio.ForwardingSource;
-import okio.Okio;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
@@ -656,7 +651,8 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 	}
 
 	private static Response releasingOnClose(Response response, HotConnection lease) {
-		return response.newBuilder().body(new LeaseReleasingBody(response.body(), lease)).build();
+		// Given back when the body ends, however it ends: read to the end, failed, or closed (string(), a stream).
+		return response.newBuilder().body(new ExchangeEndingBody(response.body(), (failure) -> lease.close())).build();
 	}
 
 	/**
@@ -965,45 +961,6 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 		 */
 		public HotConnPool build() {
 			return new HotConnPool(this);
-		}
-
-	}
-
-	/** Gives the lease back when the body is closed, however it is closed (string(), bytes(), a stream). */
-	private static final class LeaseReleasingBody extends ResponseBody {
-
-		private final ResponseBody delegate;
-
-		private final BufferedSource source;
-
-		LeaseReleasingBody(ResponseBody delegate, HotConnection lease) {
-			this.delegate = delegate;
-			this.source = Okio.buffer(new ForwardingSource(delegate.source()) {
-				@Override
-				public void close() throws IOException {
-					try {
-						super.close();
-					}
-					finally {
-						lease.close();
-					}
-				}
-			});
-		}
-
-		@Override
-		public MediaType contentType() {
-			return this.delegate.contentType();
-		}
-
-		@Override
-		public long contentLength() {
-			return this.delegate.contentLength();
-		}
-
-		@Override
-		public BufferedSource source() {
-			return this.source;
 		}
 
 	}

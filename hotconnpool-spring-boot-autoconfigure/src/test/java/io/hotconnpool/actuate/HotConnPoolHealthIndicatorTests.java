@@ -189,11 +189,12 @@ class HotConnPoolHealthIndicatorTests {
 	@Test
 	void downWhenAcquiresTimeOutWhileEveryConnectionIsHeld() throws Exception {
 		this.origins = LoopbackTlsOrigins.start(1);
-		pool(this.origins.settings((host) -> host.connectionsPerIp(2).maxConnections(2))).start();
+		pool(this.origins.settings((host) -> host.connectionsPerIp(16).maxConnections(16))).start();
 		HotConnPoolHealthIndicator indicator = indicator(1, true);
 		List<HotConnection> held = new ArrayList<>();
-		held.add(this.pool.acquire(this.origins.target()));
-		held.add(this.pool.acquire(this.origins.target()));
+		for (int i = 0; i < 16; i++) {
+			held.add(this.pool.acquire(this.origins.target()));
+		}
 
 		for (int i = 0; i < 5; i++) {
 			assertThatExceptionOfType(AcquireTimeoutException.class)
@@ -202,13 +203,13 @@ class HotConnPoolHealthIndicatorTests {
 
 		Health health = indicator.health();
 		assertThat(health.getStatus()).isEqualTo(Status.DOWN);
-		assertThat(host(health).healthy()).as("held connections still count healthy").isEqualTo(2);
+		assertThat(host(health).healthy()).as("held connections still count healthy").isEqualTo(16);
 		assertThat(host(health).reasons()).containsExactly("5 of the last 5 calls failed, at least 50% in PT2S");
 
 		held.forEach(HotConnection::close);
 		long returned = System.nanoTime();
 		await().atMost(WITHIN).untilAsserted(() -> assertThat(indicator.health().getStatus()).isEqualTo(Status.UP));
-		Reliability.report("every connection leased and never returned", "5 acquire timeouts: health DOWN; UP "
+		Reliability.report("16 of 16 connections leased and never returned", "5 acquire timeouts: health DOWN; UP "
 				+ Duration.ofNanos(System.nanoTime() - returned).toMillis() + " ms after the leases came back"
 				+ " (the timeouts left the " + WINDOW.toSeconds() + " s window)");
 	}
