@@ -88,7 +88,7 @@ public final class HotConnPoolEndpoint {
 		return new PoolReport(this.pool.isRunning(), this.pool.tlsProvider(), tlsProfiles, stats.totalConnections(),
 				stats.activeConnections(), stats.idleConnections(), stats.warmingConnections(),
 				stats.healthyConnections(), stats.waitingAcquires(), stats.blacklistedIps(), stats.totalRequests(),
-				stats.failedRequests(), stats.successRate(), stats.hotHits(), stats.handshakes(),
+				stats.failedRequests(), stats.successRate(), stats.responsesByStatusClass(), stats.hotHits(), stats.handshakes(),
 				stats.connectionsCreated(), stats.newConnectionsFromDns(), stats.acquireTimeouts(), stats.leaksDetected(),
 				stats.retries(), stats.retriesSucceeded(), stats.retriesFailed(), retired, hosts);
 	}
@@ -236,9 +236,10 @@ public final class HotConnPoolEndpoint {
 	 * @param healthyConnections connections whose last request or probe succeeded
 	 * @param waitingAcquires acquires waiting for a connection
 	 * @param blacklistedIps IPs currently blacklisted, over all hosts
-	 * @param totalRequests requests executed on leases
-	 * @param failedRequests requests that ended in an I/O error
-	 * @param successRate {@code 1 - failed/total}, 1 without requests
+	 * @param totalRequests requests executed on leases (each attempt of a retried {@code execute} counts)
+	 * @param failedRequests requests whose caller got an I/O error, before the response or while reading its body
+	 * @param successRate {@code 1 - failedRequests/totalRequests}, 1 without requests
+	 * @param responses responses received, by status class ({@code 1xx} to {@code 5xx})
 	 * @param hotHits requests served on an already-warm connection
 	 * @param handshakes TLS handshakes performed
 	 * @param connectionsCreated connections ever created
@@ -254,7 +255,8 @@ public final class HotConnPoolEndpoint {
 	public record PoolReport(boolean running, String tlsProvider, List<TlsProfileReport> tlsProfiles,
 			int totalConnections, int activeConnections,
 			int idleConnections, int warmingConnections, int healthyConnections, int waitingAcquires,
-			int blacklistedIps, long totalRequests, long failedRequests, double successRate, long hotHits,
+			int blacklistedIps, long totalRequests, long failedRequests, double successRate,
+			Map<String, Long> responses, long hotHits,
 			long handshakes, long connectionsCreated, long newConnectionsFromDns, long acquireTimeouts,
 			long leaksDetected, long retries, long retriesSucceeded, long retriesFailed,
 			Map<String, Long> retiredConnections, List<HostReport> hosts)

@@ -1,19 +1,22 @@
 package io.hotconnpool.actuate;
 
+import io.hotconnpool.autoconfigure.HotConnPoolProperties;
 import io.hotconnpool.pool.HotConnPool;
 
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnSingleCandidate;
+import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.health.autoconfigure.contributor.ConditionalOnEnabledHealthIndicator;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.context.annotation.Bean;
+import org.springframework.core.env.Environment;
 
 /**
  * Auto-configuration of the {@code hotconnpool} {@link HotConnPoolHealthIndicator health indicator}, switched by
- * {@code management.health.hotconnpool.enabled}.
+ * {@code management.health.hotconnpool.enabled}, and of the {@link HotConnPoolRecentOutcomes} it judges recent
+ * calls by: a {@link io.hotconnpool.pool.HotConnPoolListener} the core auto-configuration registers on the pool.
  */
 @AutoConfiguration(afterName = "io.hotconnpool.autoconfigure.HotConnPoolAutoConfiguration")
 @ConditionalOnClass(HealthIndicator.class)
@@ -21,12 +24,26 @@ import org.springframework.context.annotation.Bean;
 @ConditionalOnEnabledHealthIndicator("hotconnpool")
 public final class HotConnPoolHealthContributorAutoConfiguration {
 
+	@Bean
+	@ConditionalOnMissingBean
+	HotConnPoolRecentOutcomes hotConnPoolRecentOutcomes(Environment environment) {
+		return new HotConnPoolRecentOutcomes(health(environment).getWindow());
+	}
+
 	// The bean name makes the contributor's name "hotconnpool", the name readiness groups include.
 	@Bean
 	@ConditionalOnMissingBean(name = "hotconnpoolHealthIndicator")
-	HotConnPoolHealthIndicator hotconnpoolHealthIndicator(HotConnPool pool,
-			@Value("${hotconnpool.health.min-healthy-per-host:1}") int minHealthyPerHost) {
-		return new HotConnPoolHealthIndicator(pool, minHealthyPerHost);
+	HotConnPoolHealthIndicator hotconnpoolHealthIndicator(HotConnPool pool, HotConnPoolRecentOutcomes recent,
+			Environment environment) {
+		HotConnPoolProperties.Health health = health(environment);
+		return new HotConnPoolHealthIndicator(pool, recent,
+				new HotConnPoolHealthIndicator.Thresholds(health.getMinHealthyPerHost(),
+						health.getMinimumNumberOfCalls(), health.getFailureRateThreshold(), health.isAllowToFail()));
+	}
+
+	/** Bound here too: the pool may be the application's own, without the core auto-configuration's properties. */
+	private static HotConnPoolProperties.Health health(Environment environment) {
+		return Binder.get(environment).bindOrCreate("hotconnpool.health", HotConnPoolProperties.Health.class);
 	}
 
 }

@@ -45,8 +45,9 @@ import org.springframework.context.SmartLifecycle;
  * {@code hotconnpool.connection.connect} and {@code hotconnpool.connection.handshake} (per {@code ip}),
  * {@code hotconnpool.probe} (per {@code ip}, {@code outcome}: {@code healthy}, {@code unhealthy});</li>
  * <li>counters {@code hotconnpool.requests} (per {@code ip}, {@code outcome}: {@code success},
- * {@code blacklist-status}, {@code failure}; {@code hot}: {@code true}, {@code false}),
- * {@code hotconnpool.requests.hot}, {@code hotconnpool.acquire.timeouts}, {@code hotconnpool.handshakes},
+ * {@code server-error}, {@code blacklist-status}, {@code failure}; {@code hot}: {@code true}, {@code false}), counted
+ * when the request ends (its body read or closed, or an I/O error, also while reading the body),
+ * {@code hotconnpool.responses} ({@code status}: {@code 1xx} to {@code 5xx}), {@code hotconnpool.requests.hot}, {@code hotconnpool.acquire.timeouts}, {@code hotconnpool.handshakes},
  * {@code hotconnpool.connections.retired} ({@code reason}: {@code expired}, {@code idle}, {@code unhealthy},
  * {@code blacklisted}, {@code dns-removed}, {@code forced}, {@code broken}, {@code closed}) and, for the whole pool,
  * {@code hotconnpool.connections.dns.new}.</li>
@@ -145,6 +146,14 @@ public final class HotConnPoolMetrics implements MeterBinder, HotConnPoolListene
 			if (hot) {
 				hostMeters.hotRequests.increment();
 			}
+		}
+	}
+
+	@Override
+	public void responseReceived(String host, String ip, int status) {
+		HostMeters meters = host(host);
+		if (meters != null) {
+			meters.responses.get(PoolStats.statusClass(status)).increment();
 		}
 	}
 
@@ -308,6 +317,8 @@ public final class HotConnPoolMetrics implements MeterBinder, HotConnPoolListene
 
 		private final Counter hotRequests;
 
+		private final Map<String, Counter> responses = new HashMap<>();
+
 		private final Map<RetireReason, Counter> retired = new EnumMap<>(RetireReason.class);
 
 		HostMeters(String host) {
@@ -330,6 +341,12 @@ public final class HotConnPoolMetrics implements MeterBinder, HotConnPoolListene
 				.description("Requests served on an already-warm connection")
 				.tag("host", host)
 				.register(HotConnPoolMetrics.this.registry));
+			for (String statusClass : PoolStats.STATUS_CLASSES) {
+				this.responses.put(statusClass, add(Counter.builder(PREFIX + "responses")
+					.description("Responses received on leased connections, by status class")
+					.tags("host", host, "status", statusClass)
+					.register(HotConnPoolMetrics.this.registry)));
+			}
 			for (RetireReason reason : RetireReason.values()) {
 				this.retired.put(reason, add(Counter.builder(PREFIX + "connections.retired")
 					.description("Connections that left the pool, by reason")

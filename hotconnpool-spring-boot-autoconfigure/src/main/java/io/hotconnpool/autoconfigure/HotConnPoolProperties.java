@@ -390,14 +390,35 @@ public class HotConnPoolProperties {
 	}
 
 	/**
-	 * Start-up warm-up.
+	 * The hotconnpool health indicator: when a host is down, and what that does to the application's health.
 	 */
 	public static class Health {
 
 		/**
-		 * Healthy connections every host needs for the hotconnpool health indicator to report UP.
+		 * Healthy connections every host needs; with fewer it is down.
 		 */
 		private int minHealthyPerHost = 1;
+
+		/**
+		 * How far back calls to a host count for its failure rate.
+		 */
+		private Duration window = Duration.ofSeconds(60);
+
+		/**
+		 * Calls to a host within the window before its failure rate counts.
+		 */
+		private int minimumNumberOfCalls = 10;
+
+		/**
+		 * Failure rate, in percent of the calls within the window, at which a host is down.
+		 */
+		private int failureRateThreshold = 50;
+
+		/**
+		 * Whether a host that is down turns the indicator DOWN. When false, it reports DEGRADED, which Spring Boot's
+		 * default status order ignores: the application's health stays UP.
+		 */
+		private boolean allowToFail = false;
 
 		public int getMinHealthyPerHost() {
 			return this.minHealthyPerHost;
@@ -405,6 +426,38 @@ public class HotConnPoolProperties {
 
 		public void setMinHealthyPerHost(int minHealthyPerHost) {
 			this.minHealthyPerHost = minHealthyPerHost;
+		}
+
+		public Duration getWindow() {
+			return this.window;
+		}
+
+		public void setWindow(Duration window) {
+			this.window = window;
+		}
+
+		public int getMinimumNumberOfCalls() {
+			return this.minimumNumberOfCalls;
+		}
+
+		public void setMinimumNumberOfCalls(int minimumNumberOfCalls) {
+			this.minimumNumberOfCalls = minimumNumberOfCalls;
+		}
+
+		public int getFailureRateThreshold() {
+			return this.failureRateThreshold;
+		}
+
+		public void setFailureRateThreshold(int failureRateThreshold) {
+			this.failureRateThreshold = failureRateThreshold;
+		}
+
+		public boolean isAllowToFail() {
+			return this.allowToFail;
+		}
+
+		public void setAllowToFail(boolean allowToFail) {
+			this.allowToFail = allowToFail;
 		}
 
 	}

@@ -23,6 +23,7 @@ import io.hotconnpool.pool.HotConnPoolSettings.HostBuilder;
 import io.hotconnpool.pool.InvalidSettingException;
 import io.hotconnpool.pool.StatusSet;
 import io.hotconnpool.pool.TlsMaterial;
+import io.hotconnpool.pool.UnknownHostPolicy;
 import io.hotconnpool.tls.TlsContext;
 import io.hotconnpool.tls.TlsProfile;
 import io.hotconnpool.tls.UnsupportedTlsSetting;
@@ -150,6 +151,11 @@ final class HotConnPoolSettingsPropertyMapper {
 						+ alone.host() + ":" + alone.port() + " is hotconnpool.hosts[" + first + "] already)");
 			}
 			settings.host(target, overrides);
+		}
+		if (hosts.isEmpty() && pool.getUnknownHosts() == UnknownHostPolicy.REFUSE) {
+			throw new InvalidSettingException(PREFIX + "unknown-hosts", "refuse", "warm-on-first-use while"
+					+ " hotconnpool.hosts is empty: refusing unknown hosts with no hosts listed would refuse every"
+					+ " request; list the hosts under hotconnpool.hosts");
 		}
 		return settings.build();
 	}

@@ -31,14 +31,9 @@ import io.hotconnpool.tls.NoDelaySocketFactory;
 import io.hotconnpool.tls.TlsContext;
 import io.hotconnpool.tls.TlsProfile;
 import io.hotconnpool.tls.TlsSelfTest;
-import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
-import okhttp3.ResponseBody;
-import okio.BufferedSource;
-import okio.ForwardingSource;
-import okio.Okio;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
@@ -113,6 +108,9 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 
 	/** {@code keep-alive.alive-bypass-window}: connections used more recently are leased without a liveness check. */
 	final long aliveBypassNanos;
+
+	/** Whether a leak report has carried the acquirer's stack trace: only the first does, at WARN. */
+	private final AtomicBoolean leakTraceLogged = new AtomicBoolean();
 
 	private final Maintenance maintenance;
 
@@ -246,6 +244,12 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 			return;
 		}
 		long startNanos = System.nanoTime();
+		if (this.settings.hosts().isEmpty()) {
+			// Allowed (unknown hosts are warmed on first use), but the starter's promise does not hold: say so once.
+			logger.warn("hotconnpool has no hosts (hotconnpool.hosts is empty): no connection is warm before"
+					+ " traffic; each host is warmed on its first use, so its first requests open connections."
+					+ " List the hosts you call under hotconnpool.hosts to have them hot.");
+		}
 		List<HostPool> configured = this.settings.hosts()
 			.stream()
 			.map((host) -> this.hosts.computeIfAbsent(host.key(), (key) -> new HostPool(this, host)))
@@ -287,7 +291,11 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 		}
 	}
 
-	/** Reports, once each, leases held past the leak detection threshold, with the acquirer's stack trace. */
+	/**
+	 * Reports, once each, leases held past the leak detection threshold: one line per lease, with the acquirer's
+	 * stack trace for the first report of the pool's life, at DEBUG for later ones, so that a holder that is merely
+	 * slow costs one line, not a stack trace per request.
+	 */
 	void detectLeaks() {
 		long threshold = this.settings.leakDetectionThreshold().toNanos();
 		long now = System.nanoTime();
@@ -297,8 +305,16 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 				if (lease != null && lease.markLeakReported()) {
 					long held = now - connection.leasedAtNanos;
 					this.counters.leaksDetected.increment();
-					logger.warn("hotconnpool " + lease + " has been held for "
-							+ Duration.ofNanos(held).toMillis() + " ms without being closed: a leak?", lease.acquiredAt());
+					String line = "hotconnpool " + lease + " has been held for " + Duration.ofNanos(held).toMillis()
+							+ " ms without being closed (leak-detection-threshold "
+							+ this.settings.leakDetectionThreshold().toMillis() + " ms): a leak, or a slow holder?";
+					if (this.leakTraceLogged.compareAndSet(false, true)) {
+						logger.warn(line + " Acquired at (later reports log this trace at DEBUG):", lease.acquiredAt());
+					}
+					else {
+						logger.warn(line);
+						logger.debug(lease + " was acquired at:", lease.acquiredAt());
+					}
 					this.listeners.fire((listener) -> listener.leakDetected(host.key(), connection.ip.getHostAddress(), held));
 				}
 			}
@@ -707,7 +723,8 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 	}
 
 	private static Response releasingOnClose(Response response, HotConnection lease) {
-		return response.newBuilder().body(new LeaseReleasingBody(response.body(), lease)).build();
+		// Given back when the body ends, however it ends: read to the end, failed, or closed (string(), a stream).
+		return response.newBuilder().body(new ExchangeEndingBody(response.body(), (failure) -> lease.close())).build();
 	}
 
 	/**
@@ -763,6 +780,7 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 		long failed = this.counters.failedRequests.sum();
 		double successRate = (requests == 0) ? 1.0 : 1.0 - (double) failed / requests;
 		return new PoolStats(total, leased, idle, warming, healthy, waiting, blacklisted, requests, failed, successRate,
+				this.counters.responsesByStatusClass(),
 				this.counters.hotHits.sum(), this.counters.handshakes.sum(), this.counters.connectionsCreated.sum(),
 				this.counters.newConnectionsFromDns.sum(), this.counters.acquireTimeouts.sum(),
 				this.counters.leaksDetected.sum(), this.counters.retries.sum(), this.counters.retriesSucceeded.sum(),
@@ -1016,45 +1034,6 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 		 */
 		public HotConnPool build() {
 			return new HotConnPool(this);
-		}
-
-	}
-
-	/** Gives the lease back when the body is closed, however it is closed (string(), bytes(), a stream). */
-	private static final class LeaseReleasingBody extends ResponseBody {
-
-		private final ResponseBody delegate;
-
-		private final BufferedSource source;
-
-		LeaseReleasingBody(ResponseBody delegate, HotConnection lease) {
-			this.delegate = delegate;
-			this.source = Okio.buffer(new ForwardingSource(delegate.source()) {
-				@Override
-				public void close() throws IOException {
-					try {
-						super.close();
-					}
-					finally {
-						lease.close();
-					}
-				}
-			});
-		}
-
-		@Override
-		public MediaType contentType() {
-			return this.delegate.contentType();
-		}
-
-		@Override
-		public long contentLength() {
-			return this.delegate.contentLength();
-		}
-
-		@Override
-		public BufferedSource source() {
-			return this.source;
 		}
 
 	}

@@ -39,7 +39,17 @@ public interface HotConnPoolListener {
 	}
 
 	/**
-	 * A user request on a lease ended.
+	 * A user request on a lease received its response (status line and headers); its body may still be read.
+	 * @param host the host key
+	 * @param ip the IP address
+	 * @param status the response's status code
+	 */
+	default void responseReceived(String host, String ip, int status) {
+	}
+
+	/**
+	 * A user request on a lease ended: it failed before its response, or its response body was read to the end,
+	 * failed while being read, or was closed. Once per request; never for a response its caller never closes.
 	 * @param host the host key
 	 * @param ip the IP address
 	 * @param outcome how it ended
@@ -71,13 +81,16 @@ public interface HotConnPoolListener {
 	 */
 	enum RequestOutcome {
 
-		/** A response that is not a blacklist status. */
+		/** A response below 500 that is not a blacklist status, its body read or closed without an error. */
 		SUCCESS,
+
+		/** A response 500 or above that is not a blacklist status, its body read or closed without an error. */
+		SERVER_ERROR,
 
 		/** A response with a blacklist status (403, 429 by default). */
 		BLACKLIST_STATUS,
 
-		/** An I/O or protocol error. */
+		/** An I/O or protocol error the caller got, before the response or while reading its body. */
 		FAILURE
 
 	}

@@ -2,12 +2,15 @@ package io.hotconnpool.pool;
 
 import java.io.IOException;
 import java.net.InetAddress;
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 
 import io.hotconnpool.pool.HotConnPoolListener.RequestOutcome;
 import okhttp3.HttpUrl;
 import okhttp3.Request;
 import okhttp3.Response;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 
 /**
  * An exclusive lease on one warm connection, returned by {@link HotConnPool#acquire(String)}.
@@ -26,6 +29,8 @@ import okhttp3.Response;
  * }</pre>
  */
 public final class HotConnection implements AutoCloseable {
+
+	private static final Log logger = LogFactory.getLog(HotConnection.class);
 
 	/** The exchange failed: the connection goes, and the failure counts against its IP. */
 	private static final HostPool.LeaseOutcome FAILED = new HostPool.LeaseOutcome(RetireReason.BROKEN, null,
@@ -98,34 +103,58 @@ public final class HotConnection implements AutoCloseable {
 		}
 		PoolCounters counters = this.pool.counters;
 		counters.totalRequests.increment();
+		PooledConnection.Exchange exchange;
 		try {
-			PooledConnection.Exchange exchange = this.connection.execute(request);
-			boolean hot = exchange.hot() && !this.connection.handedOverWarm;
-			this.connection.handedOverWarm = false;
-			if (hot) {
-				counters.hotHits.increment();
-			}
-			Response response = exchange.response();
-			this.connection.host.keepAlive.learn(response);
-			RequestOutcome outcome = RequestOutcome.SUCCESS;
-			String answer = "status " + response.code() + " on " + request.method() + " " + request.url().encodedPath();
-			if (this.connection.host.settings.blacklistStatuses().contains(response.code())) {
-				outcome = RequestOutcome.BLACKLIST_STATUS;
-				this.failure = new HostPool.LeaseOutcome(RetireReason.BLACKLISTED, answer, null);
-			}
-			else if (response.code() == SERVICE_UNAVAILABLE && this.failure == null) {
-				// The response is the caller's; the connection works, but the failure counts against its IP.
-				this.failure = new HostPool.LeaseOutcome(null, null, answer);
-			}
-			this.lastResponse = response;
-			requestEnded(outcome, hot);
-			return response;
+			exchange = this.connection.execute(request);
 		}
 		catch (IOException ex) {
-			counters.failedRequests.increment();
-			this.failure = FAILED;
+			failed();
 			requestEnded(RequestOutcome.FAILURE, false);
 			throw ex;
+		}
+		boolean hot = exchange.hot() && !this.connection.handedOverWarm;
+		this.connection.handedOverWarm = false;
+		if (hot) {
+			counters.hotHits.increment();
+		}
+		Response response = exchange.response();
+		this.connection.host.keepAlive.learn(response);
+		int code = response.code();
+		counters.responded(code);
+		RequestOutcome outcome = (code >= 500) ? RequestOutcome.SERVER_ERROR : RequestOutcome.SUCCESS;
+		String answer = "status " + code + " on " + request.method() + " " + request.url().encodedPath();
+		if (this.connection.host.settings.blacklistStatuses().contains(code)) {
+			outcome = RequestOutcome.BLACKLIST_STATUS;
+			this.failure = new HostPool.LeaseOutcome(RetireReason.BLACKLISTED, answer, null);
+		}
+		else if (code == SERVICE_UNAVAILABLE && this.failure == null) {
+			// The response is the caller's; the connection works, but the failure counts against its IP.
+			this.failure = new HostPool.LeaseOutcome(null, null, answer);
+		}
+		if (this.pool.listeners.any()) {
+			String host = this.connection.host.key();
+			String ip = this.connection.ip.getHostAddress();
+			this.pool.listeners.fire((listener) -> listener.responseReceived(host, ip, code));
+		}
+		// The exchange ends with its body: an I/O error while the caller reads it fails the request too.
+		RequestOutcome answered = outcome;
+		Response tracked = response.newBuilder().body(new ExchangeEndingBody(response.body(), (failure) -> {
+			if (failure != null) {
+				this.connection.bodyFailed();
+				failed();
+			}
+			requestEnded((failure != null) ? RequestOutcome.FAILURE : answered, hot);
+		})).build();
+		this.lastResponse = tracked;
+		return tracked;
+	}
+
+	/** The caller got an I/O error: counted failed, and the connection goes with a failure against its IP. */
+	private void failed() {
+		this.pool.counters.failedRequests.increment();
+		HostPool.LeaseOutcome current = this.failure;
+		if (current == null || current.reason() == null) {
+			this.failure = FAILED;
 		}
 	}
 
@@ -173,6 +202,10 @@ public final class HotConnection implements AutoCloseable {
 	public void close() {
 		if (!CLOSED.compareAndSet(this, 0, 1)) {
 			return;
+		}
+		if (this.leakReported != 0 && logger.isDebugEnabled()) {
+			logger.debug("hotconnpool " + this + ", reported as a possible leak, came back after "
+					+ Duration.ofNanos(System.nanoTime() - this.connection.leasedAtNanos).toMillis() + " ms");
 		}
 		Response response = this.lastResponse;
 		HostPool.LeaseOutcome outcome = this.failure;

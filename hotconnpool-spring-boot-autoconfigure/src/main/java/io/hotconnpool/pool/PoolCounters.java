@@ -2,6 +2,7 @@ package io.hotconnpool.pool;
 
 import java.util.Collections;
 import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -30,12 +31,27 @@ final class PoolCounters {
 
 	final LongAdder retriesFailed = new LongAdder();
 
+	/** Responses by status class, 1xx to 5xx: fixed keys, read-only after construction. */
+	private final Map<String, LongAdder> responses = new LinkedHashMap<>();
+
 	private final Map<RetireReason, LongAdder> retired = new EnumMap<>(RetireReason.class);
 
 	PoolCounters() {
 		for (RetireReason reason : RetireReason.values()) {
 			this.retired.put(reason, new LongAdder());
 		}
+		PoolStats.STATUS_CLASSES.forEach((statusClass) -> this.responses.put(statusClass, new LongAdder()));
+	}
+
+	void responded(int code) {
+		this.responses.get(PoolStats.statusClass(code)).increment();
+	}
+
+	/** Responses by status class, keyed {@code 1xx} to {@code 5xx}, in that order. */
+	Map<String, Long> responsesByStatusClass() {
+		Map<String, Long> snapshot = new LinkedHashMap<>();
+		this.responses.forEach((statusClass, count) -> snapshot.put(statusClass, count.sum()));
+		return Collections.unmodifiableMap(snapshot);
 	}
 
 	void retired(RetireReason reason) {

@@ -16,9 +16,13 @@ import io.hotconnpool.tls.TlsSelfTest;
  * @param healthyConnections connections whose last request or probe succeeded
  * @param waitingAcquires acquires waiting for a connection
  * @param blacklistedIps IPs currently blacklisted, over all hosts
- * @param totalRequests requests executed on leases
- * @param failedRequests of those, requests that ended in an I/O error
- * @param successRate {@code 1 - failed/total}, or 1 when there were no requests
+ * @param totalRequests requests executed on leases (each attempt of a retried {@code execute} counts)
+ * @param failedRequests of those, requests whose caller got an I/O error: before the response, or while reading
+ * its body
+ * @param successRate {@code 1 - failedRequests/totalRequests}, or 1 when there were no requests: the share of
+ * requests that got a response and read it without an I/O error, whatever its status (see
+ * {@code responsesByStatusClass})
+ * @param responsesByStatusClass responses received, by status class: {@code 1xx} to {@code 5xx}, in that order
  * @param hotHits requests served on an already-warm connection (no connect or handshake on the request path; the
  * first request on a connection an acquire waited for while it warmed is not hot)
  * @param handshakes TLS handshakes performed, warm-up and probes included
@@ -37,7 +41,21 @@ import io.hotconnpool.tls.TlsSelfTest;
  */
 public record PoolStats(int totalConnections, int activeConnections, int idleConnections, int warmingConnections,
 		int healthyConnections, int waitingAcquires, int blacklistedIps, long totalRequests, long failedRequests, double successRate,
+		Map<String, Long> responsesByStatusClass,
 		long hotHits, long handshakes, long connectionsCreated, long newConnectionsFromDns, long acquireTimeouts, long leaksDetected, long retries,
 		long retriesSucceeded, long retriesFailed,
 		Map<RetireReason, Long> retiredByReason, List<HostStats> hosts, List<TlsSelfTest.Result> tlsSelfTests) {
+
+	/** The status classes responses are counted by, in order. */
+	public static final List<String> STATUS_CLASSES = List.of("1xx", "2xx", "3xx", "4xx", "5xx");
+
+	/**
+	 * The status class a response is counted in.
+	 * @param code the status code
+	 * @return {@code 1xx} to {@code 5xx}; a code outside 100-599 counts in the nearest class
+	 */
+	public static String statusClass(int code) {
+		return STATUS_CLASSES.get(Math.min(Math.max(code / 100, 1), 5) - 1);
+	}
+
 }

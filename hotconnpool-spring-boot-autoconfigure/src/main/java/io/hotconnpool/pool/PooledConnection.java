@@ -247,6 +247,12 @@ final class PooledConnection {
 		}
 	}
 
+	/** The caller got an I/O error while reading a response body: counted as an error of this connection. */
+	void bodyFailed() {
+		this.healthy = false;
+		this.errors.incrementAndGet();
+	}
+
 	/** Whether the physical connection is open and free in OkHttp's pool: false once the server or an error closed it. */
 	boolean isPhysicallyIdle() {
 		return !isSocketClosed() && this.okPool.idleConnectionCount() == 1;

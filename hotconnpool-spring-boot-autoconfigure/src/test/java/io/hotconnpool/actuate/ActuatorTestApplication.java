@@ -1,13 +1,16 @@
 package io.hotconnpool.actuate;
 
 import java.io.IOException;
+import java.util.List;
 
 import io.hotconnpool.pool.HotConnPool;
 import io.hotconnpool.pool.HotConnPoolListener;
 import io.hotconnpool.pool.HotConnPoolSettings;
 import io.hotconnpool.test.LoopbackTlsOrigins;
+import okhttp3.Protocol;
 
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.context.annotation.Bean;
@@ -21,9 +24,10 @@ import org.springframework.context.annotation.Bean;
 @EnableAutoConfiguration
 class ActuatorTestApplication {
 
+	/** Three origins; HTTP/1.1 only with {@code test.origins.http1-only=true}, where socket effects apply. */
 	@Bean(destroyMethod = "close")
-	LoopbackTlsOrigins testOrigins() throws IOException {
-		return LoopbackTlsOrigins.start(3);
+	LoopbackTlsOrigins testOrigins(@Value("${test.origins.http1-only:false}") boolean http1Only) throws IOException {
+		return http1Only ? LoopbackTlsOrigins.start(3, List.of(Protocol.HTTP_1_1)) : LoopbackTlsOrigins.start(3);
 	}
 
 	@Bean

@@ -69,7 +69,7 @@ class HotConnPoolActuatorReadOnlyTests {
 		assertThat(pool.get("successRate").asDouble()).isEqualTo(1.0);
 		assertThat(fieldNames(pool)).containsExactly("running", "tlsProvider", "tlsProfiles", "totalConnections",
 				"activeConnections", "idleConnections", "warmingConnections", "healthyConnections", "waitingAcquires",
-				"blacklistedIps", "totalRequests", "failedRequests", "successRate", "hotHits", "handshakes",
+				"blacklistedIps", "totalRequests", "failedRequests", "successRate", "responses", "hotHits", "handshakes",
 				"connectionsCreated", "newConnectionsFromDns", "acquireTimeouts", "leaksDetected", "retries",
 				"retriesSucceeded", "retriesFailed", "retiredConnections", "hosts");
 		assertThat(fieldNames(pool.get("retiredConnections"))).containsExactly("broken", "unhealthy", "blacklisted",

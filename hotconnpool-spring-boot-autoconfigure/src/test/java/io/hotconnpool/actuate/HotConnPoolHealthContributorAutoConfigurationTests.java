@@ -1,6 +1,7 @@
 package io.hotconnpool.actuate;
 
 import io.hotconnpool.pool.HotConnPool;
+import io.hotconnpool.pool.HotConnPoolListener;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -27,11 +28,40 @@ class HotConnPoolHealthContributorAutoConfigurationTests {
 	}
 
 	@Test
-	void minHealthyPerHostIsConfigurable() {
+	void defaultsDoNotFailTheApplicationOnAnUpstreamHost() {
+		this.runner.withUserConfiguration(PoolWithoutHosts.class).run((context) -> {
+			assertThat(context.getBean(HotConnPoolHealthIndicator.class).health().getDetails())
+				.containsEntry("minHealthyPerHost", 1)
+				.containsEntry("failureRateThreshold", 50)
+				.containsEntry("minimumNumberOfCalls", 10)
+				.containsEntry("window", "PT1M");
+			assertThat(context.getBean(HotConnPoolHealthIndicator.class)).extracting("thresholds.allowToFail")
+				.isEqualTo(false);
+		});
+	}
+
+	@Test
+	void thresholdsAreConfigurable() {
 		this.runner.withUserConfiguration(PoolWithoutHosts.class)
-			.withPropertyValues("hotconnpool.health.min-healthy-per-host=3")
-			.run((context) -> assertThat(context.getBean(HotConnPoolHealthIndicator.class).health().getDetails())
-				.containsEntry("minHealthyPerHost", 3));
+			.withPropertyValues("hotconnpool.health.min-healthy-per-host=3", "hotconnpool.health.window=30s",
+					"hotconnpool.health.minimum-number-of-calls=20", "hotconnpool.health.failure-rate-threshold=25",
+					"hotconnpool.health.allow-to-fail=true")
+			.run((context) -> {
+				assertThat(context.getBean(HotConnPoolHealthIndicator.class).health().getDetails())
+					.containsEntry("minHealthyPerHost", 3)
+					.containsEntry("failureRateThreshold", 25)
+					.containsEntry("minimumNumberOfCalls", 20)
+					.containsEntry("window", "PT30S");
+				assertThat(context.getBean(HotConnPoolHealthIndicator.class)).extracting("thresholds.allowToFail")
+					.isEqualTo(true);
+			});
+	}
+
+	@Test
+	void recentOutcomesAreAListenerBeanForThePool() {
+		this.runner.withUserConfiguration(PoolWithoutHosts.class)
+			.run((context) -> assertThat(context).getBeans(HotConnPoolListener.class)
+				.containsOnlyKeys("hotConnPoolRecentOutcomes"));
 	}
 
 	@Test

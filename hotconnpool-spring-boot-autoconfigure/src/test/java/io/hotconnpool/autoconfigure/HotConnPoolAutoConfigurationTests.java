@@ -12,6 +12,7 @@ import java.util.stream.Collectors;
 import io.hotconnpool.pool.HostResolver;
 import io.hotconnpool.pool.HostSettings;
 import io.hotconnpool.pool.HotConnPool;
+import io.hotconnpool.pool.InvalidSettingException;
 import io.hotconnpool.pool.HotConnPoolSettings;
 import io.hotconnpool.pool.StatusSet;
 import io.hotconnpool.pool.TlsMaterial;
@@ -152,6 +153,26 @@ class HotConnPoolAutoConfigurationTests {
 			.withPropertyValues("hotconnpool.shutdown.drain-timeout=45s",
 					"spring.lifecycle.timeout-per-shutdown-phase=1m")
 			.run((context) -> assertThat(context).hasNotFailed().hasSingleBean(HotConnPool.class));
+	}
+
+	@Test
+	void anEmptyHostListStartsWithOneWarningThatNothingIsWarm(CapturedOutput output) {
+		this.runner.run((context) -> {
+			assertThat(context).hasNotFailed();
+			context.getBean(HotConnPool.class).start();
+			assertThat(output).containsOnlyOnce("hotconnpool has no hosts (hotconnpool.hosts is empty)")
+				.contains("each host is warmed on its first use");
+		});
+	}
+
+	@Test
+	void anEmptyHostListThatRefusesUnknownHostsFailsStartUp() {
+		this.runner.withPropertyValues("hotconnpool.unknown-hosts=refuse")
+			.run((context) -> assertThat(context).hasFailed()
+				.getFailure()
+				.rootCause()
+				.isInstanceOf(InvalidSettingException.class)
+				.hasMessageContaining("hotconnpool.unknown-hosts"));
 	}
 
 	@Test

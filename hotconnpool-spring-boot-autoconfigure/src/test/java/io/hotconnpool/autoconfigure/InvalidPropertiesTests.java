@@ -71,7 +71,15 @@ class InvalidPropertiesTests {
 				invalid("hotconnpool.unknown-hosts", "sometimes"),
 				invalid("hotconnpool.lifecycle-phase", "high"),
 				invalid("hotconnpool.retry-on-connection-failure", "maybe"),
+				invalid("hotconnpool.unknown-hosts", "refuse"),
+				// health: when a host is down
 				invalid("hotconnpool.health.min-healthy-per-host", "0"),
+				invalid("hotconnpool.health.window", "500ms"),
+				invalid("hotconnpool.health.window", "soon"),
+				invalid("hotconnpool.health.minimum-number-of-calls", "0"),
+				invalid("hotconnpool.health.failure-rate-threshold", "0"),
+				invalid("hotconnpool.health.failure-rate-threshold", "101"),
+				invalid("hotconnpool.health.allow-to-fail", "maybe"),
 				// deadlines: positive and at least 1ms (below, socket and OkHttp timeouts would mean "none")
 				invalid("hotconnpool.acquire-timeout", "0s"),
 				invalid("hotconnpool.acquire-timeout", "500us"),

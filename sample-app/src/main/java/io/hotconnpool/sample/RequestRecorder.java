@@ -7,7 +7,7 @@ import org.springframework.stereotype.Component;
 
 /**
  * Remembers, per thread, how the pool served the last request made on that thread: which IP, and whether the
- * connection was already warm. The pool fires {@code requestEnded} on the thread that executed the request.
+ * connection was already warm. The pool fires {@code requestEnded} on the thread that read or closed the response body.
  */
 @Component
 public class RequestRecorder implements HotConnPoolListener {
