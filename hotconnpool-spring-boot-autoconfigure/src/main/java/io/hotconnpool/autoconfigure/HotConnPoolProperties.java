@@ -162,6 +162,8 @@ public class HotConnPoolProperties {
 
 	private final Http http = new Http();
 
+	private final Metrics metrics = new Metrics();
+
 	public boolean isEnabled() {
 		return this.enabled;
 	}
@@ -380,6 +382,10 @@ public class HotConnPoolProperties {
 
 	public Http getHttp() {
 		return this.http;
+	}
+
+	public Metrics getMetrics() {
+		return this.metrics;
 	}
 
 	/**
@@ -863,6 +869,27 @@ public class HotConnPoolProperties {
 
 		public RestClientIntegration getRestClient() {
 			return this.restClient;
+		}
+
+	}
+
+	/**
+	 * Micrometer metrics of the pool.
+	 */
+	public static class Metrics {
+
+		/**
+		 * Whether the meters of one address carry an ip tag; without it they are per host, which bounds the number
+		 * of series by the number of hosts.
+		 */
+		private boolean ipTag = true;
+
+		public boolean isIpTag() {
+			return this.ipTag;
+		}
+
+		public void setIpTag(boolean ipTag) {
+			this.ipTag = ipTag;
 		}
 
 	}
