@@ -859,6 +859,8 @@ public class HotConnPoolProperties {
 
 		private final RestClientIntegration restClient = new RestClientIntegration();
 
+		private final FactoryBuilder factoryBuilder = new FactoryBuilder();
+
 		public OtherHostsPolicy getOtherHosts() {
 			return this.otherHosts;
 		}
@@ -869,6 +871,32 @@ public class HotConnPoolProperties {
 
 		public RestClientIntegration getRestClient() {
 			return this.restClient;
+		}
+
+		public FactoryBuilder getFactoryBuilder() {
+			return this.factoryBuilder;
+		}
+
+	}
+
+	/**
+	 * Spring Boot's ClientHttpRequestFactoryBuilder.
+	 */
+	public static class FactoryBuilder {
+
+		/**
+		 * Whether Spring Boot's ClientHttpRequestFactoryBuilder is the pool's, so that RestClient.Builder,
+		 * RestTemplateBuilder and HTTP service groups send requests through it. spring.http.clients.* settings the
+		 * pool cannot honour then fail start-up. Off by default, like rest-client.enabled.
+		 */
+		private boolean enabled;
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
 		}
 
 	}

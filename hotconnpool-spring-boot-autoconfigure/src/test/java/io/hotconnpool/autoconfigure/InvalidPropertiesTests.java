@@ -150,6 +150,7 @@ class InvalidPropertiesTests {
 				// Spring HTTP clients
 				invalid("hotconnpool.http.other-hosts", "sometimes"),
 				invalid("hotconnpool.http.rest-client.enabled", "maybe"),
+				invalid("hotconnpool.http.factory-builder.enabled", "maybe"),
 				// metrics
 				invalid("hotconnpool.metrics.ip-tag", "maybe"),
 				// host entries: name and port
