@@ -42,10 +42,12 @@ import org.springframework.context.SmartLifecycle;
  * one address, {@code ip}.
  * <ul>
  * <li>gauges {@code hotconnpool.connections} ({@code state}: {@code idle}, {@code leased}, {@code warming}),
- * {@code hotconnpool.acquires.pending}, {@code hotconnpool.ips.blacklisted};</li>
+ * {@code hotconnpool.acquires.pending}, {@code hotconnpool.ips.blacklisted}, {@code hotconnpool.connections.max},
+ * {@code hotconnpool.connections.warm.target};</li>
  * <li>timers {@code hotconnpool.acquire} ({@code outcome}: {@code acquired}, {@code timeout}),
  * {@code hotconnpool.connection.connect} and {@code hotconnpool.connection.handshake} (per {@code ip}),
- * {@code hotconnpool.probe} (per {@code ip}, {@code outcome}: {@code healthy}, {@code unhealthy});</li>
+ * {@code hotconnpool.probe} (per {@code ip}, {@code outcome}: {@code healthy}, {@code unhealthy}),
+ * {@code hotconnpool.request} ({@code outcome}, {@code hot}) and {@code hotconnpool.lease.held};</li>
  * <li>counters {@code hotconnpool.requests} (per {@code ip}, {@code outcome}: {@code success},
  * {@code blacklist-status}, {@code failure}; {@code hot}: {@code true}, {@code false}),
  * {@code hotconnpool.requests.hot}, {@code hotconnpool.acquire.timeouts}, {@code hotconnpool.handshakes},
@@ -165,14 +167,24 @@ public final class HotConnPoolMetrics implements MeterBinder, HotConnPoolListene
 	}
 
 	@Override
-	public void requestEnded(String host, String ip, RequestOutcome outcome, boolean hot) {
+	public void requestEnded(String host, String ip, RequestOutcome outcome, boolean hot, long nanos) {
 		HostMeters hostMeters = host(host);
 		IpMeters meters = ip(host, ip);
 		if (hostMeters != null && meters != null) {
-			increment(meters.requests.get(outcome).get(hot ? 1 : 0));
+			int byHot = hot ? 1 : 0;
+			increment(meters.requests.get(outcome).get(byHot));
+			record(hostMeters.requests.get(outcome).get(byHot), nanos);
 			if (hot) {
 				increment(hostMeters.hotRequests);
 			}
+		}
+	}
+
+	@Override
+	public void leaseReleased(String host, String ip, long heldNanos) {
+		HostMeters meters = host(host);
+		if (meters != null) {
+			record(meters.leaseHeld, heldNanos);
 		}
 	}
 
@@ -419,12 +431,34 @@ public final class HotConnPoolMetrics implements MeterBinder, HotConnPoolListene
 
 		private final Map<RetireReason, Fan<Counter>> retired = new EnumMap<>(RetireReason.class);
 
+		/** Per outcome: [not hot, hot]. */
+		private final Map<RequestOutcome, List<Fan<Timer>>> requests = new EnumMap<>(RequestOutcome.class);
+
+		private final Fan<Timer> leaseHeld;
+
 		HostMeters(String host) {
 			gauge(host, "connections", "Connections by state", "state", "idle", HostStats::idle);
 			gauge(host, "connections", "Connections by state", "state", "leased", HostStats::leased);
 			gauge(host, "connections", "Connections by state", "state", "warming", HostStats::warming);
 			gauge(host, "acquires.pending", "Acquires waiting for a connection", null, null, HostStats::waiting);
 			gauge(host, "ips.blacklisted", "IP addresses set aside", null, null, (stats) -> stats.blacklisted().size());
+			gauge(host, "connections.max", "Most connections the host may have", null, null, HostStats::maxConnections);
+			gauge(host, "connections.warm.target", "Connections the pool keeps warm", null, null,
+					HostStats::warmTarget);
+			for (RequestOutcome outcome : RequestOutcome.values()) {
+				List<Fan<Timer>> byHot = new ArrayList<>(2);
+				for (String hot : List.of("false", "true")) {
+					byHot.add(add((registry) -> Timer.builder(PREFIX + "request")
+						.description("Requests on leased connections, until the response headers")
+						.tags("host", host, "outcome", EnumNames.of(outcome), "hot", hot)
+						.register(registry)));
+				}
+				this.requests.put(outcome, List.copyOf(byHot));
+			}
+			this.leaseHeld = add((registry) -> Timer.builder(PREFIX + "lease.held")
+				.description("Time a lease holds its connection, from acquire to close")
+				.tag("host", host)
+				.register(registry));
 			this.acquired = acquireTimer(host, "acquired");
 			this.timedOut = acquireTimer(host, "timeout");
 			this.acquireTimeouts = counter(host, "acquire.timeouts", "Acquires that gave up waiting for a connection");

@@ -60,10 +60,14 @@ public final class HotConnection implements AutoCloseable {
 
 	private volatile int leakReported;
 
+	/** When the lease began, for the hold time listeners see; 0 (unread) when no one listens. */
+	private final long leasedNanos;
+
 	HotConnection(HotConnPool pool, PooledConnection connection, Throwable acquiredAt) {
 		this.pool = pool;
 		this.connection = connection;
 		this.acquiredAt = acquiredAt;
+		this.leasedNanos = pool.listeners.any() ? System.nanoTime() : 0;
 	}
 
 	Throwable acquiredAt() {
@@ -95,6 +99,7 @@ public final class HotConnection implements AutoCloseable {
 		}
 		PoolCounters counters = this.pool.counters;
 		counters.totalRequests.increment();
+		long start = this.pool.listeners.any() ? System.nanoTime() : 0;
 		try {
 			PooledConnection.Exchange exchange = this.connection.execute(request);
 			if (exchange.hot()) {
@@ -112,24 +117,25 @@ public final class HotConnection implements AutoCloseable {
 				this.failure = new HostPool.LeaseOutcome(null, null, answer);
 			}
 			this.lastResponse = response;
-			requestEnded(outcome, exchange.hot());
+			requestEnded(outcome, exchange.hot(), start);
 			return response;
 		}
 		catch (IOException ex) {
 			counters.failedRequests.increment();
 			this.failure = FAILED;
-			requestEnded(RequestOutcome.FAILURE, false);
+			requestEnded(RequestOutcome.FAILURE, false, start);
 			throw ex;
 		}
 	}
 
-	private void requestEnded(RequestOutcome outcome, boolean hot) {
+	private void requestEnded(RequestOutcome outcome, boolean hot, long start) {
 		if (!this.pool.listeners.any()) {
 			return; // spares every request the IP's text form and the event
 		}
+		long nanos = System.nanoTime() - start;
 		String host = this.connection.host.key();
 		String ip = this.connection.ip.getHostAddress();
-		this.pool.listeners.fire((listener) -> listener.requestEnded(host, ip, outcome, hot));
+		this.pool.listeners.fire((listener) -> listener.requestEnded(host, ip, outcome, hot, nanos));
 	}
 
 	private void requireLeaseTarget(HttpUrl url) {
@@ -180,6 +186,12 @@ public final class HotConnection implements AutoCloseable {
 		}
 		// A lease that ran no exchange left OkHttp as it was; a socket closed meanwhile is caught on release.
 		this.connection.host.release(this.connection, outcome);
+		if (this.pool.listeners.any()) {
+			long held = System.nanoTime() - this.leasedNanos;
+			String host = this.connection.host.key();
+			String ip = this.connection.ip.getHostAddress();
+			this.pool.listeners.fire((listener) -> listener.leaseReleased(host, ip, held));
+		}
 	}
 
 	@Override

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import io.hotconnpool.pool.HotConnPool;
@@ -11,6 +12,7 @@ import io.hotconnpool.pool.HotConnPoolSettings;
 import io.hotconnpool.test.LoopbackTlsOrigins;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.core.instrument.search.Search;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -117,6 +119,15 @@ class HotConnPoolMetricsTests {
 		assertThat(count("hotconnpool.requests", "outcome", "failure")).isZero();
 		assertThat(count("hotconnpool.requests.hot")).isEqualTo(1);
 		assertThat(find("hotconnpool.acquire").tag("outcome", "acquired").timer().count()).isEqualTo(1);
+		Timer request = find("hotconnpool.request").tags("outcome", "success", "hot", "true").timer();
+		assertThat(request.count()).isEqualTo(1);
+		assertThat(request.totalTime(TimeUnit.NANOSECONDS)).isPositive();
+		Timer held = find("hotconnpool.lease.held").timer();
+		assertThat(held.count()).isEqualTo(1);
+		assertThat(held.totalTime(TimeUnit.NANOSECONDS)).as("held at least while the request ran")
+			.isGreaterThanOrEqualTo(request.totalTime(TimeUnit.NANOSECONDS));
+		assertThat(gauge("hotconnpool.connections.max")).isEqualTo(this.pool.stats().hosts().get(0).maxConnections());
+		assertThat(gauge("hotconnpool.connections.warm.target")).isEqualTo(6);
 		assertThat(count("hotconnpool.acquire.timeouts")).isZero();
 		assertThat(this.registry.get("hotconnpool.connections.dns.new").functionCounter().count()).isZero();
 	}
