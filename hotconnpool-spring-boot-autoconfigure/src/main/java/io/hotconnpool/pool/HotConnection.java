@@ -100,8 +100,18 @@ public final class HotConnection implements AutoCloseable {
 		PoolCounters counters = this.pool.counters;
 		counters.totalRequests.increment();
 		long start = this.pool.listeners.any() ? System.nanoTime() : 0;
+		LeaseObserver.Exchange observed = null;
+		if (this.pool.leaseObserver != null) {
+			Request.Builder traced = request.newBuilder();
+			observed = this.pool.leaseObserver.requestStarted(this.connection.host.key(),
+					this.connection.ip.getHostAddress(), traced);
+			request = traced.build();
+		}
 		try {
 			PooledConnection.Exchange exchange = this.connection.execute(request);
+			if (observed != null) {
+				observed.ended(exchange.response(), null, exchange.hot());
+			}
 			if (exchange.hot()) {
 				counters.hotHits.increment();
 			}
@@ -121,6 +131,9 @@ public final class HotConnection implements AutoCloseable {
 			return response;
 		}
 		catch (IOException ex) {
+			if (observed != null) {
+				observed.ended(null, ex, false);
+			}
 			counters.failedRequests.increment();
 			this.failure = FAILED;
 			requestEnded(RequestOutcome.FAILURE, false, start);
