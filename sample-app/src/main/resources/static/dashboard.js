@@ -1,10 +1,14 @@
 // The hotconnpool dashboard: polls the actuator endpoint and renders hosts -> IPs -> connections, the blacklist
 // and the pool's counters. Plain DOM, no dependencies. Every element a check may look for carries a data attribute:
-// data-counter, data-host, data-ip (+ data-ip-state), data-connection-id (+ data-state), data-blacklist.
+// data-counter, data-host, data-ip (+ data-ip-state), data-connection-id (+ data-state), data-blacklist, and
+// data-chart (+ data-points, data-last) on the two plots of the last minutes.
 'use strict';
 
 (function () {
 	const ENDPOINT = 'actuator/hotconnpool';
+	const LATENCY = 'actuator/metrics/hotconnpool.request';
+	/** How far back the plots reach. */
+	const WINDOW_MILLIS = 5 * 60 * 1000;
 	const POLL_MILLIS = 1500;
 	const TIMEOUT_MILLIS = 5000;
 
@@ -75,6 +79,82 @@
 			el('dt', null, label), el('dd', null, format ? format(values[key]) : values[key]))));
 		$('retired').replaceChildren(...Object.entries(report.retiredConnections || {}).map(([reason, count]) =>
 			el('div', { 'data-retired': reason, 'data-value': count }, el('dt', null, reason), el('dd', null, count))));
+	}
+
+	/**
+	 * Per poll: the pool's request counters and the hotconnpool.request timer. A point is the interval since the
+	 * previous poll (since start for the first): its mean latency and its hot ratio. No requests, no point.
+	 */
+	const samples = [];
+	let previous = { requests: 0, hotHits: 0, count: 0, seconds: 0 };
+
+	function measurement(metric, statistic) {
+		const found = (metric.measurements || []).find((m) => m.statistic === statistic);
+		return found ? found.value : 0;
+	}
+
+	function record(report, latency) {
+		const now = { requests: report.totalRequests, hotHits: report.hotHits,
+			count: measurement(latency, 'COUNT'), seconds: measurement(latency, 'TOTAL_TIME') };
+		const requests = now.requests - previous.requests;
+		const timed = now.count - previous.count;
+		if (requests > 0 || timed > 0) {
+			samples.push({ time: Date.now(),
+				hotRatio: requests > 0 ? (now.hotHits - previous.hotHits) / requests : null,
+				millis: timed > 0 ? (now.seconds - previous.seconds) * 1000 / timed : null });
+		}
+		previous = now;
+		const oldest = Date.now() - WINDOW_MILLIS;
+		while (samples.length > 0 && samples[0].time < oldest) {
+			samples.shift();
+		}
+	}
+
+	const SVG = 'http://www.w3.org/2000/svg';
+
+	function svg(tag, attributes, text) {
+		const element = document.createElementNS(SVG, tag);
+		for (const [name, value] of Object.entries(attributes)) {
+			element.setAttribute(name, String(value));
+		}
+		if (text !== undefined) {
+			element.textContent = text;
+		}
+		return element;
+	}
+
+	/** A line over the last minutes, in an inline SVG: no library, no build step. */
+	function chart(key, title, format, fixedMax) {
+		const points = samples.filter((s) => s[key] !== null);
+		const width = 560, height = 160, left = 58, right = 10, top = 12, bottom = 22;
+		const max = fixedMax || Math.max(...points.map((p) => p[key]), 1e-9) * 1.15;
+		const end = Date.now(), start = end - WINDOW_MILLIS;
+		const x = (time) => left + (width - left - right) * (time - start) / WINDOW_MILLIS;
+		const y = (value) => top + (height - top - bottom) * (1 - value / max);
+		const last = points.length > 0 ? points[points.length - 1][key] : null;
+		const plot = svg('svg', { viewBox: '0 0 ' + width + ' ' + height, role: 'img', class: 'chart',
+			'data-chart': key, 'data-points': points.length, 'data-last': last === null ? '' : last,
+			'aria-label': title + ', last ' + (WINDOW_MILLIS / 60000) + ' minutes' });
+		plot.append(svg('line', { x1: left, y1: y(0), x2: width - right, y2: y(0), class: 'axis' }),
+			svg('line', { x1: left, y1: y(max), x2: width - right, y2: y(max), class: 'grid' }),
+			svg('text', { x: left - 6, y: y(0) + 4, 'text-anchor': 'end' }, format(0)),
+			svg('text', { x: left - 6, y: y(max) + 4, 'text-anchor': 'end' }, format(max)),
+			svg('text', { x: left, y: height - 4 }, '−' + (WINDOW_MILLIS / 60000) + ' min'),
+			svg('text', { x: width - right, y: height - 4, 'text-anchor': 'end' }, 'now'));
+		if (points.length > 0) {
+			const coordinates = points.map((p) => x(p.time).toFixed(1) + ',' + y(p[key]).toFixed(1)).join(' ');
+			plot.append(svg('polyline', { points: coordinates, class: 'series' }));
+			points.forEach((p) => plot.append(svg('circle', { cx: x(p.time).toFixed(1), cy: y(p[key]).toFixed(1), r: 2.5,
+				class: 'series-point' })));
+		}
+		return el('figure', { class: 'plot' }, plot,
+			el('figcaption', null, title + ': ' + (last === null ? 'no requests yet' : 'last ' + format(last))));
+	}
+
+	function renderCharts() {
+		$('charts').replaceChildren(
+			chart('millis', 'Mean request latency (to response headers)', (v) => v.toFixed(v < 10 ? 2 : 0) + ' ms'),
+			chart('hotRatio', 'Hot ratio (requests on an already-warm connection)', percent, 1));
 	}
 
 	function renderConnections(connections) {
@@ -174,7 +254,11 @@
 	async function poll() {
 		clearTimeout(pending);
 		try {
-			render(await getJson(ENDPOINT));
+			const report = await getJson(ENDPOINT);
+			render(report);
+			// The plots need the timer too; without it (metrics not exposed) they show the hot ratio alone.
+			record(report, await getJson(LATENCY).catch(() => ({})));
+			renderCharts();
 			lastSuccess = new Date();
 			$('error').hidden = true;
 			document.body.dataset.status = 'ok';

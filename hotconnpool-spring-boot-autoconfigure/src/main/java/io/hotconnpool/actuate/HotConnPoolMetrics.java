@@ -2,16 +2,18 @@ package io.hotconnpool.actuate;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 import java.util.function.ToIntFunction;
@@ -28,9 +30,9 @@ import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.MeterBinder;
-import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 
 import org.springframework.context.SmartLifecycle;
 
@@ -40,10 +42,12 @@ import org.springframework.context.SmartLifecycle;
  * one address, {@code ip}.
  * <ul>
  * <li>gauges {@code hotconnpool.connections} ({@code state}: {@code idle}, {@code leased}, {@code warming}),
- * {@code hotconnpool.acquires.pending}, {@code hotconnpool.ips.blacklisted};</li>
+ * {@code hotconnpool.acquires.pending}, {@code hotconnpool.ips.blacklisted}, {@code hotconnpool.connections.max},
+ * {@code hotconnpool.connections.warm.target};</li>
  * <li>timers {@code hotconnpool.acquire} ({@code outcome}: {@code acquired}, {@code timeout}),
  * {@code hotconnpool.connection.connect} and {@code hotconnpool.connection.handshake} (per {@code ip}),
- * {@code hotconnpool.probe} (per {@code ip}, {@code outcome}: {@code healthy}, {@code unhealthy});</li>
+ * {@code hotconnpool.probe} (per {@code ip}, {@code outcome}: {@code healthy}, {@code unhealthy}),
+ * {@code hotconnpool.request} ({@code outcome}, {@code hot}) and {@code hotconnpool.lease.held};</li>
  * <li>counters {@code hotconnpool.requests} (per {@code ip}, {@code outcome}: {@code success},
  * {@code server-error}, {@code blacklist-status}, {@code failure}; {@code hot}: {@code true}, {@code false}), counted
  * when the request ends (its body read or closed, or an I/O error, also while reading the body),
@@ -53,10 +57,13 @@ import org.springframework.context.SmartLifecycle;
  * {@code hotconnpool.connections.dns.new}.</li>
  * </ul>
  * Register it on the pool when building it ({@link HotConnPool.Builder#listener(HotConnPoolListener)}) and bind it
- * to one or more registries; it takes the pool lazily, so that the pool can depend on it.
+ * to one or more registries; it takes the pool lazily, so that the pool can depend on it. Without the {@code ip} tag
+ * the per-IP meters are per host.
  * <p>
  * The meters of a host or IP the pool no longer has are removed when gauges are next read; all meters are removed
- * when the pool closes, at the latest when this bean stops right after the pool.
+ * when the pool closes, at the latest when this bean stops right after the pool. A registry's filters may merge
+ * several of these meters into one (say {@code MeterFilter.ignoreTags("ip")}): such a meter is removed from that
+ * registry only when none of them is left.
  */
 public final class HotConnPoolMetrics implements MeterBinder, HotConnPoolListener, SmartLifecycle {
 
@@ -67,14 +74,22 @@ public final class HotConnPoolMetrics implements MeterBinder, HotConnPoolListene
 
 	private final Supplier<HotConnPool> pool;
 
-	/** Every bound registry: meters are created here once, before or after binding, and removed here. */
-	private final CompositeMeterRegistry registry = new CompositeMeterRegistry();
+	/** Every bound registry, and each meter it returned with how many of this binder's meters it stands for. */
+	private final Map<MeterRegistry, Map<Meter, Integer>> registries = new IdentityHashMap<>();
+
+	/** Guards {@link #registries} and every {@link Fan}'s meters: taken to add or remove meters, never to record. */
+	private final ReentrantLock metersLock = new ReentrantLock();
+
+	private final boolean ipTag;
 
 	private final Map<String, HostMeters> hosts = new ConcurrentHashMap<>();
 
 	private final Map<IpKey, IpMeters> ips = new ConcurrentHashMap<>();
 
-	private final List<Meter> poolMeters = new CopyOnWriteArrayList<>();
+	/** Every meter not removed yet, in or waiting for a registry; guarded by {@link #metersLock}. */
+	private final Set<Fan<?>> fans = Collections.newSetFromMap(new IdentityHashMap<>());
+
+	private final Fan<FunctionCounter> newConnectionsFromDns;
 
 	private final ReentrantLock refreshLock = new ReentrantLock();
 
@@ -89,19 +104,34 @@ public final class HotConnPoolMetrics implements MeterBinder, HotConnPoolListene
 	 * @param pool supplies the pool when gauges are first read
 	 */
 	public HotConnPoolMetrics(Supplier<HotConnPool> pool) {
-		this.pool = pool;
+		this(pool, true);
 	}
 
-	/** Bound at start-up, before the pool starts and sends events. */
+	/**
+	 * Creates the metrics.
+	 * @param pool supplies the pool when gauges are first read
+	 * @param ipTag whether meters of one address carry an {@code ip} tag; without it they are per host
+	 */
+	public HotConnPoolMetrics(Supplier<HotConnPool> pool, boolean ipTag) {
+		this.pool = pool;
+		this.ipTag = ipTag;
+		this.newConnectionsFromDns = new Fan<>((registry) -> FunctionCounter
+			.builder(PREFIX + "connections.dns.new", this, (metrics) -> metrics.poolValue(PoolStats::newConnectionsFromDns))
+			.description("Connections created for IP addresses that a DNS refresh found")
+			.register(registry));
+	}
+
+	/** Bound at start-up, before the pool starts and sends events; meters made before are added to the registry. */
 	@Override
 	public void bindTo(MeterRegistry registry) {
-		this.registry.add(registry);
-		if (this.poolMeters.isEmpty()) {
-			this.poolMeters.add(FunctionCounter
-				.builder(PREFIX + "connections.dns.new", this,
-						(metrics) -> metrics.poolValue(PoolStats::newConnectionsFromDns))
-				.description("Connections created for IP addresses that a DNS refresh found")
-				.register(this.registry));
+		this.metersLock.lock();
+		try {
+			if (this.registries.putIfAbsent(registry, new IdentityHashMap<>()) == null) {
+				this.fans.forEach((fan) -> fan.addTo(registry));
+			}
+		}
+		finally {
+			this.metersLock.unlock();
 		}
 	}
 
@@ -111,9 +141,9 @@ public final class HotConnPoolMetrics implements MeterBinder, HotConnPoolListene
 	public void acquireEnded(String host, long waitNanos, boolean acquired) {
 		HostMeters meters = host(host);
 		if (meters != null) {
-			(acquired ? meters.acquired : meters.timedOut).record(waitNanos, TimeUnit.NANOSECONDS);
+			record(acquired ? meters.acquired : meters.timedOut, waitNanos);
 			if (!acquired) {
-				meters.acquireTimeouts.increment();
+				increment(meters.acquireTimeouts);
 			}
 		}
 	}
@@ -123,9 +153,9 @@ public final class HotConnPoolMetrics implements MeterBinder, HotConnPoolListene
 		HostMeters hostMeters = host(host);
 		IpMeters meters = ip(host, ip);
 		if (hostMeters != null && meters != null) {
-			hostMeters.handshakes.increment();
-			meters.connect.record(connectNanos, TimeUnit.NANOSECONDS);
-			meters.handshake.record(handshakeNanos, TimeUnit.NANOSECONDS);
+			increment(hostMeters.handshakes);
+			record(meters.connect, connectNanos);
+			record(meters.handshake, handshakeNanos);
 		}
 	}
 
@@ -133,18 +163,20 @@ public final class HotConnPoolMetrics implements MeterBinder, HotConnPoolListene
 	public void probeEnded(String host, String ip, long nanos, boolean healthy) {
 		IpMeters meters = ip(host, ip);
 		if (meters != null) {
-			(healthy ? meters.probeHealthy : meters.probeUnhealthy).record(nanos, TimeUnit.NANOSECONDS);
+			record(healthy ? meters.probeHealthy : meters.probeUnhealthy, nanos);
 		}
 	}
 
 	@Override
-	public void requestEnded(String host, String ip, RequestOutcome outcome, boolean hot) {
+	public void requestEnded(String host, String ip, RequestOutcome outcome, boolean hot, long nanos) {
 		HostMeters hostMeters = host(host);
 		IpMeters meters = ip(host, ip);
 		if (hostMeters != null && meters != null) {
-			meters.requests.get(outcome)[hot ? 1 : 0].increment();
+			int byHot = hot ? 1 : 0;
+			increment(meters.requests.get(outcome).get(byHot));
+			record(hostMeters.requests.get(outcome).get(byHot), nanos);
 			if (hot) {
-				hostMeters.hotRequests.increment();
+				increment(hostMeters.hotRequests);
 			}
 		}
 	}
@@ -153,7 +185,15 @@ public final class HotConnPoolMetrics implements MeterBinder, HotConnPoolListene
 	public void responseReceived(String host, String ip, int status) {
 		HostMeters meters = host(host);
 		if (meters != null) {
-			meters.responses.get(PoolStats.statusClass(status)).increment();
+			increment(meters.responses.get(PoolStats.statusClass(status)));
+		}
+	}
+
+	@Override
+	public void leaseReleased(String host, String ip, long heldNanos) {
+		HostMeters meters = host(host);
+		if (meters != null) {
+			record(meters.leaseHeld, heldNanos);
 		}
 	}
 
@@ -161,7 +201,21 @@ public final class HotConnPoolMetrics implements MeterBinder, HotConnPoolListene
 	public void connectionRetired(String host, String ip, RetireReason reason) {
 		HostMeters meters = host(host);
 		if (meters != null) {
-			meters.retired.get(reason).increment();
+			increment(meters.retired.get(reason));
+		}
+	}
+
+	private static void increment(Fan<Counter> counter) {
+		List<Counter> counters = counter.meters;
+		for (int i = 0; i < counters.size(); i++) {
+			counters.get(i).increment();
+		}
+	}
+
+	private static void record(Fan<Timer> timer, long nanos) {
+		List<Timer> timers = timer.meters;
+		for (int i = 0; i < timers.size(); i++) {
+			timers.get(i).record(nanos, TimeUnit.NANOSECONDS);
 		}
 	}
 
@@ -194,7 +248,7 @@ public final class HotConnPoolMetrics implements MeterBinder, HotConnPoolListene
 		this.closed = true;
 		this.hosts.keySet().forEach((key) -> remove(this.hosts.remove(key)));
 		this.ips.keySet().forEach((key) -> remove(this.ips.remove(key)));
-		this.poolMeters.forEach(this.registry::remove);
+		remove(this.newConnectionsFromDns);
 	}
 
 	// ---- meters -------------------------------------------------------------------------------------------------
@@ -213,7 +267,7 @@ public final class HotConnPoolMetrics implements MeterBinder, HotConnPoolListene
 	}
 
 	private IpMeters ip(String host, String ip) {
-		IpKey key = new IpKey(host, ip);
+		IpKey key = new IpKey(host, this.ipTag ? ip : null);
 		IpMeters meters = this.ips.get(key);
 		if (meters == null && !this.closed) {
 			meters = this.ips.computeIfAbsent(key, IpMeters::new);
@@ -227,7 +281,33 @@ public final class HotConnPoolMetrics implements MeterBinder, HotConnPoolListene
 
 	private void remove(Registered meters) {
 		if (meters != null) {
-			meters.meters.forEach(this.registry::remove);
+			meters.fans.forEach(this::remove);
+		}
+	}
+
+	/**
+	 * Takes a meter out of every registry, unless a registry's filters merged it with another of this binder's
+	 * meters that is still in use: removing by the id the registry returned, never by the id asked for, which the
+	 * filters may map to a shared meter.
+	 */
+	private void remove(Fan<?> fan) {
+		this.metersLock.lock();
+		try {
+			for (int i = 0; i < fan.meters.size(); i++) {
+				MeterRegistry registry = fan.registries.get(i);
+				Meter meter = fan.meters.get(i);
+				Map<Meter, Integer> uses = this.registries.get(registry);
+				if (uses.merge(meter, -1, Integer::sum) == 0) {
+					uses.remove(meter);
+					registry.remove(meter);
+				}
+			}
+			fan.meters = List.of();
+			fan.registries = List.of();
+			this.fans.remove(fan);
+		}
+		finally {
+			this.metersLock.unlock();
 		}
 	}
 
@@ -285,41 +365,87 @@ public final class HotConnPoolMetrics implements MeterBinder, HotConnPoolListene
 		});
 		this.ips.forEach((key, meters) -> {
 			Set<String> live = current.ips.get(key.host);
-			if ((live == null || !live.contains(key.ip)) && stale.test(meters)) {
+			boolean gone = (live == null) || (key.ip != null && !live.contains(key.ip));
+			if (gone && stale.test(meters)) {
 				remove(this.ips.remove(key));
 			}
 		});
 	}
 
+	/** One meter of this binder in every bound registry, as each registry returned it. */
+	private final class Fan<M extends Meter> {
+
+		private final Function<MeterRegistry, M> register;
+
+		/** Replaced, never changed: recording reads it without a lock. */
+		volatile List<M> meters = List.of();
+
+		/** The registry each of {@link #meters} came from. */
+		List<MeterRegistry> registries = List.of();
+
+		Fan(Function<MeterRegistry, M> register) {
+			this.register = register;
+			HotConnPoolMetrics.this.metersLock.lock();
+			try {
+				HotConnPoolMetrics.this.fans.add(this);
+				HotConnPoolMetrics.this.registries.keySet().forEach(this::addTo);
+			}
+			finally {
+				HotConnPoolMetrics.this.metersLock.unlock();
+			}
+		}
+
+		/** Called with {@link #metersLock} held. */
+		void addTo(MeterRegistry registry) {
+			M meter = this.register.apply(registry);
+			HotConnPoolMetrics.this.registries.get(registry).merge(meter, 1, Integer::sum);
+			this.registries = append(this.registries, registry);
+			this.meters = append(this.meters, meter);
+		}
+
+	}
+
+	private static <T> List<T> append(List<T> list, T element) {
+		List<T> appended = new ArrayList<>(list);
+		appended.add(element);
+		return List.copyOf(appended);
+	}
+
 	/** Meters registered together and removed together. */
-	private abstract static class Registered {
+	private abstract class Registered {
 
 		final long registeredAt = System.nanoTime();
 
-		final List<Meter> meters = new ArrayList<>();
+		final List<Fan<?>> fans = new ArrayList<>();
 
-		<M extends Meter> M add(M meter) {
-			this.meters.add(meter);
-			return meter;
+		<M extends Meter> Fan<M> add(Function<MeterRegistry, M> register) {
+			Fan<M> fan = new Fan<>(register);
+			this.fans.add(fan);
+			return fan;
 		}
 
 	}
 
 	private final class HostMeters extends Registered {
 
-		private final Timer acquired;
+		private final Fan<Timer> acquired;
 
-		private final Timer timedOut;
+		private final Fan<Timer> timedOut;
 
-		private final Counter acquireTimeouts;
+		private final Fan<Counter> acquireTimeouts;
 
-		private final Counter handshakes;
+		private final Fan<Counter> handshakes;
 
-		private final Counter hotRequests;
+		private final Fan<Counter> hotRequests;
 
-		private final Map<String, Counter> responses = new HashMap<>();
+		private final Map<String, Fan<Counter>> responses = new HashMap<>();
 
-		private final Map<RetireReason, Counter> retired = new EnumMap<>(RetireReason.class);
+		private final Map<RetireReason, Fan<Counter>> retired = new EnumMap<>(RetireReason.class);
+
+		/** Per outcome: [not hot, hot]. */
+		private final Map<RequestOutcome, List<Fan<Timer>>> requests = new EnumMap<>(RequestOutcome.class);
+
+		private final Fan<Timer> leaseHeld;
 
 		HostMeters(String host) {
 			gauge(host, "connections", "Connections by state", "state", "idle", HostStats::idle);
@@ -327,96 +453,109 @@ public final class HotConnPoolMetrics implements MeterBinder, HotConnPoolListene
 			gauge(host, "connections", "Connections by state", "state", "warming", HostStats::warming);
 			gauge(host, "acquires.pending", "Acquires waiting for a connection", null, null, HostStats::waiting);
 			gauge(host, "ips.blacklisted", "IP addresses set aside", null, null, (stats) -> stats.blacklisted().size());
-			this.acquired = add(acquireTimer(host, "acquired"));
-			this.timedOut = add(acquireTimer(host, "timeout"));
-			this.acquireTimeouts = add(Counter.builder(PREFIX + "acquire.timeouts")
-				.description("Acquires that gave up waiting for a connection")
+			gauge(host, "connections.max", "Most connections the host may have", null, null, HostStats::maxConnections);
+			gauge(host, "connections.warm.target", "Connections the pool keeps warm", null, null,
+					HostStats::warmTarget);
+			for (RequestOutcome outcome : RequestOutcome.values()) {
+				List<Fan<Timer>> byHot = new ArrayList<>(2);
+				for (String hot : List.of("false", "true")) {
+					byHot.add(add((registry) -> Timer.builder(PREFIX + "request")
+						.description("Requests on leased connections, until the response body ends")
+						.tags("host", host, "outcome", EnumNames.of(outcome), "hot", hot)
+						.register(registry)));
+				}
+				this.requests.put(outcome, List.copyOf(byHot));
+			}
+			this.leaseHeld = add((registry) -> Timer.builder(PREFIX + "lease.held")
+				.description("Time a lease holds its connection, from acquire to close")
 				.tag("host", host)
-				.register(HotConnPoolMetrics.this.registry));
-			this.handshakes = add(Counter.builder(PREFIX + "handshakes")
-				.description("TLS handshakes, warm-up and replacements included")
-				.tag("host", host)
-				.register(HotConnPoolMetrics.this.registry));
-			this.hotRequests = add(Counter.builder(PREFIX + "requests.hot")
-				.description("Requests served on an already-warm connection")
-				.tag("host", host)
-				.register(HotConnPoolMetrics.this.registry));
+				.register(registry));
+			this.acquired = acquireTimer(host, "acquired");
+			this.timedOut = acquireTimer(host, "timeout");
+			this.acquireTimeouts = counter(host, "acquire.timeouts", "Acquires that gave up waiting for a connection");
+			this.handshakes = counter(host, "handshakes", "TLS handshakes, warm-up and replacements included");
+			this.hotRequests = counter(host, "requests.hot", "Requests served on an already-warm connection");
 			for (String statusClass : PoolStats.STATUS_CLASSES) {
-				this.responses.put(statusClass, add(Counter.builder(PREFIX + "responses")
-					.description("Responses received on leased connections, by status class")
-					.tags("host", host, "status", statusClass)
-					.register(HotConnPoolMetrics.this.registry)));
+				this.responses.put(statusClass, counter(host, "responses",
+						"Responses received on leased connections, by status class", "status", statusClass));
 			}
 			for (RetireReason reason : RetireReason.values()) {
-				this.retired.put(reason, add(Counter.builder(PREFIX + "connections.retired")
-					.description("Connections that left the pool, by reason")
-					.tags("host", host, "reason", EnumNames.of(reason))
-					.register(HotConnPoolMetrics.this.registry)));
+				this.retired.put(reason, counter(host, "connections.retired", "Connections that left the pool, by reason",
+						"reason", EnumNames.of(reason)));
 			}
 		}
 
 		private void gauge(String host, String name, String description, String tag, String tagValue,
 				ToIntFunction<HostStats> value) {
-			Gauge.Builder<HotConnPoolMetrics> builder = Gauge
-				.builder(PREFIX + name, HotConnPoolMetrics.this, (metrics) -> metrics.hostValue(host, value))
-				.description(description)
-				.tag("host", host);
-			if (tag != null) {
-				builder.tag(tag, tagValue);
-			}
-			add(builder.register(HotConnPoolMetrics.this.registry));
+			add((registry) -> {
+				Gauge.Builder<HotConnPoolMetrics> builder = Gauge
+					.builder(PREFIX + name, HotConnPoolMetrics.this, (metrics) -> metrics.hostValue(host, value))
+					.description(description)
+					.tag("host", host);
+				if (tag != null) {
+					builder.tag(tag, tagValue);
+				}
+				return builder.register(registry);
+			});
 		}
 
-		private Timer acquireTimer(String host, String outcome) {
-			return Timer.builder(PREFIX + "acquire")
+		private Fan<Counter> counter(String host, String name, String description, String... tags) {
+			return add((registry) -> Counter.builder(PREFIX + name)
+				.description(description)
+				.tag("host", host)
+				.tags(tags)
+				.register(registry));
+		}
+
+		private Fan<Timer> acquireTimer(String host, String outcome) {
+			return add((registry) -> Timer.builder(PREFIX + "acquire")
 				.description("Time to lease a connection")
 				.tags("host", host, "outcome", outcome)
-				.register(HotConnPoolMetrics.this.registry);
+				.register(registry));
 		}
 
 	}
 
+	/** The meters of one IP of a host, or of all its IPs when the {@code ip} tag is off. */
 	private final class IpMeters extends Registered {
 
-		private final Timer connect;
+		private final Fan<Timer> connect;
 
-		private final Timer handshake;
+		private final Fan<Timer> handshake;
 
-		private final Timer probeHealthy;
+		private final Fan<Timer> probeHealthy;
 
-		private final Timer probeUnhealthy;
+		private final Fan<Timer> probeUnhealthy;
 
 		/** Per outcome: [not hot, hot]. */
-		private final Map<RequestOutcome, Counter[]> requests = new EnumMap<>(RequestOutcome.class);
+		private final Map<RequestOutcome, List<Fan<Counter>>> requests = new EnumMap<>(RequestOutcome.class);
 
 		IpMeters(IpKey key) {
-			this.connect = timer(key, "connection.connect", "TCP connect time of new connections");
-			this.handshake = timer(key, "connection.handshake", "TLS handshake time of new connections");
-			this.probeHealthy = timer(key, "probe", "Warm-up and health probe time", "outcome", "healthy");
-			this.probeUnhealthy = timer(key, "probe", "Warm-up and health probe time", "outcome", "unhealthy");
+			Tags tags = (key.ip != null) ? Tags.of("host", key.host, "ip", key.ip) : Tags.of("host", key.host);
+			this.connect = timer(tags, "connection.connect", "TCP connect time of new connections");
+			this.handshake = timer(tags, "connection.handshake", "TLS handshake time of new connections");
+			this.probeHealthy = timer(tags.and("outcome", "healthy"), "probe", "Warm-up and health probe time");
+			this.probeUnhealthy = timer(tags.and("outcome", "unhealthy"), "probe", "Warm-up and health probe time");
 			for (RequestOutcome outcome : RequestOutcome.values()) {
-				Counter[] byHot = new Counter[2];
-				for (int hot = 0; hot < 2; hot++) {
-					byHot[hot] = add(Counter.builder(PREFIX + "requests")
+				List<Fan<Counter>> byHot = new ArrayList<>(2);
+				for (String hot : List.of("false", "true")) {
+					Tags requestTags = tags.and("outcome", EnumNames.of(outcome), "hot", hot);
+					byHot.add(add((registry) -> Counter.builder(PREFIX + "requests")
 						.description("Requests executed on leased connections")
-						.tags("host", key.host, "ip", key.ip, "outcome", EnumNames.of(outcome), "hot",
-								String.valueOf(hot == 1))
-						.register(HotConnPoolMetrics.this.registry));
+						.tags(requestTags)
+						.register(registry)));
 				}
-				this.requests.put(outcome, byHot);
+				this.requests.put(outcome, List.copyOf(byHot));
 			}
 		}
 
-		private Timer timer(IpKey key, String name, String description, String... tags) {
-			return add(Timer.builder(PREFIX + name)
-				.description(description)
-				.tags("host", key.host, "ip", key.ip)
-				.tags(tags)
-				.register(HotConnPoolMetrics.this.registry));
+		private Fan<Timer> timer(Tags tags, String name, String description) {
+			return add((registry) -> Timer.builder(PREFIX + name).description(description).tags(tags).register(registry));
 		}
 
 	}
 
+	/** A host and one of its IPs; no IP when the {@code ip} tag is off. */
 	private record IpKey(String host, String ip) {
 	}
 

@@ -10,7 +10,9 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnSingleCandidate;
+import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.context.annotation.Bean;
+import org.springframework.core.env.Environment;
 
 /**
  * Auto-configuration of the pool's {@link HotConnPoolMetrics Micrometer metrics}. The bean is a
@@ -31,8 +33,10 @@ public final class HotConnPoolMetricsAutoConfiguration {
 	// Lazy: the pool is built with this bean among its listeners, so it cannot be a constructor argument.
 	@Bean
 	@ConditionalOnMissingBean
-	HotConnPoolMetrics hotConnPoolMetrics(ObjectProvider<HotConnPool> pool) {
-		return new HotConnPoolMetrics(pool::getObject);
+	HotConnPoolMetrics hotConnPoolMetrics(ObjectProvider<HotConnPool> pool, Environment environment) {
+		// Read from the environment: a user's own pool comes without the pool's properties bean.
+		boolean ipTag = Binder.get(environment).bind("hotconnpool.metrics.ip-tag", Boolean.class).orElse(true);
+		return new HotConnPoolMetrics(pool::getObject, ipTag);
 	}
 
 }

@@ -165,6 +165,8 @@ public class HotConnPoolProperties {
 
 	private final Http http = new Http();
 
+	private final Metrics metrics = new Metrics();
+
 	public boolean isEnabled() {
 		return this.enabled;
 	}
@@ -387,6 +389,10 @@ public class HotConnPoolProperties {
 
 	public Http getHttp() {
 		return this.http;
+	}
+
+	public Metrics getMetrics() {
+		return this.metrics;
 	}
 
 	/**
@@ -948,6 +954,8 @@ public class HotConnPoolProperties {
 
 		private final RestClientIntegration restClient = new RestClientIntegration();
 
+		private final FactoryBuilder factoryBuilder = new FactoryBuilder();
+
 		public OtherHostsPolicy getOtherHosts() {
 			return this.otherHosts;
 		}
@@ -958,6 +966,53 @@ public class HotConnPoolProperties {
 
 		public RestClientIntegration getRestClient() {
 			return this.restClient;
+		}
+
+		public FactoryBuilder getFactoryBuilder() {
+			return this.factoryBuilder;
+		}
+
+	}
+
+	/**
+	 * Spring Boot's ClientHttpRequestFactoryBuilder.
+	 */
+	public static class FactoryBuilder {
+
+		/**
+		 * Whether Spring Boot's ClientHttpRequestFactoryBuilder is the pool's, so that RestClient.Builder,
+		 * RestTemplateBuilder and HTTP service groups send requests through it. spring.http.clients.* settings the
+		 * pool cannot honour then fail start-up. Off by default, like rest-client.enabled.
+		 */
+		private boolean enabled;
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+	}
+
+	/**
+	 * Micrometer metrics of the pool.
+	 */
+	public static class Metrics {
+
+		/**
+		 * Whether the meters of one address carry an ip tag; without it they are per host, which bounds the number
+		 * of series by the number of hosts.
+		 */
+		private boolean ipTag = true;
+
+		public boolean isIpTag() {
+			return this.ipTag;
+		}
+
+		public void setIpTag(boolean ipTag) {
+			this.ipTag = ipTag;
 		}
 
 	}

@@ -73,6 +73,9 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 
 	final Listeners listeners;
 
+	/** Observes the lease API for tracing; {@code null} when none is set. */
+	final LeaseObserver leaseObserver;
+
 	private final HostResolver resolver;
 
 	private final Executor executor;
@@ -129,6 +132,7 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 		this.executor = (builder.executor != null) ? builder.executor : this.ownedExecutor;
 		this.warmer = new Warmer(this.executor, this.settings.warmUpConcurrency());
 		this.clientCustomizer = builder.clientCustomizer;
+		this.leaseObserver = builder.leaseObserver;
 		TlsSetup defaults = new TlsSetup(this.settings.defaultTls(), TlsProfile.defaultProfile());
 		this.defaultTls = defaults.context(this.settings);
 		// Built now so that bad trust material, a profile the stack cannot produce (strict mode) or a missing TLS
@@ -590,7 +594,9 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 		}
 		HostPool host = hostFor(target);
 		long start = this.listeners.any() ? System.nanoTime() : 0;
-		PooledConnection connection = host.acquire(timeout.toNanos(), avoid, avoid != null);
+		boolean validate = avoid != null;
+		PooledConnection connection = (this.leaseObserver != null) ? observedAcquire(host, timeout, avoid, validate)
+				: host.acquire(timeout.toNanos(), avoid, validate);
 		if (start != 0) {
 			long waited = System.nanoTime() - start;
 			this.listeners.fire((listener) -> listener.acquireEnded(host.key(), waited, connection != null));
@@ -608,6 +614,19 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 		HotConnection lease = new HotConnection(this, connection, new Throwable("acquired here"));
 		connection.lease = lease;
 		return lease;
+	}
+
+	private PooledConnection observedAcquire(HostPool host, Duration timeout, InetAddress avoid, boolean validate)
+			throws InterruptedException {
+		LeaseObserver.Acquire observed = this.leaseObserver.acquireStarted(host.key());
+		PooledConnection connection = null;
+		try {
+			connection = host.acquire(timeout.toNanos(), avoid, validate);
+			return connection;
+		}
+		finally {
+			observed.ended(connection != null);
+		}
 	}
 
 	private HostPool hostFor(String target) {
@@ -958,6 +977,8 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 
 		private final List<HotConnPoolListener> listeners = new ArrayList<>();
 
+		private LeaseObserver leaseObserver;
+
 		private Builder(HotConnPoolSettings settings) {
 			this.settings = Objects.requireNonNull(settings, "settings");
 		}
@@ -981,6 +1002,17 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 		 */
 		public Builder executor(Executor executor) {
 			this.executor = Objects.requireNonNull(executor, "executor");
+			return this;
+		}
+
+		/**
+		 * Sets the observer of the lease API (each acquire's wait, each request on a lease), for tracing.
+		 * Default: none.
+		 * @param observer the observer
+		 * @return this builder
+		 */
+		public Builder leaseObserver(LeaseObserver observer) {
+			this.leaseObserver = Objects.requireNonNull(observer, "observer");
 			return this;
 		}
 

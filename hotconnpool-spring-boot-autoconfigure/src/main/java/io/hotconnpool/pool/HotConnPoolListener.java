@@ -59,6 +59,27 @@ public interface HotConnPoolListener {
 	}
 
 	/**
+	 * A user request on a lease ended, with its duration; by default passed on without it.
+	 * @param host the host key
+	 * @param ip the IP address
+	 * @param outcome how it ended
+	 * @param hot whether it was served on an already-warm connection
+	 * @param nanos from sending the request to the end of its response body (read, failed or closed), or to the failure
+	 */
+	default void requestEnded(String host, String ip, RequestOutcome outcome, boolean hot, long nanos) {
+		requestEnded(host, ip, outcome, hot);
+	}
+
+	/**
+	 * A lease was given back.
+	 * @param host the host key
+	 * @param ip the IP address
+	 * @param heldNanos how long it was held, from acquire to close
+	 */
+	default void leaseReleased(String host, String ip, long heldNanos) {
+	}
+
+	/**
 	 * A connection left the pool.
 	 * @param host the host key
 	 * @param ip the IP address

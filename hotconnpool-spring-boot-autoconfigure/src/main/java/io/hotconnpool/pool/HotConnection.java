@@ -68,10 +68,14 @@ public final class HotConnection implements AutoCloseable {
 
 	private volatile int leakReported;
 
+	/** When the lease began, for the hold time listeners see; 0 (unread) when no one listens. */
+	private final long leasedNanos;
+
 	HotConnection(HotConnPool pool, PooledConnection connection, Throwable acquiredAt) {
 		this.pool = pool;
 		this.connection = connection;
 		this.acquiredAt = acquiredAt;
+		this.leasedNanos = pool.listeners.any() ? System.nanoTime() : 0;
 	}
 
 	Throwable acquiredAt() {
@@ -103,17 +107,31 @@ public final class HotConnection implements AutoCloseable {
 		}
 		PoolCounters counters = this.pool.counters;
 		counters.totalRequests.increment();
+		long start = this.pool.listeners.any() ? System.nanoTime() : 0;
+		LeaseObserver.Exchange observed = null;
+		if (this.pool.leaseObserver != null) {
+			Request.Builder traced = request.newBuilder();
+			observed = this.pool.leaseObserver.requestStarted(this.connection.host.key(),
+					this.connection.ip.getHostAddress(), traced);
+			request = traced.build();
+		}
 		PooledConnection.Exchange exchange;
 		try {
 			exchange = this.connection.execute(request);
 		}
 		catch (IOException ex) {
+			if (observed != null) {
+				observed.ended(null, ex, false);
+			}
 			failed();
-			requestEnded(RequestOutcome.FAILURE, false);
+			requestEnded(RequestOutcome.FAILURE, false, start);
 			throw ex;
 		}
 		boolean hot = exchange.hot() && !this.connection.handedOverWarm;
 		this.connection.handedOverWarm = false;
+		if (observed != null) {
+			observed.ended(exchange.response(), null, hot);
+		}
 		if (hot) {
 			counters.hotHits.increment();
 		}
@@ -143,7 +161,7 @@ public final class HotConnection implements AutoCloseable {
 				this.connection.bodyFailed();
 				failed();
 			}
-			requestEnded((failure != null) ? RequestOutcome.FAILURE : answered, hot);
+			requestEnded((failure != null) ? RequestOutcome.FAILURE : answered, hot, start);
 		})).build();
 		this.lastResponse = tracked;
 		return tracked;
@@ -158,13 +176,14 @@ public final class HotConnection implements AutoCloseable {
 		}
 	}
 
-	private void requestEnded(RequestOutcome outcome, boolean hot) {
+	private void requestEnded(RequestOutcome outcome, boolean hot, long start) {
 		if (!this.pool.listeners.any()) {
 			return; // spares every request the IP's text form and the event
 		}
+		long nanos = System.nanoTime() - start;
 		String host = this.connection.host.key();
 		String ip = this.connection.ip.getHostAddress();
-		this.pool.listeners.fire((listener) -> listener.requestEnded(host, ip, outcome, hot));
+		this.pool.listeners.fire((listener) -> listener.requestEnded(host, ip, outcome, hot, nanos));
 	}
 
 	private void requireLeaseTarget(HttpUrl url) {
@@ -223,6 +242,12 @@ public final class HotConnection implements AutoCloseable {
 			outcome = UNUSED;
 		}
 		this.connection.host.release(this.connection, outcome);
+		if (this.pool.listeners.any()) {
+			long held = System.nanoTime() - this.leasedNanos;
+			String host = this.connection.host.key();
+			String ip = this.connection.ip.getHostAddress();
+			this.pool.listeners.fire((listener) -> listener.leaseReleased(host, ip, held));
+		}
 	}
 
 	@Override

@@ -150,13 +150,21 @@ final class PooledConnection {
 			.dns(new PinnedDns(host.settings.host(), ip))
 			.connectionPool(this.okPool)
 			.socketFactory(this.sockets)
-			.eventListener(new ConnectionEvents())
+			.eventListenerFactory(chained(new ConnectionEvents(), baseClient.eventListenerFactory()))
 			.build();
 		long maxLifetime = host.pool.settings.maxLifetime().toNanos();
 		this.lifetimeNanos = maxLifetime - (long) (maxLifetime * LIFETIME_JITTER * ThreadLocalRandom.current().nextDouble());
 		this.createdNanos = System.nanoTime();
 		this.createdAt = Instant.now();
 		this.lastUsedNanos = this.createdNanos;
+	}
+
+	/**
+	 * The pool's listener first, then the one a client customizer set: the customizer's must not be dropped.
+	 * {@link EventListener#plus} returns the pool's own when the customizer set none.
+	 */
+	private static EventListener.Factory chained(EventListener own, EventListener.Factory customized) {
+		return (call) -> own.plus(customized.create(call));
 	}
 
 	/**

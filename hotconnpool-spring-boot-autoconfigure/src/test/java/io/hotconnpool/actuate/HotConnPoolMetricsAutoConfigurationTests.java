@@ -42,6 +42,14 @@ class HotConnPoolMetricsAutoConfigurationTests {
 	}
 
 	@Test
+	void theIpTagCanBeSwitchedOff() {
+		this.runner.withUserConfiguration(PoolWithoutHosts.class)
+			.withPropertyValues("hotconnpool.metrics.ip-tag=false")
+			.run((context) -> assertThat(context.getBean(HotConnPoolMetrics.class)).extracting("ipTag")
+				.isEqualTo(false));
+	}
+
+	@Test
 	void noMetricsWithoutAPool() {
 		this.runner.run((context) -> assertThat(context).doesNotHaveBean(HotConnPoolMetrics.class));
 	}

@@ -1,8 +1,10 @@
 package io.hotconnpool.actuate;
 
+import java.io.IOException;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import io.hotconnpool.pool.HotConnPool;
@@ -10,6 +12,8 @@ import io.hotconnpool.pool.HotConnPoolSettings;
 import io.hotconnpool.test.LoopbackTlsOrigins;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.core.instrument.search.Search;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import okhttp3.Request;
@@ -115,6 +119,15 @@ class HotConnPoolMetricsTests {
 		assertThat(count("hotconnpool.requests", "outcome", "failure")).isZero();
 		assertThat(count("hotconnpool.requests.hot")).isEqualTo(1);
 		assertThat(find("hotconnpool.acquire").tag("outcome", "acquired").timer().count()).isEqualTo(1);
+		Timer request = find("hotconnpool.request").tags("outcome", "success", "hot", "true").timer();
+		assertThat(request.count()).isEqualTo(1);
+		assertThat(request.totalTime(TimeUnit.NANOSECONDS)).isPositive();
+		Timer held = find("hotconnpool.lease.held").timer();
+		assertThat(held.count()).isEqualTo(1);
+		assertThat(held.totalTime(TimeUnit.NANOSECONDS)).as("held at least while the request ran")
+			.isGreaterThanOrEqualTo(request.totalTime(TimeUnit.NANOSECONDS));
+		assertThat(gauge("hotconnpool.connections.max")).isEqualTo(this.pool.stats().hosts().get(0).maxConnections());
+		assertThat(gauge("hotconnpool.connections.warm.target")).isEqualTo(6);
 		assertThat(count("hotconnpool.acquire.timeouts")).isZero();
 		assertThat(this.registry.get("hotconnpool.connections.dns.new").functionCounter().count()).isZero();
 	}
@@ -154,6 +167,55 @@ class HotConnPoolMetricsTests {
 		});
 		assertThat(find("hotconnpool.connection.handshake").tag("ip", this.origins.origin(0).ip()).timer())
 			.isNotNull();
+	}
+
+	@Test
+	void aFilterMergingIpsKeepsCountingWhenOneIpLeaves() throws Exception {
+		this.registry.config().meterFilter(MeterFilter.ignoreTags("ip"));
+		this.origins = LoopbackTlsOrigins.start(3);
+		List<InetAddress> addresses = addresses(3);
+		start(ActuatorTestApplication.settings(this.origins).dnsUpdateInterval(Duration.ofMillis(200)), addresses);
+		assertThat(find("hotconnpool.connection.handshake").timer().count()).isEqualTo(6);
+		get(6);
+		assertThat(count("hotconnpool.requests", "outcome", "success")).isEqualTo(6);
+
+		addresses.remove(this.origins.origin(2).address());
+		await().atMost(WITHIN).untilAsserted(() -> {
+			assertThat(count("hotconnpool.connections.retired", "reason", "dns-removed")).isEqualTo(2);
+			assertThat(gauge("hotconnpool.connections", "state", "idle")).isEqualTo(4); // reading gauges prunes
+		});
+		get(4);
+
+		assertThat(count("hotconnpool.requests", "outcome", "success")).as("the other IPs' requests, all of them")
+			.isEqualTo(10);
+		assertThat(find("hotconnpool.connection.handshake").timer().count()).isEqualTo(6);
+	}
+
+	@Test
+	void withoutTheIpTagMetersArePerHost() throws Exception {
+		this.origins = LoopbackTlsOrigins.start(2);
+		this.metrics = new HotConnPoolMetrics(() -> this.pool, false);
+		this.metrics.bindTo(this.registry);
+		this.pool = HotConnPool.builder(ActuatorTestApplication.settings(this.origins).build())
+			.resolver(this.origins.resolver())
+			.listener(this.metrics)
+			.build();
+		this.pool.start();
+		get(4);
+
+		assertThat(this.registry.find("hotconnpool.requests").tagKeys("ip").meters()).isEmpty();
+		assertThat(count("hotconnpool.requests", "outcome", "success")).isEqualTo(4);
+		assertThat(find("hotconnpool.connection.handshake").timers()).singleElement()
+			.satisfies((timer) -> assertThat(timer.count()).isEqualTo(4));
+	}
+
+	private void get(int requests) throws IOException {
+		for (int i = 0; i < requests; i++) {
+			try (Response response = this.pool
+				.execute(new Request.Builder().url("https://" + this.origins.target() + "/").build())) {
+				assertThat(response.code()).isEqualTo(200);
+			}
+		}
 	}
 
 	@Test

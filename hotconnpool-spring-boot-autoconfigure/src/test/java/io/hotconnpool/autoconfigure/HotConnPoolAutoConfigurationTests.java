@@ -18,6 +18,10 @@ import io.hotconnpool.pool.StatusSet;
 import io.hotconnpool.pool.TlsMaterial;
 import io.hotconnpool.pool.UnknownHostPolicy;
 import io.hotconnpool.test.LoopbackTlsOrigins;
+import io.micrometer.core.instrument.binder.okhttp3.OkHttpMetricsEventListener;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import okhttp3.Request;
+import okhttp3.Response;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -247,6 +251,27 @@ class HotConnPoolAutoConfigurationTests {
 			assertThat(context).hasSingleBean(HotConnPool.class);
 			assertThat(context.getBean(CustomizerConfiguration.class).calls).containsExactly("first", "second");
 		});
+	}
+
+	@Test
+	void aCustomizersEventListenerSeesPoolRequests() throws IOException {
+		SimpleMeterRegistry registry = new SimpleMeterRegistry();
+		try (LoopbackTlsOrigins origins = LoopbackTlsOrigins.start(1)) {
+			this.runner.withPropertyValues(originProperties(origins))
+				.withPropertyValues("hotconnpool.hosts[0].tls.bundle=test-ca", TEST_CA_BUNDLE)
+				.withBean(HotConnPoolClientCustomizer.class, () -> (builder) -> builder
+					.eventListener(OkHttpMetricsEventListener.builder(registry, "okhttp.requests").build()))
+				.run((context) -> {
+					HotConnPool pool = context.getBean(HotConnPool.class);
+					for (int i = 0; i < 3; i++) {
+						try (Response response = pool.execute(new Request.Builder().url(origins.url("/a")).build())) {
+							assertThat(response.code()).isEqualTo(200);
+						}
+					}
+					assertThat(registry.get("okhttp.requests").tag("method", "GET").timer().count())
+						.as("Micrometer's OkHttp listener timed each request").isEqualTo(3);
+				});
+		}
 	}
 
 	@Test

@@ -5,8 +5,11 @@ import io.hotconnpool.pool.HotConnPool;
 import io.hotconnpool.pool.HotConnPoolSettings;
 import org.junit.jupiter.api.Test;
 
+import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration;
+import org.springframework.boot.http.client.autoconfigure.HttpClientAutoConfiguration;
+import org.springframework.boot.http.client.autoconfigure.imperative.ImperativeHttpClientAutoConfiguration;
 import org.springframework.boot.restclient.RestClientCustomizer;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
@@ -31,13 +34,35 @@ class HotConnPoolRestClientAutoConfigurationTests {
 	}
 
 	@Test
+	void leavesBootsClientHttpRequestFactoryInPlace() {
+		this.runner
+			.withConfiguration(AutoConfigurations.of(HttpClientAutoConfiguration.class,
+					ImperativeHttpClientAutoConfiguration.class))
+			.withBean(FactoryUser.class)
+			.run((context) -> {
+				assertThat(context).hasNotFailed().hasBean(HotConnPoolRestClientAutoConfiguration.REQUEST_FACTORY_BEAN_NAME);
+				assertThat(context.getBean(FactoryUser.class).factory())
+					.as("injected by type: Boot's factory, not the pool's")
+					.isNotInstanceOf(HotConnPoolClientHttpRequestFactory.class)
+					.isSameAs(context.getBean("clientHttpRequestFactory"));
+			});
+	}
+
+	@Test
+	void isOrderedAfterBootsHttpClientAutoConfiguration() {
+		AutoConfiguration annotation = HotConnPoolRestClientAutoConfiguration.class
+			.getAnnotation(AutoConfiguration.class);
+		assertThat(annotation.afterName()).contains(ImperativeHttpClientAutoConfiguration.class.getName());
+	}
+
+	@Test
 	void customizesBootsRestClientBuilderWhenEnabled() {
 		this.runner.withPropertyValues("hotconnpool.http.rest-client.enabled=true").run((context) -> {
 			assertThat(context).hasSingleBean(RestClientCustomizer.class);
 			RestClient.Builder builder = RestClient.builder();
 			context.getBean(RestClientCustomizer.class).customize(builder);
 			builder.apply((configured) -> assertThat(configured).extracting("requestFactory")
-				.isSameAs(context.getBean(HotConnPoolClientHttpRequestFactory.class)));
+				.isSameAs(context.getBean(HotConnPoolRestClientAutoConfiguration.REQUEST_FACTORY_BEAN_NAME)));
 		});
 	}
 
@@ -71,6 +96,9 @@ class HotConnPoolRestClientAutoConfigurationTests {
 			.withPropertyValues("hotconnpool.http.rest-client.enabled=true")
 			.run((context) -> assertThat(context).hasSingleBean(HotConnPoolClientHttpRequestFactory.class)
 				.doesNotHaveBean(RestClientCustomizer.class));
+	}
+
+	record FactoryUser(ClientHttpRequestFactory factory) {
 	}
 
 }

@@ -161,6 +161,9 @@ class InvalidPropertiesTests {
 				// Spring HTTP clients
 				invalid("hotconnpool.http.other-hosts", "sometimes"),
 				invalid("hotconnpool.http.rest-client.enabled", "maybe"),
+				invalid("hotconnpool.http.factory-builder.enabled", "maybe"),
+				// metrics
+				invalid("hotconnpool.metrics.ip-tag", "maybe"),
 				// host entries: name and port
 				invalid(HOST + "host", "", HOST + "port=443"),
 				new Invalid(HOST + "host", "null", List.of(HOST + "port=443")),

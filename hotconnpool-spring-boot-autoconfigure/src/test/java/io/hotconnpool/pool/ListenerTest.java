@@ -1,10 +1,13 @@
 package io.hotconnpool.pool;
 
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import io.hotconnpool.pool.HotConnPoolListener.RequestOutcome;
 import io.hotconnpool.test.LoopbackTlsOrigins;
+import okhttp3.Call;
+import okhttp3.EventListener;
 import okhttp3.Request;
 import okhttp3.Response;
 import org.junit.jupiter.api.Test;
@@ -76,6 +79,55 @@ class ListenerTest {
 
 		assertThat(events).containsSubsequence("opened 127.0.0.2 true true", "probe 127.0.0.2 true",
 				"acquire true true", "request BLACKLIST_STATUS true", "retired BLACKLISTED");
+	}
+
+	@Test
+	void eventListenersFromTheClientCustomizerSeeEveryCall() throws Exception {
+		AtomicInteger callStarts = new AtomicInteger();
+		AtomicInteger factoryCallStarts = new AtomicInteger();
+		EventListener listener = new EventListener() {
+
+			@Override
+			public void callStart(Call call) {
+				callStarts.incrementAndGet();
+			}
+
+		};
+		try (LoopbackTlsOrigins origins = LoopbackTlsOrigins.start(1)) {
+			HotConnPoolSettings settings = origins.settings((host) -> host.connectionsPerIp(1)).build();
+			try (HotConnPool withListener = HotConnPool.builder(settings)
+				.resolver(origins.resolver())
+				.clientCustomizer((builder) -> builder.eventListener(listener))
+				.build();
+					HotConnPool withFactory = HotConnPool.builder(settings)
+						.resolver(origins.resolver())
+						.clientCustomizer((builder) -> builder.eventListenerFactory((call) -> new EventListener() {
+
+							@Override
+							public void callStart(Call started) {
+								factoryCallStarts.incrementAndGet();
+							}
+
+						}))
+						.build()) {
+				withListener.start();
+				withFactory.start();
+				int warmUpCalls = callStarts.get();
+				for (int i = 0; i < 3; i++) {
+					try (Response response = withListener
+						.execute(new Request.Builder().url("https://" + origins.target() + "/").build())) {
+						assertThat(response.code()).isEqualTo(200);
+					}
+				}
+				try (Response response = withFactory
+					.execute(new Request.Builder().url("https://" + origins.target() + "/").build())) {
+					assertThat(response.code()).isEqualTo(200);
+				}
+				assertThat(callStarts.get() - warmUpCalls).as("the customizer's listener saw each call").isEqualTo(3);
+				assertThat(withListener.stats().hotHits()).as("the pool's own listener still counts").isEqualTo(3);
+				assertThat(factoryCallStarts.get()).as("a listener factory too, warm-up probe included").isGreaterThan(1);
+			}
+		}
 	}
 
 }

@@ -26,6 +26,7 @@ import org.springframework.core.io.ClassPathResource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
+import static org.assertj.core.api.Assertions.within;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
@@ -101,6 +102,28 @@ class DashboardBrowserTests extends SampleAppTestSupport {
 	}
 
 	@Test
+	void plotsLatencyAndHotRatioOfTheLastMinutes() throws Exception {
+		for (int i = 0; i < 3; i++) {
+			this.http.get().uri("/demo/lease").retrieve().toBodilessEntity();
+		}
+		PoolStats stats = this.pool.stats();
+		Map<String, Object> timer = get("/actuator/metrics/hotconnpool.request");
+
+		Document page = render("http://127.0.0.1:" + this.port + "/", "dashboard-charts.png");
+
+		// The first point covers everything since start; later polls add none while no request runs.
+		Element hotRatio = chart(page, "hotRatio");
+		assertThat(Double.parseDouble(hotRatio.attr("data-last")))
+			.isCloseTo((double) stats.hotHits() / stats.totalRequests(), within(1e-9));
+		Element latency = chart(page, "millis");
+		assertThat(Double.parseDouble(latency.attr("data-last")))
+			.isCloseTo(statistic(timer, "TOTAL_TIME") * 1000 / statistic(timer, "COUNT"), within(1e-6))
+			.isPositive();
+		assertThat(latency.getElementsByTag("polyline")).hasSize(1);
+		assertThat(latency.getElementsByTag("circle")).hasSize(Integer.parseInt(latency.attr("data-points")));
+	}
+
+	@Test
 	void showsABlacklistedIpWithReasonAndReprobeTime() throws Exception {
 		Map<String, Object> forbidden = get("/demo/forbidden");
 		String ip = (String) forbidden.get("ip");
@@ -158,6 +181,21 @@ class DashboardBrowserTests extends SampleAppTestSupport {
 		return parent.select("section.ip")
 			.stream()
 			.collect(Collectors.toMap((ip) -> ip.attr("data-ip"), Function.identity()));
+	}
+
+	private static Element chart(Document page, String name) {
+		Element chart = page.getElementsByAttributeValue("data-chart", name).first();
+		assertThat(chart).as("chart %s", name).isNotNull();
+		assertThat(Integer.parseInt(chart.attr("data-points"))).as("points of %s", name).isPositive();
+		return chart;
+	}
+
+	@SuppressWarnings("unchecked")
+	private static double statistic(Map<String, Object> metric, String statistic) {
+		return ((List<Map<String, Object>>) metric.get("measurements")).stream()
+			.filter((measurement) -> statistic.equals(measurement.get("statistic")))
+			.mapToDouble((measurement) -> ((Number) measurement.get("value")).doubleValue())
+			.sum();
 	}
 
 	private static long counter(Document page, String name) {

@@ -1,8 +1,12 @@
 package io.hotconnpool.sample;
 
 import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -116,6 +120,21 @@ class SampleApplicationTests extends SampleAppTestSupport {
 		assertThat(sum(after, "hotconnpool_handshakes_total", "host=\"" + this.origin.target() + "\""))
 			.isEqualTo(sum(before, "hotconnpool_handshakes_total", "host=\"" + this.origin.target() + "\""))
 			.isPositive();
+	}
+
+	@Test
+	void everyMetricTheGrafanaDashboardQueriesIsInTheScrape() throws Exception {
+		get("/demo/lease");
+		String scrape = scrape();
+		String dashboard = Files.readString(Path.of("..", "docs", "grafana", "hotconnpool-dashboard.json"));
+		Set<String> queried = new TreeSet<>();
+		Matcher metric = Pattern.compile("hotconnpool_[a-z_]+").matcher(dashboard);
+		while (metric.find()) {
+			queried.add(metric.group());
+		}
+		assertThat(queried).as("the dashboard's queries").hasSizeGreaterThan(10);
+		assertThat(queried).as("metrics the dashboard queries but the sample's scrape lacks")
+			.allSatisfy((name) -> assertThat(scrape).containsPattern("(?m)^" + name + "[{ ]"));
 	}
 
 	@Test

@@ -1,0 +1,109 @@
+package io.hotconnpool.autoconfigure;
+
+import java.io.IOException;
+
+import io.hotconnpool.pool.HotConnPool;
+import io.hotconnpool.pool.PoolStats;
+import io.hotconnpool.test.LoopbackTlsOrigins;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.SpringBootConfiguration;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.restclient.RestTemplateBuilder;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.test.annotation.DirtiesContext;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.web.service.annotation.GetExchange;
+import org.springframework.web.service.annotation.HttpExchange;
+import org.springframework.web.service.registry.ImportHttpServices;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * With {@code hotconnpool.http.factory-builder.enabled=true}, an {@link HttpExchange @HttpExchange} interface of an
+ * HTTP service group, and a {@code RestTemplate} from Boot's builder, reach a configured host over connections the
+ * pool warmed at start-up: no TLS handshake, no new server connection.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE)
+@DirtiesContext
+class HttpServiceGroupOverWarmConnectionIntegrationTests {
+
+	private static final LoopbackTlsOrigins origins = start();
+
+	@Autowired
+	private OriginApi originApi;
+
+	@Autowired
+	private RestTemplateBuilder restTemplateBuilder;
+
+	@Autowired
+	private HotConnPool pool;
+
+	@DynamicPropertySource
+	static void hotconnpool(DynamicPropertyRegistry registry) {
+		registry.add("hotconnpool.hosts[0].host", origins::target);
+		registry.add("hotconnpool.hosts[0].addresses", origins::addresses);
+		registry.add("hotconnpool.hosts[0].dns-enabled", () -> "false");
+		registry.add("hotconnpool.hosts[0].tls.bundle", () -> "test-ca");
+		registry.add("hotconnpool.http.factory-builder.enabled", () -> "true");
+		registry.add("spring.ssl.bundle.pem.test-ca.truststore.certificate", LoopbackTlsOrigins::caCertificatePem);
+		registry.add("spring.http.serviceclient.origin.base-url", () -> origins.url(""));
+	}
+
+	@AfterAll
+	static void stopOrigins() {
+		origins.close();
+	}
+
+	@Test
+	void anHttpExchangeInterfaceRunsOnAWarmConnection() {
+		assertHot(() -> assertThat(this.originApi.hello()).isEqualTo("hot"));
+	}
+
+	@Test
+	void aRestTemplateFromBootsBuilderRunsOnAWarmConnection() {
+		assertHot(() -> assertThat(this.restTemplateBuilder.rootUri(origins.url("")).build()
+			.getForObject("/hello", String.class)).isEqualTo("hot"));
+	}
+
+	private void assertHot(Runnable request) {
+		PoolStats warm = this.pool.stats();
+		int serverConnections = origins.connections();
+
+		request.run();
+
+		PoolStats after = this.pool.stats();
+		assertThat(after.handshakes()).as("no new TLS handshake").isEqualTo(warm.handshakes());
+		assertThat(after.hotHits()).isEqualTo(warm.hotHits() + 1);
+		assertThat(after.activeConnections()).as("lease given back").isZero();
+		assertThat(origins.connections()).as("no new server connection").isEqualTo(serverConnections);
+	}
+
+	private static LoopbackTlsOrigins start() {
+		try {
+			return LoopbackTlsOrigins.start(2);
+		}
+		catch (IOException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	@HttpExchange
+	interface OriginApi {
+
+		@GetExchange("/hello")
+		String hello();
+
+	}
+
+	@SpringBootConfiguration
+	@EnableAutoConfiguration
+	@ImportHttpServices(group = "origin", types = OriginApi.class)
+	static class TestApplication {
+
+	}
+
+}
