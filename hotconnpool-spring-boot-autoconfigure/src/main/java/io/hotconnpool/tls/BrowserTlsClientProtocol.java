@@ -4,9 +4,7 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.lang.reflect.Field;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Method;
+import java.util.Arrays;
 
 import org.bouncycastle.tls.AlertDescription;
 import org.bouncycastle.tls.Certificate;
@@ -15,7 +13,6 @@ import org.bouncycastle.tls.HandshakeType;
 import org.bouncycastle.tls.TlsClientProtocol;
 import org.bouncycastle.tls.TlsFatalAlert;
 import org.bouncycastle.tls.TlsHandshakeHash;
-import org.bouncycastle.tls.TlsProtocol;
 import org.bouncycastle.tls.TlsUtils;
 import org.bouncycastle.tls.crypto.TlsHash;
 import org.brotli.dec.BrotliInputStream;
@@ -30,8 +27,8 @@ import org.brotli.dec.BrotliInputStream;
  * <li>when the server accepts ALPS, the client's {@code EncryptedExtensions} with its application settings is sent
  * before its {@code Finished}.</li>
  * </ul>
- * Writing a handshake message and reaching the transcript hash are package-private in Bouncy Castle: they are reached
- * by reflection, resolved once and checked at class load. The Bouncy Castle version is pinned for that reason.
+ * Writing a handshake message and reaching the transcript hash are package-private in Bouncy Castle: see
+ * {@link BcTlsInternals}.
  */
 final class BrowserTlsClientProtocol extends TlsClientProtocol {
 
@@ -43,24 +40,6 @@ final class BrowserTlsClientProtocol extends TlsClientProtocol {
 	 * server's claim beyond it is refused before anything is decompressed.
 	 */
 	static final int MAX_CERTIFICATE_LENGTH = 1 << 17;
-
-	private static final Method WRITE_HANDSHAKE_MESSAGE;
-
-	private static final Field HANDSHAKE_HASH;
-
-	static {
-		try {
-			WRITE_HANDSHAKE_MESSAGE = TlsProtocol.class.getDeclaredMethod("writeHandshakeMessage", byte[].class,
-					int.class, int.class);
-			WRITE_HANDSHAKE_MESSAGE.setAccessible(true);
-			HANDSHAKE_HASH = TlsProtocol.class.getDeclaredField("handshakeHash");
-			HANDSHAKE_HASH.setAccessible(true);
-		}
-		catch (ReflectiveOperationException | RuntimeException ex) {
-			throw new IllegalStateException("The browser TLS engine needs Bouncy Castle bctls 1.84: this one lacks"
-					+ " TlsProtocol.writeHandshakeMessage or handshakeHash (" + ex + ")", ex);
-		}
-	}
 
 	private final BrowserTlsClient client;
 
@@ -89,8 +68,9 @@ final class BrowserTlsClientProtocol extends TlsClientProtocol {
 			throw new TlsFatalAlert(AlertDescription.internal_error, "The browser engine offers no pre-shared keys");
 		}
 		byte[] message = this.draw.encode(this.clientHello, this.hellosSent++ > 0);
-		handshakeHash().update(message, 0, message.length); // client_hello is the one message the writer hashes
-		writeHandshakeMessage(message);
+		// client_hello is the one message the writer leaves to its sender to hash
+		BcTlsInternals.handshakeHash(this).update(message, 0, message.length);
+		BcTlsInternals.writeHandshakeMessage(this, message);
 	}
 
 	@Override
@@ -120,7 +100,7 @@ final class BrowserTlsClientProtocol extends TlsClientProtocol {
 		message.u16(4);
 		message.u16(ChromeHello.APPLICATION_SETTINGS);
 		message.u16(0);
-		writeHandshakeMessage(message.toByteArray()); // hashed by the writer, as every message but client_hello
+		BcTlsInternals.writeHandshakeMessage(this, message.toByteArray()); // the writer hashes it
 	}
 
 	@Override
@@ -140,7 +120,7 @@ final class BrowserTlsClientProtocol extends TlsClientProtocol {
 				break;
 			}
 			if (bytes[at] == HandshakeType.compressed_certificate && TlsUtils.isTLSv13(getContext().getServerVersion())) {
-				byte[] compressed = java.util.Arrays.copyOfRange(bytes, at, at + 4 + length);
+				byte[] compressed = Arrays.copyOfRange(bytes, at, at + 4 + length);
 				complete.write(certificateFor(compressed));
 			}
 			else {
@@ -188,41 +168,9 @@ final class BrowserTlsClientProtocol extends TlsClientProtocol {
 		catch (IOException | RuntimeException ex) { // the brotli decoder reports corrupt input both ways
 			throw new TlsFatalAlert(AlertDescription.bad_certificate, "Compressed certificate is not valid brotli", ex);
 		}
-		setHandshakeHash(new SubstitutingHash(handshakeHash(), certificate, compressedMessage));
+		BcTlsInternals.setHandshakeHash(this,
+				new SubstitutingHash(BcTlsInternals.handshakeHash(this), certificate, compressedMessage));
 		return certificate;
-	}
-
-	private TlsHandshakeHash handshakeHash() {
-		try {
-			return (TlsHandshakeHash) HANDSHAKE_HASH.get(this);
-		}
-		catch (IllegalAccessException ex) {
-			throw new IllegalStateException(ex);
-		}
-	}
-
-	private void setHandshakeHash(TlsHandshakeHash hash) {
-		try {
-			HANDSHAKE_HASH.set(this, hash);
-		}
-		catch (IllegalAccessException ex) {
-			throw new IllegalStateException(ex);
-		}
-	}
-
-	private void writeHandshakeMessage(byte[] message) throws IOException {
-		try {
-			WRITE_HANDSHAKE_MESSAGE.invoke(this, message, 0, message.length);
-		}
-		catch (InvocationTargetException ex) {
-			if (ex.getCause() instanceof IOException io) {
-				throw io;
-			}
-			throw new IllegalStateException(ex.getCause());
-		}
-		catch (IllegalAccessException ex) {
-			throw new IllegalStateException(ex);
-		}
 	}
 
 	/**
@@ -245,7 +193,7 @@ final class BrowserTlsClientProtocol extends TlsClientProtocol {
 
 		@Override
 		public void update(byte[] input, int inOff, int length) {
-			if (java.util.Arrays.equals(input, inOff, inOff + length, this.handedOver, 0, this.handedOver.length)) {
+			if (Arrays.equals(input, inOff, inOff + length, this.handedOver, 0, this.handedOver.length)) {
 				this.delegate.update(this.received, 0, this.received.length);
 			}
 			else {

@@ -1,0 +1,94 @@
+package io.hotconnpool.tls;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.List;
+
+import javax.net.ssl.SSLHandshakeException;
+
+import io.hotconnpool.test.LoopbackTlsOrigins;
+import okhttp3.OkHttpClient;
+import okhttp3.Protocol;
+import okhttp3.Request;
+import okhttp3.Response;
+import okhttp3.TlsVersion;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+
+/**
+ * The browser engine behind {@code chrome} against servers mockwebserver3 cannot play: one that compresses its
+ * certificate chain (brotli, RFC 8879) and one that accepts ALPS, both Bouncy Castle TLS servers on 127.0.0.1 relaying
+ * to an HTTP/2 mockwebserver3; and its own host-name check, which holds even when OkHttp's verifier is replaced.
+ */
+class BrowserEngineTests {
+
+	private static final Duration TIMEOUT = Duration.ofSeconds(10);
+
+	@Test
+	void getsOverHttp2FromAServerThatCompressesItsCertificate() throws Exception {
+		try (BouncyCastleTlsOrigin origin = BouncyCastleTlsOrigin.start(true, false)) {
+			OkHttpClient client = chromeClient();
+			for (int i = 0; i < 2; i++) { // two connections: decompression is per handshake
+				try (Response response = get(client.newBuilder().connectionPool(new okhttp3.ConnectionPool()).build(),
+						origin.port())) {
+					assertThat(response.code()).isEqualTo(200);
+					assertThat(response.body().string()).isEqualTo("hot");
+					assertThat(response.protocol()).isEqualTo(Protocol.HTTP_2);
+					assertThat(response.handshake().tlsVersion()).isEqualTo(TlsVersion.TLS_1_3);
+					assertThat(response.handshake().peerCertificates()).hasSize(2);
+				}
+			}
+			assertThat(origin.compressedCertificatesSent()).isEqualTo(2);
+			assertThat(origin.failures()).isEmpty();
+		}
+	}
+
+	@Test
+	void answersAServerThatAcceptsAlpsWithItsEncryptedExtensions() throws Exception {
+		try (BouncyCastleTlsOrigin origin = BouncyCastleTlsOrigin.start(false, true)) {
+			try (Response response = get(chromeClient(), origin.port())) {
+				assertThat(response.code()).isEqualTo(200);
+				assertThat(response.protocol()).isEqualTo(Protocol.HTTP_2);
+			}
+			// EncryptedExtensions (8), 6 bytes: one extension, application_settings (17613 = 0x44cd), empty.
+			assertThat(origin.clientApplicationSettings()).singleElement()
+				.isEqualTo(new byte[] { 8, 0, 0, 6, 0, 4, 0x44, (byte) 0xcd, 0, 0 });
+			assertThat(origin.failures()).isEmpty();
+		}
+	}
+
+	@Test
+	void refusesAWrongHostNameEvenWhenOkHttpsVerifierIsReplaced() throws Exception {
+		TlsContext tls = TlsContext.create(TlsProfile.CHROME, LoopbackTlsOrigins.trustStore(), null, TIMEOUT, false);
+		try (LoopbackTlsOrigins origins = LoopbackTlsOrigins.startWithCertificateFor("other.test", 1)) {
+			OkHttpClient lax = TlsProfile.CHROME.configure(new OkHttpClient.Builder(), tls, true)
+				.hostnameVerifier((host, session) -> true)
+				.dns(origins.resolver()::resolve)
+				.callTimeout(TIMEOUT)
+				.build();
+			Request request = new Request.Builder().url(origins.url("/")).build();
+			assertThatExceptionOfType(SSLHandshakeException.class)
+				.isThrownBy(() -> lax.newCall(request).execute().close())
+				.withMessageContaining("Hostname " + LoopbackTlsOrigins.HOST + " not verified");
+			assertThat(origins.origin(0).requests()).isZero();
+		}
+	}
+
+	private static OkHttpClient chromeClient() throws IOException {
+		TlsContext tls = TlsContext.create(TlsProfile.CHROME, LoopbackTlsOrigins.trustStore(), null, TIMEOUT, false);
+		InetAddress loopback = InetAddress.getByAddress("localhost", new byte[] { 127, 0, 0, 1 });
+		return TlsProfile.CHROME.configure(new OkHttpClient.Builder(), tls, true)
+			.dns((host) -> List.of(loopback))
+			.callTimeout(TIMEOUT)
+			.build();
+	}
+
+	private static Response get(OkHttpClient client, int port) throws IOException {
+		return client.newCall(new Request.Builder().url("https://" + LoopbackTlsOrigins.HOST + ":" + port + "/").build())
+			.execute();
+	}
+
+}
