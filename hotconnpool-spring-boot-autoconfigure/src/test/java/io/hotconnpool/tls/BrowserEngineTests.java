@@ -8,11 +8,14 @@ import java.util.List;
 import javax.net.ssl.SSLHandshakeException;
 
 import io.hotconnpool.test.LoopbackTlsOrigins;
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
 import okhttp3.OkHttpClient;
 import okhttp3.Protocol;
 import okhttp3.Request;
 import okhttp3.Response;
 import okhttp3.TlsVersion;
+import okhttp3.tls.HandshakeCertificates;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -21,7 +24,7 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 /**
  * The browser engine behind {@code chrome} against servers mockwebserver3 cannot play: one that compresses its
  * certificate chain (brotli, RFC 8879) and one that accepts ALPS, both Bouncy Castle TLS servers on 127.0.0.1 relaying
- * to an HTTP/2 mockwebserver3; and its own host-name check, which holds even when OkHttp's verifier is replaced.
+ * to an HTTP/2 mockwebserver3; a TLS 1.2-only JDK server; and its own host-name check, which holds even when OkHttp's verifier is replaced.
  */
 class BrowserEngineTests {
 
@@ -61,6 +64,26 @@ class BrowserEngineTests {
 	}
 
 	@Test
+	void getsOverHttp2FromATls12OnlyServer() throws Exception {
+		HandshakeCertificates serverTls = new HandshakeCertificates.Builder()
+			.heldCertificate(LoopbackTlsOrigins.serverCertificate(LoopbackTlsOrigins.HOST))
+			.build();
+		try (MockWebServer server = new MockWebServer()) {
+			server.useHttps(new Tls12Only(serverTls.sslSocketFactory()));
+			server.setProtocols(List.of(Protocol.HTTP_2, Protocol.HTTP_1_1));
+			server.enqueue(new MockResponse.Builder().body("hot").build());
+			server.start(InetAddress.getByAddress("localhost", new byte[] { 127, 0, 0, 1 }), 0);
+			try (Response response = get(chromeClient(), server.getPort())) {
+				assertThat(response.code()).isEqualTo(200);
+				assertThat(response.protocol()).isEqualTo(Protocol.HTTP_2);
+				assertThat(response.handshake().tlsVersion()).isEqualTo(TlsVersion.TLS_1_2);
+				// The JDK's server picks by its own preference among Chrome's suites.
+				assertThat(response.handshake().cipherSuite().javaName()).startsWith("TLS_ECDHE_ECDSA_WITH_");
+			}
+		}
+	}
+
+	@Test
 	void refusesAWrongHostNameEvenWhenOkHttpsVerifierIsReplaced() throws Exception {
 		TlsContext tls = TlsContext.create(TlsProfile.CHROME, LoopbackTlsOrigins.trustStore(), null, TIMEOUT, false);
 		try (LoopbackTlsOrigins origins = LoopbackTlsOrigins.startWithCertificateFor("other.test", 1)) {
@@ -89,6 +112,60 @@ class BrowserEngineTests {
 	private static Response get(OkHttpClient client, int port) throws IOException {
 		return client.newCall(new Request.Builder().url("https://" + LoopbackTlsOrigins.HOST + ":" + port + "/").build())
 			.execute();
+	}
+
+	/** The JDK's TLS server with TLS 1.3 switched off on every socket it layers. */
+	private static final class Tls12Only extends javax.net.ssl.SSLSocketFactory {
+
+		private final javax.net.ssl.SSLSocketFactory delegate;
+
+		Tls12Only(javax.net.ssl.SSLSocketFactory delegate) {
+			this.delegate = delegate;
+		}
+
+		private static java.net.Socket tls12(java.net.Socket socket) {
+			((javax.net.ssl.SSLSocket) socket).setEnabledProtocols(new String[] { "TLSv1.2" });
+			return socket;
+		}
+
+		@Override
+		public java.net.Socket createSocket(java.net.Socket socket, String host, int port, boolean autoClose)
+				throws IOException {
+			return tls12(this.delegate.createSocket(socket, host, port, autoClose));
+		}
+
+		@Override
+		public java.net.Socket createSocket(String host, int port) throws IOException {
+			return tls12(this.delegate.createSocket(host, port));
+		}
+
+		@Override
+		public java.net.Socket createSocket(String host, int port, InetAddress localHost, int localPort)
+				throws IOException {
+			return tls12(this.delegate.createSocket(host, port, localHost, localPort));
+		}
+
+		@Override
+		public java.net.Socket createSocket(InetAddress host, int port) throws IOException {
+			return tls12(this.delegate.createSocket(host, port));
+		}
+
+		@Override
+		public java.net.Socket createSocket(InetAddress address, int port, InetAddress localAddress, int localPort)
+				throws IOException {
+			return tls12(this.delegate.createSocket(address, port, localAddress, localPort));
+		}
+
+		@Override
+		public String[] getDefaultCipherSuites() {
+			return this.delegate.getDefaultCipherSuites();
+		}
+
+		@Override
+		public String[] getSupportedCipherSuites() {
+			return this.delegate.getSupportedCipherSuites();
+		}
+
 	}
 
 }
