@@ -115,55 +115,16 @@ class BrowserEngineTests {
 	}
 
 	/** The JDK's TLS server with TLS 1.3 switched off on every socket it layers. */
-	private static final class Tls12Only extends javax.net.ssl.SSLSocketFactory {
-
-		private final javax.net.ssl.SSLSocketFactory delegate;
+	private static final class Tls12Only extends SocketConfiguringSslSocketFactory {
 
 		Tls12Only(javax.net.ssl.SSLSocketFactory delegate) {
-			this.delegate = delegate;
+			super(delegate);
 		}
 
-		private static java.net.Socket tls12(java.net.Socket socket) {
+		@Override
+		java.net.Socket configure(java.net.Socket socket) {
 			((javax.net.ssl.SSLSocket) socket).setEnabledProtocols(new String[] { "TLSv1.2" });
 			return socket;
-		}
-
-		@Override
-		public java.net.Socket createSocket(java.net.Socket socket, String host, int port, boolean autoClose)
-				throws IOException {
-			return tls12(this.delegate.createSocket(socket, host, port, autoClose));
-		}
-
-		@Override
-		public java.net.Socket createSocket(String host, int port) throws IOException {
-			return tls12(this.delegate.createSocket(host, port));
-		}
-
-		@Override
-		public java.net.Socket createSocket(String host, int port, InetAddress localHost, int localPort)
-				throws IOException {
-			return tls12(this.delegate.createSocket(host, port, localHost, localPort));
-		}
-
-		@Override
-		public java.net.Socket createSocket(InetAddress host, int port) throws IOException {
-			return tls12(this.delegate.createSocket(host, port));
-		}
-
-		@Override
-		public java.net.Socket createSocket(InetAddress address, int port, InetAddress localAddress, int localPort)
-				throws IOException {
-			return tls12(this.delegate.createSocket(address, port, localAddress, localPort));
-		}
-
-		@Override
-		public String[] getDefaultCipherSuites() {
-			return this.delegate.getDefaultCipherSuites();
-		}
-
-		@Override
-		public String[] getSupportedCipherSuites() {
-			return this.delegate.getSupportedCipherSuites();
 		}
 
 	}
