@@ -9,6 +9,7 @@ import java.net.SocketAddress;
 import java.net.SocketException;
 import java.security.SecureRandom;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import javax.net.ssl.HandshakeCompletedListener;
 import javax.net.ssl.SSLHandshakeException;
@@ -51,13 +52,11 @@ final class BrowserSslSocket extends SSLSocket {
 
 	private volatile List<String> applicationProtocols = List.of();
 
-	private BrowserTlsClientProtocol protocol;
-
-	private BrowserTlsClient client;
+	private volatile BrowserTlsClientProtocol protocol;
 
 	private volatile BrowserSslSession session;
 
-	private volatile boolean closed;
+	private final AtomicBoolean closed = new AtomicBoolean();
 
 	BrowserSslSocket(Socket transport, String host, int port, boolean autoClose, TlsCrypto crypto,
 			X509TrustManager trustManager, SecureRandom random) {
@@ -70,20 +69,33 @@ final class BrowserSslSocket extends SSLSocket {
 		this.random = random;
 	}
 
+	/**
+	 * Handshakes once; later calls return at once. The monitor keeps a second caller from starting another handshake;
+	 * {@link #close()} does not take it, so closing from another thread ends a handshake that is waiting for the
+	 * server.
+	 */
 	@Override
-	public synchronized void startHandshake() throws IOException {
+	public void startHandshake() throws IOException {
 		if (this.session != null) {
 			return;
 		}
-		if (this.closed) {
+		synchronized (this) {
+			if (this.session == null) {
+				handshake();
+			}
+		}
+	}
+
+	private void handshake() throws IOException {
+		if (this.closed.get()) {
 			throw new SocketException("Socket is closed");
 		}
-		this.client = new BrowserTlsClient(this.crypto, this.host, this.applicationProtocols, this.trustManager,
-				this.random);
-		this.protocol = new BrowserTlsClientProtocol(this.transport.getInputStream(), this.transport.getOutputStream(),
-				this.client, new ChromeHello.Draw(this.random));
+		BrowserTlsClient client = new BrowserTlsClient(this.crypto, this.host, this.applicationProtocols,
+				this.trustManager, this.random);
+		BrowserTlsClientProtocol protocol = new BrowserTlsClientProtocol(this.transport.getInputStream(),
+				this.transport.getOutputStream(), client, new ChromeHello.Draw(this.random));
 		try {
-			this.protocol.connect();
+			protocol.connect();
 		}
 		catch (TlsFatalAlert | TlsFatalAlertReceived ex) {
 			closeQuietly();
@@ -95,7 +107,11 @@ final class BrowserSslSocket extends SSLSocket {
 			closeQuietly();
 			throw ex;
 		}
-		this.session = new BrowserSslSession(this.client.context(), this.host, this.port);
+		this.protocol = protocol;
+		this.session = new BrowserSslSession(client.context(), this.host, this.port);
+		if (this.closed.get()) { // closed while the handshake finished: close_notify was not sent, the transport is shut
+			throw new SocketException("Socket is closed");
+		}
 	}
 
 	@Override
@@ -135,19 +151,20 @@ final class BrowserSslSocket extends SSLSocket {
 		this.applicationProtocols = List.of(parameters.getApplicationProtocols());
 	}
 
+	/** Sends close_notify after a handshake; closes the transport (always before the handshake has finished). */
 	@Override
-	public synchronized void close() throws IOException {
-		if (this.closed) {
+	public void close() throws IOException {
+		if (!this.closed.compareAndSet(false, true)) {
 			return;
 		}
-		this.closed = true;
+		BrowserTlsClientProtocol established = this.protocol;
 		try {
-			if (this.protocol != null) {
-				this.protocol.close(); // close_notify, then the transport's streams
+			if (established != null) {
+				established.close(); // close_notify, then the transport's streams
 			}
 		}
 		finally {
-			if (this.autoClose || this.protocol == null) {
+			if (this.autoClose || established == null) {
 				this.transport.close();
 			}
 		}
@@ -164,7 +181,7 @@ final class BrowserSslSocket extends SSLSocket {
 
 	@Override
 	public boolean isClosed() {
-		return this.closed || this.transport.isClosed();
+		return this.closed.get() || this.transport.isClosed();
 	}
 
 	@Override
