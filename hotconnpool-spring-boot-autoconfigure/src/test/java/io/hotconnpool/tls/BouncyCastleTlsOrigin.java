@@ -47,7 +47,7 @@ import org.bouncycastle.tls.crypto.impl.jcajce.JcaTlsCryptoProvider;
  */
 final class BouncyCastleTlsOrigin implements AutoCloseable {
 
-	private final boolean compressCertificate;
+	private final CertificateCompression compression;
 
 	private final boolean acceptApplicationSettings;
 
@@ -76,8 +76,9 @@ final class BouncyCastleTlsOrigin implements AutoCloseable {
 
 	private final Queue<Throwable> failures = new ConcurrentLinkedQueue<>();
 
-	private BouncyCastleTlsOrigin(boolean compressCertificate, boolean acceptApplicationSettings) throws IOException {
-		this.compressCertificate = compressCertificate;
+	private BouncyCastleTlsOrigin(CertificateCompression compression, boolean acceptApplicationSettings)
+			throws IOException {
+		this.compression = compression;
 		this.acceptApplicationSettings = acceptApplicationSettings;
 		this.backend.setProtocols(List.of(Protocol.H2_PRIOR_KNOWLEDGE));
 		this.backend.setDispatcher(new mockwebserver3.Dispatcher() {
@@ -93,12 +94,29 @@ final class BouncyCastleTlsOrigin implements AutoCloseable {
 
 	/**
 	 * Starts an origin for {@link LoopbackTlsOrigins#HOST} with a certificate from the test CA.
-	 * @param compressCertificate whether to send the chain as a brotli CompressedCertificate
+	 * @param compression how the certificate chain is sent
 	 * @param acceptApplicationSettings whether to accept ALPS for h2
 	 */
-	static BouncyCastleTlsOrigin start(boolean compressCertificate, boolean acceptApplicationSettings)
+	static BouncyCastleTlsOrigin start(CertificateCompression compression, boolean acceptApplicationSettings)
 			throws IOException {
-		return new BouncyCastleTlsOrigin(compressCertificate, acceptApplicationSettings);
+		return new BouncyCastleTlsOrigin(compression, acceptApplicationSettings);
+	}
+
+	/** How the origin sends its certificate chain. */
+	enum CertificateCompression {
+
+		/** A plain Certificate message. */
+		NONE,
+
+		/** A brotli CompressedCertificate. */
+		BROTLI,
+
+		/** A brotli CompressedCertificate that claims one byte more than it holds. */
+		BROTLI_WRONG_LENGTH,
+
+		/** A CompressedCertificate that claims 16 MiB. */
+		BROTLI_TOO_LARGE
+
 	}
 
 	int port() {
@@ -240,7 +258,8 @@ final class BouncyCastleTlsOrigin implements AutoCloseable {
 
 		@Override
 		protected void send13CertificateMessage(Certificate certificate) throws IOException {
-			if (!BouncyCastleTlsOrigin.this.compressCertificate) {
+			CertificateCompression compression = BouncyCastleTlsOrigin.this.compression;
+			if (compression == CertificateCompression.NONE) {
 				super.send13CertificateMessage(certificate);
 				return;
 			}
@@ -252,7 +271,11 @@ final class BouncyCastleTlsOrigin implements AutoCloseable {
 			message.u8(HandshakeType.compressed_certificate);
 			message.u24(2 + 3 + 3 + brotli.length);
 			message.u16(ChromeHello.BROTLI);
-			message.u24(uncompressed.length);
+			message.u24(switch (compression) {
+				case BROTLI_WRONG_LENGTH -> uncompressed.length + 1;
+				case BROTLI_TOO_LARGE -> (1 << 24) - 1;
+				default -> uncompressed.length;
+			});
 			message.u24(brotli.length);
 			message.write(brotli);
 			BcTlsInternals.writeHandshakeMessage(this, message.toByteArray()); // hashed as sent

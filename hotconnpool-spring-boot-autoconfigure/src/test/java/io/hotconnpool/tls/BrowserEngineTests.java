@@ -8,6 +8,7 @@ import java.util.List;
 import javax.net.ssl.SSLHandshakeException;
 
 import io.hotconnpool.test.LoopbackTlsOrigins;
+import io.hotconnpool.tls.BouncyCastleTlsOrigin.CertificateCompression;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import okhttp3.OkHttpClient;
@@ -17,6 +18,8 @@ import okhttp3.Response;
 import okhttp3.TlsVersion;
 import okhttp3.tls.HandshakeCertificates;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
@@ -24,7 +27,7 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 /**
  * The browser engine behind {@code chrome} against servers mockwebserver3 cannot play: one that compresses its
  * certificate chain (brotli, RFC 8879) and one that accepts ALPS, both Bouncy Castle TLS servers on 127.0.0.1 relaying
- * to an HTTP/2 mockwebserver3; a TLS 1.2-only JDK server; and its own host-name check, which holds even when OkHttp's verifier is replaced.
+ * to an HTTP/2 mockwebserver3, and compressed certificates that lie about their size; a TLS 1.2-only JDK server; and its own host-name check, which holds even when OkHttp's verifier is replaced.
  */
 class BrowserEngineTests {
 
@@ -32,7 +35,7 @@ class BrowserEngineTests {
 
 	@Test
 	void getsOverHttp2FromAServerThatCompressesItsCertificate() throws Exception {
-		try (BouncyCastleTlsOrigin origin = BouncyCastleTlsOrigin.start(true, false)) {
+		try (BouncyCastleTlsOrigin origin = BouncyCastleTlsOrigin.start(CertificateCompression.BROTLI, false)) {
 			OkHttpClient client = chromeClient();
 			for (int i = 0; i < 2; i++) { // two connections: decompression is per handshake
 				try (Response response = get(client.newBuilder().connectionPool(new okhttp3.ConnectionPool()).build(),
@@ -49,9 +52,21 @@ class BrowserEngineTests {
 		}
 	}
 
+	@ParameterizedTest
+	@CsvSource({ "BROTLI_WRONG_LENGTH, does not decompress to its stated", "BROTLI_TOO_LARGE, more than 131072" })
+	void refusesACompressedCertificateThatIsNotWhatItClaims(CertificateCompression compression, String message)
+			throws Exception {
+		try (BouncyCastleTlsOrigin origin = BouncyCastleTlsOrigin.start(compression, false)) {
+			assertThatExceptionOfType(SSLHandshakeException.class)
+				.isThrownBy(() -> get(chromeClient(), origin.port()).close())
+				.withMessageContaining(message);
+			assertThat(origin.handshakes()).isZero();
+		}
+	}
+
 	@Test
 	void answersAServerThatAcceptsAlpsWithItsEncryptedExtensions() throws Exception {
-		try (BouncyCastleTlsOrigin origin = BouncyCastleTlsOrigin.start(false, true)) {
+		try (BouncyCastleTlsOrigin origin = BouncyCastleTlsOrigin.start(CertificateCompression.NONE, true)) {
 			try (Response response = get(chromeClient(), origin.port())) {
 				assertThat(response.code()).isEqualTo(200);
 				assertThat(response.protocol()).isEqualTo(Protocol.HTTP_2);
