@@ -25,9 +25,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 /**
- * The browser engine behind {@code chrome} against servers mockwebserver3 cannot play: one that compresses its
- * certificate chain (brotli, RFC 8879) and one that accepts ALPS, both Bouncy Castle TLS servers on 127.0.0.1 relaying
- * to an HTTP/2 mockwebserver3, and compressed certificates that lie about their size; a TLS 1.2-only JDK server; and its own host-name check, which holds even when OkHttp's verifier is replaced.
+ * The browser engine behind {@code chrome} against servers mockwebserver3 cannot play: Bouncy Castle TLS servers on
+ * 127.0.0.1, relaying to an HTTP/2 mockwebserver3, that compress their certificate chain (brotli, RFC 8879), honestly
+ * or lying about its size, or accept ALPS; against a TLS 1.2-only JDK server; and its own host-name check, which holds
+ * even when OkHttp's verifier is replaced.
  */
 class BrowserEngineTests {
 
