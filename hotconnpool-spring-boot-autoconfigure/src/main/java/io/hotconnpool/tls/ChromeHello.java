@@ -133,10 +133,6 @@ final class ChromeHello {
 			return (value << 8) | value;
 		}
 
-		List<Integer> order() {
-			return this.order;
-		}
-
 		/**
 		 * The handshake message for Bouncy Castle's ClientHello, with GREASE and this connection's extension order.
 		 * @param hello what Bouncy Castle decided to send
