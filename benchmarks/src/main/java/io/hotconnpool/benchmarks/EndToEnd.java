@@ -12,7 +12,7 @@ import java.util.function.Function;
  * The end-to-end harness. Prints Markdown:
  *
  * <pre>
- * java -cp benchmarks/target/benchmarks.jar io.hotconnpool.benchmarks.EndToEnd [first|churn|throughput|scale|all]...
+ * java -cp benchmarks/target/benchmarks.jar io.hotconnpool.benchmarks.EndToEnd [first|churn|throughput|scale|engine|all]...
  *     [--smoke] [--rtt=10,50] [--health-check=INTERVAL_MS/IDLE_MS] [--churn-every=MS] [--connections=100,1000]
  * </pre>
  *
@@ -42,6 +42,12 @@ public final class EndToEnd {
 							: ThroughputBenchmark.Config.full();
 					print("Throughput", ThroughputBenchmark.markdown(config, ThroughputBenchmark.run(config)));
 				}
+				case "engine" -> {
+					TlsEngineBenchmark.Config config = smoke ? TlsEngineBenchmark.Config.smoke()
+							: TlsEngineBenchmark.Config.full();
+					print("TLS engines: chrome (browser engine) against okhttp (Conscrypt)",
+							TlsEngineBenchmark.markdown(config, TlsEngineBenchmark.run(config)));
+				}
 				case "scale" -> {
 					ScaleBenchmark.Config base = smoke ? ScaleBenchmark.Config.smoke() : ScaleBenchmark.Config.full();
 					ScaleBenchmark.Config config = new ScaleBenchmark.Config(
@@ -50,7 +56,7 @@ public final class EndToEnd {
 					print("Scale", ScaleBenchmark.markdown(config, ScaleBenchmark.run(config)));
 				}
 				default -> throw new IllegalArgumentException(
-						"Unknown run " + run + "; expected first, churn, throughput, scale or all");
+						"Unknown run " + run + "; expected first, churn, throughput, scale, engine or all");
 			}
 			System.out.printf(Locale.ROOT, "(%s took %.0f s; %s)%n%n", run, (System.nanoTime() - start) / 1e9,
 					Environment.load());

@@ -67,6 +67,9 @@ record EffectiveTlsSettings(List<String> tlsVersions, List<String> cipherSuites,
 	 */
 	static EffectiveTlsSettings of(TlsProfile profile, TlsContext tls) {
 		List<UnsupportedTlsSetting> unsupported = new ArrayList<>();
+		if (profile.usesBrowserEngine() || tls.usesBrowserEngine()) {
+			return browserEngine(profile, tls, unsupported);
+		}
 		boolean conscrypt = tls.usesConscrypt();
 		if (profile.requiresConscrypt() && !conscrypt) {
 			unsupported.add(UnsupportedTlsSetting.unsupported(Setting.PROVIDER, "it needs Conscrypt, but the TLS"
@@ -95,6 +98,28 @@ record EffectiveTlsSettings(List<String> tlsVersions, List<String> cipherSuites,
 		}
 		List<Protocol> protocols = okHttpProtocols(profile, unsupported);
 		return new EffectiveTlsSettings(tlsVersions, cipherSuites, namedGroups, protocols, unsupported);
+	}
+
+	/**
+	 * A browser profile on the browser engine sends its browser's hello as a whole ({@link ChromeHello}): nothing to
+	 * drop. Any other pairing is refused: the hello would be another stack's.
+	 */
+	private static EffectiveTlsSettings browserEngine(TlsProfile profile, TlsContext tls,
+			List<UnsupportedTlsSetting> unsupported) {
+		if (!profile.usesBrowserEngine()) {
+			unsupported.add(UnsupportedTlsSetting.unsupported(Setting.PROVIDER, "the TLS context runs on the browser"
+					+ " engine, which sends only a browser's hello: build the context with TlsContext.create(profile,"
+					+ " ...)"));
+		}
+		else if (!tls.usesBrowserEngine()) {
+			unsupported.add(UnsupportedTlsSetting.unsupported(Setting.PROVIDER, "it needs the browser engine, but the"
+					+ " TLS context runs on " + tls.providerName() + ": build the context with"
+					+ " TlsContext.create(profile, ...); on " + tls.providerName() + " its GREASE, extension order,"
+					+ " certificate compression, ALPS and ECH GREASE cannot be sent"));
+		}
+		List<Protocol> protocols = okHttpProtocols(profile, unsupported);
+		return new EffectiveTlsSettings(profile.tlsVersions(), profile.cipherSuites(), List.of(), protocols,
+				unsupported);
 	}
 
 	private static List<String> supportedTlsVersions(TlsProfile profile, List<UnsupportedTlsSetting> unsupported) {

@@ -42,6 +42,9 @@ public record TlsContext(SSLSocketFactory socketFactory, X509TrustManager trustM
 	/** The name {@link Conscrypt#newProvider()} gives its provider. */
 	private static final String CONSCRYPT_PROVIDER_NAME = "Conscrypt";
 
+	/** The provider name of the browser engine: Bouncy Castle's TLS API under hotconnpool's ClientHello. */
+	static final String BROWSER_ENGINE_NAME = "BCTLS browser engine";
+
 	public TlsContext {
 		Objects.requireNonNull(socketFactory, "socketFactory");
 		Objects.requireNonNull(trustManager, "trustManager");
@@ -77,6 +80,9 @@ public record TlsContext(SSLSocketFactory socketFactory, X509TrustManager trustM
 	 */
 	public static TlsContext create(TlsProfile profile, KeyStore trustStore, KeyManagerFactory keyManagers,
 			Duration handshakeTimeout, boolean allowJdkFallback) {
+		if (profile.usesBrowserEngine()) {
+			return browserEngine(profile, trustStore, keyManagers, handshakeTimeout);
+		}
 		if (!profile.requiresConscrypt()) {
 			return build(trustStore, keyManagers, handshakeTimeout, null);
 		}
@@ -97,6 +103,45 @@ public record TlsContext(SSLSocketFactory socketFactory, X509TrustManager trustM
 		return CONSCRYPT_PROVIDER_NAME.equals(this.providerName);
 	}
 
+	/**
+	 * Whether the context runs on the browser engine, which sends a browser's ClientHello field by field.
+	 * @return {@code true} for a context built for a browser profile such as {@code chrome}
+	 */
+	public boolean usesBrowserEngine() {
+		return BROWSER_ENGINE_NAME.equals(this.providerName);
+	}
+
+	/**
+	 * The browser engine: Bouncy Castle's TLS client with the browser's ClientHello, verified by the JDK's PKIX trust
+	 * manager over the same trust store and by the host name, during the handshake.
+	 */
+	private static TlsContext browserEngine(TlsProfile profile, KeyStore trustStore, KeyManagerFactory keyManagers,
+			Duration handshakeTimeout) {
+		if (keyManagers != null) {
+			throw new IllegalArgumentException("TLS profile '" + profile.id() + "' runs on the browser engine, which"
+					+ " does not send client certificates: use the okhttp profile for hosts that need one");
+		}
+		try {
+			TrustManagerFactory trustManagerFactory = TrustManagerFactory.getInstance("PKIX");
+			trustManagerFactory.init(trustStore);
+			X509TrustManager trustManager = x509TrustManager(trustManagerFactory);
+			SSLSocketFactory socketFactory = new HandshakeDeadlineSocketFactory(
+					new BrowserSslSocketFactory(trustManager), handshakeTimeout);
+			return new TlsContext(socketFactory, trustManager, BROWSER_ENGINE_NAME);
+		}
+		catch (GeneralSecurityException ex) {
+			throw new IllegalStateException("Could not initialise TLS: " + ex.getMessage(), ex);
+		}
+	}
+
+	private static X509TrustManager x509TrustManager(TrustManagerFactory trustManagerFactory) {
+		return Arrays.stream(trustManagerFactory.getTrustManagers())
+			.filter(X509TrustManager.class::isInstance)
+			.map(X509TrustManager.class::cast)
+			.findFirst()
+			.orElseThrow(() -> new IllegalStateException("No X509TrustManager from " + trustManagerFactory));
+	}
+
 	/** Builds the context on {@code provider}, or on the JDK's default provider when it is {@code null}. */
 	private static TlsContext build(KeyStore trustStore, KeyManagerFactory keyManagers, Duration handshakeTimeout,
 			Provider provider) {
@@ -105,11 +150,7 @@ public record TlsContext(SSLSocketFactory socketFactory, X509TrustManager trustM
 					? TrustManagerFactory.getInstance("PKIX", provider)
 					: TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
 			trustManagerFactory.init(trustStore);
-			X509TrustManager trustManager = Arrays.stream(trustManagerFactory.getTrustManagers())
-				.filter(X509TrustManager.class::isInstance)
-				.map(X509TrustManager.class::cast)
-				.findFirst()
-				.orElseThrow(() -> new IllegalStateException("No X509TrustManager from " + trustManagerFactory));
+			X509TrustManager trustManager = x509TrustManager(trustManagerFactory);
 			SSLContext sslContext = (provider != null) ? SSLContext.getInstance("TLS", provider)
 					: SSLContext.getInstance("TLS");
 			KeyManager[] clientKeys = (keyManagers != null) ? keyManagers.getKeyManagers() : null;

@@ -86,6 +86,8 @@ public final class TlsProfile {
 	public static final TlsProfile CHROME = new Builder("chrome").cipherSuites(OKHTTP_CIPHER_SUITES)
 		.namedGroups("X25519MLKEM768", "X25519", "P-256", "P-384")
 		.sessionTickets(true)
+		.grease(true)
+		.browserEngine()
 		.userAgent("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko)"
 				+ " Chrome/149.0.0.0 Safari/537.36")
 		// Brand list as Chromium derives it from the major version (GREASE brand "Not)A;Brand";v="24", order 2-1-0).
@@ -95,9 +97,10 @@ public final class TlsProfile {
 		.header("Accept", "*/*")
 		.header("Accept-Language", "en-US,en;q=0.9")
 		.target("Chrome desktop", "149", "t13d1516h2_8daaf6152771_d8a2da3f94cd")
-		.achievedJa4("t13d1512h2_8daaf6152771_40271e0a5736")
-		.difference("Ciphers (b) match; 12 not 16 extensions (no cert compression 27, ALPS 17613, ECH GREASE 65037,"
-				+ " SCT 18) and BoringSSL's sigalgs with 0201 (c): stock Conscrypt exposes none of these.")
+		.achievedJa4("t13d1516h2_8daaf6152771_d8a2da3f94cd")
+		.difference("Nothing in JA4 or JA3N: Chrome's hello field by field on the browser engine (GREASE, permuted"
+				+ " extensions, cert compression, ALPS, ECH GREASE). Differs beyond the hello: no TLS 1.3 resumption,"
+				+ " empty ALPS settings, OkHttp's HTTP/2 frames.")
 		.build();
 
 	/**
@@ -149,6 +152,8 @@ public final class TlsProfile {
 
 	private final boolean requiresConscrypt;
 
+	private final boolean browserEngine;
+
 	private final boolean grease;
 
 	private final List<Integer> extensionOrder;
@@ -171,6 +176,7 @@ public final class TlsProfile {
 		this.alpnProtocols = List.copyOf(builder.alpnProtocols);
 		this.sessionTickets = builder.sessionTickets;
 		this.requiresConscrypt = builder.requiresConscrypt;
+		this.browserEngine = builder.browserEngine;
 		this.grease = builder.grease;
 		this.extensionOrder = List.copyOf(builder.extensionOrder);
 		this.userAgent = builder.userAgent;
@@ -374,7 +380,16 @@ public final class TlsProfile {
 	}
 
 	/**
-	 * Whether GREASE values were asked for. No supported stack can send them: validation refuses it.
+	 * Whether the profile runs on the browser engine (Bouncy Castle's TLS API under hotconnpool's ClientHello), which
+	 * sends a browser's hello field by field: GREASE, the extension order, certificate compression, ALPS, ECH GREASE.
+	 * @return {@code true} for {@code chrome}
+	 */
+	public boolean usesBrowserEngine() {
+		return this.browserEngine;
+	}
+
+	/**
+	 * Whether GREASE values were asked for. Only the browser engine sends them: elsewhere validation refuses it.
 	 * @return {@code true} when asked for
 	 */
 	public boolean grease() {
@@ -482,6 +497,8 @@ public final class TlsProfile {
 
 		private boolean requiresConscrypt = true;
 
+		private boolean browserEngine;
+
 		private boolean grease;
 
 		private List<Integer> extensionOrder = List.of();
@@ -564,8 +581,15 @@ public final class TlsProfile {
 			return this;
 		}
 
+		/** Runs the profile on the browser engine with Chrome's ClientHello; built-in profiles only. */
+		Builder browserEngine() {
+			this.browserEngine = true;
+			this.requiresConscrypt = false;
+			return this;
+		}
+
 		/**
-		 * Asks for GREASE values. Recorded so that validation can refuse it: no supported stack sends GREASE.
+		 * Asks for GREASE values. Recorded so that validation can refuse it: only the browser engine sends GREASE.
 		 * @param grease {@code true} to ask for GREASE
 		 * @return this builder
 		 */

@@ -46,7 +46,9 @@ class MonotonicTimeTest {
 			"io/hotconnpool/pool/HostPool.countFailureLocked -> java/time/Instant.now",
 			"since when a failing IP fails, shown in stats; nothing is timed from it",
 			"io/hotconnpool/pool/Maintenance.schedule -> java/time/Instant.now",
-			"a task's first run: the scheduler turns it into a delay at once; later runs are fixed delays");
+			"a task's first run: the scheduler turns it into a delay at once; later runs are fixed delays",
+			"io/hotconnpool/tls/BrowserSslSession.<init> -> java/lang/System.currentTimeMillis",
+			"SSLSession.getCreationTime, wall-clock milliseconds by contract; nothing times out on it");
 
 	@Test
 	void theWallClockIsReadOnlyForDisplayedInstants() throws Exception {

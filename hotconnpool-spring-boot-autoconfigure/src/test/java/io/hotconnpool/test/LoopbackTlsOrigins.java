@@ -115,11 +115,7 @@ public final class LoopbackTlsOrigins implements AutoCloseable {
 
 	private static LoopbackTlsOrigins start(String host, String certificateHost, List<InetAddress> addresses,
 			List<Protocol> protocols) throws IOException {
-		HeldCertificate certificate = new HeldCertificate.Builder().addSubjectAlternativeName(certificateHost)
-			.commonName(certificateHost)
-			.ecdsa256()
-			.signedBy(TEST_CA)
-			.build();
+		HeldCertificate certificate = serverCertificate(certificateHost);
 		HandshakeCertificates serverTls = new HandshakeCertificates.Builder()
 			.heldCertificate(certificate, TEST_CA.certificate())
 			.build();
@@ -142,6 +138,20 @@ public final class LoopbackTlsOrigins implements AutoCloseable {
 			}
 		}
 		throw lastFailure;
+	}
+
+	/**
+	 * A server certificate (ECDSA P-256) for {@code host}, issued by the test CA the trust stores hold: for test servers
+	 * that are not mockwebserver3.
+	 * @param host the host name the certificate is issued for
+	 * @return the certificate with its private key
+	 */
+	public static HeldCertificate serverCertificate(String host) {
+		return new HeldCertificate.Builder().addSubjectAlternativeName(host)
+			.commonName(host)
+			.ecdsa256()
+			.signedBy(TEST_CA)
+			.build();
 	}
 
 	/**

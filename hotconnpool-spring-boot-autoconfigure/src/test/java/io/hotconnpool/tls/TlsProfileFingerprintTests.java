@@ -3,7 +3,9 @@ package io.hotconnpool.tls;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.stream.Stream;
 
 import ch.qos.logback.classic.Level;
@@ -97,14 +99,47 @@ class TlsProfileFingerprintTests {
 	}
 
 	@Test
-	void chromeProfileMatchesChromesCipherHash() throws Exception {
+	void chromeProfileSendsChromesHelloFieldByField() throws Exception {
 		ClientHello hello = captureClientHello(clientFor(TlsProfile.CHROME, true));
-		TlsFingerprint fingerprint = TlsFingerprint.of(hello);
-		assertThat(fingerprint.ja4()).isEqualTo("t13d1512h2_8daaf6152771_40271e0a5736");
-		assertThat(partB(fingerprint.ja4())).isEqualTo("8daaf6152771").isEqualTo(partB(TlsProfile.CHROME.target().ja4()));
-		assertThat(hello.cipherSuites()).containsExactly(0x1301, 0x1302, 0x1303, 0xc02b, 0xc02f, 0xc02c, 0xc030, 0xcca9,
-				0xcca8, 0xc013, 0xc014, 0x009c, 0x009d, 0x002f, 0x0035);
-		assertThat(hello.supportedGroups()).containsExactly(X25519MLKEM768, X25519, SECP256R1, SECP384R1);
+		assertThat(TlsFingerprint.of(hello).ja4()).isEqualTo("t13d1516h2_8daaf6152771_d8a2da3f94cd")
+			.isEqualTo(TlsProfile.CHROME.target().ja4());
+		// GREASE first among the suites, groups and versions (RFC 8701), then Chrome's values in Chrome's order.
+		assertThat(TlsFingerprint.isGrease(hello.cipherSuites().get(0))).isTrue();
+		assertThat(hello.cipherSuites().subList(1, 16)).containsExactly(0x1301, 0x1302, 0x1303, 0xc02b, 0xc02f, 0xc02c,
+				0xc030, 0xcca9, 0xcca8, 0xc013, 0xc014, 0x009c, 0x009d, 0x002f, 0x0035);
+		assertThat(TlsFingerprint.isGrease(hello.supportedGroups().get(0))).isTrue();
+		assertThat(hello.supportedGroups().subList(1, 5)).containsExactly(X25519MLKEM768, X25519, SECP256R1, SECP384R1);
+		assertThat(TlsFingerprint.isGrease(hello.supportedVersions().get(0))).isTrue();
+		assertThat(hello.supportedVersions().subList(1, 3)).containsExactly(0x0304, 0x0303);
+		assertThat(hello.signatureAlgorithms()).containsExactly(0x0403, 0x0804, 0x0401, 0x0503, 0x0805, 0x0501, 0x0806,
+				0x0601);
+		// 18 extensions: a GREASE one first and last, Chrome's 16 between them.
+		List<Integer> extensions = hello.extensions();
+		assertThat(extensions).hasSize(18);
+		assertThat(TlsFingerprint.isGrease(extensions.get(0))).isTrue();
+		assertThat(TlsFingerprint.isGrease(extensions.get(17))).isTrue();
+		assertThat(extensions.subList(1, 17)).containsExactlyInAnyOrder(0, 5, 10, 11, 13, 16, 18, 23, 27, 35, 43, 45,
+				51, 17613, 65037, 65281);
+	}
+
+	@Test
+	void chromeProfilePermutesItsExtensionsPerConnectionAsChromeDoes() throws Exception {
+		OkHttpClient client = clientFor(TlsProfile.CHROME, true);
+		Set<String> ja3 = new HashSet<>();
+		Set<String> ja4 = new HashSet<>();
+		Set<List<Integer>> sortedExtensions = new HashSet<>();
+		for (int i = 0; i < 4; i++) {
+			ClientHello hello = captureClientHello(client);
+			TlsFingerprint fingerprint = TlsFingerprint.of(hello);
+			ja3.add(fingerprint.ja3());
+			ja4.add(fingerprint.ja4());
+			sortedExtensions.add(hello.extensions().stream().filter((type) -> !TlsFingerprint.isGrease(type)).sorted()
+				.toList());
+		}
+		// 16! orders: four equal JA3s in a row would take a broken shuffle (or a 1 in 10^39 draw).
+		assertThat(ja3).hasSizeGreaterThan(1);
+		assertThat(ja4).containsExactly(TlsProfile.CHROME.achievedJa4());
+		assertThat(sortedExtensions).hasSize(1);
 	}
 
 	@Test

@@ -55,13 +55,20 @@ class TlsProfileHandshakeTests {
 	}
 
 	@Test
-	void chromeProfileRunsOnTheContextThePoolBuildsToday() throws Exception {
-		TlsContext tls = TlsContext.create(LoopbackTlsOrigins.trustStore(), null, Duration.ofSeconds(5), false);
-		try (LoopbackTlsOrigins origins = LoopbackTlsOrigins.start(1);
-				Response response = get(client(TlsProfile.CHROME, tls, origins), origins, new Request.Builder())) {
-			assertThat(response.code()).isEqualTo(200);
-			assertThat(response.protocol()).isEqualTo(Protocol.HTTP_2);
-		}
+	void chromeProfileRefusesAContextThatCannotSendItsHello() {
+		TlsContext conscrypt = TlsContext.create(LoopbackTlsOrigins.trustStore(), null, Duration.ofSeconds(5), false);
+		assertThatExceptionOfType(UnsupportedTlsProfileException.class)
+			.isThrownBy(() -> TlsProfile.CHROME.configure(new OkHttpClient.Builder(), conscrypt, true))
+			.withMessageContaining("it needs the browser engine");
+	}
+
+	@Test
+	void browserEngineRefusesClientCertificates() throws Exception {
+		javax.net.ssl.KeyManagerFactory keys = javax.net.ssl.KeyManagerFactory
+			.getInstance(javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
+		assertThatExceptionOfType(IllegalArgumentException.class)
+			.isThrownBy(() -> TlsContext.create(TlsProfile.CHROME, null, keys, Duration.ofSeconds(5), false))
+			.withMessageContaining("does not send client certificates");
 	}
 
 	@Test
@@ -81,21 +88,29 @@ class TlsProfileHandshakeTests {
 		}
 	}
 
-	@Test
-	void certificateVerificationStaysOn() throws Exception {
-		TlsContext tls = TlsContext.create(LoopbackTlsOrigins.unrelatedTrustStore(), null, Duration.ofSeconds(5), false);
+	/** Conscrypt (okhttp) and the browser engine (chrome) must refuse alike. */
+	static Stream<TlsProfile> engines() {
+		return Stream.of(TlsProfile.OKHTTP, TlsProfile.CHROME);
+	}
+
+	@ParameterizedTest
+	@MethodSource("engines")
+	void certificateVerificationStaysOn(TlsProfile profile) throws Exception {
+		TlsContext tls = TlsContext.create(profile, LoopbackTlsOrigins.unrelatedTrustStore(), null,
+				Duration.ofSeconds(5), false);
 		try (LoopbackTlsOrigins origins = LoopbackTlsOrigins.start(1)) {
-			OkHttpClient client = client(TlsProfile.CHROME, tls, origins);
+			OkHttpClient client = client(profile, tls, origins);
 			assertThatExceptionOfType(SSLException.class)
 				.isThrownBy(() -> get(client, origins, new Request.Builder()).close());
 		}
 	}
 
-	@Test
-	void hostNameVerificationStaysOn() throws Exception {
-		TlsContext tls = TlsContext.create(LoopbackTlsOrigins.trustStore(), null, Duration.ofSeconds(5), false);
+	@ParameterizedTest
+	@MethodSource("engines")
+	void hostNameVerificationStaysOn(TlsProfile profile) throws Exception {
+		TlsContext tls = TlsContext.create(profile, LoopbackTlsOrigins.trustStore(), null, Duration.ofSeconds(5), false);
 		try (LoopbackTlsOrigins origins = LoopbackTlsOrigins.startWithCertificateFor("other.test", 1)) {
-			OkHttpClient client = client(TlsProfile.CHROME, tls, origins);
+			OkHttpClient client = client(profile, tls, origins);
 			assertThatExceptionOfType(SSLException.class)
 				.isThrownBy(() -> get(client, origins, new Request.Builder()).close())
 				.withMessageContaining(LoopbackTlsOrigins.HOST);

@@ -22,10 +22,13 @@ class TlsProfileTests {
 
 	private static TlsContext jdk;
 
+	private static TlsContext browser;
+
 	@BeforeAll
 	static void createContexts() {
 		conscrypt = TlsContext.create(null, null, TIMEOUT, false);
 		jdk = TlsContext.create(TlsProfile.JDK, null, null, TIMEOUT, false);
+		browser = TlsContext.create(TlsProfile.CHROME, null, null, TIMEOUT, false);
 	}
 
 	@Test
@@ -71,7 +74,7 @@ class TlsProfileTests {
 	@Test
 	void everyBuiltInProfilePassesStrictValidationOnItsOwnStack() {
 		assertThat(TlsProfile.OKHTTP.validate(conscrypt, true)).isEmpty();
-		assertThat(TlsProfile.CHROME.validate(conscrypt, true)).isEmpty();
+		assertThat(TlsProfile.CHROME.validate(browser, true)).isEmpty();
 		assertThat(TlsProfile.FIREFOX.validate(conscrypt, true)).isEmpty();
 		assertThat(TlsProfile.JDK.validate(jdk, true)).isEmpty();
 	}
@@ -125,10 +128,19 @@ class TlsProfileTests {
 
 	@Test
 	void strictModeRefusesConscryptSettingsOnTheJdksTls() {
-		assertRefused(TlsProfile.CHROME, jdk, "it needs Conscrypt");
-		assertRefused(TlsProfile.CHROME, jdk, "named groups [X25519MLKEM768, X25519, P-256, P-384] cannot be set per"
-				+ " connection on the JDK's TLS");
+		assertRefused(TlsProfile.FIREFOX, jdk, "it needs Conscrypt");
+		assertRefused(TlsProfile.FIREFOX, jdk, "named groups [X25519MLKEM768, X25519, P-256, P-384, P-521] cannot be"
+				+ " set per connection on the JDK's TLS");
 		assertRefused(TlsProfile.JDK, conscrypt, "it needs the JDK's own TLS");
+	}
+
+	@Test
+	void strictModeRefusesABrowserProfileOffTheBrowserEngineAndAnyOtherProfileOnIt() {
+		assertRefused(TlsProfile.CHROME, conscrypt, "it needs the browser engine");
+		assertRefused(TlsProfile.CHROME, jdk, "it needs the browser engine");
+		assertRefused(TlsProfile.OKHTTP, browser, "sends only a browser's hello");
+		assertThat(browser.usesBrowserEngine()).isTrue();
+		assertThat(browser.usesConscrypt()).isFalse();
 	}
 
 	@Test

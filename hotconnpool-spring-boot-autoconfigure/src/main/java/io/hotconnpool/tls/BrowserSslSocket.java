@@ -1,0 +1,363 @@
+package io.hotconnpool.tls;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.net.SocketAddress;
+import java.net.SocketException;
+import java.security.SecureRandom;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import javax.net.ssl.HandshakeCompletedListener;
+import javax.net.ssl.SSLHandshakeException;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSession;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.X509TrustManager;
+
+import org.bouncycastle.tls.TlsFatalAlert;
+import org.bouncycastle.tls.TlsFatalAlertReceived;
+import org.bouncycastle.tls.crypto.TlsCrypto;
+
+/**
+ * A client {@link SSLSocket} over an open TCP socket whose handshake is the browser engine's
+ * ({@link BrowserTlsClientProtocol}): what OkHttp needs of an SSLSocket and nothing more.
+ * <p>
+ * OkHttp sets ALPN through {@link #setSSLParameters(SSLParameters)} and reads the result from
+ * {@link #getApplicationProtocol()}, as on any JDK 9+ socket. The cipher suites and versions are the browser's and
+ * fixed: the setters accept what OkHttp's connection spec sets (the profile's own lists) and change nothing.
+ * Certificate and host-name verification happen during the handshake ({@link BrowserTlsClient}); OkHttp's host-name
+ * verifier runs again afterwards.
+ */
+final class BrowserSslSocket extends SSLSocket {
+
+	private static final String[] VERSIONS = { "TLSv1.3", "TLSv1.2" };
+
+	private final Socket transport;
+
+	private final String host;
+
+	private final int port;
+
+	private final boolean autoClose;
+
+	private final TlsCrypto crypto;
+
+	private final X509TrustManager trustManager;
+
+	private final SecureRandom random;
+
+	private volatile List<String> applicationProtocols = List.of();
+
+	private volatile BrowserTlsClientProtocol protocol;
+
+	private volatile BrowserSslSession session;
+
+	private final AtomicBoolean closed = new AtomicBoolean();
+
+	BrowserSslSocket(Socket transport, String host, int port, boolean autoClose, TlsCrypto crypto,
+			X509TrustManager trustManager, SecureRandom random) {
+		this.transport = transport;
+		this.host = host;
+		this.port = port;
+		this.autoClose = autoClose;
+		this.crypto = crypto;
+		this.trustManager = trustManager;
+		this.random = random;
+	}
+
+	/**
+	 * Handshakes once; later calls return at once. The monitor keeps a second caller from starting another handshake;
+	 * {@link #close()} does not take it, so closing from another thread ends a handshake that is waiting for the
+	 * server.
+	 */
+	@Override
+	public void startHandshake() throws IOException {
+		if (this.session != null) {
+			return;
+		}
+		synchronized (this) {
+			if (this.session == null) {
+				handshake();
+			}
+		}
+	}
+
+	private void handshake() throws IOException {
+		if (this.closed.get()) {
+			throw new SocketException("Socket is closed");
+		}
+		BrowserTlsClient client = new BrowserTlsClient(this.crypto, this.host, this.applicationProtocols,
+				this.trustManager, this.random);
+		BrowserTlsClientProtocol protocol = new BrowserTlsClientProtocol(this.transport.getInputStream(),
+				this.transport.getOutputStream(), client, new ChromeHello.Draw(this.random));
+		try {
+			protocol.connect();
+		}
+		catch (TlsFatalAlert | TlsFatalAlertReceived ex) {
+			closeQuietly();
+			SSLHandshakeException failure = new SSLHandshakeException(ex.getMessage());
+			failure.initCause(ex);
+			throw failure;
+		}
+		catch (IOException | RuntimeException ex) {
+			closeQuietly();
+			throw ex;
+		}
+		this.protocol = protocol;
+		this.session = new BrowserSslSession(client.context(), this.host, this.port);
+		if (this.closed.get()) { // closed while the handshake finished: close_notify was not sent, the transport is shut
+			throw new SocketException("Socket is closed");
+		}
+	}
+
+	@Override
+	public InputStream getInputStream() throws IOException {
+		startHandshake();
+		return this.protocol.getInputStream();
+	}
+
+	@Override
+	public OutputStream getOutputStream() throws IOException {
+		startHandshake();
+		return this.protocol.getOutputStream();
+	}
+
+	@Override
+	public SSLSession getSession() {
+		BrowserSslSession current = this.session;
+		return (current != null) ? current : BrowserSslSession.NONE;
+	}
+
+	@Override
+	public String getApplicationProtocol() {
+		BrowserSslSession current = this.session;
+		return (current != null) ? current.applicationProtocol() : null;
+	}
+
+	@Override
+	public SSLParameters getSSLParameters() {
+		SSLParameters parameters = new SSLParameters(getEnabledCipherSuites(), getEnabledProtocols());
+		parameters.setApplicationProtocols(this.applicationProtocols.toArray(String[]::new));
+		parameters.setEndpointIdentificationAlgorithm("HTTPS");
+		return parameters;
+	}
+
+	@Override
+	public void setSSLParameters(SSLParameters parameters) {
+		this.applicationProtocols = List.of(parameters.getApplicationProtocols());
+	}
+
+	/** Sends close_notify after a handshake; closes the transport (always before the handshake has finished). */
+	@Override
+	public void close() throws IOException {
+		if (!this.closed.compareAndSet(false, true)) {
+			return;
+		}
+		BrowserTlsClientProtocol established = this.protocol;
+		try {
+			if (established != null) {
+				established.close(); // close_notify, then the transport's streams
+			}
+		}
+		finally {
+			if (this.autoClose || established == null) {
+				this.transport.close();
+			}
+		}
+	}
+
+	private void closeQuietly() {
+		try {
+			close();
+		}
+		catch (IOException ex) {
+			// the handshake failure is what the caller needs to see
+		}
+	}
+
+	@Override
+	public boolean isClosed() {
+		return this.closed.get() || this.transport.isClosed();
+	}
+
+	@Override
+	public String[] getSupportedCipherSuites() {
+		return ChromeHello.CIPHER_SUITE_NAMES.toArray(String[]::new);
+	}
+
+	@Override
+	public String[] getEnabledCipherSuites() {
+		return getSupportedCipherSuites();
+	}
+
+	@Override
+	public void setEnabledCipherSuites(String[] suites) {
+		// fixed by the browser profile
+	}
+
+	@Override
+	public String[] getSupportedProtocols() {
+		return VERSIONS.clone();
+	}
+
+	@Override
+	public String[] getEnabledProtocols() {
+		return VERSIONS.clone();
+	}
+
+	@Override
+	public void setEnabledProtocols(String[] protocols) {
+		// fixed by the browser profile
+	}
+
+	@Override
+	public void addHandshakeCompletedListener(HandshakeCompletedListener listener) {
+		throw new UnsupportedOperationException("The browser TLS engine has no handshake listeners");
+	}
+
+	@Override
+	public void removeHandshakeCompletedListener(HandshakeCompletedListener listener) {
+		throw new UnsupportedOperationException("The browser TLS engine has no handshake listeners");
+	}
+
+	@Override
+	public void setUseClientMode(boolean mode) {
+		if (!mode) {
+			throw new IllegalArgumentException("The browser TLS engine is a client");
+		}
+	}
+
+	@Override
+	public boolean getUseClientMode() {
+		return true;
+	}
+
+	@Override
+	public void setNeedClientAuth(boolean need) {
+	}
+
+	@Override
+	public boolean getNeedClientAuth() {
+		return false;
+	}
+
+	@Override
+	public void setWantClientAuth(boolean want) {
+	}
+
+	@Override
+	public boolean getWantClientAuth() {
+		return false;
+	}
+
+	@Override
+	public void setEnableSessionCreation(boolean flag) {
+	}
+
+	@Override
+	public boolean getEnableSessionCreation() {
+		return true;
+	}
+
+	// The TCP side is the transport's.
+
+	@Override
+	public void setSoTimeout(int timeout) throws SocketException {
+		this.transport.setSoTimeout(timeout);
+	}
+
+	@Override
+	public int getSoTimeout() throws SocketException {
+		return this.transport.getSoTimeout();
+	}
+
+	@Override
+	public void setTcpNoDelay(boolean on) throws SocketException {
+		this.transport.setTcpNoDelay(on);
+	}
+
+	@Override
+	public boolean getTcpNoDelay() throws SocketException {
+		return this.transport.getTcpNoDelay();
+	}
+
+	@Override
+	public void setKeepAlive(boolean on) throws SocketException {
+		this.transport.setKeepAlive(on);
+	}
+
+	@Override
+	public boolean getKeepAlive() throws SocketException {
+		return this.transport.getKeepAlive();
+	}
+
+	@Override
+	public InetAddress getInetAddress() {
+		return this.transport.getInetAddress();
+	}
+
+	@Override
+	public InetAddress getLocalAddress() {
+		return this.transport.getLocalAddress();
+	}
+
+	@Override
+	public int getPort() {
+		return this.transport.getPort();
+	}
+
+	@Override
+	public int getLocalPort() {
+		return this.transport.getLocalPort();
+	}
+
+	@Override
+	public SocketAddress getRemoteSocketAddress() {
+		return this.transport.getRemoteSocketAddress();
+	}
+
+	@Override
+	public SocketAddress getLocalSocketAddress() {
+		return this.transport.getLocalSocketAddress();
+	}
+
+	@Override
+	public boolean isConnected() {
+		return this.transport.isConnected();
+	}
+
+	@Override
+	public boolean isBound() {
+		return this.transport.isBound();
+	}
+
+	@Override
+	public boolean isInputShutdown() {
+		return this.transport.isInputShutdown();
+	}
+
+	@Override
+	public boolean isOutputShutdown() {
+		return this.transport.isOutputShutdown();
+	}
+
+	@Override
+	public void shutdownInput() throws IOException {
+		throw new UnsupportedOperationException("shutdownInput is not supported on a TLS socket");
+	}
+
+	@Override
+	public void shutdownOutput() throws IOException {
+		throw new UnsupportedOperationException("shutdownOutput is not supported on a TLS socket");
+	}
+
+	@Override
+	public String toString() {
+		return "BrowserSslSocket[" + this.host + ":" + this.port + ", " + this.transport + "]";
+	}
+
+}

@@ -1,0 +1,261 @@
+package io.hotconnpool.tls;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.Arrays;
+
+import org.bouncycastle.tls.AlertDescription;
+import org.bouncycastle.tls.Certificate;
+import org.bouncycastle.tls.ContentType;
+import org.bouncycastle.tls.HandshakeType;
+import org.bouncycastle.tls.TlsClientProtocol;
+import org.bouncycastle.tls.TlsFatalAlert;
+import org.bouncycastle.tls.TlsHandshakeHash;
+import org.bouncycastle.tls.TlsUtils;
+import org.bouncycastle.tls.crypto.TlsHash;
+import org.brotli.dec.BrotliInputStream;
+
+/**
+ * Bouncy Castle's TLS client protocol with the three things a browser hello needs that its API does not offer:
+ * <ul>
+ * <li>the ClientHello is written by {@link ChromeHello} (GREASE, permuted extension order) — Bouncy Castle would write
+ * zero-length extensions first and in hash order;</li>
+ * <li>a {@code CompressedCertificate} (RFC 8879, brotli) is decompressed into the {@code Certificate} it stands for,
+ * while the transcript hashes the message as received;</li>
+ * <li>when the server accepts ALPS, the client's {@code EncryptedExtensions} with its application settings is sent
+ * before its {@code Finished}.</li>
+ * </ul>
+ * Writing a handshake message and reaching the transcript hash are package-private in Bouncy Castle: see
+ * {@link BcTlsInternals}.
+ */
+final class BrowserTlsClientProtocol extends TlsClientProtocol {
+
+	/** Handshake type of the client's EncryptedExtensions (RFC 8446). */
+	private static final short ENCRYPTED_EXTENSIONS = HandshakeType.encrypted_extensions;
+
+	/**
+	 * The largest decompressed certificate message accepted, as BoringSSL's default for a certificate chain. A
+	 * server's claim beyond it is refused before anything is decompressed.
+	 */
+	static final int MAX_CERTIFICATE_LENGTH = 1 << 17;
+
+	private final BrowserTlsClient client;
+
+	private final ChromeHello.Draw draw;
+
+	private final ChromeHello.Bytes handshakeBytes = new ChromeHello.Bytes();
+
+	private int hellosSent;
+
+	private boolean applicationSettingsSent;
+
+	BrowserTlsClientProtocol(InputStream input, OutputStream output, BrowserTlsClient client, ChromeHello.Draw draw) {
+		super(input, output);
+		this.client = client;
+		this.draw = draw;
+	}
+
+	/** Handshakes. */
+	void connect() throws IOException {
+		connect(this.client);
+	}
+
+	@Override
+	protected void sendClientHelloMessage() throws IOException {
+		if (this.clientHello.getBindersSize() != 0) {
+			throw new TlsFatalAlert(AlertDescription.internal_error, "The browser engine offers no pre-shared keys");
+		}
+		byte[] message = this.draw.encode(this.clientHello, this.hellosSent++ > 0);
+		// client_hello is the one message the writer leaves to its sender to hash
+		BcTlsInternals.handshakeHash(this).update(message, 0, message.length);
+		BcTlsInternals.writeHandshakeMessage(this, message);
+	}
+
+	@Override
+	protected void send13CertificateMessage(Certificate certificate) throws IOException {
+		sendApplicationSettings();
+		super.send13CertificateMessage(certificate);
+	}
+
+	@Override
+	protected void send13FinishedMessage() throws IOException {
+		sendApplicationSettings();
+		super.send13FinishedMessage();
+	}
+
+	/**
+	 * The client's EncryptedExtensions for ALPS: empty application settings. Chrome puts its HTTP/2 SETTINGS there; this
+	 * client's settings are OkHttp's and travel in its SETTINGS frame, so it claims none here.
+	 */
+	private void sendApplicationSettings() throws IOException {
+		if (this.applicationSettingsSent || !this.client.applicationSettingsAccepted()) {
+			return;
+		}
+		this.applicationSettingsSent = true;
+		ChromeHello.Bytes message = new ChromeHello.Bytes();
+		message.u8(ENCRYPTED_EXTENSIONS);
+		message.u24(6);
+		message.u16(4);
+		message.u16(ChromeHello.APPLICATION_SETTINGS);
+		message.u16(0);
+		BcTlsInternals.writeHandshakeMessage(this, message.toByteArray()); // the writer hashes it
+	}
+
+	@Override
+	protected void processRecord(short protocol, byte[] buf, int off, int len) throws IOException {
+		if (protocol != ContentType.handshake) {
+			super.processRecord(protocol, buf, off, len);
+			return;
+		}
+		// Reassemble whole handshake messages so that a CompressedCertificate can be swapped for its Certificate.
+		this.handshakeBytes.write(buf, off, len);
+		byte[] bytes = this.handshakeBytes.toByteArray();
+		ChromeHello.Bytes complete = new ChromeHello.Bytes();
+		int at = 0;
+		while (bytes.length - at >= 4) {
+			int length = TlsUtils.readUint24(bytes, at + 1);
+			if (bytes.length - at - 4 < length) {
+				break;
+			}
+			if (bytes[at] == HandshakeType.compressed_certificate && TlsUtils.isTLSv13(getContext().getServerVersion())) {
+				byte[] compressed = Arrays.copyOfRange(bytes, at, at + 4 + length);
+				complete.write(certificateFor(compressed));
+			}
+			else {
+				complete.write(bytes, at, 4 + length);
+			}
+			at += 4 + length;
+		}
+		this.handshakeBytes.reset();
+		this.handshakeBytes.write(bytes, at, bytes.length - at);
+		if (complete.size() > 0) {
+			super.processRecord(protocol, complete.toByteArray(), 0, complete.size());
+		}
+	}
+
+	/**
+	 * Decompresses a CompressedCertificate message into a Certificate message and arranges for the transcript to hash
+	 * the compressed message in its place (RFC 8879 section 4).
+	 */
+	private byte[] certificateFor(byte[] compressedMessage) throws IOException {
+		ByteArrayInputStream in = new ByteArrayInputStream(compressedMessage, 4, compressedMessage.length - 4);
+		int algorithm = TlsUtils.readUint16(in);
+		int uncompressedLength = TlsUtils.readUint24(in);
+		byte[] compressed = TlsUtils.readOpaque24(in);
+		if (in.available() != 0 || algorithm != ChromeHello.BROTLI) {
+			throw new TlsFatalAlert(AlertDescription.illegal_parameter,
+					"CompressedCertificate with algorithm " + algorithm + "; only brotli was offered");
+		}
+		if (uncompressedLength > MAX_CERTIFICATE_LENGTH) {
+			throw new TlsFatalAlert(AlertDescription.bad_certificate, "Compressed certificate claims "
+					+ uncompressedLength + " bytes, more than " + MAX_CERTIFICATE_LENGTH);
+		}
+		byte[] certificate = new byte[4 + uncompressedLength];
+		certificate[0] = HandshakeType.certificate;
+		TlsUtils.writeUint24(uncompressedLength, certificate, 1);
+		try (InputStream brotli = new BrotliInputStream(new ByteArrayInputStream(compressed))) {
+			int read = brotli.readNBytes(certificate, 4, uncompressedLength);
+			if (read != uncompressedLength || brotli.read() != -1) {
+				throw new TlsFatalAlert(AlertDescription.bad_certificate,
+						"Compressed certificate does not decompress to its stated " + uncompressedLength + " bytes");
+			}
+		}
+		catch (TlsFatalAlert ex) {
+			throw ex;
+		}
+		catch (IOException | RuntimeException ex) { // the brotli decoder reports corrupt input both ways
+			throw new TlsFatalAlert(AlertDescription.bad_certificate, "Compressed certificate is not valid brotli", ex);
+		}
+		BcTlsInternals.setHandshakeHash(this,
+				new SubstitutingHash(BcTlsInternals.handshakeHash(this), certificate, compressedMessage));
+		return certificate;
+	}
+
+	/**
+	 * The transcript hash, except that the one message handed to Bouncy Castle in place of another is hashed as the
+	 * message the server sent.
+	 */
+	private static final class SubstitutingHash implements TlsHandshakeHash {
+
+		private final TlsHandshakeHash delegate;
+
+		private final byte[] handedOver;
+
+		private final byte[] received;
+
+		SubstitutingHash(TlsHandshakeHash delegate, byte[] handedOver, byte[] received) {
+			this.delegate = delegate;
+			this.handedOver = handedOver;
+			this.received = received;
+		}
+
+		@Override
+		public void update(byte[] input, int inOff, int length) {
+			if (Arrays.equals(input, inOff, inOff + length, this.handedOver, 0, this.handedOver.length)) {
+				this.delegate.update(this.received, 0, this.received.length);
+			}
+			else {
+				this.delegate.update(input, inOff, length);
+			}
+		}
+
+		@Override
+		public byte[] calculateHash() {
+			return this.delegate.calculateHash();
+		}
+
+		@Override
+		public TlsHash cloneHash() {
+			return this.delegate.cloneHash();
+		}
+
+		@Override
+		public void reset() {
+			this.delegate.reset();
+		}
+
+		@Override
+		public void copyBufferTo(OutputStream output) throws IOException {
+			this.delegate.copyBufferTo(output);
+		}
+
+		@Override
+		public void forceBuffering() {
+			this.delegate.forceBuffering();
+		}
+
+		@Override
+		public void notifyPRFDetermined() {
+			this.delegate.notifyPRFDetermined();
+		}
+
+		@Override
+		public void trackHashAlgorithm(int cryptoHashAlgorithm) {
+			this.delegate.trackHashAlgorithm(cryptoHashAlgorithm);
+		}
+
+		@Override
+		public void sealHashAlgorithms() {
+			this.delegate.sealHashAlgorithms();
+		}
+
+		@Override
+		public void stopTracking() {
+			this.delegate.stopTracking();
+		}
+
+		@Override
+		public TlsHash forkPRFHash() {
+			return this.delegate.forkPRFHash();
+		}
+
+		@Override
+		public byte[] getFinalHash(int cryptoHashAlgorithm) {
+			return this.delegate.getFinalHash(cryptoHashAlgorithm);
+		}
+
+	}
+
+}

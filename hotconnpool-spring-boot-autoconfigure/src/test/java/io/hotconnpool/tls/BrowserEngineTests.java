@@ -1,0 +1,148 @@
+package io.hotconnpool.tls;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.List;
+
+import javax.net.ssl.SSLHandshakeException;
+
+import io.hotconnpool.test.LoopbackTlsOrigins;
+import io.hotconnpool.tls.BouncyCastleTlsOrigin.CertificateCompression;
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
+import okhttp3.OkHttpClient;
+import okhttp3.Protocol;
+import okhttp3.Request;
+import okhttp3.Response;
+import okhttp3.TlsVersion;
+import okhttp3.tls.HandshakeCertificates;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+
+/**
+ * The browser engine behind {@code chrome} against servers mockwebserver3 cannot play: Bouncy Castle TLS servers on
+ * 127.0.0.1, relaying to an HTTP/2 mockwebserver3, that compress their certificate chain (brotli, RFC 8879), honestly
+ * or lying about its size, or accept ALPS; against a TLS 1.2-only JDK server; and its own host-name check, which holds
+ * even when OkHttp's verifier is replaced.
+ */
+class BrowserEngineTests {
+
+	private static final Duration TIMEOUT = Duration.ofSeconds(10);
+
+	@Test
+	void getsOverHttp2FromAServerThatCompressesItsCertificate() throws Exception {
+		try (BouncyCastleTlsOrigin origin = BouncyCastleTlsOrigin.start(CertificateCompression.BROTLI, false)) {
+			OkHttpClient client = chromeClient();
+			for (int i = 0; i < 2; i++) { // two connections: decompression is per handshake
+				try (Response response = get(client.newBuilder().connectionPool(new okhttp3.ConnectionPool()).build(),
+						origin.port())) {
+					assertThat(response.code()).isEqualTo(200);
+					assertThat(response.body().string()).isEqualTo("hot");
+					assertThat(response.protocol()).isEqualTo(Protocol.HTTP_2);
+					assertThat(response.handshake().tlsVersion()).isEqualTo(TlsVersion.TLS_1_3);
+					assertThat(response.handshake().peerCertificates()).hasSize(2);
+				}
+			}
+			assertThat(origin.compressedCertificatesSent()).isEqualTo(2);
+			assertThat(origin.failures()).isEmpty();
+		}
+	}
+
+	@ParameterizedTest
+	@CsvSource({ "BROTLI_WRONG_LENGTH, does not decompress to its stated", "BROTLI_TOO_LARGE, more than 131072" })
+	void refusesACompressedCertificateThatIsNotWhatItClaims(CertificateCompression compression, String message)
+			throws Exception {
+		try (BouncyCastleTlsOrigin origin = BouncyCastleTlsOrigin.start(compression, false)) {
+			assertThatExceptionOfType(SSLHandshakeException.class)
+				.isThrownBy(() -> get(chromeClient(), origin.port()).close())
+				.withMessageContaining(message);
+			assertThat(origin.handshakes()).isZero();
+		}
+	}
+
+	@Test
+	void answersAServerThatAcceptsAlpsWithItsEncryptedExtensions() throws Exception {
+		try (BouncyCastleTlsOrigin origin = BouncyCastleTlsOrigin.start(CertificateCompression.NONE, true)) {
+			try (Response response = get(chromeClient(), origin.port())) {
+				assertThat(response.code()).isEqualTo(200);
+				assertThat(response.protocol()).isEqualTo(Protocol.HTTP_2);
+			}
+			// EncryptedExtensions (8), 6 bytes: one extension, application_settings (17613 = 0x44cd), empty.
+			assertThat(origin.clientApplicationSettings()).singleElement()
+				.isEqualTo(new byte[] { 8, 0, 0, 6, 0, 4, 0x44, (byte) 0xcd, 0, 0 });
+			assertThat(origin.failures()).isEmpty();
+		}
+	}
+
+	@Test
+	void getsOverHttp2FromATls12OnlyServer() throws Exception {
+		HandshakeCertificates serverTls = new HandshakeCertificates.Builder()
+			.heldCertificate(LoopbackTlsOrigins.serverCertificate(LoopbackTlsOrigins.HOST))
+			.build();
+		try (MockWebServer server = new MockWebServer()) {
+			server.useHttps(new Tls12Only(serverTls.sslSocketFactory()));
+			server.setProtocols(List.of(Protocol.HTTP_2, Protocol.HTTP_1_1));
+			server.enqueue(new MockResponse.Builder().body("hot").build());
+			server.start(InetAddress.getByAddress("localhost", new byte[] { 127, 0, 0, 1 }), 0);
+			try (Response response = get(chromeClient(), server.getPort())) {
+				assertThat(response.code()).isEqualTo(200);
+				assertThat(response.protocol()).isEqualTo(Protocol.HTTP_2);
+				assertThat(response.handshake().tlsVersion()).isEqualTo(TlsVersion.TLS_1_2);
+				// The JDK's server picks by its own preference among Chrome's suites.
+				assertThat(response.handshake().cipherSuite().javaName()).startsWith("TLS_ECDHE_ECDSA_WITH_");
+			}
+		}
+	}
+
+	@Test
+	void refusesAWrongHostNameEvenWhenOkHttpsVerifierIsReplaced() throws Exception {
+		TlsContext tls = TlsContext.create(TlsProfile.CHROME, LoopbackTlsOrigins.trustStore(), null, TIMEOUT, false);
+		try (LoopbackTlsOrigins origins = LoopbackTlsOrigins.startWithCertificateFor("other.test", 1)) {
+			OkHttpClient lax = TlsProfile.CHROME.configure(new OkHttpClient.Builder(), tls, true)
+				.hostnameVerifier((host, session) -> true)
+				.dns(origins.resolver()::resolve)
+				.callTimeout(TIMEOUT)
+				.build();
+			Request request = new Request.Builder().url(origins.url("/")).build();
+			assertThatExceptionOfType(SSLHandshakeException.class)
+				.isThrownBy(() -> lax.newCall(request).execute().close())
+				.withMessageContaining("Hostname " + LoopbackTlsOrigins.HOST + " not verified");
+			assertThat(origins.origin(0).requests()).isZero();
+		}
+	}
+
+	private static OkHttpClient chromeClient() throws IOException {
+		TlsContext tls = TlsContext.create(TlsProfile.CHROME, LoopbackTlsOrigins.trustStore(), null, TIMEOUT, false);
+		InetAddress loopback = InetAddress.getByAddress("localhost", new byte[] { 127, 0, 0, 1 });
+		return TlsProfile.CHROME.configure(new OkHttpClient.Builder(), tls, true)
+			.dns((host) -> List.of(loopback))
+			.callTimeout(TIMEOUT)
+			.build();
+	}
+
+	private static Response get(OkHttpClient client, int port) throws IOException {
+		return client.newCall(new Request.Builder().url("https://" + LoopbackTlsOrigins.HOST + ":" + port + "/").build())
+			.execute();
+	}
+
+	/** The JDK's TLS server with TLS 1.3 switched off on every socket it layers. */
+	private static final class Tls12Only extends SocketConfiguringSslSocketFactory {
+
+		Tls12Only(javax.net.ssl.SSLSocketFactory delegate) {
+			super(delegate);
+		}
+
+		@Override
+		java.net.Socket configure(java.net.Socket socket) {
+			((javax.net.ssl.SSLSocket) socket).setEnabledProtocols(new String[] { "TLSv1.2" });
+			return socket;
+		}
+
+	}
+
+}
