@@ -115,7 +115,10 @@ public final class Peers {
 				.setDnsResolver(apacheDns(targets))
 				.build())
 			.build();
-		return new ApachePeer(client);
+		return new ApachePeer("Apache HttpClient 5 (pooling)", (uri) -> client.execute(new HttpGet(uri), (response) -> {
+			EntityUtils.consume(response.getEntity());
+			return response;
+		}), () -> client.close(CloseMode.IMMEDIATE));
 	}
 
 	/**
@@ -128,7 +131,29 @@ public final class Peers {
 			.setDnsResolver(apacheDns(targets))
 			.build();
 		client.start();
-		return new ApacheH2Peer(client);
+		return new ApachePeer("Apache HttpClient 5 (async, HTTP/2)",
+				(uri) -> await(client.execute(SimpleRequestBuilder.get(uri).build(), null)),
+				// Graceful: an immediate close logs an error from the I/O reactor's closed selector; nothing is in flight.
+				() -> client.close(CloseMode.GRACEFUL));
+	}
+
+	/** An asynchronous exchange's response, within {@link #EXCHANGE_DEADLINE}. */
+	private static SimpleHttpResponse await(Future<SimpleHttpResponse> response) throws IOException {
+		try {
+			return response.get(EXCHANGE_DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
+		}
+		catch (InterruptedException ex) {
+			response.cancel(true);
+			Thread.currentThread().interrupt();
+			throw new InterruptedIOException("Interrupted");
+		}
+		catch (ExecutionException ex) {
+			throw (ex.getCause() instanceof IOException io) ? io : new IOException(ex.getCause());
+		}
+		catch (TimeoutException ex) {
+			response.cancel(true);
+			throw new IOException("No response within " + EXCHANGE_DEADLINE, ex);
+		}
 	}
 
 	/**
@@ -232,20 +257,27 @@ public final class Peers {
 
 	}
 
+	/** Either Apache client: the classic one, or the HTTP/2 one called synchronously. */
 	private static final class ApachePeer implements HttpPeer {
 
-		private final CloseableHttpClient client;
+		private final String name;
+
+		private final Exchange exchange;
+
+		private final Runnable close;
 
 		/** One URI per target: the peers' request building is not what is measured. */
 		private final Map<Target, URI> uris = new ConcurrentHashMap<>();
 
-		ApachePeer(CloseableHttpClient client) {
-			this.client = client;
+		ApachePeer(String name, Exchange exchange, Runnable close) {
+			this.name = name;
+			this.exchange = exchange;
+			this.close = close;
 		}
 
 		@Override
 		public String name() {
-			return "Apache HttpClient 5 (pooling)";
+			return this.name;
 		}
 
 		@Override
@@ -259,18 +291,21 @@ public final class Peers {
 			return HttpPeer.alpnName(version.getMajor(), version.getMinor());
 		}
 
-		/** The response's head; its body is read and the connection back in the pool. */
 		private org.apache.hc.core5.http.HttpResponse exchange(Target target) throws IOException {
-			URI uri = this.uris.computeIfAbsent(target, (key) -> key.url().uri());
-			return this.client.execute(new HttpGet(uri), (response) -> {
-				EntityUtils.consume(response.getEntity());
-				return response;
-			});
+			return this.exchange.send(this.uris.computeIfAbsent(target, (key) -> key.url().uri()));
 		}
 
 		@Override
 		public void close() {
-			this.client.close(CloseMode.IMMEDIATE);
+			this.close.run();
+		}
+
+		/** Sends {@code GET uri} and returns the response's head, its body read. */
+		@FunctionalInterface
+		interface Exchange {
+
+			org.apache.hc.core5.http.HttpResponse send(URI uri) throws IOException;
+
 		}
 
 	}
@@ -321,59 +356,6 @@ public final class Peers {
 		public void close() {
 			// JDK 17's HttpClient has no close(): its connections go when it is unreachable; stop its threads.
 			this.executor.shutdownNow();
-		}
-
-	}
-
-	private static final class ApacheH2Peer implements HttpPeer {
-
-		private final CloseableHttpAsyncClient client;
-
-		private final Map<Target, URI> uris = new ConcurrentHashMap<>();
-
-		ApacheH2Peer(CloseableHttpAsyncClient client) {
-			this.client = client;
-		}
-
-		@Override
-		public String name() {
-			return "Apache HttpClient 5 (async, HTTP/2)";
-		}
-
-		@Override
-		public int get(Target target) throws IOException {
-			return exchange(target).getCode();
-		}
-
-		@Override
-		public String protocol(Target target) throws IOException {
-			ProtocolVersion version = exchange(target).getVersion();
-			return HttpPeer.alpnName(version.getMajor(), version.getMinor());
-		}
-
-		private SimpleHttpResponse exchange(Target target) throws IOException {
-			URI uri = this.uris.computeIfAbsent(target, (key) -> key.url().uri());
-			Future<SimpleHttpResponse> response = this.client.execute(SimpleRequestBuilder.get(uri).build(), null);
-			try {
-				return response.get(EXCHANGE_DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
-			}
-			catch (InterruptedException ex) {
-				response.cancel(true);
-				Thread.currentThread().interrupt();
-				throw new InterruptedIOException("Interrupted");
-			}
-			catch (ExecutionException ex) {
-				throw (ex.getCause() instanceof IOException io) ? io : new IOException(ex.getCause());
-			}
-			catch (TimeoutException ex) {
-				response.cancel(true);
-				throw new IOException("No response within " + EXCHANGE_DEADLINE, ex);
-			}
-		}
-
-		@Override
-		public void close() {
-			this.client.close(CloseMode.IMMEDIATE);
 		}
 
 	}

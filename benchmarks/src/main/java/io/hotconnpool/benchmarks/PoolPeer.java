@@ -11,6 +11,7 @@ import java.util.function.UnaryOperator;
 import io.hotconnpool.http.HotConnPoolClientHttpRequestFactory;
 import io.hotconnpool.pool.HotConnPool;
 import io.hotconnpool.pool.HotConnPoolSettings;
+import io.hotconnpool.pool.HotConnPoolSettings.HostBuilder;
 import okhttp3.Request;
 import okhttp3.Response;
 
@@ -69,8 +70,8 @@ public final class PoolPeer implements HttpPeer {
 		return new PoolPeer(pool, viaRequestFactory ? new HotConnPoolClientHttpRequestFactory(pool) : null);
 	}
 
-	private static HotConnPool started(BenchmarkTls tls, Collection<Target> targets, BiFunction<HotConnPoolSettings.HostBuilder, Target, HotConnPoolSettings.HostBuilder> sizes,
-			UnaryOperator<HotConnPoolSettings.Builder> settings) {
+	private static HotConnPool started(BenchmarkTls tls, Collection<Target> targets,
+			BiFunction<HostBuilder, Target, HostBuilder> sizes, UnaryOperator<HotConnPoolSettings.Builder> settings) {
 		HotConnPoolSettings.Builder builder = HotConnPoolSettings.builder().trustStore(tls.trustStore());
 		for (Target target : targets) {
 			builder.host(target.hostAndPort(), (host) -> sizes

@@ -14,7 +14,8 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.LockSupport;
-import java.util.function.Function;
+import java.util.function.BiFunction;
+import java.util.function.UnaryOperator;
 
 import okhttp3.Protocol;
 
@@ -22,17 +23,27 @@ import okhttp3.Protocol;
  * A concurrency sweep: 1, 16, 64 and 256 callers, each in a closed loop (a caller sends its next request when the
  * last one answered), on one host with several IPs behind a round trip of 20 ms, over HTTP/2 and over HTTP/1.1.
  * The pool runs at its default sizes, through {@code HotConnPool.execute} and through its
- * {@code ClientHttpRequestFactory}; the peers as shipped: OkHttp, the JDK {@code HttpClient}, Apache HttpClient 5
- * (its HTTP/2 client on the HTTP/2 row, the classic pooling client on the HTTP/1.1 row) and Reactor Netty's
- * {@code HttpClient}.
+ * {@code ClientHttpRequestFactory}, and on HTTP/1.1 also with a warm connection per caller; the peers as shipped:
+ * OkHttp, the JDK {@code HttpClient}, Apache HttpClient 5 (its HTTP/2 client on the HTTP/2 row, the classic pooling
+ * client on the HTTP/1.1 row) and Reactor Netty's {@code HttpClient}.
  * <p>
  * Every cell (client × callers) starts afresh: a new origin, proxy and certificate, a new client, an untimed
  * warm-up, then a timed window; a request counts when it ends inside the window (successes give requests per
  * second and the latency percentiles). A caller whose request failed waits one round trip before the next, so a
- * client that fails at once (a full queue) does not spin on the CPU the others need. The clients take turns in a
- * rotating order from one level to the next, so that drift in a shared machine's load hits none of them always.
+ * client that fails at once (a full queue) does not spin on the CPU the others need. Before a row's cells, an
+ * untimed run of each client loads and compiles its code; the clients then take turns in a rotating order from one
+ * level to the next, so that drift in a shared machine's load hits none of them always.
  */
 public final class SweepBenchmark {
+
+	/** The pool at its default sizes, through {@code HotConnPool.execute}. */
+	public static final String POOL = "hotconnpool (execute)";
+
+	/** The pool at its default sizes, through its {@code ClientHttpRequestFactory}. */
+	public static final String POOL_REQUEST_FACTORY = PoolPeer.REQUEST_FACTORY;
+
+	/** The pool sized for the callers (HTTP/1.1 only): warm connections for each, through {@code execute}. */
+	public static final String POOL_SIZED = "hotconnpool (execute, sized to the callers)";
 
 	/** The protocol a row speaks: what the origin offers, and how each peer is set up for it. */
 	public enum Row {
@@ -57,16 +68,41 @@ public final class SweepBenchmark {
 			return this.protocol;
 		}
 
-		/** The pool twice (execute, request factory), then the peers. */
-		List<Function<ProxiedOrigins, HttpPeer>> clients() {
+		/**
+		 * The pool at its default sizes twice (execute, request factory), on HTTP/1.1 also sized to the callers,
+		 * then the peers.
+		 */
+		List<Client> clients() {
 			boolean h2 = this == H2;
-			return List.of((env) -> PoolPeer.startWithDefaultSizes(env.tls(), env.targets(), false),
-					(env) -> PoolPeer.startWithDefaultSizes(env.tls(), env.targets(), true),
-					(env) -> Peers.okHttp(env.tls(), env.targets()), (env) -> Peers.jdk(env.tls()),
-					(env) -> h2 ? Peers.apacheH2(env.tls(), env.targets()) : Peers.apache(env.tls(), env.targets()),
-					(env) -> Peers.reactorNetty(env.tls(), env.targets(), h2));
+			List<Client> clients = new ArrayList<>(List.of(
+					new Client(POOL, (env, callers) -> PoolPeer.startWithDefaultSizes(env.tls(), env.targets(), false)),
+					new Client(POOL_REQUEST_FACTORY,
+							(env, callers) -> PoolPeer.startWithDefaultSizes(env.tls(), env.targets(), true))));
+			if (!h2) {
+				clients.add(new Client(POOL_SIZED, (env, callers) -> {
+					int ips = env.targets().get(0).addresses().size();
+					return PoolPeer.start(env.tls(), env.targets(), (callers + ips - 1) / ips, UnaryOperator.identity());
+				}));
+			}
+			clients.add(new Client("OkHttp (as shipped)", (env, callers) -> Peers.okHttp(env.tls(), env.targets())));
+			clients.add(new Client("JDK HttpClient", (env, callers) -> Peers.jdk(env.tls())));
+			clients.add(h2 ? new Client("Apache HttpClient 5 (async, HTTP/2)",
+					(env, callers) -> Peers.apacheH2(env.tls(), env.targets()))
+					: new Client("Apache HttpClient 5 (classic, pooling)",
+							(env, callers) -> Peers.apache(env.tls(), env.targets())));
+			clients.add(new Client("Reactor Netty HttpClient",
+					(env, callers) -> Peers.reactorNetty(env.tls(), env.targets(), h2)));
+			return List.copyOf(clients);
 		}
 
+	}
+
+	/**
+	 * A client under test.
+	 * @param name its name in reports
+	 * @param start starts it against a set-up for a number of callers (the pool is warm when it returns)
+	 */
+	record Client(String name, BiFunction<ProxiedOrigins, Integer, HttpPeer> start) {
 	}
 
 	private SweepBenchmark() {
@@ -77,30 +113,35 @@ public final class SweepBenchmark {
 	 * @param rtt the round-trip time
 	 * @param callers the levels of concurrency, one set of cells each
 	 * @param rows the protocols
+	 * @param compileRun untimed time of each client, at {@value #COMPILE_RUN_CALLERS} callers, before a row's
+	 * cells: it loads and compiles the client's code, which a cell's warm-up at one caller would not (zero: none)
 	 * @param warmUp untimed time of each cell
 	 * @param window timed time of each cell
 	 */
-	public record Config(int ipsPerHost, Duration rtt, List<Integer> callers, List<Row> rows, Duration warmUp,
-			Duration window) {
+	public record Config(int ipsPerHost, Duration rtt, List<Integer> callers, List<Row> rows, Duration compileRun,
+			Duration warmUp, Duration window) {
 
-		/** The documented full run: 48 cells of about 6.5 s. */
+		/** The documented full run: 52 cells of about 6 s after 13 compile runs of 2 s. */
 		public static Config full() {
 			return new Config(4, Duration.ofMillis(20), List.of(1, 16, 64, 256), List.of(Row.H2, Row.HTTP_1_1),
-					Duration.ofSeconds(2), Duration.ofSeconds(4));
+					Duration.ofSeconds(2), Duration.ofMillis(1500), Duration.ofSeconds(4));
 		}
 
 		/** Seconds, for the build. */
 		public static Config smoke() {
-			return new Config(2, Duration.ofMillis(20), List.of(4), List.of(Row.H2, Row.HTTP_1_1),
-					Duration.ofMillis(150), Duration.ofMillis(300));
+			return new Config(2, Duration.ofMillis(20), List.of(4), List.of(Row.H2, Row.HTTP_1_1), Duration.ZERO,
+					Duration.ofMillis(100), Duration.ofMillis(250));
 		}
 
 		/** The same with other levels and round-trip time. */
 		public Config with(List<Integer> callers, Duration rtt) {
-			return new Config(this.ipsPerHost, rtt, callers, this.rows, this.warmUp, this.window);
+			return new Config(this.ipsPerHost, rtt, callers, this.rows, this.compileRun, this.warmUp, this.window);
 		}
 
 	}
+
+	/** Callers of the untimed compile run. */
+	static final int COMPILE_RUN_CALLERS = 16;
 
 	/**
 	 * One client at one level.
@@ -170,13 +211,18 @@ public final class SweepBenchmark {
 		for (Row row : config.rows()) {
 			String loadBefore = Environment.load();
 			List<Level> levels = new ArrayList<>();
-			List<Function<ProxiedOrigins, HttpPeer>> clients = row.clients();
+			List<Client> clients = row.clients();
+			if (!config.compileRun().isZero()) {
+				for (Client client : clients) {
+					cell(client, row, COMPILE_RUN_CALLERS, config, config.compileRun(), Duration.ZERO);
+				}
+			}
 			for (int l = 0; l < config.callers().size(); l++) {
 				int callers = config.callers().get(l);
 				Cell[] cells = new Cell[clients.size()];
 				for (int i = 0; i < clients.size(); i++) {
 					int client = Math.floorMod(i + l, clients.size());
-					cells[client] = cell(clients.get(client), row, callers, config);
+					cells[client] = cell(clients.get(client), row, callers, config, config.warmUp(), config.window());
 				}
 				levels.add(new Level(callers, List.of(cells)));
 			}
@@ -186,10 +232,10 @@ public final class SweepBenchmark {
 	}
 
 	/** A fresh origin and client: warm-up, then the timed window. */
-	private static Cell cell(Function<ProxiedOrigins, HttpPeer> client, Row row, int callers, Config config)
+	private static Cell cell(Client client, Row row, int callers, Config config, Duration warmUp, Duration window)
 			throws IOException, InterruptedException {
 		try (ProxiedOrigins env = ProxiedOrigins.start(1, config.ipsPerHost(), config.rtt(), row.serverProtocols);
-				HttpPeer peer = client.apply(env)) {
+				HttpPeer peer = client.start().apply(env, callers)) {
 			Target target = env.targets().get(0);
 			String protocol;
 			try {
@@ -198,10 +244,10 @@ public final class SweepBenchmark {
 			catch (IOException ex) {
 				protocol = "none";
 			}
-			Window window = closedLoop(peer, target, callers, config);
+			Window timed = closedLoop(peer, target, callers, warmUp, window, config.rtt());
 			int limit = (peer instanceof PoolPeer pool) ? pool.pool().stats().hosts().get(0).maxConnections() : 0;
-			return new Cell(peer.name(), protocol, window.latencies, window.latencies.count() / seconds(config.window()),
-					window.failures, window.firstFailure, env.proxy().acceptedConnections(), limit);
+			return new Cell(client.name(), protocol, timed.latencies, timed.latencies.count() / seconds(window),
+					timed.failures, timed.firstFailure, env.proxy().acceptedConnections(), limit);
 		}
 	}
 
@@ -227,25 +273,24 @@ public final class SweepBenchmark {
 	}
 
 	/** {@code callers} threads sending back to back through the warm-up and the window. */
-	private static Window closedLoop(HttpPeer peer, Target target, int callers, Config config)
-			throws InterruptedException {
+	private static Window closedLoop(HttpPeer peer, Target target, int callers, Duration warmUp, Duration window,
+			Duration backOff) throws InterruptedException {
 		ExecutorService threads = Executors.newFixedThreadPool(callers, (task) -> {
 			Thread thread = new Thread(task, "sweep-caller");
 			thread.setDaemon(true);
 			return thread;
 		});
-		long from = System.nanoTime() + config.warmUp().toNanos();
-		long until = from + config.window().toNanos();
-		long backOff = config.rtt().toNanos();
+		long from = System.nanoTime() + warmUp.toNanos();
+		long until = from + window.toNanos();
 		try {
 			List<Future<Window>> windows = new ArrayList<>();
 			for (int i = 0; i < callers; i++) {
-				windows.add(threads.submit(() -> caller(peer, target, from, until, backOff)));
+				windows.add(threads.submit(() -> caller(peer, target, from, until, backOff.toNanos())));
 			}
 			Window all = new Window();
 			long deadline = until + Peers.EXCHANGE_DEADLINE.toNanos() * 2;
-			for (Future<Window> window : windows) {
-				all.add(window.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS));
+			for (Future<Window> caller : windows) {
+				all.add(caller.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS));
 			}
 			return all;
 		}
@@ -292,19 +337,28 @@ public final class SweepBenchmark {
 	public static String markdown(Config config, List<Result> results) {
 		StringBuilder out = new StringBuilder();
 		double rtt = config.rtt().toNanos();
-		out.append(String.format(Locale.ROOT, "1 host × %d IPs, RTT %d ms; per cell %d ms warm-up, %d ms timed; "
-				+ "pool at its default sizes; ratios against the best peer of the same level%n%n", config.ipsPerHost(),
-				config.rtt().toMillis(), config.warmUp().toMillis(), config.window().toMillis()));
+		out.append(String.format(Locale.ROOT, "1 host × %d IPs, RTT %d ms; per cell %d ms warm-up, %d ms timed, "
+				+ "after a %d ms compile run of each client; pool at its default sizes; ratios against the best peer "
+				+ "of the same level%n%n", config.ipsPerHost(), config.rtt().toMillis(), config.warmUp().toMillis(),
+				config.window().toMillis(), config.compileRun().toMillis()));
 		out.append("| protocol | callers | pool req/s | best peer | its req/s | pool / best | pool p50 / p99 (RTT) "
-				+ "| best peer p50 / p99 (RTT) |\n|---|---|---|---|---|---|---|---|\n");
+				+ "| best peer p50 / p99 (RTT) | pool sized to the callers / best |\n"
+				+ "|---|---|---|---|---|---|---|---|---|\n");
 		for (Result result : results) {
 			for (Level level : result.levels()) {
-				Cell pool = level.cell(Contender.POOL);
+				Cell pool = level.cell(POOL);
 				Cell best = level.bestPeer();
+				String sized = level.cells()
+					.stream()
+					.filter((cell) -> cell.client().equals(POOL_SIZED))
+					.findFirst()
+					.map((cell) -> String.format(Locale.ROOT, "%.2f", level.ratio(cell)))
+					.orElse("");
 				out.append(String.format(Locale.ROOT, "| %s | %d | %.0f | %s | %.0f | **%.2f** | %.2f / %.2f | "
-						+ "%.2f / %.2f |%n", result.row().protocol(), level.callers(), pool.perSecond(), best.client(),
-						best.perSecond(), level.ratio(pool), pool.latencies().p50() / rtt,
-						pool.latencies().p99() / rtt, best.latencies().p50() / rtt, best.latencies().p99() / rtt));
+						+ "%.2f / %.2f | %s |%n", result.row().protocol(), level.callers(), pool.perSecond(),
+						best.client(), best.perSecond(), level.ratio(pool), pool.latencies().p50() / rtt,
+						pool.latencies().p99() / rtt, best.latencies().p50() / rtt, best.latencies().p99() / rtt,
+						sized));
 			}
 		}
 		for (Result result : results) {
