@@ -7,6 +7,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -28,7 +29,8 @@ import okhttp3.Protocol;
  * client on the HTTP/1.1 row) and Reactor Netty's {@code HttpClient}.
  * <p>
  * Every cell (client × callers) starts afresh: a new origin, proxy and certificate, a new client, an untimed
- * warm-up, then a timed window; a request counts when it ends inside the window (successes give requests per
+ * warm-up until every caller has had two answers (so a client that opens a connection per caller is measured once
+ * it has them), then a timed window; a request counts when it ends inside the window (successes give requests per
  * second and the latency percentiles). A caller whose request failed waits one round trip before the next, so a
  * client that fails at once (a full queue) does not spin on the CPU the others need. Before a row's cells, an
  * untimed run of each client loads and compiles its code; the clients then take turns in a rotating order from one
@@ -115,7 +117,8 @@ public final class SweepBenchmark {
 	 * @param rows the protocols
 	 * @param compileRun untimed time of each client, at {@value #COMPILE_RUN_CALLERS} callers, before a row's
 	 * cells: it loads and compiles the client's code, which a cell's warm-up at one caller would not (zero: none)
-	 * @param warmUp untimed time of each cell
+	 * @param warmUp least untimed time of each cell: it lasts until every caller has had
+	 * {@value #WARM_ANSWERS} answers, at most {@link #MAX_WARM_UP}
 	 * @param window timed time of each cell
 	 */
 	public record Config(int ipsPerHost, Duration rtt, List<Integer> callers, List<Row> rows, Duration compileRun,
@@ -130,7 +133,7 @@ public final class SweepBenchmark {
 		/** Seconds, for the build. */
 		public static Config smoke() {
 			return new Config(2, Duration.ofMillis(20), List.of(4), List.of(Row.H2, Row.HTTP_1_1), Duration.ZERO,
-					Duration.ofMillis(100), Duration.ofMillis(250));
+					Duration.ofMillis(50), Duration.ofMillis(200));
 		}
 
 		/** The same with other levels and round-trip time. */
@@ -143,10 +146,17 @@ public final class SweepBenchmark {
 	/** Callers of the untimed compile run. */
 	static final int COMPILE_RUN_CALLERS = 16;
 
+	/** Answers each caller has had when the warm-up may end. */
+	static final int WARM_ANSWERS = 2;
+
+	/** The longest warm-up: a client whose callers are still waiting then is measured as it is. */
+	static final Duration MAX_WARM_UP = Duration.ofSeconds(15);
+
 	/**
 	 * One client at one level.
 	 * @param client the client's name
 	 * @param protocol the protocol its first request used, as ALPN names it ({@code none} when it failed)
+	 * @param warmUp how long its warm-up took
 	 * @param latencies the successful requests that ended in the window
 	 * @param perSecond of those, per second of the window
 	 * @param failures requests that ended in the window failed or with another status than 200
@@ -154,7 +164,7 @@ public final class SweepBenchmark {
 	 * @param connections connections the client opened to the host, from its start to its end
 	 * @param connectionLimit the pool's per-host maximum, 0 for a peer
 	 */
-	public record Cell(String client, String protocol, Latencies latencies, double perSecond, long failures,
+	public record Cell(String client, String protocol, Duration warmUp, Latencies latencies, double perSecond, long failures,
 			Optional<String> firstFailure, long connections, int connectionLimit) {
 
 		public boolean isPool() {
@@ -246,8 +256,9 @@ public final class SweepBenchmark {
 			}
 			Window timed = closedLoop(peer, target, callers, warmUp, window, config.rtt());
 			int limit = (peer instanceof PoolPeer pool) ? pool.pool().stats().hosts().get(0).maxConnections() : 0;
-			return new Cell(client.name(), protocol, timed.latencies, timed.latencies.count() / seconds(window),
-					timed.failures, timed.firstFailure, env.proxy().acceptedConnections(), limit);
+			return new Cell(client.name(), protocol, Duration.ofNanos(timed.warmUpNanos), timed.latencies,
+					timed.latencies.count() / seconds(window), timed.failures, timed.firstFailure,
+					env.proxy().acceptedConnections(), limit);
 		}
 	}
 
@@ -255,7 +266,7 @@ public final class SweepBenchmark {
 		return duration.toNanos() / 1e9;
 	}
 
-	/** What one caller, then all of them, saw in the window. */
+	/** What one caller, then all of them, saw in the window; with how long the warm-up took. */
 	private static final class Window {
 
 		final Latencies latencies = new Latencies();
@@ -263,6 +274,8 @@ public final class SweepBenchmark {
 		long failures;
 
 		Optional<String> firstFailure = Optional.empty();
+
+		long warmUpNanos;
 
 		void add(Window other) {
 			this.latencies.add(other.latencies);
@@ -272,7 +285,21 @@ public final class SweepBenchmark {
 
 	}
 
-	/** {@code callers} threads sending back to back through the warm-up and the window. */
+	/** When the timed window runs: unknown (0) while the warm-up lasts. */
+	private static final class Phase {
+
+		/** Written before {@link #until}, read after it. */
+		volatile long from;
+
+		volatile long until;
+
+	}
+
+	/**
+	 * {@code callers} threads sending back to back: a warm-up that lasts at least {@code warmUp} and until every
+	 * caller has had {@value #WARM_ANSWERS} answers (a client that opens a connection per caller has opened them),
+	 * at most {@link #MAX_WARM_UP}; then the window.
+	 */
 	private static Window closedLoop(HttpPeer peer, Target target, int callers, Duration warmUp, Duration window,
 			Duration backOff) throws InterruptedException {
 		ExecutorService threads = Executors.newFixedThreadPool(callers, (task) -> {
@@ -280,15 +307,21 @@ public final class SweepBenchmark {
 			thread.setDaemon(true);
 			return thread;
 		});
-		long from = System.nanoTime() + warmUp.toNanos();
-		long until = from + window.toNanos();
+		Phase phase = new Phase();
+		CountDownLatch warm = new CountDownLatch(callers);
+		long start = System.nanoTime();
 		try {
 			List<Future<Window>> windows = new ArrayList<>();
 			for (int i = 0; i < callers; i++) {
-				windows.add(threads.submit(() -> caller(peer, target, from, until, backOff.toNanos())));
+				windows.add(threads.submit(() -> caller(peer, target, phase, warm, backOff.toNanos())));
 			}
+			warm.await(MAX_WARM_UP.toNanos(), TimeUnit.NANOSECONDS);
+			TimeUnit.NANOSECONDS.sleep(warmUp.toNanos() - (System.nanoTime() - start));
+			phase.from = System.nanoTime();
+			phase.until = phase.from + window.toNanos();
 			Window all = new Window();
-			long deadline = until + Peers.EXCHANGE_DEADLINE.toNanos() * 2;
+			all.warmUpNanos = phase.from - start;
+			long deadline = phase.until + Peers.EXCHANGE_DEADLINE.toNanos() * 2;
 			for (Future<Window> caller : windows) {
 				all.add(caller.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS));
 			}
@@ -302,9 +335,10 @@ public final class SweepBenchmark {
 		}
 	}
 
-	private static Window caller(HttpPeer peer, Target target, long from, long until, long backOff) {
+	private static Window caller(HttpPeer peer, Target target, Phase phase, CountDownLatch warm, long backOff) {
 		Window window = new Window();
-		while (System.nanoTime() - until < 0) {
+		long answers = 0;
+		while (phase.until == 0 || System.nanoTime() - phase.until < 0) {
 			long start = System.nanoTime();
 			String failure;
 			try {
@@ -315,7 +349,8 @@ public final class SweepBenchmark {
 				failure = ex.toString();
 			}
 			long end = System.nanoTime();
-			if (end - from >= 0 && end - until < 0) {
+			long until = phase.until;
+			if (until != 0 && end - phase.from >= 0 && end - until < 0) {
 				if (failure == null) {
 					window.latencies.record(end - start);
 				}
@@ -329,6 +364,9 @@ public final class SweepBenchmark {
 			if (failure != null) {
 				LockSupport.parkNanos(backOff);
 			}
+			else if (++answers == WARM_ANSWERS) {
+				warm.countDown();
+			}
 		}
 		return window;
 	}
@@ -337,9 +375,10 @@ public final class SweepBenchmark {
 	public static String markdown(Config config, List<Result> results) {
 		StringBuilder out = new StringBuilder();
 		double rtt = config.rtt().toNanos();
-		out.append(String.format(Locale.ROOT, "1 host × %d IPs, RTT %d ms; per cell %d ms warm-up, %d ms timed, "
-				+ "after a %d ms compile run of each client; pool at its default sizes; ratios against the best peer "
-				+ "of the same level%n%n", config.ipsPerHost(), config.rtt().toMillis(), config.warmUp().toMillis(),
+		out.append(String.format(Locale.ROOT, "1 host × %d IPs, RTT %d ms; per cell a warm-up of at least %d ms "
+				+ "and until every caller has had %d answers, then %d ms timed; a %d ms compile run of each client "
+				+ "first; pool at its default sizes; ratios against the best peer of the same level%n%n",
+				config.ipsPerHost(), config.rtt().toMillis(), config.warmUp().toMillis(), WARM_ANSWERS,
 				config.window().toMillis(), config.compileRun().toMillis()));
 		out.append("| protocol | callers | pool req/s | best peer | its req/s | pool / best | pool p50 / p99 (RTT) "
 				+ "| best peer p50 / p99 (RTT) | pool sized to the callers / best |\n"
@@ -364,13 +403,14 @@ public final class SweepBenchmark {
 		for (Result result : results) {
 			out.append(String.format(Locale.ROOT, "%n%s (%s before, %s after)%n%n", result.row().protocol(),
 					result.loadBefore(), result.loadAfter()));
-			out.append("| callers | client | protocol | req/s | p50 ms | p99 ms | p50 RTT | connections | failures "
-					+ "| / best peer |\n|---|---|---|---|---|---|---|---|---|---|\n");
+			out.append("| callers | client | protocol | warm-up s | req/s | p50 ms | p99 ms | p50 RTT | connections "
+					+ "| failures | / best peer |\n|---|---|---|---|---|---|---|---|---|---|---|\n");
 			List<String> failures = new ArrayList<>();
 			for (Level level : result.levels()) {
 				for (Cell cell : level.cells()) {
-					out.append(String.format(Locale.ROOT, "| %d | %s | %s | %.0f | %.1f | %.1f | %.2f | %s | %d | "
-							+ "%.2f |%n", level.callers(), cell.client(), cell.protocol(), cell.perSecond(),
+					out.append(String.format(Locale.ROOT, "| %d | %s | %s | %.1f | %.0f | %.1f | %.1f | %.2f | %s "
+							+ "| %d | %.2f |%n", level.callers(), cell.client(), cell.protocol(),
+							seconds(cell.warmUp()), cell.perSecond(),
 							cell.latencies().p50() / 1e6, cell.latencies().p99() / 1e6,
 							cell.latencies().p50() / rtt, cell.isPool()
 									? cell.connections() + " (max " + cell.connectionLimit() + ")"

@@ -32,6 +32,7 @@ class SweepBenchmarkTest {
 				for (SweepBenchmark.Cell cell : level.cells()) {
 					String what = result.row().protocol() + ", " + level.callers() + " callers, " + cell.client();
 					assertThat(cell.protocol()).as(what).isEqualTo(result.row().protocol());
+					assertThat(cell.warmUp()).as(what).isGreaterThanOrEqualTo(config.warmUp());
 					assertThat(cell.failures()).as(what + ": " + cell.firstFailure()).isZero();
 					assertThat(cell.latencies().count()).as(what).isPositive().isLessThanOrEqualTo(mostPossible);
 					assertThat(cell.perSecond()).as(what)
