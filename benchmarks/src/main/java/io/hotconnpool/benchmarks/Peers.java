@@ -19,6 +19,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
@@ -401,8 +402,11 @@ public final class Peers {
 
 		@Override
 		public void close() {
-			// No quiet period: nothing is in flight when a client is closed.
-			HttpResources.disposeLoopsAndConnectionsLater(Duration.ZERO, Duration.ofSeconds(5)).block(EXCHANGE_DEADLINE);
+			// No quiet period: nothing is in flight when a client is closed. The pool and the event loops are disposed
+			// at once, so closing a pooled connection may find its loop terminated, which has closed it already.
+			HttpResources.disposeLoopsAndConnectionsLater(Duration.ZERO, Duration.ofSeconds(5))
+				.onErrorResume(RejectedExecutionException.class, (ex) -> Mono.empty())
+				.block(EXCHANGE_DEADLINE);
 		}
 
 	}
