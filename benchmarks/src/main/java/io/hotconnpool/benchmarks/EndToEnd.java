@@ -12,7 +12,8 @@ import java.util.function.Function;
  * The end-to-end harness. Prints Markdown:
  *
  * <pre>
- * java -cp benchmarks/target/benchmarks.jar io.hotconnpool.benchmarks.EndToEnd [first|churn|throughput|scale|sweep|all]...
+ * java -cp benchmarks/target/benchmarks.jar io.hotconnpool.benchmarks.EndToEnd
+ *     [first|churn|throughput|scale|sweep|all]...
  *     [--smoke] [--rtt=10,50] [--health-check=INTERVAL_MS/IDLE_MS] [--churn-every=MS] [--connections=100,1000]
  *     [--callers=1,16,64,256]
  * </pre>

@@ -134,7 +134,8 @@ public final class Peers {
 		client.start();
 		return new ApachePeer("Apache HttpClient 5 (async, HTTP/2)",
 				(uri) -> await(client.execute(SimpleRequestBuilder.get(uri).build(), null)),
-				// Graceful: an immediate close logs an error from the I/O reactor's closed selector; nothing is in flight.
+				// Graceful: an immediate close logs an error from the I/O reactor's closed selector. Nothing is in
+				// flight then.
 				() -> client.close(CloseMode.GRACEFUL));
 	}
 

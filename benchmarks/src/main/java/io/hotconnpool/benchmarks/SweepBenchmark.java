@@ -83,7 +83,8 @@ public final class SweepBenchmark {
 			if (!h2) {
 				clients.add(new Client(POOL_SIZED, (env, callers) -> {
 					int ips = env.targets().get(0).addresses().size();
-					return PoolPeer.start(env.tls(), env.targets(), (callers + ips - 1) / ips, UnaryOperator.identity());
+					int slots = (callers + ips - 1) / ips;
+					return PoolPeer.start(env.tls(), env.targets(), slots, UnaryOperator.identity());
 				}));
 			}
 			clients.add(new Client("OkHttp (as shipped)", (env, callers) -> Peers.okHttp(env.tls(), env.targets())));
@@ -164,8 +165,8 @@ public final class SweepBenchmark {
 	 * @param connections connections the client opened to the host, from its start to its end
 	 * @param connectionLimit the pool's per-host maximum, 0 for a peer
 	 */
-	public record Cell(String client, String protocol, Duration warmUp, Latencies latencies, double perSecond, long failures,
-			Optional<String> firstFailure, long connections, int connectionLimit) {
+	public record Cell(String client, String protocol, Duration warmUp, Latencies latencies, double perSecond,
+			long failures, Optional<String> firstFailure, long connections, int connectionLimit) {
 
 		public boolean isPool() {
 			return this.connectionLimit > 0;
@@ -417,7 +418,8 @@ public final class SweepBenchmark {
 									: String.valueOf(cell.connections()),
 							cell.failures(), level.ratio(cell)));
 					cell.firstFailure().ifPresent((failure) -> failures
-						.add(String.format(Locale.ROOT, "%s at %d callers: %s", cell.client(), level.callers(), failure)));
+						.add(String.format(Locale.ROOT, "%s at %d callers: %s", cell.client(), level.callers(),
+								failure)));
 				}
 			}
 			if (!failures.isEmpty()) {
