@@ -65,6 +65,11 @@ public final class BenchmarkTls {
 		return this.server;
 	}
 
+	/** The CA certificate, for clients that take trust as certificates. */
+	public X509Certificate ca() {
+		return this.ca;
+	}
+
 	/** The CA certificate in PEM. */
 	public String caPem() {
 		return Certificates.certificatePem(this.ca);

@@ -12,13 +12,16 @@ import java.util.function.Function;
  * The end-to-end harness. Prints Markdown:
  *
  * <pre>
- * java -cp benchmarks/target/benchmarks.jar io.hotconnpool.benchmarks.EndToEnd [first|churn|throughput|scale|engine|all]...
+ * java -cp benchmarks/target/benchmarks.jar io.hotconnpool.benchmarks.EndToEnd
+ *     [first|churn|throughput|scale|sweep|engine|all]...
  *     [--smoke] [--rtt=10,50] [--health-check=INTERVAL_MS/IDLE_MS] [--churn-every=MS] [--connections=100,1000]
+ *     [--callers=1,16,64,256]
  * </pre>
  *
  * {@code --smoke} runs the seconds-long sizes of the build's tests; {@code --rtt} sets the round-trip times of
- * {@code first} and {@code churn}; {@code --health-check} the pool's health check and {@code --churn-every} how
- * often idle connections are closed under {@code churn}; {@code --connections} the sizes of {@code scale}.
+ * {@code first} and {@code churn}, and the first of them that of {@code sweep}; {@code --health-check} the pool's
+ * health check and {@code --churn-every} how often idle connections are closed under {@code churn};
+ * {@code --connections} the sizes of {@code scale}; {@code --callers} the levels of {@code sweep}.
  */
 public final class EndToEnd {
 
@@ -29,7 +32,7 @@ public final class EndToEnd {
 		boolean smoke = List.of(args).contains("--smoke");
 		List<String> runs = Arrays.stream(args).filter((arg) -> !arg.startsWith("--")).toList();
 		if (runs.isEmpty() || runs.contains("all")) {
-			runs = List.of("first", "churn", "throughput", "scale");
+			runs = List.of("first", "churn", "throughput", "scale", "sweep");
 		}
 		System.out.println(Environment.describe() + "\n");
 		for (String run : runs) {
@@ -55,8 +58,15 @@ public final class EndToEnd {
 							base.slotsPerIp(), base.ticks(), base.topClasses());
 					print("Scale", ScaleBenchmark.markdown(config, ScaleBenchmark.run(config)));
 				}
+				case "sweep" -> {
+					SweepBenchmark.Config base = smoke ? SweepBenchmark.Config.smoke() : SweepBenchmark.Config.full();
+					SweepBenchmark.Config config = base.with(option(args, "callers", EndToEnd::integers)
+						.orElse(base.callers()), option(args, "rtt", EndToEnd::millis).map((rtts) -> rtts.get(0))
+						.orElse(base.rtt()));
+					print("Concurrency sweep", SweepBenchmark.markdown(config, SweepBenchmark.run(config)));
+				}
 				default -> throw new IllegalArgumentException(
-						"Unknown run " + run + "; expected first, churn, throughput, scale, engine or all");
+						"Unknown run " + run + "; expected first, churn, throughput, scale, sweep, engine or all");
 			}
 			System.out.printf(Locale.ROOT, "(%s took %.0f s; %s)%n%n", run, (System.nanoTime() - start) / 1e9,
 					Environment.load());

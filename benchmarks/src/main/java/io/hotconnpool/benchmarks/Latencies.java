@@ -27,6 +27,10 @@ public final class Latencies {
 		return this.histogram.getTotalCount();
 	}
 
+	public long min() {
+		return this.histogram.getMinValue();
+	}
+
 	public long p50() {
 		return this.histogram.getValueAtPercentile(50);
 	}

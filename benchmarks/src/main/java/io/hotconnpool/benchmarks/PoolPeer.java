@@ -1,24 +1,44 @@
 package io.hotconnpool.benchmarks;
 
 import java.io.IOException;
+import java.net.URI;
 import java.util.Collection;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiFunction;
 import java.util.function.UnaryOperator;
 
+import io.hotconnpool.http.HotConnPoolClientHttpRequestFactory;
 import io.hotconnpool.pool.HotConnPool;
 import io.hotconnpool.pool.HotConnPoolSettings;
+import io.hotconnpool.pool.HotConnPoolSettings.HostBuilder;
 import okhttp3.Request;
 import okhttp3.Response;
 
+import org.springframework.http.HttpMethod;
+import org.springframework.http.client.ClientHttpRequestFactory;
+import org.springframework.http.client.ClientHttpResponse;
+
 /**
  * hotconnpool as a peer: one host per target with the target's IPs as static addresses (no DNS), started and
- * warm before the first request is measured.
+ * warm before the first request is measured. Requests go through {@link HotConnPool#execute}, or through the
+ * pool's {@link ClientHttpRequestFactory} as {@code RestClient} sends them.
  */
 public final class PoolPeer implements HttpPeer {
 
+	/** The pool's name in reports when it runs through its {@code ClientHttpRequestFactory}. */
+	public static final String REQUEST_FACTORY = "hotconnpool (ClientHttpRequestFactory)";
+
 	private final HotConnPool pool;
 
-	private PoolPeer(HotConnPool pool) {
+	/** Null: requests go through {@link HotConnPool#execute}. */
+	private final ClientHttpRequestFactory requestFactory;
+
+	private final Map<Target, URI> uris = new ConcurrentHashMap<>();
+
+	private PoolPeer(HotConnPool pool, ClientHttpRequestFactory requestFactory) {
 		this.pool = pool;
+		this.requestFactory = requestFactory;
 	}
 
 	/**
@@ -31,16 +51,35 @@ public final class PoolPeer implements HttpPeer {
 	 */
 	public static PoolPeer start(BenchmarkTls tls, Collection<Target> targets, int slots,
 			UnaryOperator<HotConnPoolSettings.Builder> settings) {
+		return new PoolPeer(started(tls, targets, (host, target) -> host.connectionsPerIp(slots)
+			.maxConnections(Math.max(16, target.addresses().size() * slots)), settings), null);
+	}
+
+	/**
+	 * Builds and starts (warms) a pool at its default sizes: {@code connections-per-ip} and
+	 * {@code max-connections-per-host} as a user who sets neither gets them.
+	 * @param tls the trusted CA
+	 * @param targets the hosts
+	 * @param viaRequestFactory whether requests go through the pool's {@code ClientHttpRequestFactory} rather than
+	 * {@link HotConnPool#execute}
+	 * @return the started pool
+	 */
+	public static PoolPeer startWithDefaultSizes(BenchmarkTls tls, Collection<Target> targets,
+			boolean viaRequestFactory) {
+		HotConnPool pool = started(tls, targets, (host, target) -> host, UnaryOperator.identity());
+		return new PoolPeer(pool, viaRequestFactory ? new HotConnPoolClientHttpRequestFactory(pool) : null);
+	}
+
+	private static HotConnPool started(BenchmarkTls tls, Collection<Target> targets,
+			BiFunction<HostBuilder, Target, HostBuilder> sizes, UnaryOperator<HotConnPoolSettings.Builder> settings) {
 		HotConnPoolSettings.Builder builder = HotConnPoolSettings.builder().trustStore(tls.trustStore());
 		for (Target target : targets) {
-			builder.host(target.hostAndPort(), (host) -> host.staticAddresses(target.addresses())
-				.dnsEnabled(false)
-				.connectionsPerIp(slots)
-				.maxConnections(Math.max(16, target.addresses().size() * slots)));
+			builder.host(target.hostAndPort(), (host) -> sizes
+				.apply(host.staticAddresses(target.addresses()).dnsEnabled(false), target));
 		}
 		HotConnPool pool = HotConnPool.builder(settings.apply(builder).build()).build();
 		pool.start();
-		return new PoolPeer(pool);
+		return pool;
 	}
 
 	/** The pool, for its statistics. */
@@ -50,15 +89,35 @@ public final class PoolPeer implements HttpPeer {
 
 	@Override
 	public String name() {
-		return Contender.POOL;
+		return (this.requestFactory != null) ? REQUEST_FACTORY : Contender.POOL;
 	}
 
 	@Override
 	public int get(Target target) throws IOException {
-		try (Response response = this.pool.execute(new Request.Builder().url(target.url()).build())) {
+		if (this.requestFactory != null) {
+			URI uri = this.uris.computeIfAbsent(target, (key) -> key.url().uri());
+			try (ClientHttpResponse response = this.requestFactory.createRequest(uri, HttpMethod.GET).execute()) {
+				response.getBody().readAllBytes();
+				return response.getStatusCode().value();
+			}
+		}
+		try (Response response = execute(target)) {
 			response.body().string();
 			return response.code();
 		}
+	}
+
+	/** Over {@link HotConnPool#execute} either way: a {@code ClientHttpResponse} does not tell the protocol. */
+	@Override
+	public String protocol(Target target) throws IOException {
+		try (Response response = execute(target)) {
+			response.body().string();
+			return response.protocol().toString();
+		}
+	}
+
+	private Response execute(Target target) throws IOException {
+		return this.pool.execute(new Request.Builder().url(target.url()).build());
 	}
 
 	@Override
