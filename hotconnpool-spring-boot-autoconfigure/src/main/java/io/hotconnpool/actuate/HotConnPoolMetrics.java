@@ -40,6 +40,7 @@ import org.springframework.context.SmartLifecycle;
  * one address, {@code ip}.
  * <ul>
  * <li>gauges {@code hotconnpool.connections} ({@code state}: {@code idle}, {@code leased}, {@code warming}),
+ * {@code hotconnpool.streams.active} (leases in flight: HTTP/2 streams and leased HTTP/1.1 connections),
  * {@code hotconnpool.acquires.pending}, {@code hotconnpool.ips.blacklisted};</li>
  * <li>timers {@code hotconnpool.acquire} ({@code outcome}: {@code acquired}, {@code timeout}),
  * {@code hotconnpool.connection.connect} and {@code hotconnpool.connection.handshake} (per {@code ip}),
@@ -314,6 +315,8 @@ public final class HotConnPoolMetrics implements MeterBinder, HotConnPoolListene
 			gauge(host, "connections", "Connections by state", "state", "idle", HostStats::idle);
 			gauge(host, "connections", "Connections by state", "state", "leased", HostStats::leased);
 			gauge(host, "connections", "Connections by state", "state", "warming", HostStats::warming);
+			gauge(host, "streams.active", "Leases in flight: HTTP/2 streams and leased HTTP/1.1 connections", null,
+					null, HostStats::streams);
 			gauge(host, "acquires.pending", "Acquires waiting for a connection", null, null, HostStats::waiting);
 			gauge(host, "ips.blacklisted", "IP addresses set aside", null, null, (stats) -> stats.blacklisted().size());
 			this.acquired = add(acquireTimer(host, "acquired"));

@@ -5,9 +5,11 @@ import java.net.InetAddress;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -52,6 +54,8 @@ final class HostPool {
 
 	private static final Log logger = LogFactory.getLog(HostPool.class);
 
+	private static final PooledConnection[] NONE = {};
+
 	final HotConnPool pool;
 
 	final HostSettings settings;
@@ -78,10 +82,29 @@ final class HostPool {
 
 	private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
 
-	/** Log lines decided under the lock (an IP blacklisted or restored), written once it is released. */
-	private final Queue<Runnable> logLines = new ConcurrentLinkedQueue<>();
+	/**
+	 * What was decided under the lock and must happen once it is released: log lines (an IP blacklisted or
+	 * restored), listener events. Run by {@link #unlock()}, so that no listener or logger ever runs under the lock.
+	 */
+	private final Queue<Runnable> afterUnlock = new ConcurrentLinkedQueue<>();
 
-	private boolean closed;
+	/** The multiplexed connections that take streams; copy-on-write under the lock, read without it. */
+	private volatile PooledConnection[] shared = NONE;
+
+	/** Where the next look for a stream starts. */
+	private final AtomicInteger nextShared = new AtomicInteger();
+
+	/** Retired multiplexed connections whose last streams still run; each is closed when its last stream ends. */
+	private final Set<PooledConnection> draining = new HashSet<>();
+
+	/** Whether an acquire waits: a stream's release then takes the lock to hand off. Written under the lock. */
+	private volatile boolean waiting;
+
+	/** Whether an IP has failures counted: a healthy stream's release then takes the lock to reset them. */
+	private volatile boolean failing;
+
+	/** Written under the lock; volatile so that a stream's release can see it without the lock. */
+	private volatile boolean closed;
 
 	private volatile String lastFailure;
 
@@ -137,6 +160,7 @@ final class HostPool {
 			Set<InetAddress> previous = new HashSet<>(this.addresses);
 			this.addresses = List.copyOf(merged);
 			this.health.keySet().retainAll(merged);
+			this.failing = this.health.values().stream().anyMatch((h) -> h.consecutiveFailures != 0);
 			merged.forEach((ip) -> this.health.computeIfAbsent(ip, (unused) -> new IpHealth()));
 			List<PooledConnection> toClose = retireIdleLocked((c) -> !merged.contains(c.ip), RetireReason.DNS_REMOVED);
 			toClose.addAll(yieldExtrasLocked());
@@ -147,7 +171,7 @@ final class HostPool {
 			return new Changes(toClose, toWarm);
 		}
 		finally {
-			this.lock.unlock();
+			unlock();
 		}
 	}
 
@@ -182,7 +206,7 @@ final class HostPool {
 			return fillLocked();
 		}
 		finally {
-			this.lock.unlock();
+			unlock();
 		}
 	}
 
@@ -237,13 +261,15 @@ final class HostPool {
 		long live = this.connections.stream().filter((c) -> usableSet.contains(c.ip)).count();
 		long needed = (this.settings.warmTarget(usable.size()) - warm) - (this.settings.maxConnections() - live);
 		List<PooledConnection> retired = new ArrayList<>();
-		for (PooledConnection connection : List.copyOf(this.idle)) {
-			if (retired.size() >= needed) {
+		int yielded = 0;
+		for (PooledConnection connection : unleasedLocked()) {
+			if (yielded >= needed) {
 				break;
 			}
 			if (connection.slot >= perIp && usableSet.contains(connection.ip)) {
 				retireLocked(connection, RetireReason.IDLE);
-				retired.add(connection);
+				drainOrCloseLocked(connection, retired);
+				yielded++;
 			}
 		}
 		return retired;
@@ -291,12 +317,21 @@ final class HostPool {
 	// ---- acquire and release -------------------------------------------------------------------------------
 
 	/**
-	 * Leases a connection, waiting up to the timeout.
+	 * Leases a connection, waiting up to the timeout. A shared lease takes a stream on a multiplexed (HTTP/2)
+	 * connection, without the lock when one has a stream free, or else an idle HTTP/1.1 connection; an exclusive
+	 * lease takes a whole connection: an idle HTTP/1.1 one, or a multiplexed one with no stream in flight.
+	 * @param exclusive whether the caller needs the connection to itself
 	 * @return the leased connection, or {@code null} when the timeout passed
 	 * @throws PoolClosedException when the pool closed before or during the wait
 	 * @throws HostUnavailableException when every IP is blacklisted and the policy is to fail
 	 */
-	PooledConnection acquire(long timeoutNanos, InetAddress avoid) throws InterruptedException {
+	PooledConnection acquire(long timeoutNanos, InetAddress avoid, boolean exclusive) throws InterruptedException {
+		if (!exclusive && !this.closed) {
+			PooledConnection stream = acquireStream(avoid);
+			if (stream != null) {
+				return stream;
+			}
+		}
 		long deadline = 0;
 		Waiter waiter = null;
 		PooledConnection connection;
@@ -307,12 +342,11 @@ final class HostPool {
 			if (this.closed) {
 				throw this.pool.closedException();
 			}
-			connection = pollIdleLocked(avoid);
-			if (connection != null && connection.isSocketClosed()) {
-				// Its socket closed a moment ago and its retirement has not run yet: never hand it out.
-				closedMeanwhile = retireClosedLocked(connection);
-				connection = pollIdleLocked(avoid);
+			if (hasClosedSocketLocked()) {
+				// A socket closed a moment ago and its retirement has not run yet: never hand it out.
+				closedMeanwhile = retireClosedLocked();
 			}
+			connection = pollIdleLocked(avoid);
 			if (connection != null) {
 				leaseLocked(connection);
 			}
@@ -321,14 +355,24 @@ final class HostPool {
 					throw new HostUnavailableException("Every IP of " + key() + " is blacklisted: "
 							+ blacklistLocked() + " (hotconnpool.blacklist.all-blacklisted=fail)");
 				}
-				deadline = System.nanoTime() + timeoutNanos;
-				waiter = new Waiter(this.lock.newCondition());
+				// Queued before the last look at the streams: a stream released meanwhile sees the waiter.
+				waiter = new Waiter(this.lock.newCondition(), exclusive);
 				this.waiters.addLast(waiter);
-				onDemand = createOnDemandLocked();
+				this.waiting = true;
+				// Under the lock no shared connection is retired: a stream taken here needs no second look.
+				connection = exclusive ? holdSharedLocked(avoid) : pickStream(avoid);
+				if (connection != null) {
+					this.waiters.removeLast();
+					this.waiting = !this.waiters.isEmpty();
+				}
+				else {
+					deadline = System.nanoTime() + timeoutNanos;
+					onDemand = createOnDemandLocked();
+				}
 			}
 		}
 		finally {
-			this.lock.unlock();
+			unlock();
 		}
 		if (closedMeanwhile != null) {
 			this.pool.apply(closedMeanwhile);
@@ -343,14 +387,111 @@ final class HostPool {
 	}
 
 	/**
-	 * Retires the polled connection and every idle one whose socket closed, and creates their replacements.
+	 * The lock-free path of a shared lease: a stream on the multiplexed connection with the fewest in flight.
+	 * @return the connection, its stream taken, or {@code null} when none has one free
+	 */
+	private PooledConnection acquireStream(InetAddress avoid) {
+		for (int attempt = 0; attempt < 3; attempt++) {
+			PooledConnection connection = pickStream(avoid);
+			if (connection == null) {
+				return null;
+			}
+			if (connection.state == ConnectionState.IDLE) {
+				return connection;
+			}
+			// Retired between the pick and the count: the retirement may have seen the stream, so give it back.
+			releaseStream(connection, null);
+		}
+		return null;
+	}
+
+	/**
+	 * Takes a stream on the multiplexed connection with the fewest streams in flight, to another IP than
+	 * {@code avoid} if one has a stream free. Each look starts one connection further than the last, so that ties
+	 * rotate and streams spread over every connection and IP.
+	 */
+	private PooledConnection pickStream(InetAddress avoid) {
+		for (int attempt = 0; attempt < 3; attempt++) {
+			PooledConnection[] all = this.shared;
+			int count = all.length;
+			if (count == 0) {
+				return null;
+			}
+			int start = (count == 1) ? 0 : Math.floorMod(this.nextShared.getAndIncrement(), count);
+			PooledConnection best = null;
+			int bestStreams = Integer.MAX_VALUE;
+			boolean bestAvoided = true;
+			for (int i = 0; i < count; i++) {
+				PooledConnection candidate = all[(start + i) % count];
+				int streams = candidate.streams();
+				if (streams >= candidate.streamLimit() || candidate.isSocketClosed()) {
+					continue;
+				}
+				boolean avoided = candidate.ip.equals(avoid);
+				if (best == null || (bestAvoided && !avoided) || (avoided == bestAvoided && streams < bestStreams)) {
+					best = candidate;
+					bestStreams = streams;
+					bestAvoided = avoided;
+				}
+			}
+			if (best == null) {
+				return null;
+			}
+			if (best.tryAcquireStream()) {
+				return best;
+			}
+			// Another caller took its last free stream: look again.
+		}
+		return null;
+	}
+
+	/**
+	 * Takes a multiplexed connection with no stream in flight whole, for an exclusive lease: to another IP than
+	 * {@code avoid} if one is free, and in turn, as streams are.
+	 */
+	private PooledConnection holdSharedLocked(InetAddress avoid) {
+		PooledConnection[] all = this.shared;
+		int count = all.length;
+		int start = (count <= 1) ? 0 : Math.floorMod(this.nextShared.getAndIncrement(), count);
+		PooledConnection fallback = null;
+		for (int i = 0; i < count; i++) {
+			PooledConnection connection = all[(start + i) % count];
+			if (connection.state == ConnectionState.IDLE && connection.streams() == 0 && !connection.isSocketClosed()) {
+				if (!connection.ip.equals(avoid) && connection.tryHold()) {
+					leaseLocked(connection);
+					return connection;
+				}
+				fallback = connection;
+			}
+		}
+		if (fallback != null && fallback.tryHold()) {
+			leaseLocked(fallback);
+			return fallback;
+		}
+		return null;
+	}
+
+	private boolean hasClosedSocketLocked() {
+		for (PooledConnection connection : this.idle) {
+			if (connection.isSocketClosed()) {
+				return true;
+			}
+		}
+		for (PooledConnection connection : this.shared) {
+			if (connection.isSocketClosed()) {
+				return true;
+			}
+		}
+		return false;
+	}
+
+	/**
+	 * Retires every idle or shared connection whose socket closed (their streams failed with it), and creates
+	 * their replacements.
 	 * @return the connections to close and to warm
 	 */
-	private Changes retireClosedLocked(PooledConnection polled) {
-		retireLocked(polled, RetireReason.BROKEN);
-		List<PooledConnection> toClose = retireIdleLocked(PooledConnection::isSocketClosed, RetireReason.BROKEN);
-		toClose.add(polled);
-		return new Changes(toClose, fillLocked());
+	private Changes retireClosedLocked() {
+		return new Changes(retireIdleLocked(PooledConnection::isSocketClosed, RetireReason.BROKEN), fillLocked());
 	}
 
 	/** The least recently used idle connection, to another IP than {@code avoid} if one is idle. */
@@ -379,6 +520,7 @@ final class HostPool {
 				long remaining = deadline - System.nanoTime();
 				if (remaining <= 0) {
 					this.waiters.remove(waiter);
+					this.waiting = !this.waiters.isEmpty();
 					return null;
 				}
 				try {
@@ -386,16 +528,24 @@ final class HostPool {
 				}
 				catch (InterruptedException ex) {
 					this.waiters.remove(waiter);
-					if (waiter.connection != null) {
+					this.waiting = !this.waiters.isEmpty();
+					PooledConnection handed = waiter.connection;
+					if (handed != null) {
 						// handed over just as we were interrupted: pass it on
-						offerLocked(waiter.connection, System.nanoTime());
+						if (handed.multiplexed && !waiter.exclusive) {
+							handed.releaseStream();
+							streamEndedLocked(handed);
+						}
+						else {
+							offerLocked(handed, System.nanoTime());
+						}
 					}
 					throw ex;
 				}
 			}
 		}
 		finally {
-			this.lock.unlock();
+			unlock();
 		}
 	}
 
@@ -409,7 +559,9 @@ final class HostPool {
 			return null;
 		}
 		long warming = this.connections.stream().filter((c) -> c.state == ConnectionState.WARMING).count();
-		if (warming >= this.waiters.size()) {
+		// A host that speaks HTTP/2 will carry many waiters on each connection warming.
+		long perConnection = (this.shared.length > 0) ? this.pool.settings.http2MaxStreamsPerConnection() : 1;
+		if (warming * perConnection >= this.waiters.size()) {
 			return null;
 		}
 		Map<InetAddress, Set<Integer>> slotsByIp = new HashMap<>();
@@ -422,15 +574,15 @@ final class HostPool {
 	}
 
 	/**
-	 * Takes a connection back from its lease.
+	 * Takes a connection back from a lease that held it whole: an HTTP/1.1 lease, or an exclusive one.
 	 * @param connection the connection
 	 * @param outcome what the lease saw: {@code null} if healthy, else why it must be retired and, for a blacklist
 	 * status, the reason to blacklist its IP
 	 */
 	void release(PooledConnection connection, LeaseOutcome outcome) {
 		long now = System.nanoTime();
-		List<PooledConnection> toClose;
-		List<PooledConnection> toWarm;
+		List<PooledConnection> toClose = new ArrayList<>();
+		List<PooledConnection> toWarm = List.of();
 		this.lock.lock();
 		try {
 			if (this.closed) {
@@ -439,40 +591,115 @@ final class HostPool {
 			if (connection.state == ConnectionState.RETIRED) {
 				return; // retired while leased (forced cleanup, close): already closed
 			}
-			IpHealth ipHealth = this.health.get(connection.ip);
-			// The connection works but its IP did not serve (503): the connection goes only if the IP does.
-			List<PooledConnection> ipFailed = (outcome != null && outcome.reason() == null
-					&& outcome.ipFailure() != null)
-							? countFailureLocked(connection.ip, outcome.ipFailure() + " on " + connection) : List.of();
-			RetireReason reason = (outcome != null && outcome.reason() != null) ? outcome.reason()
-					: retireReasonLocked(connection, ipHealth, now);
-			if (reason == null) {
-				if (outcome == null) {
-					ipHealth.consecutiveFailures = 0;
-				}
-				offerLocked(connection, now);
-				toClose = ipFailed;
-				toWarm = List.of();
+			if (judgeLocked(connection, outcome, now, toClose)) {
+				toClose.add(connection);
+				toWarm = fillLocked();
 			}
 			else {
-				retireLocked(connection, reason);
-				toClose = new ArrayList<>(ipFailed);
-				toClose.add(connection);
-				if (outcome != null && outcome.blacklistReason() != null) {
-					toClose.addAll(blacklistLocked(connection.ip, outcome.blacklistReason()));
-				}
-				else if (outcome != null && outcome.reason() != null && outcome.ipFailure() != null) {
-					toClose.addAll(countFailureLocked(connection.ip, outcome.ipFailure() + " on " + connection));
-				}
-				toWarm = fillLocked();
+				offerLocked(connection, now);
 			}
 		}
 		finally {
-			this.lock.unlock();
+			unlock();
 		}
-		writeLogLines();
 		toClose.forEach(PooledConnection::close);
 		toWarm.forEach(this.pool::warm);
+	}
+
+	/**
+	 * Gives a stream back to its multiplexed connection. Without the lock when nothing else is to be done: no
+	 * waiter to hand it to, nothing to judge, no failure count to reset, the connection in service.
+	 * @param outcome what the lease saw, as for {@link #release}; a connection it retires drains its other streams
+	 */
+	void releaseStream(PooledConnection connection, LeaseOutcome outcome) {
+		connection.releaseStream();
+		long now = System.nanoTime();
+		connection.markUsed(now);
+		if (outcome == null && !this.waiting && !this.failing && !this.closed
+				&& connection.state != ConnectionState.RETIRED) {
+			return;
+		}
+		List<PooledConnection> toClose = new ArrayList<>();
+		List<PooledConnection> toWarm = List.of();
+		this.lock.lock();
+		try {
+			if (this.closed) {
+				this.leaseReturned.signalAll();
+			}
+			if (connection.state != ConnectionState.RETIRED && judgeLocked(connection, outcome, now, toClose)) {
+				drainOrCloseLocked(connection, toClose);
+				toWarm = fillLocked();
+			}
+			streamEndedLocked(connection);
+		}
+		finally {
+			unlock();
+		}
+		toClose.forEach(PooledConnection::close);
+		toWarm.forEach(this.pool::warm);
+	}
+
+	/** A stream ended: a draining connection whose last stream it was is closed, and waiters get its place. */
+	private void streamEndedLocked(PooledConnection connection) {
+		if (connection.state == ConnectionState.RETIRED) {
+			if (connection.streams() == 0 && this.draining.remove(connection)) {
+				this.afterUnlock.add(connection::close);
+			}
+			return;
+		}
+		serveWaitersLocked();
+	}
+
+	/**
+	 * Judges a returned lease: counts its IP's failure, resets the count after a healthy one, and retires the
+	 * connection if the lease or the connection's state says so.
+	 * @param toClose receives other connections to close (the IP's, when it is blacklisted)
+	 * @return whether the connection was retired
+	 */
+	private boolean judgeLocked(PooledConnection connection, LeaseOutcome outcome, long now,
+			List<PooledConnection> toClose) {
+		IpHealth ipHealth = this.health.get(connection.ip);
+		// The connection works but its IP did not serve (503): the connection goes only if the IP does.
+		if (outcome != null && outcome.reason() == null && outcome.ipFailure() != null) {
+			toClose.addAll(countFailureLocked(connection.ip, outcome.ipFailure() + " on " + connection));
+		}
+		RetireReason reason = (outcome != null && outcome.reason() != null) ? outcome.reason()
+				: retireReasonLocked(connection, ipHealth, now);
+		if (reason == null) {
+			if (outcome == null) {
+				resetFailuresLocked(ipHealth);
+			}
+			return false;
+		}
+		retireLocked(connection, reason);
+		if (outcome != null && outcome.blacklistReason() != null) {
+			toClose.addAll(blacklistLocked(connection.ip, outcome.blacklistReason()));
+		}
+		else if (outcome != null && outcome.reason() != null && outcome.ipFailure() != null) {
+			toClose.addAll(countFailureLocked(connection.ip, outcome.ipFailure() + " on " + connection));
+		}
+		return true;
+	}
+
+	/**
+	 * A retired multiplexed connection is closed now if no stream is in flight, or else drains: it takes no new
+	 * stream, and the last one to end closes it. Its state was set first and its streams are read after, while a
+	 * stream's release counts down first and reads the state after: one of the two always sees the other.
+	 */
+	private void drainOrCloseLocked(PooledConnection connection, List<PooledConnection> toClose) {
+		if (connection.multiplexed && connection.streams() != 0) {
+			this.draining.add(connection);
+		}
+		else {
+			toClose.add(connection);
+		}
+	}
+
+	private void resetFailuresLocked(IpHealth ipHealth) {
+		if (ipHealth.consecutiveFailures != 0) {
+			ipHealth.consecutiveFailures = 0;
+			this.failing = this.health.values().stream().anyMatch((h) -> h.consecutiveFailures != 0);
+		}
 	}
 
 	/**
@@ -525,13 +752,17 @@ final class HostPool {
 			IpHealth ipHealth = this.health.get(connection.ip);
 			boolean restored = false;
 			if (ipHealth != null) {
-				ipHealth.consecutiveFailures = 0;
+				resetFailuresLocked(ipHealth);
 				restored = ipHealth.blacklist != null;
 				ipHealth.blacklist = null;
 			}
 			if (restored) {
-				this.logLines.add(() -> logger.info("hotconnpool restored " + connection.ip.getHostAddress() + " of "
+				this.afterUnlock.add(() -> logger.info("hotconnpool restored " + connection.ip.getHostAddress() + " of "
 						+ key() + ": its re-probe succeeded"));
+			}
+			if (connection.state == ConnectionState.WARMING) {
+				// Its protocol is known now, before anyone leases it, and does not change.
+				connection.multiplexed = connection.speaksHttp2() && this.pool.settings.http2MaxStreamsPerConnection() > 1;
 			}
 			long now = System.nanoTime();
 			RetireReason reason = retireReasonLocked(connection, this.health.get(connection.ip), now);
@@ -543,8 +774,7 @@ final class HostPool {
 			return new Changes(List.of(), restored ? fillLocked() : List.of());
 		}
 		finally {
-			this.lock.unlock();
-			writeLogLines();
+			unlock();
 		}
 	}
 
@@ -578,25 +808,31 @@ final class HostPool {
 			}
 		}
 		finally {
-			this.lock.unlock();
+			unlock();
 		}
-		writeLogLines();
 		toClose.forEach(PooledConnection::close);
 	}
 
-	/** Writes the log lines decided under the lock; called after releasing it. */
-	private void writeLogLines() {
-		Runnable line;
-		while ((line = this.logLines.poll()) != null) {
-			line.run();
+	/** Releases the lock, then runs what was decided under it, unless this thread still holds it (nested). */
+	private void unlock() {
+		this.lock.unlock();
+		if (this.lock.isHeldByCurrentThread()) {
+			return;
+		}
+		Runnable action;
+		while ((action = this.afterUnlock.poll()) != null) {
+			action.run();
 		}
 	}
 
 	/** Counts a failure against the IP and blacklists it at the threshold. */
 	private List<PooledConnection> countFailureLocked(InetAddress ip, String failure) {
 		IpHealth ipHealth = this.health.get(ip);
-		if (ipHealth == null || ipHealth.blacklist != null
-				|| ++ipHealth.consecutiveFailures < this.pool.settings.blacklistFailureThreshold()) {
+		if (ipHealth == null || ipHealth.blacklist != null) {
+			return List.of();
+		}
+		this.failing = true;
+		if (++ipHealth.consecutiveFailures < this.pool.settings.blacklistFailureThreshold()) {
 			return List.of();
 		}
 		return blacklistLocked(ip, ipHealth.consecutiveFailures + " consecutive failures, last: " + failure);
@@ -611,7 +847,7 @@ final class HostPool {
 		long ttl = this.pool.settings.blacklistTtl().toNanos();
 		Instant now = Instant.now();
 		if (ipHealth.blacklist == null) { // not again for each failed re-probe or concurrent probe
-			this.logLines.add(() -> logger.warn("hotconnpool blacklisted " + ip.getHostAddress() + " of " + key()
+			this.afterUnlock.add(() -> logger.warn("hotconnpool blacklisted " + ip.getHostAddress() + " of " + key()
 					+ " for " + this.pool.settings.blacklistTtl() + ", then re-probed: " + reason));
 		}
 		ipHealth.blacklist = new Blacklisting(reason, now, now.plusNanos(ttl), System.nanoTime() + ttl);
@@ -643,7 +879,7 @@ final class HostPool {
 			return probes;
 		}
 		finally {
-			this.lock.unlock();
+			unlock();
 		}
 	}
 
@@ -674,14 +910,13 @@ final class HostPool {
 				return null;
 			}
 			ipHealth.blacklist = null;
-			ipHealth.consecutiveFailures = 0;
-			this.logLines.add(() -> logger.info("hotconnpool restored " + ip.getHostAddress() + " of " + key()
+			resetFailuresLocked(ipHealth);
+			this.afterUnlock.add(() -> logger.info("hotconnpool restored " + ip.getHostAddress() + " of " + key()
 					+ ": taken off the blacklist by an operator"));
 			return fillLocked();
 		}
 		finally {
-			this.lock.unlock();
-			writeLogLines();
+			unlock();
 		}
 	}
 
@@ -696,11 +931,14 @@ final class HostPool {
 			if (connection.state != ConnectionState.IDLE || !connection.isSocketClosed()) {
 				return new Changes(List.of(), List.of());
 			}
+			// A shared one's streams failed with its socket: their holders see the error and give them back.
 			retireLocked(connection, RetireReason.BROKEN);
-			return new Changes(List.of(connection), fillLocked());
+			List<PooledConnection> toClose = new ArrayList<>();
+			drainOrCloseLocked(connection, toClose);
+			return new Changes(toClose, fillLocked());
 		}
 		finally {
-			this.lock.unlock();
+			unlock();
 		}
 	}
 
@@ -724,10 +962,18 @@ final class HostPool {
 				reserved.add(connection);
 				return true;
 			});
+			// A shared connection is probed only when no stream is in flight: held whole, streams stay off it.
+			for (PooledConnection connection : this.shared) {
+				if (connection.state == ConnectionState.IDLE && connection.idleNanos(now) >= idleThresholdNanos
+						&& connection.tryHold()) {
+					connection.state = ConnectionState.RESERVED;
+					reserved.add(connection);
+				}
+			}
 			return reserved;
 		}
 		finally {
-			this.lock.unlock();
+			unlock();
 		}
 	}
 
@@ -743,7 +989,7 @@ final class HostPool {
 			List<PooledConnection> toClose = retireIdleLocked((c) -> c.isExpired(now), RetireReason.EXPIRED);
 			int surplus = this.connections.size() - this.settings.warmTarget(usableAddressesLocked().size());
 			// Connections opened on demand go first, so that the warm slots of every IP stay (and no refill follows).
-			List<PooledConnection> candidates = new ArrayList<>(this.idle);
+			List<PooledConnection> candidates = unleasedLocked();
 			candidates.sort(Comparator.comparing((PooledConnection c) -> c.slot < this.settings.connectionsPerIp()));
 			for (PooledConnection connection : candidates) {
 				if (surplus <= 0) {
@@ -751,7 +997,7 @@ final class HostPool {
 				}
 				if (connection.idleNanos(now) >= idleTimeoutNanos) {
 					retireLocked(connection, RetireReason.IDLE);
-					toClose.add(connection);
+					drainOrCloseLocked(connection, toClose); // a stream may have come meanwhile
 					surplus--;
 				}
 			}
@@ -759,33 +1005,63 @@ final class HostPool {
 			return new Changes(toClose, fillLocked());
 		}
 		finally {
-			this.lock.unlock();
+			unlock();
 		}
 	}
 
+	/**
+	 * Retires the idle connections and the shared ones, whatever streams they carry, that meet the condition.
+	 * @return those to close now; shared ones with streams in flight drain
+	 */
 	private List<PooledConnection> retireIdleLocked(Predicate<PooledConnection> condition,
 			RetireReason reason) {
 		List<PooledConnection> retired = new ArrayList<>();
-		for (PooledConnection connection : List.copyOf(this.idle)) {
+		List<PooledConnection> candidates = new ArrayList<>(this.idle);
+		for (PooledConnection connection : this.shared) {
+			if (connection.state == ConnectionState.IDLE) {
+				candidates.add(connection);
+			}
+		}
+		for (PooledConnection connection : candidates) {
 			if (condition.test(connection)) {
 				retireLocked(connection, reason);
-				retired.add(connection);
+				drainOrCloseLocked(connection, retired);
 			}
 		}
 		return retired;
 	}
 
-	/** Leased connections held for at least the threshold. */
-	List<PooledConnection> leasedLongerThan(long thresholdNanos, long now) {
+	/** Idle connections, and shared ones with no stream in flight right now. */
+	private List<PooledConnection> unleasedLocked() {
+		List<PooledConnection> unleased = new ArrayList<>(this.idle);
+		for (PooledConnection connection : this.shared) {
+			if (connection.state == ConnectionState.IDLE && connection.streams() == 0) {
+				unleased.add(connection);
+			}
+		}
+		return unleased;
+	}
+
+	/** Leases held for at least the threshold, draining connections' included. */
+	List<HotConnection> leasedLongerThan(long thresholdNanos, long now) {
 		this.lock.lock();
 		try {
-			return this.connections.stream()
-				.filter((c) -> c.state == ConnectionState.LEASED && now - c.leasedAtNanos >= thresholdNanos)
-				.toList();
+			List<HotConnection> held = new ArrayList<>();
+			for (PooledConnection connection : inUseLocked()) {
+				connection.leases.stream().filter((lease) -> now - lease.leasedAtNanos() >= thresholdNanos).forEach(held::add);
+			}
+			return held;
 		}
 		finally {
-			this.lock.unlock();
+			unlock();
 		}
+	}
+
+	/** Every connection not closed yet: those in service and those draining. */
+	private List<PooledConnection> inUseLocked() {
+		List<PooledConnection> all = new ArrayList<>(this.connections);
+		all.addAll(this.draining);
+		return all;
 	}
 
 	// ---- closing ------------------------------------------------------------------------------------------
@@ -801,9 +1077,10 @@ final class HostPool {
 				waiter.condition.signal();
 			});
 			this.waiters.clear();
+			this.waiting = false;
 		}
 		finally {
-			this.lock.unlock();
+			unlock();
 		}
 	}
 
@@ -814,7 +1091,8 @@ final class HostPool {
 	boolean awaitLeasesReturned(long deadlineNanos) throws InterruptedException {
 		this.lock.lock();
 		try {
-			while (this.connections.stream().anyMatch((c) -> c.state == ConnectionState.LEASED)) {
+			while (!this.draining.isEmpty() || this.connections.stream()
+				.anyMatch((c) -> c.state == ConnectionState.LEASED || (c.multiplexed && c.streams() != 0))) {
 				long remaining = deadlineNanos - System.nanoTime();
 				if (remaining <= 0) {
 					return false;
@@ -824,7 +1102,7 @@ final class HostPool {
 			return true;
 		}
 		finally {
-			this.lock.unlock();
+			unlock();
 		}
 	}
 
@@ -837,31 +1115,44 @@ final class HostPool {
 		try {
 			List<PooledConnection> retired = new ArrayList<>(this.connections);
 			retired.forEach((connection) -> retireLocked(connection, reason));
+			// Draining connections are cut too: their holders see an I/O error.
+			retired.addAll(this.draining);
+			this.draining.clear();
 			return retired;
 		}
 		finally {
-			this.lock.unlock();
+			unlock();
 		}
 	}
 
 	// ---- state changes ------------------------------------------------------------------------------------
 
-	/**
-	 * Leases the connection. Its last use is stamped when its requests and the lease end, and the clock is read
-	 * only for leak detection: the hot path is short.
-	 */
+	/** Leases the connection whole. Its last use is stamped when its requests and the lease end. */
 	private void leaseLocked(PooledConnection connection) {
 		connection.setStateLocked(ConnectionState.LEASED);
-		if (this.pool.detectsLeaks) {
-			connection.leasedAtNanos = System.nanoTime();
-		}
 	}
 
-	/** Hands the connection to the longest waiter, or makes it idle; {@code now} is {@link System#nanoTime()}. */
+	/**
+	 * Hands the connection to the longest waiter, or makes it idle; {@code now} is {@link System#nanoTime()}. A
+	 * multiplexed one is shared: it takes streams, and the waiters get as many as it has.
+	 */
 	private void offerLocked(PooledConnection connection, long now) {
 		connection.probation = false;
+		if (connection.multiplexed) {
+			connection.setStateLocked(ConnectionState.IDLE);
+			connection.markUsed(now);
+			if (!List.of(this.shared).contains(connection)) {
+				PooledConnection[] grown = Arrays.copyOf(this.shared, this.shared.length + 1);
+				grown[grown.length - 1] = connection;
+				this.shared = grown;
+			}
+			connection.endHold(); // streams may come from here on, without the lock
+			serveWaitersLocked();
+			return;
+		}
 		Waiter waiter = this.waiters.pollFirst();
 		if (waiter != null) {
+			this.waiting = !this.waiters.isEmpty();
 			leaseLocked(connection);
 			waiter.connection = connection;
 			waiter.condition.signal();
@@ -873,15 +1164,45 @@ final class HostPool {
 		}
 	}
 
+	/**
+	 * Hands streams, and shared connections with none in flight, to the waiters in their order, as far as they go.
+	 */
+	private void serveWaitersLocked() {
+		boolean streamsLeft = true;
+		boolean wholeLeft = true;
+		for (Iterator<Waiter> it = this.waiters.iterator(); it.hasNext() && (streamsLeft || wholeLeft);) {
+			Waiter waiter = it.next();
+			PooledConnection connection = null;
+			if (waiter.exclusive && wholeLeft) {
+				connection = holdSharedLocked(null);
+				wholeLeft = connection != null;
+			}
+			else if (!waiter.exclusive && streamsLeft) {
+				connection = pickStream(null);
+				streamsLeft = connection != null;
+			}
+			if (connection != null) {
+				it.remove();
+				waiter.connection = connection;
+				waiter.condition.signal();
+			}
+		}
+		this.waiting = !this.waiters.isEmpty();
+	}
+
 	private void retireLocked(PooledConnection connection, RetireReason reason) {
 		if (connection.state == ConnectionState.IDLE) {
 			this.idle.remove(connection);
+		}
+		if (connection.multiplexed) {
+			this.shared = Arrays.stream(this.shared).filter((c) -> c != connection).toArray(PooledConnection[]::new);
 		}
 		connection.retireReason = reason;
 		connection.state = ConnectionState.RETIRED;
 		this.connections.remove(connection);
 		this.pool.counters.retired(reason);
-		this.pool.listeners.fire((listener) -> listener.connectionRetired(key(), connection.ip.getHostAddress(), reason));
+		this.afterUnlock.add(() -> this.pool.listeners
+			.fire((listener) -> listener.connectionRetired(key(), connection.ip.getHostAddress(), reason)));
 	}
 
 	// ---- views --------------------------------------------------------------------------------------------
@@ -910,9 +1231,15 @@ final class HostPool {
 			int leased = 0;
 			int warming = 0;
 			int healthy = 0;
-			for (PooledConnection connection : this.connections) {
+			int streams = 0;
+			for (PooledConnection connection : inUseLocked()) {
 				ConnectionStats stats = connection.stats();
 				details.add(stats);
+				streams += stats.streams();
+				if (stats.state() == ConnectionState.RETIRED) {
+					draining.add(stats.ip()); // retired, its last streams still running
+					continue;
+				}
 				switch (stats.state()) {
 					case IDLE -> idleCount++;
 					case LEASED -> leased++;
@@ -931,10 +1258,10 @@ final class HostPool {
 					this.addresses.stream().map(InetAddress::getHostAddress).toList(), blacklistLocked(),
 					List.copyOf(draining), this.connections.size(), idleCount, leased, warming, healthy,
 					this.waiters.size(), this.settings.maxConnections(),
-					this.settings.warmTarget(usableAddressesLocked().size()), details);
+					this.settings.warmTarget(usableAddressesLocked().size()), streams, details);
 		}
 		finally {
-			this.lock.unlock();
+			unlock();
 		}
 	}
 
@@ -967,12 +1294,16 @@ final class HostPool {
 
 		final Condition condition;
 
+		/** Whether it needs a connection to itself rather than a stream. */
+		final boolean exclusive;
+
 		PooledConnection connection;
 
 		RuntimeException failure;
 
-		Waiter(Condition condition) {
+		Waiter(Condition condition, boolean exclusive) {
 			this.condition = condition;
+			this.exclusive = exclusive;
 		}
 
 	}

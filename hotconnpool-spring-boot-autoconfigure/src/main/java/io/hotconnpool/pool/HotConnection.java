@@ -10,13 +10,15 @@ import okhttp3.Request;
 import okhttp3.Response;
 
 /**
- * An exclusive lease on one warm connection, returned by {@link HotConnPool#acquire(String)}.
+ * A lease on one warm connection: from {@link HotConnPool#acquire(String)} a stream on a shared HTTP/2 connection
+ * or a whole HTTP/1.1 connection, from {@link HotConnPool#acquireExclusive(String)} always a whole connection.
  * <p>
- * Exactly one holder at a time: run any number of requests to the lease's host with {@link #execute(Request)},
- * closing each response before the next, then {@link #close()} the lease to give the connection back. A connection
- * that failed, answered a blacklist status, or was closed by the server is retired on release and a replacement
- * is warmed in the background. A 503 answer reaches the caller like any response, and counts towards its IP's
- * {@code blacklist.failure-threshold}.
+ * One request at a time per lease: run any number of requests to the lease's host with {@link #execute(Request)},
+ * closing each response before the next, then {@link #close()} the lease to give it back. On HTTP/2, other leases
+ * may run their requests on the same connection meanwhile (each its own stream) unless this lease is exclusive. A
+ * connection that failed, answered a blacklist status, or was closed by the server is retired on release (a shared
+ * one drains: its other streams finish, it takes no new one) and a replacement is warmed in the background. A 503
+ * answer reaches the caller like any response, and counts towards its IP's {@code blacklist.failure-threshold}.
  *
  * <pre>{@code
  * try (HotConnection connection = pool.acquire("api.example.com");
@@ -49,6 +51,12 @@ public final class HotConnection implements AutoCloseable {
 
 	private final PooledConnection connection;
 
+	/** Whether it holds one stream of a shared connection rather than the whole connection. */
+	private final boolean stream;
+
+	/** When it was acquired, when leak detection is on; 0 otherwise. */
+	private final long leasedAtNanos;
+
 	private volatile int closed;
 
 	private volatile HostPool.LeaseOutcome failure;
@@ -60,14 +68,25 @@ public final class HotConnection implements AutoCloseable {
 
 	private volatile int leakReported;
 
-	HotConnection(HotConnPool pool, PooledConnection connection, Throwable acquiredAt) {
+	HotConnection(HotConnPool pool, PooledConnection connection, boolean stream, Throwable acquiredAt,
+			long leasedAtNanos) {
 		this.pool = pool;
 		this.connection = connection;
+		this.stream = stream;
 		this.acquiredAt = acquiredAt;
+		this.leasedAtNanos = leasedAtNanos;
 	}
 
 	Throwable acquiredAt() {
 		return this.acquiredAt;
+	}
+
+	long leasedAtNanos() {
+		return this.leasedAtNanos;
+	}
+
+	PooledConnection connection() {
+		return this.connection;
 	}
 
 	/** Whether this call is the first to report the lease as a leak. */
@@ -89,7 +108,7 @@ public final class HotConnection implements AutoCloseable {
 			throw new IllegalStateException("This lease on " + this.connection + " is closed: acquire a new one");
 		}
 		requireLeaseTarget(request.url());
-		if (this.connection.state == ConnectionState.RETIRED) {
+		if (this.connection.state == ConnectionState.RETIRED && !isDrainingStream()) {
 			throw new ConnectionRetiredException(this.connection + " was retired (" + this.connection.retireReason
 					+ ") while leased: acquire a new connection");
 		}
@@ -121,6 +140,12 @@ public final class HotConnection implements AutoCloseable {
 			requestEnded(RequestOutcome.FAILURE, false);
 			throw ex;
 		}
+	}
+
+	/** A stream keeps serving its holder while its retired connection drains; forced cleanup and close cut it. */
+	private boolean isDrainingStream() {
+		RetireReason reason = this.connection.retireReason;
+		return this.stream && reason != RetireReason.FORCED && reason != RetireReason.CLOSED;
 	}
 
 	private void requestEnded(RequestOutcome outcome, boolean hot) {
@@ -161,6 +186,14 @@ public final class HotConnection implements AutoCloseable {
 	}
 
 	/**
+	 * Whether this lease has its connection to itself: always for HTTP/1.1 and for
+	 * {@link HotConnPool#acquireExclusive(String)}; a shared HTTP/2 lease is one stream among others.
+	 */
+	public boolean isExclusive() {
+		return !this.stream;
+	}
+
+	/**
 	 * Gives the connection back to the pool, closing the last response if it is still open. Idempotent.
 	 */
 	@Override
@@ -172,14 +205,22 @@ public final class HotConnection implements AutoCloseable {
 		HostPool.LeaseOutcome outcome = this.failure;
 		if (response != null) {
 			response.close();
-			if ((outcome == null || outcome.reason() == null) && !this.connection.isPhysicallyIdle()) {
+			if ((outcome == null || outcome.reason() == null) && !this.connection.survivedExchange()) {
 				// Closed by the server, or an unread body made it unusable.
 				outcome = (outcome == null) ? CLOSED_BY_SERVER
 						: new HostPool.LeaseOutcome(RetireReason.BROKEN, null, outcome.ipFailure());
 			}
 		}
+		if (this.acquiredAt != null) {
+			this.connection.leases.remove(this);
+		}
 		// A lease that ran no exchange left OkHttp as it was; a socket closed meanwhile is caught on release.
-		this.connection.host.release(this.connection, outcome);
+		if (this.stream) {
+			this.connection.host.releaseStream(this.connection, outcome);
+		}
+		else {
+			this.connection.host.release(this.connection, outcome);
+		}
 	}
 
 	@Override

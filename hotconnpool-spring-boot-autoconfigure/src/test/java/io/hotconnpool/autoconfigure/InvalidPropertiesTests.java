@@ -150,6 +150,11 @@ class InvalidPropertiesTests {
 				// Spring HTTP clients
 				invalid("hotconnpool.http.other-hosts", "sometimes"),
 				invalid("hotconnpool.http.rest-client.enabled", "maybe"),
+				// HTTP/2 streams and pings
+				invalid("hotconnpool.http2.max-streams-per-connection", "0"),
+				invalid("hotconnpool.http2.max-streams-per-connection", "many"),
+				invalid("hotconnpool.http2.ping-interval", "-1s"),
+				invalid("hotconnpool.http2.ping-interval", "10ms"),
 				// host entries: name and port
 				invalid(HOST + "host", "", HOST + "port=443"),
 				new Invalid(HOST + "host", "null", List.of(HOST + "port=443")),

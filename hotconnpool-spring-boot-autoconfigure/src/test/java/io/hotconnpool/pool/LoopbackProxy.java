@@ -16,7 +16,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A TCP forwarder on a loopback address that can drop every connection it carries without telling either side
- * in advance, as a server or middlebox does with idle connections. TLS passes through untouched.
+ * in advance, as a server or middlebox does with idle connections, or black-hole them: keep them open and forward
+ * nothing, as a peer that went silent or a broken path does. TLS passes through untouched.
  */
 final class LoopbackProxy implements AutoCloseable {
 
@@ -31,6 +32,8 @@ final class LoopbackProxy implements AutoCloseable {
 	});
 
 	private final Set<Socket> open = ConcurrentHashMap.newKeySet();
+
+	private volatile boolean blackHoling;
 
 	/**
 	 * Listens on {@code address:port} and forwards to {@code upstream}.
@@ -72,6 +75,9 @@ final class LoopbackProxy implements AutoCloseable {
 		try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
 			int read;
 			while ((read = in.read(buffer)) != -1) {
+				if (this.blackHoling) {
+					continue; // read and dropped: the sender sees its bytes go out, and nothing ever comes back
+				}
 				out.write(buffer, 0, read);
 				out.flush();
 			}
@@ -83,6 +89,14 @@ final class LoopbackProxy implements AutoCloseable {
 			closeQuietly(from);
 			closeQuietly(to);
 		}
+	}
+
+	/**
+	 * Drops every byte from now on, both ways, on every connection, without closing any; or forwards again.
+	 * @param on whether to black-hole
+	 */
+	void blackHole(boolean on) {
+		this.blackHoling = on;
 	}
 
 	/**
