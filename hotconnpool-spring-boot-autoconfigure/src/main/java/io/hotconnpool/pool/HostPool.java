@@ -35,13 +35,23 @@ import org.apache.commons.logging.LogFactory;
  * <p>
  * <b>Locking.</b> One {@link ReentrantLock} per host guards its addresses, IP health, connections, idle queue and
  * waiters. No code holds two host locks at once, and no I/O (connect, handshake, probe, close, DNS) ever runs under
- * it: methods that decide to open or close connections return them, and the caller acts after unlocking. Times are
+ * it: methods that decide to open or close connections return them ({@link Changes}), and the caller acts after
+ * unlocking; log lines and listener events decided under it run once it is released ({@link #unlock()}). Times are
  * {@link System#nanoTime()}, immune to wall-clock jumps.
  * <p>
- * <b>Fairness and spread.</b> Idle connections form a queue: a released connection goes to the back and acquire
- * takes from the front, so the least recently used connection serves next and load and warmth rotate over every
- * IP. Waiters are served first-come first-served, and a released or newly warmed connection is handed directly to
- * the longest waiter.
+ * <b>Streams.</b> Multiplexed (HTTP/2) connections in service sit in a copy-on-write array read without the lock.
+ * A shared lease takes a stream with a compare-and-set on a connection's stream count and gives it back with a
+ * decrement, without the lock, unless a waiter is to be served, the lease is to be judged (a failure, a blacklist
+ * status), an IP's failure count is to be reset, or the connection was retired meanwhile. A retirement sets the
+ * state first and reads the count after; a stream's release counts down first and reads the state after: so either
+ * the retirement sees no stream and closes the connection, or the last stream's release sees the retirement and
+ * closes it (a drain). A stream taken on a connection retired meanwhile is given back at once.
+ * <p>
+ * <b>Fairness and spread.</b> Idle HTTP/1.1 connections form a queue: a released connection goes to the back and
+ * acquire takes from the front, so the least recently used connection serves next and load and warmth rotate over
+ * every IP. A stream goes to the shared connection with the fewest in flight, ties in turn. Waiters are served
+ * first-come first-served, and a released or newly warmed connection, or a released stream, is handed directly to
+ * the longest waiter (a stream's release may be overtaken by an acquire that finds it free first).
  * <p>
  * <b>IP health.</b> An IP is blacklisted on a blacklist status (on any response or probe) or after
  * {@code blacklist.failure-threshold} consecutive failures: connections that fail, probes that do not answer a

@@ -48,7 +48,8 @@ import org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler;
 
 /**
  * A pool of hot TLS connections: opened, handshaken and validated before anyone needs them, to every IP address of
- * each configured host, each handed to exactly one holder at a time.
+ * each configured host. An HTTP/1.1 connection serves one lease at a time; an HTTP/2 one carries many, one stream
+ * each ({@link #acquire(String)}), unless a lease takes it whole ({@link #acquireExclusive(String)}).
  *
  * <pre>{@code
  * HotConnPool pool = HotConnPool.builder(HotConnPoolSettings.builder().host("api.example.com").build()).build();

@@ -68,7 +68,7 @@ class HotConnPoolActuatorReadOnlyTests {
 		assertThat(pool.get("handshakes").asLong()).isGreaterThanOrEqualTo(6);
 		assertThat(pool.get("successRate").asDouble()).isEqualTo(1.0);
 		assertThat(fieldNames(pool)).containsExactly("running", "tlsProvider", "tlsProfiles", "totalConnections",
-				"activeConnections", "idleConnections", "warmingConnections", "healthyConnections", "waitingAcquires",
+				"activeConnections", "streamsInFlight", "idleConnections", "warmingConnections", "healthyConnections", "waitingAcquires",
 				"blacklistedIps", "totalRequests", "failedRequests", "successRate", "hotHits", "handshakes",
 				"connectionsCreated", "newConnectionsFromDns", "acquireTimeouts", "leaksDetected", "retries",
 				"retiredConnections", "hosts");
@@ -99,6 +99,8 @@ class HotConnPoolActuatorReadOnlyTests {
 			assertThat(Set.of("idle", "leased", "reserved")).contains(connection.get("state").asString());
 			assertThat(connection.get("healthy").asBoolean()).isTrue();
 			assertThat(connection.get("protocol").asString()).isEqualTo("h2");
+			assertThat(connection.get("streams").asInt()).isZero();
+			assertThat(connection.get("maxStreams").asInt()).as("the pool's default limit").isEqualTo(100);
 			assertThat(connection.get("createdAt").asString()).matches("\\d{4}-\\d\\d-\\d\\dT.*Z");
 		});
 	}
