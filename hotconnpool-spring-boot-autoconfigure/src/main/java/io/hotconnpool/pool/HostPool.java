@@ -751,9 +751,10 @@ final class HostPool {
 	/**
 	 * A warm-up or health probe succeeded: the connection joins the pool (or goes straight to a waiter), and a
 	 * blacklisted IP that passed its re-probe is restored.
+	 * @param http2 whether the connection negotiated HTTP/2: a new one is then shared, stream by stream
 	 * @return the connection to close if it must go after all, and a restored IP's other slots to warm
 	 */
-	Changes probeSucceeded(PooledConnection connection) {
+	Changes probeSucceeded(PooledConnection connection, boolean http2) {
 		this.lock.lock();
 		try {
 			if (connection.state != ConnectionState.WARMING && connection.state != ConnectionState.RESERVED) {
@@ -772,7 +773,7 @@ final class HostPool {
 			}
 			if (connection.state == ConnectionState.WARMING) {
 				// Its protocol is known now, before anyone leases it, and does not change.
-				connection.multiplexed = connection.speaksHttp2() && this.pool.settings.http2MaxStreamsPerConnection() > 1;
+				connection.multiplexed = http2 && this.pool.settings.http2MaxStreamsPerConnection() > 1;
 			}
 			long now = System.nanoTime();
 			RetireReason reason = retireReasonLocked(connection, this.health.get(connection.ip), now);
@@ -868,15 +869,15 @@ final class HostPool {
 	 * Takes a blacklisted IP's expired entry and opens one probation connection, in a free slot, to re-probe it;
 	 * not while the IP has a connection that is not leased: a probation one, or the one serving it as the least bad
 	 * IP, whose own probe re-tests it.
+	 * @param now {@link System#nanoTime()}, a parameter so that the blacklist's TTL can be tested by clock
 	 * @return the probation connections to warm
 	 */
-	List<PooledConnection> reprobeExpiredBlacklistings() {
+	List<PooledConnection> reprobeExpiredBlacklistings(long now) {
 		this.lock.lock();
 		try {
 			if (this.closed) {
 				return List.of();
 			}
-			long now = System.nanoTime();
 			List<PooledConnection> probes = new ArrayList<>();
 			for (InetAddress ip : this.addresses) {
 				Blacklisting entry = this.health.get(ip).blacklist;
@@ -956,12 +957,12 @@ final class HostPool {
 
 	/**
 	 * Reserves idle connections that have not been used for the threshold, for a health probe. A reserved
-	 * connection is never leased until the probe is done.
+	 * connection is never leased until the probe is done; a shared HTTP/2 one only when no stream is in flight.
+	 * @param now {@link System#nanoTime()}, a parameter so that idle times can be tested by clock
 	 */
-	List<PooledConnection> reserveForHealthCheck(long idleThresholdNanos) {
+	List<PooledConnection> reserveForHealthCheck(long idleThresholdNanos, long now) {
 		this.lock.lock();
 		try {
-			long now = System.nanoTime();
 			List<PooledConnection> reserved = new ArrayList<>();
 			// One pass: removeAll(reserved) would scan the list for every idle connection, quadratic at scale.
 			this.idle.removeIf((connection) -> {
@@ -989,13 +990,14 @@ final class HostPool {
 
 	/**
 	 * Retires idle connections past their lifetime, and idle connections above the warm target unused for the
-	 * idle timeout. Leased connections are never touched: an expired one is retired when it comes back.
+	 * idle timeout. Leased connections are never touched: an expired one is retired when it comes back; a shared
+	 * HTTP/2 one carrying streams drains.
+	 * @param now {@link System#nanoTime()}, a parameter so that lifetimes and idle times can be tested by clock
 	 * @return connections to close and replacements to warm
 	 */
-	Changes cleanUp(long idleTimeoutNanos) {
+	Changes cleanUp(long idleTimeoutNanos, long now) {
 		this.lock.lock();
 		try {
-			long now = System.nanoTime();
 			List<PooledConnection> toClose = retireIdleLocked((c) -> c.isExpired(now), RetireReason.EXPIRED);
 			int surplus = this.connections.size() - this.settings.warmTarget(usableAddressesLocked().size());
 			// Connections opened on demand go first, so that the warm slots of every IP stay (and no refill follows).
@@ -1219,6 +1221,17 @@ final class HostPool {
 
 	String lastFailure() {
 		return this.lastFailure;
+	}
+
+	/** The connections in service and those draining, a snapshot: what {@link #stats()} describes. */
+	List<PooledConnection> connections() {
+		this.lock.lock();
+		try {
+			return inUseLocked();
+		}
+		finally {
+			unlock();
+		}
 	}
 
 	private List<BlacklistedIp> blacklistLocked() {

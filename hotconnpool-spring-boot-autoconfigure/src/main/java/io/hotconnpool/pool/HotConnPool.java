@@ -308,7 +308,7 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 			if (this.closed.get()) {
 				return;
 			}
-			host.reserveForHealthCheck(threshold).forEach(this::warm);
+			host.reserveForHealthCheck(threshold, System.nanoTime()).forEach(this::warm);
 			host.fill().forEach(this::warm);
 		}
 	}
@@ -320,7 +320,7 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 			if (this.closed.get()) {
 				return;
 			}
-			apply(host.cleanUp(idleTimeout));
+			apply(host.cleanUp(idleTimeout, System.nanoTime()));
 		}
 	}
 
@@ -330,7 +330,7 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 			if (this.closed.get()) {
 				return;
 			}
-			host.reprobeExpiredBlacklistings().forEach(this::warm);
+			host.reprobeExpiredBlacklistings(System.nanoTime()).forEach(this::warm);
 		}
 	}
 
@@ -462,7 +462,7 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 			}
 			boolean newFromDns = connection.foundByDns;
 			connection.foundByDns = false;
-			apply(host.probeSucceeded(connection));
+			apply(host.probeSucceeded(connection, connection.speaksHttp2()));
 			healthy = connection.state != ConnectionState.RETIRED;
 			if (newFromDns && healthy) {
 				this.counters.newConnectionsFromDns.increment();
