@@ -442,6 +442,9 @@ final class HostPool {
 					best = candidate;
 					bestStreams = streams;
 					bestAvoided = avoided;
+					if (streams == 0 && !avoided) {
+						break; // none has fewer: the common case looks at one connection
+					}
 				}
 			}
 			if (best == null) {
