@@ -18,6 +18,7 @@ import java.util.concurrent.TimeoutException;
 
 import io.hotconnpool.pool.BlacklistedIp;
 import io.hotconnpool.pool.ConnectionStats;
+import io.hotconnpool.pool.FailingIp;
 import io.hotconnpool.pool.HostStats;
 import io.hotconnpool.pool.HotConnPool;
 import io.hotconnpool.pool.PoolStats;
@@ -89,7 +90,7 @@ public final class HotConnPoolEndpoint {
 				stats.healthyConnections(), stats.waitingAcquires(), stats.blacklistedIps(), stats.totalRequests(),
 				stats.failedRequests(), stats.successRate(), stats.hotHits(), stats.handshakes(),
 				stats.connectionsCreated(), stats.newConnectionsFromDns(), stats.acquireTimeouts(), stats.leaksDetected(),
-				stats.retries(), retired, hosts);
+				stats.retries(), stats.retriesSucceeded(), stats.retriesFailed(), retired, hosts);
 	}
 
 	/**
@@ -182,15 +183,21 @@ public final class HotConnPoolEndpoint {
 	private static HostReport report(HostStats host) {
 		Map<String, BlacklistedIp> blacklisted = new LinkedHashMap<>();
 		host.blacklisted().forEach((entry) -> blacklisted.put(entry.ip(), entry));
+		Map<String, FailingIp> failing = new LinkedHashMap<>();
+		host.failing().forEach((entry) -> failing.put(entry.ip(), entry));
 		Set<String> ips = new LinkedHashSet<>(host.addresses());
 		ips.addAll(host.draining());
 		List<IpReport> ipReports = new ArrayList<>();
 		for (String ip : ips) {
 			BlacklistedIp entry = blacklisted.get(ip);
-			String state = (entry != null) ? "blacklisted" : host.draining().contains(ip) ? "draining" : "active";
+			FailingIp failure = failing.get(ip);
+			String state = (entry != null) ? "blacklisted" : host.draining().contains(ip) ? "draining"
+					: (failure != null) ? "failing" : "active";
 			int connections = (int) host.connections().stream().filter((c) -> c.ip().equals(ip)).count();
 			ipReports.add(new IpReport(ip, state, connections,
-					(entry != null) ? new Blacklisting(entry.reason(), entry.since(), entry.until()) : null));
+					(entry != null) ? new Blacklisting(entry.reason(), entry.since(), entry.until()) : null,
+					(failure != null) ? new Failing(failure.consecutiveFailures(), failure.lastFailure(), failure.since())
+							: null));
 		}
 		List<ConnectionReport> connections = host.connections()
 			.stream()
@@ -198,8 +205,8 @@ public final class HotConnPoolEndpoint {
 			.map(HotConnPoolEndpoint::report)
 			.toList();
 		return new HostReport(HostKeys.of(host), host.host(), host.port(), host.total(), host.idle(), host.leased(),
-				host.streams(), host.warming(), host.healthy(), host.waiting(), host.maxConnections(), host.warmTarget(), ipReports,
-				connections);
+				host.streams(), host.warming(), host.healthy(), host.waiting(), host.maxConnections(), host.warmTarget(),
+				(host.keepAliveTimeout() != null) ? host.keepAliveTimeout().toMillis() : null, ipReports, connections);
 	}
 
 	private static TlsProfileReport report(TlsSelfTest.Result result) {
@@ -240,7 +247,9 @@ public final class HotConnPoolEndpoint {
 	 * @param newConnectionsFromDns connections created for IPs that DNS refresh found
 	 * @param acquireTimeouts acquires that gave up
 	 * @param leaksDetected leases held longer than {@code leak-detection-threshold}
-	 * @param retries idempotent requests retried on another IP after a connection failure
+	 * @param retries idempotent requests retried once, on a connection known alive, after a connection failure
+	 * @param retriesSucceeded retries that got a response
+	 * @param retriesFailed retries that failed too, or found no connection
 	 * @param retiredConnections connections retired, per reason ({@code expired}, {@code dns-removed}, ...)
 	 * @param hosts every host, by key
 	 */
@@ -249,7 +258,8 @@ public final class HotConnPoolEndpoint {
 			int idleConnections, int warmingConnections, int healthyConnections, int waitingAcquires,
 			int blacklistedIps, long totalRequests, long failedRequests, double successRate, long hotHits,
 			long handshakes, long connectionsCreated, long newConnectionsFromDns, long acquireTimeouts,
-			long leaksDetected, long retries, Map<String, Long> retiredConnections, List<HostReport> hosts)
+			long leaksDetected, long retries, long retriesSucceeded, long retriesFailed,
+			Map<String, Long> retiredConnections, List<HostReport> hosts)
 			implements OperationResponseBody {
 	}
 
@@ -283,12 +293,14 @@ public final class HotConnPoolEndpoint {
 	 * @param waitingAcquires acquires waiting for a connection
 	 * @param maxConnections the host's connection limit
 	 * @param warmTarget the number of connections kept warm
+	 * @param keepAliveTimeoutMillis how long its servers keep an idle connection open, in ms, as learned from a
+	 * {@code Keep-Alive} header or an observed idle close; absent when unknown
 	 * @param ips its IP addresses, those draining included
 	 * @param connections its connections, by id
 	 */
 	public record HostReport(String host, String name, int port, int totalConnections, int idleConnections,
-			int leasedConnections, int streamsInFlight, int warmingConnections, int healthyConnections, int waitingAcquires,
-			int maxConnections, int warmTarget, List<IpReport> ips,
+			int leasedConnections, int streamsInFlight, int warmingConnections, int healthyConnections,
+			int waitingAcquires, int maxConnections, int warmTarget, Long keepAliveTimeoutMillis, List<IpReport> ips,
 			List<ConnectionReport> connections) implements OperationResponseBody {
 	}
 
@@ -296,11 +308,24 @@ public final class HotConnPoolEndpoint {
 	 * One IP address of a host.
 	 *
 	 * @param ip the address
-	 * @param state {@code active}, {@code draining} (left the DNS answer, leases still out) or {@code blacklisted}
+	 * @param state {@code active}, {@code failing} (its latest connections or probes failed, for example TLS
+	 * handshakes that do not complete; not blacklisted yet), {@code draining} (left the DNS answer, leases still out)
+	 * or {@code blacklisted}
 	 * @param connections the host's connections pinned to it
 	 * @param blacklisted why and until when, present only when blacklisted
+	 * @param failing how many failures in a row and the last one, present only when failing
 	 */
-	public record IpReport(String ip, String state, int connections, Blacklisting blacklisted) {
+	public record IpReport(String ip, String state, int connections, Blacklisting blacklisted, Failing failing) {
+	}
+
+	/**
+	 * A streak of failures on an IP that is not blacklisted (yet).
+	 *
+	 * @param consecutiveFailures failures in a row, towards {@code blacklist.failure-threshold}
+	 * @param lastFailure the latest one
+	 * @param since when the streak began
+	 */
+	public record Failing(int consecutiveFailures, String lastFailure, Instant since) {
 	}
 
 	/**

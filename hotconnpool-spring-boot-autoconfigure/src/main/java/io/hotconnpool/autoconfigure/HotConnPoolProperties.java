@@ -133,7 +133,8 @@ public class HotConnPoolProperties {
 	private Duration dnsUpdateInterval = Duration.ofMinutes(30);
 
 	/**
-	 * Whether the pool's execute retries an idempotent request once, on another IP, after a connection failure.
+	 * Whether an idempotent request through the pool's execute (RestClient and RestTemplate included) is retried
+	 * once after a connection failure, on a connection checked alive, to another IP where one is idle.
 	 */
 	private boolean retryOnConnectionFailure = true;
 
@@ -159,6 +160,8 @@ public class HotConnPoolProperties {
 	private final Tls tls = new Tls();
 
 	private final Shutdown shutdown = new Shutdown();
+
+	private final KeepAlive keepAlive = new KeepAlive();
 
 	private final Http http = new Http();
 
@@ -378,6 +381,10 @@ public class HotConnPoolProperties {
 
 	public Shutdown getShutdown() {
 		return this.shutdown;
+	}
+
+	public KeepAlive getKeepAlive() {
+		return this.keepAlive;
 	}
 
 	public Http getHttp() {
@@ -821,6 +828,41 @@ public class HotConnPoolProperties {
 
 		public void setJa4(String ja4) {
 			this.ja4 = ja4;
+		}
+
+	}
+
+	/**
+	 * Liveness of idle connections and the servers' keep-alive timeouts.
+	 */
+	public static class KeepAlive {
+
+		/**
+		 * How long an HTTP/1.1 connection may have been idle and still be leased without a liveness check (a read
+		 * of at most 1ms for a close by the server); 0 checks every idle connection.
+		 */
+		private Duration aliveBypassWindow = Duration.ofMillis(500);
+
+		/**
+		 * How often idle connections are re-probed before their servers' keep-alive timeout, once it is known from
+		 * a Keep-Alive header or an observed idle close: a connection idle for half of it is probed.
+		 */
+		private Duration checkInterval = Duration.ofSeconds(1);
+
+		public Duration getAliveBypassWindow() {
+			return this.aliveBypassWindow;
+		}
+
+		public void setAliveBypassWindow(Duration aliveBypassWindow) {
+			this.aliveBypassWindow = aliveBypassWindow;
+		}
+
+		public Duration getCheckInterval() {
+			return this.checkInterval;
+		}
+
+		public void setCheckInterval(Duration checkInterval) {
+			this.checkInterval = checkInterval;
 		}
 
 	}

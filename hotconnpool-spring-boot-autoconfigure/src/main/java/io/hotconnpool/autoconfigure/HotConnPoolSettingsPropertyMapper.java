@@ -192,6 +192,8 @@ final class HotConnPoolSettingsPropertyMapper {
 			.leakDetectionThreshold(pool.getLeakDetectionThreshold())
 			.http2MaxStreamsPerConnection(pool.getHttp2().getMaxStreamsPerConnection())
 			.http2PingInterval(pool.getHttp2().getPingInterval())
+			.aliveBypassWindow(pool.getKeepAlive().getAliveBypassWindow())
+			.keepAliveCheckInterval(pool.getKeepAlive().getCheckInterval())
 			.hostDefaults(defaults);
 	}
 

@@ -21,7 +21,11 @@ import org.springframework.http.client.ClientHttpRequestFactory;
  * A request to a host listed in the pool's settings (https, same host and port) runs on a lease: it acquires a
  * warm connection (on HTTP/2 a stream on a shared one) when executed and gives it back when the response is closed. Any other request is refused or
  * sent over the pool's {@linkplain HotConnPool#plainClient() plain client}, as the {@link OtherHostsPolicy} says.
- * The pool's timeouts apply; redirects are not followed and failed requests are not retried.
+ * The pool's timeouts apply and redirects are not followed. Pooled requests run through
+ * {@link HotConnPool#execute(okhttp3.Request)}: an idempotent one (GET, HEAD, OPTIONS, PUT, DELETE, TRACE, with no
+ * body or a repeatable one) whose connection fails is retried once, on a connection checked alive, to another IP
+ * where one is idle, unless {@code hotconnpool.retry-on-connection-failure} is off; other requests are never
+ * retried. Requests over the plain client are not retried.
  *
  * <pre>{@code
  * RestClient client = RestClient.builder().requestFactory(new HotConnPoolClientHttpRequestFactory(pool)).build();

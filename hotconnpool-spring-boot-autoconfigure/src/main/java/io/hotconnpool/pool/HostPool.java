@@ -2,6 +2,7 @@ package io.hotconnpool.pool;
 
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -39,6 +40,18 @@ import org.apache.commons.logging.LogFactory;
  * unlocking; log lines and listener events decided under it run once it is released ({@link #unlock()}). Times are
  * {@link System#nanoTime()}, immune to wall-clock jumps.
  * <p>
+ * <b>Selection and spread.</b> Idle connections form a stack: a connection back from a lease goes on top and
+ * acquire takes the most recently used one, so the connections that carry traffic stay busy and short of any
+ * server's keep-alive timeout, while the others are spares that maintenance keeps warm (probed connections and new
+ * ones go to the bottom). Among the idle connections near the top, acquire prefers one whose IP holds the fewest
+ * leases, so concurrent leases spread over the IPs; every IP's connections are probed by maintenance whether or not
+ * they carry traffic, so a dead IP is noticed all the same. Waiters are served first-come first-served, and a
+ * released or newly warmed connection is handed directly to the longest waiter.
+ * <p>
+ * <b>Liveness.</b> A leased HTTP/1.1 connection idle longer than {@code keep-alive.alive-bypass-window} is checked
+ * after the lock is released ({@link PooledConnection#isAlive()}: a read of at most 1 ms); one its server closed is
+ * retired, which teaches the host its servers' keep-alive timeout ({@link KeepAlive}), and acquire takes the next.
+ * <p>
  * <b>Streams.</b> Multiplexed (HTTP/2) connections in service sit in a copy-on-write array read without the lock.
  * A shared lease takes a stream with a compare-and-set on a connection's stream count and gives it back with a
  * decrement, without the lock, unless a waiter is to be served, the lease is to be judged (a failure, a blacklist
@@ -47,11 +60,10 @@ import org.apache.commons.logging.LogFactory;
  * the retirement sees no stream and closes the connection, or the last stream's release sees the retirement and
  * closes it (a drain). A stream taken on a connection retired meanwhile is given back at once.
  * <p>
- * <b>Fairness and spread.</b> Idle HTTP/1.1 connections form a queue: a released connection goes to the back and
- * acquire takes from the front, so the least recently used connection serves next and load and warmth rotate over
- * every IP. A stream goes to the shared connection with the fewest in flight, ties in turn. Waiters are served
- * first-come first-served, and a released or newly warmed connection, or a released stream, is handed directly to
- * the longest waiter (a stream's release may be overtaken by an acquire that finds it free first).
+ * <b>Streams and waiters.</b> A stream goes to the shared connection with the fewest in flight, ties in turn; the
+ * HTTP/1.1 selection above is not involved. Waiters are served first-come first-served, and a released or newly
+ * warmed connection, or a released stream, is handed directly to the longest waiter (a stream's release may be
+ * overtaken by an acquire that finds it free first).
  * <p>
  * <b>IP health.</b> An IP is blacklisted on a blacklist status (on any response or probe) or after
  * {@code blacklist.failure-threshold} consecutive failures: connections that fail, probes that do not answer a
@@ -65,6 +77,12 @@ final class HostPool {
 	private static final Log logger = LogFactory.getLog(HostPool.class);
 
 	private static final PooledConnection[] NONE = {};
+
+	/** How many idle connections acquire looks at, from the most recently used, for one on a less loaded IP. */
+	private static final int SPREAD_SCAN = 16;
+
+	/** The load given to the IP a retry avoids: taken only when no other IP has an idle connection. */
+	private static final int AVOIDED = Integer.MAX_VALUE / 2;
 
 	final HotConnPool pool;
 
@@ -118,6 +136,9 @@ final class HostPool {
 
 	private volatile String lastFailure;
 
+	/** What this host's servers do with idle connections. */
+	final KeepAlive keepAlive;
+
 	/** Whether the last look-up failed: failures are logged once per streak, not at every refresh. */
 	private final AtomicBoolean resolveFailing = new AtomicBoolean();
 
@@ -134,6 +155,7 @@ final class HostPool {
 					settings.probePath(), "a valid URL path");
 		}
 		this.probeRequest = new Request.Builder().url(probeUrl).method(settings.probeMethod(), null).build();
+		this.keepAlive = new KeepAlive(pool.settings.aliveBypassWindow().toNanos());
 		this.baseClients = settings.tlsProfiles()
 			.stream()
 			.map((profile) -> pool.baseClient(settings.tls(), profile))
@@ -329,71 +351,120 @@ final class HostPool {
 	/**
 	 * Leases a connection, waiting up to the timeout. A shared lease takes a stream on a multiplexed (HTTP/2)
 	 * connection, without the lock when one has a stream free, or else an idle HTTP/1.1 connection; an exclusive
-	 * lease takes a whole connection: an idle HTTP/1.1 one, or a multiplexed one with no stream in flight.
+	 * lease takes a whole connection: an idle HTTP/1.1 one, or a multiplexed one with no stream in flight. An idle
+	 * HTTP/1.1 connection is checked for a server's close after the lock is released, when it has been idle longer
+	 * than the alive-bypass window or {@code validate} is set; a closed one is retired and the next taken.
+	 * @param avoid an IP to take only when no other has a free connection or stream, or {@code null}
 	 * @param exclusive whether the caller needs the connection to itself
+	 * @param validate whether to check the connection whatever its idle time (a retry must not meet a dead one)
 	 * @return the leased connection, or {@code null} when the timeout passed
 	 * @throws PoolClosedException when the pool closed before or during the wait
 	 * @throws HostUnavailableException when every IP is blacklisted and the policy is to fail
 	 */
-	PooledConnection acquire(long timeoutNanos, InetAddress avoid, boolean exclusive) throws InterruptedException {
+	PooledConnection acquire(long timeoutNanos, InetAddress avoid, boolean exclusive, boolean validate)
+			throws InterruptedException {
 		if (!exclusive && !this.closed) {
 			PooledConnection stream = acquireStream(avoid);
 			if (stream != null) {
-				return stream;
+				return stream; // HTTP/2 reports a close by itself: no liveness check
 			}
 		}
-		long deadline = 0;
-		Waiter waiter = null;
-		PooledConnection connection;
-		PooledConnection onDemand = null;
-		Changes closedMeanwhile = null;
-		this.lock.lock();
-		try {
-			if (this.closed) {
-				throw this.pool.closedException();
-			}
-			if (hasClosedSocketLocked()) {
-				// A socket closed a moment ago and its retirement has not run yet: never hand it out.
-				closedMeanwhile = retireClosedLocked();
-			}
-			connection = pollIdleLocked(avoid);
-			if (connection != null) {
-				leaseLocked(connection);
-			}
-			else {
-				if (!this.addresses.isEmpty() && usableAddressesLocked().isEmpty()) {
-					throw new HostUnavailableException("Every IP of " + key() + " is blacklisted: "
-							+ blacklistLocked() + " (hotconnpool.blacklist.all-blacklisted=fail)");
+		long deadline = System.nanoTime() + timeoutNanos;
+		while (true) {
+			Waiter waiter = null;
+			PooledConnection connection;
+			PooledConnection onDemand = null;
+			Changes closedMeanwhile = null;
+			this.lock.lock();
+			try {
+				if (this.closed) {
+					throw this.pool.closedException();
 				}
-				// Queued before the last look at the streams: a stream released meanwhile sees the waiter.
-				waiter = new Waiter(this.lock.newCondition(), exclusive);
-				this.waiters.addLast(waiter);
-				this.waiting = true;
-				// Under the lock no shared connection is retired: a stream taken here needs no second look.
-				connection = exclusive ? holdSharedLocked(avoid) : pickStream(avoid);
+				connection = pollIdleLocked(avoid);
+				if (connection != null && connection.isSocketClosed()) {
+					// Its socket closed a moment ago and its retirement has not run yet: never hand it out.
+					closedMeanwhile = retireClosedLocked(connection);
+					connection = pollIdleLocked(avoid);
+				}
 				if (connection != null) {
-					this.waiters.removeLast();
-					this.waiting = !this.waiters.isEmpty();
+					leaseLocked(connection);
 				}
 				else {
-					deadline = System.nanoTime() + timeoutNanos;
-					onDemand = createOnDemandLocked();
+					if (!this.addresses.isEmpty() && usableAddressesLocked().isEmpty()) {
+						throw new HostUnavailableException("Every IP of " + key() + " is blacklisted: "
+								+ blacklistLocked() + " (hotconnpool.blacklist.all-blacklisted=fail)");
+					}
+					if (closedMeanwhile == null && hasClosedSocketLocked()) {
+						closedMeanwhile = retireClosedLocked(); // shared ones whose socket closed a moment ago
+					}
+					// Queued before the last look at the streams: a stream released meanwhile sees the waiter.
+					waiter = new Waiter(this.lock.newCondition(), exclusive);
+					this.waiters.addLast(waiter);
+					this.waiting = true;
+					// Under the lock no shared connection is retired: a stream taken here needs no second look.
+					connection = exclusive ? holdSharedLocked(avoid) : pickStream(avoid);
+					if (connection != null) {
+						this.waiters.removeLast();
+						this.waiting = !this.waiters.isEmpty();
+						waiter = null;
+					}
+					else {
+						onDemand = createOnDemandLocked(avoid);
+					}
 				}
 			}
+			finally {
+				unlock();
+			}
+			if (closedMeanwhile != null) {
+				this.pool.apply(closedMeanwhile);
+			}
+			if (waiter != null) {
+				if (onDemand != null) {
+					this.pool.warm(onDemand);
+				}
+				// A connection handed over was just released or just warmed: alive.
+				return awaitHandOff(waiter, deadline);
+			}
+			if (connection.multiplexed || isAlive(connection, validate)) {
+				return connection;
+			}
+			this.pool.apply(retireClosedByServer(connection));
+		}
+	}
+
+	/** Whether a leased connection is alive: checked unless it was used within the alive-bypass window. No lock. */
+	private boolean isAlive(PooledConnection connection, boolean validate) {
+		long now = System.nanoTime();
+		long idle = connection.idleNanos(now);
+		if (!validate && idle < this.pool.aliveBypassNanos) {
+			return true;
+		}
+		if (!connection.isAlive()) {
+			return false;
+		}
+		this.keepAlive.stayedOpen(idle);
+		return true;
+	}
+
+	/**
+	 * A connection its holder (a lease or a reservation) found closed by its server: it is retired, with every idle
+	 * one whose socket closed, replacements are created, and its idle time teaches the host's keep-alive timeout.
+	 * @return the connections to close and to warm
+	 */
+	Changes retireClosedByServer(PooledConnection connection) {
+		long now = System.nanoTime();
+		this.keepAlive.idleClosed(connection.idleNanos(now), now);
+		this.lock.lock();
+		try {
+			if (connection.state == ConnectionState.RETIRED) {
+				return new Changes(List.of(), List.of());
+			}
+			return retireClosedLocked(connection);
 		}
 		finally {
 			unlock();
 		}
-		if (closedMeanwhile != null) {
-			this.pool.apply(closedMeanwhile);
-		}
-		if (connection != null) {
-			return connection;
-		}
-		if (onDemand != null) {
-			this.pool.warm(onDemand);
-		}
-		return awaitHandOff(waiter, deadline);
 	}
 
 	/**
@@ -499,6 +570,18 @@ final class HostPool {
 	}
 
 	/**
+	 * Retires the polled connection and every idle one whose socket closed, and creates their replacements.
+	 * @return the connections to close and to warm
+	 */
+	private Changes retireClosedLocked(PooledConnection polled) {
+		retireLocked(polled, RetireReason.BROKEN);
+		Changes others = retireClosedLocked();
+		List<PooledConnection> toClose = new ArrayList<>(others.toClose());
+		toClose.add(polled);
+		return new Changes(toClose, others.toWarm());
+	}
+
+	/**
 	 * Retires every idle or shared connection whose socket closed (their streams failed with it), and creates
 	 * their replacements.
 	 * @return the connections to close and to warm
@@ -507,17 +590,41 @@ final class HostPool {
 		return new Changes(retireIdleLocked(PooledConnection::isSocketClosed, RetireReason.BROKEN), fillLocked());
 	}
 
-	/** The least recently used idle connection, to another IP than {@code avoid} if one is idle. */
+	/**
+	 * The most recently used idle connection whose IP holds the fewest leases, among the first
+	 * {@value #SPREAD_SCAN} idle ones; to another IP than {@code avoid} if any is idle.
+	 */
 	private PooledConnection pollIdleLocked(InetAddress avoid) {
-		if (avoid != null) {
-			for (PooledConnection connection : this.idle) {
-				if (!connection.ip.equals(avoid)) {
-					this.idle.remove(connection);
-					return connection;
+		PooledConnection first = this.idle.peekFirst();
+		if (first == null || (avoid == null && leasesOnLocked(first.ip) == 0)) {
+			return this.idle.pollFirst(); // the common case: no lease on the IP of the most recently used one
+		}
+		PooledConnection best = null;
+		int bestLoad = Integer.MAX_VALUE;
+		int scanned = 0;
+		for (PooledConnection connection : this.idle) {
+			int load = connection.ip.equals(avoid) ? AVOIDED : leasesOnLocked(connection.ip);
+			if (load < bestLoad) {
+				best = connection;
+				bestLoad = load;
+				if (load == 0) {
+					break;
 				}
 			}
+			if (avoid == null && ++scanned >= SPREAD_SCAN) {
+				break;
+			}
 		}
-		return this.idle.pollFirst();
+		if (best == first) {
+			return this.idle.pollFirst();
+		}
+		this.idle.removeFirstOccurrence(best);
+		return best;
+	}
+
+	private int leasesOnLocked(InetAddress ip) {
+		IpHealth ipHealth = this.health.get(ip);
+		return (ipHealth != null) ? ipHealth.leases : 0;
 	}
 
 	private PooledConnection awaitHandOff(Waiter waiter, long deadline) throws InterruptedException {
@@ -550,7 +657,7 @@ final class HostPool {
 							streamEndedLocked(handed);
 						}
 						else {
-							offerLocked(handed, System.nanoTime());
+							offerLocked(handed, System.nanoTime(), true);
 						}
 					}
 					throw ex;
@@ -564,9 +671,10 @@ final class HostPool {
 
 	/**
 	 * Opens one more connection when the waiters outnumber the connections already warming and the host is below
-	 * its maximum. A waiter still takes whichever connection comes first, a released one or the new one.
+	 * its maximum, to the usable IP with the fewest connections, other than {@code avoid} where possible. A waiter
+	 * still takes whichever connection comes first, a released one or the new one.
 	 */
-	private PooledConnection createOnDemandLocked() {
+	private PooledConnection createOnDemandLocked(InetAddress avoid) {
 		List<InetAddress> usable = usableAddressesLocked();
 		if (usable.isEmpty() || this.connections.size() >= this.settings.maxConnections()) {
 			return null;
@@ -582,7 +690,10 @@ final class HostPool {
 		this.connections.stream()
 			.filter((c) -> slotsByIp.containsKey(c.ip))
 			.forEach((c) -> slotsByIp.get(c.ip).add(c.slot));
-		InetAddress ip = usable.stream().min(Comparator.comparingInt((InetAddress a) -> slotsByIp.get(a).size())).orElseThrow();
+		InetAddress ip = usable.stream()
+			.min(Comparator.comparing((InetAddress a) -> a.equals(avoid))
+				.thenComparingInt((InetAddress a) -> slotsByIp.get(a).size()))
+			.orElseThrow();
 		return createLocked(ip, freeSlotLocked(ip));
 	}
 
@@ -609,7 +720,7 @@ final class HostPool {
 				toWarm = fillLocked();
 			}
 			else {
-				offerLocked(connection, now);
+				offerLocked(connection, now, true);
 			}
 		}
 		finally {
@@ -710,7 +821,7 @@ final class HostPool {
 
 	private void resetFailuresLocked(IpHealth ipHealth) {
 		if (ipHealth.consecutiveFailures != 0) {
-			ipHealth.consecutiveFailures = 0;
+			ipHealth.succeeded();
 			this.failing = this.health.values().stream().anyMatch((h) -> h.consecutiveFailures != 0);
 		}
 	}
@@ -784,7 +895,7 @@ final class HostPool {
 				retireLocked(connection, reason);
 				return new Changes(List.of(connection), fillLocked());
 			}
-			offerLocked(connection, now);
+			offerLocked(connection, now, true);
 			return new Changes(List.of(), restored ? fillLocked() : List.of());
 		}
 		finally {
@@ -846,6 +957,10 @@ final class HostPool {
 			return List.of();
 		}
 		this.failing = true;
+		ipHealth.lastFailure = failure;
+		if (ipHealth.failingSince == null) {
+			ipHealth.failingSince = Instant.now();
+		}
 		if (++ipHealth.consecutiveFailures < this.pool.settings.blacklistFailureThreshold()) {
 			return List.of();
 		}
@@ -945,6 +1060,8 @@ final class HostPool {
 			if (connection.state != ConnectionState.IDLE || !connection.isSocketClosed()) {
 				return new Changes(List.of(), List.of());
 			}
+			long now = System.nanoTime();
+			this.keepAlive.idleClosed(connection.idleNanos(now), now);
 			// A shared one's streams failed with its socket: their holders see the error and give them back.
 			retireLocked(connection, RetireReason.BROKEN);
 			List<PooledConnection> toClose = new ArrayList<>();
@@ -985,6 +1102,47 @@ final class HostPool {
 				}
 			}
 			return reserved;
+		}
+		finally {
+			unlock();
+		}
+	}
+
+	/**
+	 * Reserves idle HTTP/1.1 connections due a liveness check, while the host's keep-alive timeout is unknown: first
+	 * after the alive-bypass window, then each time the idle time has grown by half, up to {@code maxIdleNanos} (from
+	 * there the health check probes them). A close found this way teaches the timeout within a factor of 1.5.
+	 */
+	List<PooledConnection> reserveForLivenessCheck(long maxIdleNanos) {
+		this.lock.lock();
+		try {
+			long now = System.nanoTime();
+			List<PooledConnection> reserved = new ArrayList<>();
+			this.idle.removeIf((connection) -> {
+				long idleNanos = connection.idleNanos(now);
+				if (!connection.isHttp11() || idleNanos >= maxIdleNanos
+						|| idleNanos < Math.max(this.pool.aliveBypassNanos, connection.nextLivenessCheckNanos)) {
+					return false;
+				}
+				connection.state = ConnectionState.RESERVED;
+				reserved.add(connection);
+				return true;
+			});
+			return reserved;
+		}
+		finally {
+			unlock();
+		}
+	}
+
+	/** A reserved connection passed its liveness check after {@code idleNanos}: it is idle again, as a spare. */
+	void livenessChecked(PooledConnection connection, long idleNanos) {
+		this.lock.lock();
+		try {
+			if (connection.state == ConnectionState.RESERVED) {
+				connection.nextLivenessCheckNanos = Math.max(idleNanos, this.pool.aliveBypassNanos) * 3 / 2;
+				offerLocked(connection, System.nanoTime(), false);
+			}
 		}
 		finally {
 			unlock();
@@ -1144,18 +1302,29 @@ final class HostPool {
 
 	/** Leases the connection whole. Its last use is stamped when its requests and the lease end. */
 	private void leaseLocked(PooledConnection connection) {
+		IpHealth ipHealth = this.health.get(connection.ip);
+		if (ipHealth != null) {
+			ipHealth.leases++;
+		}
 		connection.setStateLocked(ConnectionState.LEASED);
 	}
 
 	/**
-	 * Hands the connection to the longest waiter, or makes it idle; {@code now} is {@link System#nanoTime()}. A
-	 * multiplexed one is shared: it takes streams, and the waiters get as many as it has.
+	 * Hands the connection to the longest waiter, or makes it idle: on top of the idle stack when it comes back
+	 * from a lease, at the bottom (a spare) when it comes from a probe or a liveness check; {@code now} is
+	 * {@link System#nanoTime()}. A multiplexed one is shared: it takes streams, and the waiters get as many as it
+	 * has.
+	 * @param used whether it carried an exchange (a liveness check sends nothing: the server's idle timer runs on)
 	 */
-	private void offerLocked(PooledConnection connection, long now) {
+	private void offerLocked(PooledConnection connection, long now, boolean used) {
+		boolean fromLease = connection.state == ConnectionState.LEASED;
+		endLeaseLocked(connection);
 		connection.probation = false;
 		if (connection.multiplexed) {
 			connection.setStateLocked(ConnectionState.IDLE);
-			connection.markUsed(now);
+			if (used) {
+				connection.markUsed(now);
+			}
 			if (!List.of(this.shared).contains(connection)) {
 				PooledConnection[] grown = Arrays.copyOf(this.shared, this.shared.length + 1);
 				grown[grown.length - 1] = connection;
@@ -1168,14 +1337,31 @@ final class HostPool {
 		Waiter waiter = this.waiters.pollFirst();
 		if (waiter != null) {
 			this.waiting = !this.waiters.isEmpty();
+			// The waiter paid for this connection's handshake: its first request is not hot.
+			connection.handedOverWarm = connection.state == ConnectionState.WARMING;
 			leaseLocked(connection);
 			waiter.connection = connection;
 			waiter.condition.signal();
 		}
 		else {
 			connection.setStateLocked(ConnectionState.IDLE);
-			connection.markUsed(now);
-			this.idle.addLast(connection);
+			if (used) {
+				connection.markUsed(now);
+			}
+			if (fromLease) {
+				this.idle.addFirst(connection);
+			}
+			else {
+				this.idle.addLast(connection);
+			}
+		}
+	}
+
+	/** Counts a lease's end against its IP's leases, for the spread; no-op for a connection not leased. */
+	private void endLeaseLocked(PooledConnection connection) {
+		IpHealth ipHealth = this.health.get(connection.ip);
+		if (connection.state == ConnectionState.LEASED && ipHealth != null && ipHealth.leases > 0) {
+			ipHealth.leases--;
 		}
 	}
 
@@ -1206,6 +1392,7 @@ final class HostPool {
 	}
 
 	private void retireLocked(PooledConnection connection, RetireReason reason) {
+		endLeaseLocked(connection);
 		if (connection.state == ConnectionState.IDLE) {
 			this.idle.remove(connection);
 		}
@@ -1235,6 +1422,25 @@ final class HostPool {
 		finally {
 			unlock();
 		}
+	}
+
+	/** IPs whose latest connections or probes failed, not blacklisted (yet). */
+	private List<FailingIp> failingLocked() {
+		List<FailingIp> failing = new ArrayList<>();
+		for (InetAddress ip : this.addresses) {
+			IpHealth ipHealth = this.health.get(ip);
+			if (ipHealth.blacklist == null && ipHealth.consecutiveFailures > 0) {
+				failing.add(new FailingIp(ip.getHostAddress(), ipHealth.consecutiveFailures, ipHealth.lastFailure,
+						ipHealth.failingSince));
+			}
+		}
+		return failing;
+	}
+
+	/** The servers' keep-alive timeout as far as known, or {@code null}. */
+	private Duration keepAliveTimeout() {
+		long nanos = this.keepAlive.timeoutNanos(System.nanoTime());
+		return (nanos == 0) ? null : Duration.ofNanos(nanos);
 	}
 
 	private List<BlacklistedIp> blacklistLocked() {
@@ -1284,7 +1490,8 @@ final class HostPool {
 					this.addresses.stream().map(InetAddress::getHostAddress).toList(), blacklistLocked(),
 					List.copyOf(draining), this.connections.size(), idleCount, leased, warming, healthy,
 					this.waiters.size(), this.settings.maxConnections(),
-					this.settings.warmTarget(usableAddressesLocked().size()), streams, details);
+					this.settings.warmTarget(usableAddressesLocked().size()), streams, details, failingLocked(),
+					keepAliveTimeout());
 		}
 		finally {
 			unlock();
@@ -1305,7 +1512,21 @@ final class HostPool {
 	/** One IP's health. Guarded by the host's lock. */
 	private static final class IpHealth {
 
+		/** Leases held on the IP's connections: acquire prefers IPs with fewer. */
+		int leases;
+
 		int consecutiveFailures;
+
+		/** The last failure counted towards the threshold, and since when the IP fails; reset by a success. */
+		String lastFailure;
+
+		Instant failingSince;
+
+		void succeeded() {
+			this.consecutiveFailures = 0;
+			this.lastFailure = null;
+			this.failingSince = null;
+		}
 
 		Blacklisting blacklist;
 

@@ -1,5 +1,6 @@
 package io.hotconnpool.pool;
 
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -22,10 +23,15 @@ import java.util.List;
  * @param maxConnections the host's connection limit
  * @param warmTarget the number of connections the pool keeps warm
  * @param connections every connection, draining ones included
+ * @param failing IPs whose latest connections or probes failed (a handshake that does not complete, a reset, a
+ * 503), not blacklisted yet: the count so far towards {@code blacklist.failure-threshold} and the last failure
+ * @param keepAliveTimeout how long the host's servers keep an idle connection open, as the pool learned it from a
+ * {@code Keep-Alive: timeout} header or an observed idle close; {@code null} when unknown
  */
 public record HostStats(String host, int port, List<String> addresses, List<BlacklistedIp> blacklisted,
 		List<String> draining, int total, int idle, int leased, int warming,
-		int healthy, int waiting, int maxConnections, int warmTarget, int streams, List<ConnectionStats> connections) {
+		int healthy, int waiting, int maxConnections, int warmTarget, int streams, List<ConnectionStats> connections,
+		List<FailingIp> failing, Duration keepAliveTimeout) {
 
 	/** A one-line summary for log and exception messages. */
 	String summary() {

@@ -109,8 +109,11 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 
 	private final int phase;
 
-	/** Whether leases are watched for leaks: only then does acquire read the clock and keep the lease. */
+	/** Whether leases are watched for leaks: only then does acquire keep the lease. */
 	final boolean detectsLeaks;
+
+	/** {@code keep-alive.alive-bypass-window}: connections used more recently are leased without a liveness check. */
+	final long aliveBypassNanos;
 
 	private final Maintenance maintenance;
 
@@ -120,6 +123,7 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 		this.settings = builder.settings;
 		this.phase = builder.phase;
 		this.detectsLeaks = !this.settings.leakDetectionThreshold().isZero();
+		this.aliveBypassNanos = this.settings.aliveBypassWindow().toNanos();
 		this.listeners = new Listeners(builder.listeners);
 		this.ownedScheduler = (builder.scheduler != null) ? null : defaultScheduler();
 		this.maintenance = new Maintenance((builder.scheduler != null) ? builder.scheduler : this.ownedScheduler);
@@ -275,6 +279,7 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 	private void scheduleMaintenance() {
 		this.maintenance.schedule("health check", this.settings.healthCheckInterval(), this::checkHealth);
 		this.maintenance.schedule("cleanup", this.settings.cleanupInterval(), this::cleanUp);
+		this.maintenance.schedule("keep-alive check", this.settings.keepAliveCheckInterval(), this::checkKeepAlive);
 		this.maintenance.schedule("blacklist check", this.settings.blacklistCheckInterval(), this::checkBlacklist);
 		this.maintenance.schedule("DNS update", this.settings.dnsUpdateInterval(), this::updateDns);
 		Duration leakThreshold = this.settings.leakDetectionThreshold();
@@ -301,16 +306,58 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 		}
 	}
 
-	/** Probes idle connections not used for a while (reserved first, never leased ones) and refills missing slots. */
+	/**
+	 * Probes idle connections not used for a while (reserved first, never leased ones) and refills missing slots. A
+	 * host whose keep-alive timeout is known has its connections probed after half of it, if that is sooner.
+	 */
 	void checkHealth() {
 		long threshold = this.settings.healthCheckIdleThreshold().toNanos();
 		for (HostPool host : this.hosts.values()) {
 			if (this.closed.get()) {
 				return;
 			}
-			host.reserveForHealthCheck(threshold, System.nanoTime()).forEach(this::warm);
+			long revalidate = host.keepAlive.revalidateAfterNanos(System.nanoTime());
+			host.reserveForHealthCheck(Math.min(threshold, revalidate), System.nanoTime()).forEach(this::warm);
 			host.fill().forEach(this::warm);
 		}
+	}
+
+	/**
+	 * Keeps idle connections short of their servers' keep-alive timeout. Where it is known, connections idle for half
+	 * of it are re-probed: the probe starts the server's idle timer again, so spares stay open, and one the server
+	 * closed all the same is replaced in the background. Where it is not, idle HTTP/1.1 connections get a liveness
+	 * check (a read of at most 1 ms, no request) at growing idle times, so that a close is found, replaced and
+	 * learned from before a caller meets it; HTTP/2 connections report a close by themselves.
+	 */
+	void checkKeepAlive() {
+		long maxIdle = this.settings.healthCheckIdleThreshold().toNanos();
+		for (HostPool host : this.hosts.values()) {
+			if (this.closed.get()) {
+				return;
+			}
+			long revalidate = host.keepAlive.revalidateAfterNanos(System.nanoTime());
+			if (revalidate != Long.MAX_VALUE) {
+				host.reserveForHealthCheck(revalidate, System.nanoTime()).forEach(this::warm);
+			}
+			else {
+				host.reserveForLivenessCheck(maxIdle).forEach(this::checkLiveness);
+			}
+		}
+	}
+
+	/** Checks a reserved idle connection for a close by its server, in the background, without sending anything. */
+	private void checkLiveness(PooledConnection connection) {
+		HostPool host = connection.host;
+		this.warmer.submit(() -> {
+			long idle = connection.idleNanos(System.nanoTime());
+			if (connection.isAlive()) {
+				host.keepAlive.stayedOpen(idle);
+				host.livenessChecked(connection, idle);
+			}
+			else {
+				apply(host.retireClosedByServer(connection));
+			}
+		});
 	}
 
 	/** Retires expired and surplus idle connections and warms replacements. */
@@ -444,6 +491,15 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 		long start = System.nanoTime();
 		boolean healthy = false;
 		try {
+			if (connection.state == ConnectionState.RESERVED) {
+				// An idle connection its server closed is no failure of its IP: it is replaced, and teaches the timeout.
+				long idle = connection.idleNanos(start);
+				if (!connection.isAlive()) {
+					apply(host.retireClosedByServer(connection));
+					return false;
+				}
+				host.keepAlive.stayedOpen(idle);
+			}
 			int status = connection.probe(host.probeRequest, this.settings.probeTimeout());
 			String outcome = "probe answered " + status + " on " + connection;
 			if (host.settings.blacklistStatuses().contains(status)) {
@@ -543,7 +599,10 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 		return acquire(target, timeout, null, true);
 	}
 
-	/** Acquires, preferring a connection to another IP than {@code avoid} when there is one. */
+	/**
+	 * Acquires, preferring a connection to another IP than {@code avoid} when there is one; with {@code avoid}
+	 * (a retry) the connection is checked alive whatever its idle time.
+	 */
 	private HotConnection acquire(String target, Duration timeout, InetAddress avoid, boolean exclusive)
 			throws InterruptedException {
 		Objects.requireNonNull(timeout, "timeout");
@@ -552,7 +611,7 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 		}
 		HostPool host = hostFor(target);
 		long start = this.listeners.any() ? System.nanoTime() : 0;
-		PooledConnection connection = host.acquire(timeout.toNanos(), avoid, exclusive);
+		PooledConnection connection = host.acquire(timeout.toNanos(), avoid, exclusive, avoid != null);
 		if (start != 0) {
 			long waited = System.nanoTime() - start;
 			this.listeners.fire((listener) -> listener.acquireEnded(host.key(), waited, connection != null));
@@ -621,8 +680,10 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 
 	/**
 	 * Acquires a connection to the request's host, executes the request and gives the connection back when the
-	 * response body is closed. An idempotent request whose connection fails is retried once, on a fresh connection
-	 * to another IP where there is one ({@code retry-on-connection-failure}).
+	 * response body is closed. An idempotent request (GET, HEAD, OPTIONS, PUT, DELETE, TRACE, without a one-shot
+	 * body) whose connection fails is retried once, on a connection known alive (checked just before, whatever its
+	 * idle time, or newly opened) to another IP where one is idle ({@code retry-on-connection-failure}); retries are
+	 * counted by outcome in {@link PoolStats}.
 	 * @param request an https request
 	 * @return the response; close it
 	 * @throws IOException when the exchange fails (after the retry), or as {@link InterruptedIOException} when
@@ -639,11 +700,22 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 				throw ex;
 			}
 			this.counters.retries.increment();
-			HotConnection retry = acquireFor(request, lease.ip());
+			HotConnection retry;
 			try {
-				return releasingOnClose(retry.execute(request), retry);
+				retry = acquireFor(request, lease.ip());
 			}
 			catch (IOException | RuntimeException again) {
+				this.counters.retriesFailed.increment();
+				again.addSuppressed(ex);
+				throw again;
+			}
+			try {
+				Response response = releasingOnClose(retry.execute(request), retry);
+				this.counters.retriesSucceeded.increment();
+				return response;
+			}
+			catch (IOException | RuntimeException again) {
+				this.counters.retriesFailed.increment();
 				retry.close();
 				again.addSuppressed(ex);
 				throw again;
@@ -735,7 +807,8 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 		return new PoolStats(total, leased, streams, idle, warming, healthy, waiting, blacklisted, requests, failed, successRate,
 				this.counters.hotHits.sum(), this.counters.handshakes.sum(), this.counters.connectionsCreated.sum(),
 				this.counters.newConnectionsFromDns.sum(), this.counters.acquireTimeouts.sum(),
-				this.counters.leaksDetected.sum(), this.counters.retries.sum(),
+				this.counters.leaksDetected.sum(), this.counters.retries.sum(), this.counters.retriesSucceeded.sum(),
+				this.counters.retriesFailed.sum(),
 				this.counters.retiredByReason(), hostStats, this.tlsSelfTests);
 	}
 

@@ -106,6 +106,10 @@ public final class HotConnPoolSettings {
 
 	private final Duration leakDetectionThreshold;
 
+	private final Duration aliveBypassWindow;
+
+	private final Duration keepAliveCheckInterval;
+
 	private final boolean tlsStrict;
 
 	private final boolean tlsSelfTest;
@@ -144,6 +148,8 @@ public final class HotConnPoolSettings {
 		this.drainTimeout = builder.drainTimeout;
 		this.retryOnConnectionFailure = builder.retryOnConnectionFailure;
 		this.leakDetectionThreshold = builder.leakDetectionThreshold;
+		this.aliveBypassWindow = builder.aliveBypassWindow;
+		this.keepAliveCheckInterval = builder.keepAliveCheckInterval;
 		this.tlsStrict = builder.tlsStrict;
 		this.tlsSelfTest = builder.tlsSelfTest;
 		this.http2MaxStreamsPerConnection = builder.http2MaxStreamsPerConnection;
@@ -312,6 +318,14 @@ public final class HotConnPoolSettings {
 		return this.http2PingInterval;
 	}
 
+	public Duration aliveBypassWindow() {
+		return this.aliveBypassWindow;
+	}
+
+	public Duration keepAliveCheckInterval() {
+		return this.keepAliveCheckInterval;
+	}
+
 	/**
 	 * Builds {@link HotConnPoolSettings}. Pool-wide host defaults set here apply to every host added after or
 	 * before them: hosts are resolved against the defaults in {@link #build()}.
@@ -375,6 +389,10 @@ public final class HotConnPoolSettings {
 		private boolean retryOnConnectionFailure = true;
 
 		private Duration leakDetectionThreshold = Duration.ZERO;
+
+		private Duration aliveBypassWindow = Duration.ofMillis(500);
+
+		private Duration keepAliveCheckInterval = Duration.ofSeconds(1);
 
 		private boolean tlsStrict;
 
@@ -638,8 +656,10 @@ public final class HotConnPoolSettings {
 
 		/**
 		 * Whether {@link HotConnPool#execute(okhttp3.Request)} retries an idempotent request (GET, HEAD, OPTIONS, PUT,
-		 * DELETE, TRACE without a one-shot body) once, on a fresh connection to another IP, when its connection
-		 * fails (default {@code true}). Leases never retry: their holder decides.
+		 * DELETE, TRACE without a one-shot body) once when its connection fails (default {@code true}): on a
+		 * connection known alive, checked just before the retry whatever its idle time, to another IP where one is
+		 * idle. {@code RestClient} and {@code RestTemplate} through the pool go through it too. Leases never retry:
+		 * their holder decides.
 		 * @param retry whether to retry
 		 * @return this builder
 		 */
@@ -656,6 +676,32 @@ public final class HotConnPoolSettings {
 		 */
 		public Builder leakDetectionThreshold(Duration threshold) {
 			this.leakDetectionThreshold = threshold;
+			return this;
+		}
+
+		/**
+		 * How long an HTTP/1.1 connection may have been idle and still be leased without a liveness check (default
+		 * 500ms; zero checks every idle connection). Above it, acquire reads the connection's socket for at most a
+		 * millisecond, outside any lock, and retires one its server has closed, taking the next. HTTP/2 connections
+		 * need no check: their reader notices a close at once. Closes seen after a shorter idle time do not count as
+		 * a server's keep-alive timeout.
+		 * @param window the idle time below which a connection is trusted
+		 * @return this builder
+		 */
+		public Builder aliveBypassWindow(Duration window) {
+			this.aliveBypassWindow = window;
+			return this;
+		}
+
+		/**
+		 * How often idle connections are re-probed before their server's keep-alive timeout, once that timeout is
+		 * known from a {@code Keep-Alive} header or an observed idle close (default 1s): a connection idle for half
+		 * the timeout is probed, which starts the server's idle timer again.
+		 * @param interval the interval
+		 * @return this builder
+		 */
+		public Builder keepAliveCheckInterval(Duration interval) {
+			this.keepAliveCheckInterval = interval;
 			return this;
 		}
 
@@ -727,6 +773,11 @@ public final class HotConnPoolSettings {
 			requireAtLeastOneMillisecond("hotconnpool.blacklist.check-interval", this.blacklistCheckInterval);
 			requireAtLeastOneMillisecond("hotconnpool.blacklist.ttl", this.blacklistTtl);
 			requireAtLeastOneMillisecond("hotconnpool.dns-update-interval", this.dnsUpdateInterval);
+			requireAtLeastOneMillisecond("hotconnpool.keep-alive.check-interval", this.keepAliveCheckInterval);
+			if (this.aliveBypassWindow == null || this.aliveBypassWindow.isNegative()) {
+				throw new InvalidSettingException("hotconnpool.keep-alive.alive-bypass-window", this.aliveBypassWindow,
+						"zero or a positive duration such as 500ms");
+			}
 			if (this.drainTimeout == null || this.drainTimeout.isNegative()) {
 				throw new InvalidSettingException("hotconnpool.shutdown.drain-timeout", this.drainTimeout,
 						"zero or a positive duration such as 10s");

@@ -85,10 +85,6 @@ public final class HotConnection implements AutoCloseable {
 		return this.leasedAtNanos;
 	}
 
-	PooledConnection connection() {
-		return this.connection;
-	}
-
 	/** Whether this call is the first to report the lease as a leak. */
 	boolean markLeakReported() {
 		return LEAK_REPORTED.compareAndSet(this, 0, 1);
@@ -116,10 +112,13 @@ public final class HotConnection implements AutoCloseable {
 		counters.totalRequests.increment();
 		try {
 			PooledConnection.Exchange exchange = this.connection.execute(request);
-			if (exchange.hot()) {
+			boolean hot = exchange.hot() && !this.connection.handedOverWarm;
+			this.connection.handedOverWarm = false;
+			if (hot) {
 				counters.hotHits.increment();
 			}
 			Response response = exchange.response();
+			this.connection.host.keepAlive.learn(response);
 			RequestOutcome outcome = RequestOutcome.SUCCESS;
 			String answer = "status " + response.code() + " on " + request.method() + " " + request.url().encodedPath();
 			if (this.connection.host.settings.blacklistStatuses().contains(response.code())) {
@@ -131,7 +130,7 @@ public final class HotConnection implements AutoCloseable {
 				this.failure = new HostPool.LeaseOutcome(null, null, answer);
 			}
 			this.lastResponse = response;
-			requestEnded(outcome, exchange.hot());
+			requestEnded(outcome, hot);
 			return response;
 		}
 		catch (IOException ex) {

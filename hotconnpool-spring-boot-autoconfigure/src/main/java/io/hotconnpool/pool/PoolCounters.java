@@ -26,6 +26,10 @@ final class PoolCounters {
 
 	final LongAdder retries = new LongAdder();
 
+	final LongAdder retriesSucceeded = new LongAdder();
+
+	final LongAdder retriesFailed = new LongAdder();
+
 	private final Map<RetireReason, LongAdder> retired = new EnumMap<>(RetireReason.class);
 
 	PoolCounters() {

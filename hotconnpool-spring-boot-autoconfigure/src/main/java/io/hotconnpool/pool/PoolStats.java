@@ -20,13 +20,16 @@ import io.hotconnpool.tls.TlsSelfTest;
  * @param totalRequests requests executed on leases
  * @param failedRequests of those, requests that ended in an I/O error
  * @param successRate {@code 1 - failed/total}, or 1 when there were no requests
- * @param hotHits requests served on an already-warm connection (no connect or handshake on the request path)
+ * @param hotHits requests served on an already-warm connection (no connect or handshake on the request path; the
+ * first request on a connection an acquire waited for while it warmed is not hot)
  * @param handshakes TLS handshakes performed, warm-up and probes included
  * @param connectionsCreated connections ever created
  * @param newConnectionsFromDns connections created for IPs that DNS refresh found
  * @param acquireTimeouts acquires that gave up
  * @param leaksDetected leases held past {@code leak-detection-threshold}
- * @param retries requests retried on another connection after a connection failure
+ * @param retries idempotent requests retried once, on a connection known alive, after a connection failure
+ * @param retriesSucceeded retries that got a response
+ * @param retriesFailed retries that failed too (their caller got the exception), or found no connection
  * @param retiredByReason connections retired, per reason
  * @param hosts per-host detail
  * @param tlsSelfTests the start-up TLS self-test, one result per TLS profile in use: the JA4, JA4_r and JA3 the
@@ -36,5 +39,6 @@ import io.hotconnpool.tls.TlsSelfTest;
 public record PoolStats(int totalConnections, int activeConnections, int streamsInFlight, int idleConnections, int warmingConnections,
 		int healthyConnections, int waitingAcquires, int blacklistedIps, long totalRequests, long failedRequests, double successRate,
 		long hotHits, long handshakes, long connectionsCreated, long newConnectionsFromDns, long acquireTimeouts, long leaksDetected, long retries,
+		long retriesSucceeded, long retriesFailed,
 		Map<RetireReason, Long> retiredByReason, List<HostStats> hosts, List<TlsSelfTest.Result> tlsSelfTests) {
 }

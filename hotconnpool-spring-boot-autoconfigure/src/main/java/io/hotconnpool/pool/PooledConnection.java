@@ -6,6 +6,8 @@ import java.lang.invoke.VarHandle;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Proxy;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 import java.time.Duration;
 import java.time.Instant;
@@ -103,6 +105,19 @@ final class PooledConnection {
 	/** Opened to re-probe a blacklisted IP: its success restores the IP. Guarded by the host's lock. */
 	boolean probation;
 
+	/**
+	 * The idle time at which maintenance next checks this HTTP/1.1 connection for a close while its host's
+	 * keep-alive timeout is unknown; 0 until its first check, which comes after the alive-bypass window. Guarded by
+	 * the host's lock.
+	 */
+	long nextLivenessCheckNanos;
+
+	/**
+	 * Handed to a waiting acquire straight from its warm-up: the handshake was on that caller's path, so its first
+	 * request does not count as hot. Set under the host's lock, cleared by the lease holder.
+	 */
+	boolean handedOverWarm;
+
 	/** Opened for an IP that a DNS refresh found; counted once warm. */
 	volatile boolean foundByDns;
 
@@ -112,6 +127,9 @@ final class PooledConnection {
 	private volatile boolean healthy;
 
 	private volatile String protocol;
+
+	/** The socket OkHttp's connection speaks through (TLS), for the liveness check of an idle HTTP/1.1 connection. */
+	private volatile Socket socket;
 
 	private volatile long lastUsedNanos;
 
@@ -185,6 +203,7 @@ final class PooledConnection {
 		call.timeout().timeout(timeout.toNanos(), TimeUnit.NANOSECONDS);
 		this.inFlight.add(call);
 		try (Response response = call.execute()) {
+			this.host.keepAlive.learn(response);
 			ResponseBody body = response.body();
 			body.source().readAll(Okio.blackhole()); // keeps an HTTP/1.1 connection reusable after a GET probe
 			this.healthy = true;
@@ -223,6 +242,42 @@ final class PooledConnection {
 		finally {
 			this.inFlight.remove(call);
 			this.lastUsedNanos = System.nanoTime();
+		}
+	}
+
+	/**
+	 * Whether the connection is still open at the server's end, as far as one can tell without sending anything.
+	 * An HTTP/2 connection has a reader that notices a close at once: its socket's state answers, without I/O. An
+	 * idle HTTP/1.1 connection has no reader, so a server's close waits unread in the socket: this reads for at most
+	 * a millisecond (OkHttp's extensive health check, at any idle time). A timeout means alive; end of stream, an
+	 * error or unsolicited bytes (nothing may arrive between HTTP/1.1 exchanges) mean unusable. Called by the sole
+	 * holder of the connection (a lease or a reservation), never under a lock.
+	 * @return whether it may carry a request
+	 */
+	boolean isAlive() {
+		if (isSocketClosed()) {
+			return false;
+		}
+		Socket current = this.socket;
+		if (current == null || !isHttp11()) {
+			return true;
+		}
+		try {
+			int timeout = current.getSoTimeout();
+			current.setSoTimeout(1);
+			try {
+				current.getInputStream().read();
+				return false;
+			}
+			catch (SocketTimeoutException ex) {
+				return true;
+			}
+			finally {
+				current.setSoTimeout(timeout);
+			}
+		}
+		catch (IOException ex) {
+			return false;
 		}
 	}
 
@@ -317,9 +372,18 @@ final class PooledConnection {
 		STATE.setRelease(this, state);
 	}
 
-	/** Stamps the last use with a release store, as {@link #setStateLocked}: read only for idle times and snapshots. */
+	/**
+	 * Stamps the last use with a release store, as {@link #setStateLocked}: read only for idle times and snapshots.
+	 * Called under the host's lock.
+	 */
 	void markUsed(long now) {
 		LAST_USED_NANOS.setRelease(this, now);
+		this.nextLivenessCheckNanos = 0;
+	}
+
+	/** Whether the connection speaks HTTP/1.1: it has no reader, so only a liveness check notices a close. */
+	boolean isHttp11() {
+		return "http/1.1".equals(this.protocol);
 	}
 
 	boolean isHealthy() {
@@ -422,6 +486,7 @@ final class PooledConnection {
 		public void connectionAcquired(Call call, Connection connection) {
 			PooledConnection.this.protocol = connection.protocol().toString();
 			PooledConnection.this.physical = connection;
+			PooledConnection.this.socket = connection.socket();
 		}
 
 	}

@@ -71,7 +71,7 @@ class HotConnPoolActuatorReadOnlyTests {
 				"activeConnections", "streamsInFlight", "idleConnections", "warmingConnections", "healthyConnections", "waitingAcquires",
 				"blacklistedIps", "totalRequests", "failedRequests", "successRate", "hotHits", "handshakes",
 				"connectionsCreated", "newConnectionsFromDns", "acquireTimeouts", "leaksDetected", "retries",
-				"retiredConnections", "hosts");
+				"retriesSucceeded", "retriesFailed", "retiredConnections", "hosts");
 		assertThat(fieldNames(pool.get("retiredConnections"))).containsExactly("broken", "unhealthy", "blacklisted",
 				"expired", "idle", "dns-removed", "forced", "closed");
 		assertThat(pool.get("hosts")).hasSize(1);
@@ -93,7 +93,9 @@ class HotConnPoolActuatorReadOnlyTests {
 			assertThat(ip.get("state").asString()).isEqualTo("active");
 			assertThat(ip.get("connections").asInt()).isEqualTo(2);
 			assertThat(ip.has("blacklisted")).isFalse();
+			assertThat(ip.has("failing")).isFalse();
 		});
+		assertThat(host.has("keepAliveTimeoutMillis")).as("no server announced or showed one").isFalse();
 		assertThat(host.get("ips").get(0).get("ip").asString()).isEqualTo(this.origins.origin(0).ip());
 		assertThat(host.get("connections")).hasSize(6).allSatisfy((connection) -> {
 			assertThat(Set.of("idle", "leased", "reserved")).contains(connection.get("state").asString());

@@ -86,7 +86,10 @@ class ConcurrencyTest {
 			assertThat(stats.connectionsCreated() - stats.retiredByReason().values().stream().mapToLong(Long::longValue).sum())
 				.as("created minus retired is what the pool holds")
 				.isEqualTo(stats.totalConnections());
-			assertThat(stats.hotHits()).as("every request met a warm connection").isEqualTo(executed.get());
+			// An acquire that waited while a connection was opened for it paid for the handshake: not hot.
+			long openedOnDemand = stats.connectionsCreated() - 6;
+			assertThat(stats.hotHits()).as("every request met a warm connection, but those that waited for one opened"
+					+ " on demand").isBetween(executed.get() - openedOnDemand, executed.get());
 			int serverRequests = origins.all().stream().mapToInt(LoopbackTlsOrigins.Origin::requests).sum();
 			assertThat(serverRequests).as("user requests plus one probe per connection")
 				.isEqualTo(executed.get() + stats.connectionsCreated());

@@ -70,22 +70,22 @@ class HostPoolTest {
 		HostPool host = host((h) -> h.connectionsPerIp(1).maxConnections(1), (p) -> p.http2MaxStreamsPerConnection(2));
 		PooledConnection connection = warm(host, true, IP1).get(0);
 
-		assertThat(host.acquire(0, null, false)).isSameAs(connection);
-		assertThat(host.acquire(0, null, false)).isSameAs(connection);
+		assertThat(host.acquire(0, null, false, false)).isSameAs(connection);
+		assertThat(host.acquire(0, null, false, false)).isSameAs(connection);
 		assertThat(host.stats().streams()).isEqualTo(2);
-		assertThat(host.acquire(0, null, false)).as("at its limit, the host at its maximum").isNull();
-		assertThat(host.acquire(0, null, true)).isNull();
+		assertThat(host.acquire(0, null, false, false)).as("at its limit, the host at its maximum").isNull();
+		assertThat(host.acquire(0, null, true, false)).isNull();
 
 		host.releaseStream(connection, null);
-		assertThat(host.acquire(0, null, false)).isSameAs(connection);
+		assertThat(host.acquire(0, null, false, false)).isSameAs(connection);
 		host.releaseStream(connection, null);
 		host.releaseStream(connection, null);
 		assertThat(host.stats().idle()).isEqualTo(1);
 
-		assertThat(host.acquire(0, null, true)).as("whole, no stream in flight").isSameAs(connection);
-		assertThat(host.acquire(0, null, false)).isNull();
+		assertThat(host.acquire(0, null, true, false)).as("whole, no stream in flight").isSameAs(connection);
+		assertThat(host.acquire(0, null, false, false)).isNull();
 		host.release(connection, null);
-		assertThat(host.acquire(0, null, false)).isSameAs(connection);
+		assertThat(host.acquire(0, null, false, false)).isSameAs(connection);
 		host.releaseStream(connection, null);
 		assertThat(host.stats().streams()).isZero();
 	}
@@ -94,12 +94,12 @@ class HostPoolTest {
 	void aReleasedStreamGoesToTheWaiter() throws Exception {
 		HostPool host = host((h) -> h.connectionsPerIp(1).maxConnections(1), (p) -> p.http2MaxStreamsPerConnection(2));
 		PooledConnection connection = warm(host, true, IP1).get(0);
-		assertThat(host.acquire(0, null, false)).isSameAs(connection);
-		assertThat(host.acquire(0, null, false)).isSameAs(connection);
+		assertThat(host.acquire(0, null, false, false)).isSameAs(connection);
+		assertThat(host.acquire(0, null, false, false)).isSameAs(connection);
 
 		CompletableFuture<PooledConnection> waiter = CompletableFuture.supplyAsync(() -> {
 			try {
-				return host.acquire(TimeUnit.SECONDS.toNanos(10), null, false);
+				return host.acquire(TimeUnit.SECONDS.toNanos(10), null, false, false);
 			}
 			catch (InterruptedException ex) {
 				throw new IllegalStateException(ex);
@@ -119,11 +119,11 @@ class HostPoolTest {
 		warm(host, true, IP1, IP2, IP3);
 
 		for (int i = 0; i < 6; i++) {
-			host.acquire(0, null, false);
+			host.acquire(0, null, false, false);
 		}
 
 		assertThat(host.stats().connections()).extracting(ConnectionStats::streams).containsOnly(2);
-		PooledConnection avoiding = host.acquire(0, IP1, false);
+		PooledConnection avoiding = host.acquire(0, IP1, false, false);
 		assertThat(avoiding.ip).isNotEqualTo(IP1);
 	}
 
@@ -131,15 +131,15 @@ class HostPoolTest {
 	void aRetiredConnectionDrainsItsStreamsAndClosesWithTheLast() throws Exception {
 		HostPool host = host((h) -> h.connectionsPerIp(1), (p) -> p);
 		PooledConnection connection = warm(host, true, IP1).get(0);
-		host.acquire(0, null, false);
-		host.acquire(0, null, false);
+		host.acquire(0, null, false, false);
+		host.acquire(0, null, false, false);
 
 		HostPool.Changes changes = host.updateAddresses(List.of(IP2), true); // IP1 leaves the DNS answer
 		assertThat(changes.toClose()).as("not closed while streams run").isEmpty();
 		assertThat(changes.toWarm()).extracting((c) -> c.ip).containsExactly(IP2);
 		assertThat(connection.state).isEqualTo(ConnectionState.RETIRED);
 		assertThat(host.stats().draining()).containsExactly(IP1.getHostAddress());
-		assertThat(host.acquire(0, null, false)).as("a draining connection takes no stream").isNull();
+		assertThat(host.acquire(0, null, false, false)).as("a draining connection takes no stream").isNull();
 
 		host.releaseStream(connection, null);
 		assertThat(host.stats().connections()).extracting(ConnectionStats::id, ConnectionStats::streams)
@@ -155,7 +155,7 @@ class HostPoolTest {
 		Duration ttl = Duration.ofMinutes(15);
 		HostPool host = host((h) -> h.connectionsPerIp(1), (p) -> p.blacklistTtl(ttl));
 		warm(host, false, IP1, IP2);
-		PooledConnection lease = host.acquire(0, IP2, true);
+		PooledConnection lease = host.acquire(0, IP2, true, false);
 		assertThat(lease.ip).isEqualTo(IP1);
 
 		long before = System.nanoTime();
@@ -177,9 +177,9 @@ class HostPoolTest {
 		long idleTimeout = Duration.ofMinutes(10).toNanos();
 		HostPool host = host((h) -> h.connectionsPerIp(1).maxConnections(3), (p) -> p);
 		warm(host, false, IP1, IP2);
-		PooledConnection first = host.acquire(0, null, true);
-		PooledConnection second = host.acquire(0, null, true);
-		assertThat(host.acquire(0, null, true)).as("both leased: one more is opened on demand").isNull();
+		PooledConnection first = host.acquire(0, null, true, false);
+		PooledConnection second = host.acquire(0, null, true, false);
+		assertThat(host.acquire(0, null, true, false)).as("both leased: one more is opened on demand").isNull();
 		PooledConnection onDemand = host.connections()
 			.stream()
 			.filter((c) -> c.state == ConnectionState.WARMING)
@@ -223,16 +223,16 @@ class HostPoolTest {
 		long after = System.nanoTime();
 
 		assertThat(host.reserveForHealthCheck(threshold, before + threshold - 1)).isEmpty();
-		host.acquire(0, null, false);
+		host.acquire(0, null, false, false);
 		assertThat(host.reserveForHealthCheck(threshold, after + threshold)).as("a stream in flight").isEmpty();
 		host.releaseStream(connection, null);
 		long released = System.nanoTime();
 
 		assertThat(host.reserveForHealthCheck(threshold, released + threshold)).containsExactly(connection);
 		assertThat(connection.state).isEqualTo(ConnectionState.RESERVED);
-		assertThat(host.acquire(0, null, false)).as("no stream while it is probed").isNull();
+		assertThat(host.acquire(0, null, false, false)).as("no stream while it is probed").isNull();
 		host.probeSucceeded(connection, true);
-		assertThat(host.acquire(0, null, false)).isSameAs(connection);
+		assertThat(host.acquire(0, null, false, false)).isSameAs(connection);
 	}
 
 	private static InetAddress ip(int last) {

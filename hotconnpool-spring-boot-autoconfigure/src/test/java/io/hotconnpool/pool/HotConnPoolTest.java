@@ -2,6 +2,7 @@ package io.hotconnpool.pool;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -86,31 +87,52 @@ class HotConnPoolTest {
 		assertThat(this.pool.stats().hotHits()).isEqualTo(1);
 	}
 
+	/**
+	 * The selection policy (it replaced a least-recently-used rotation, which left every connection idle for the
+	 * number of connections times the gap between requests): one caller at a time keeps the most recently used
+	 * connection busy; concurrent leases spread over every IP.
+	 */
 	@ParameterizedTest
 	@EnumSource(value = Protocol.class, names = { "HTTP_2", "HTTP_1_1" })
-	void acquiresRotateOverEveryWarmConnectionAndEveryIp(Protocol protocol) throws Exception {
+	void sequentialRequestsStayOnTheMostRecentlyUsedConnectionAndConcurrentLeasesSpreadOverEveryIp(Protocol protocol)
+			throws Exception {
 		startPool(protocol);
-		Map<String, Integer> byIp = new HashMap<>();
 		Map<Long, Integer> byConnection = new HashMap<>();
 
 		for (int i = 0; i < 30; i++) {
 			try (HotConnection connection = this.pool.acquire(this.origins.target());
-					Response response = connection.execute(get("/spread"))) {
+					Response response = connection.execute(get("/sequential"))) {
 				assertThat(response.code()).isEqualTo(200);
-				byIp.merge(connection.ip().getHostAddress(), 1, Integer::sum);
 				byConnection.merge(connection.stats().id(), 1, Integer::sum);
 			}
 		}
+		assertThat(byConnection).as("one connection carries the traffic; retired: %s",
+				this.pool.stats().retiredByReason()).hasSize(1);
 
-		// Least recently used first: six warm connections take five requests each, so each IP serves ten.
-		assertThat(byConnection).hasSize(6).allSatisfy((id, count) -> assertThat(count).isEqualTo(5));
-		assertThat(byIp).containsOnlyKeys("127.0.0.2", "127.0.0.3", "127.0.0.4")
-			.allSatisfy((ip, count) -> assertThat(count).isEqualTo(10));
+		List<HotConnection> leases = new ArrayList<>();
+		try {
+			for (int i = 0; i < 6; i++) {
+				leases.add(this.pool.acquire(this.origins.target()));
+			}
+			for (HotConnection lease : leases) {
+				try (Response response = lease.execute(get("/concurrent"))) {
+					assertThat(response.code()).isEqualTo(200);
+				}
+			}
+			Map<String, Long> byIp = leases.stream()
+				.collect(Collectors.groupingBy((lease) -> lease.ip().getHostAddress(), Collectors.counting()));
+			assertThat(byIp).as("six concurrent leases, two on each IP")
+				.containsOnlyKeys("127.0.0.2", "127.0.0.3", "127.0.0.4")
+				.allSatisfy((ip, count) -> assertThat(count).isEqualTo(2));
+		}
+		finally {
+			leases.forEach(HotConnection::close);
+		}
 		assertThat(this.origins.all().stream().collect(Collectors.toMap(LoopbackTlsOrigins.Origin::ip,
 				LoopbackTlsOrigins.Origin::connections)))
 			.as("no request needed a new connection")
 			.allSatisfy((ip, connections) -> assertThat(connections).isEqualTo(2));
-		assertThat(this.pool.stats().hotHits()).isEqualTo(30);
+		assertThat(this.pool.stats().hotHits()).isEqualTo(36);
 	}
 
 	@ParameterizedTest

@@ -357,14 +357,7 @@ class MaintenanceTest {
 	}
 
 	private HotConnection leaseOn(String ip) throws InterruptedException {
-		for (int i = 0; i < 10; i++) {
-			HotConnection lease = this.pool.acquireExclusive(this.origins.target());
-			if (lease.ip().getHostAddress().equals(ip)) {
-				return lease;
-			}
-			lease.close();
-		}
-		throw new AssertionError("no connection to " + ip);
+		return FaultTest.leaseOn(this.pool, ip);
 	}
 
 }
