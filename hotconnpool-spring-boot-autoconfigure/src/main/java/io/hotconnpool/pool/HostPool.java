@@ -1265,7 +1265,8 @@ final class HostPool {
 		this.lock.lock();
 		try {
 			while (!this.draining.isEmpty() || this.connections.stream()
-				.anyMatch((c) -> c.state == ConnectionState.LEASED || (c.multiplexed && c.streams() != 0))) {
+				.anyMatch((c) -> c.state == ConnectionState.LEASED
+						|| (c.state == ConnectionState.IDLE && c.multiplexed && c.streams() != 0))) {
 				long remaining = deadlineNanos - System.nanoTime();
 				if (remaining <= 0) {
 					return false;
