@@ -700,8 +700,9 @@ final class HostPool {
 	/**
 	 * Takes a connection back from a lease that held it whole: an HTTP/1.1 lease, or an exclusive one.
 	 * @param connection the connection
-	 * @param outcome what the lease saw: {@code null} if healthy, else why it must be retired and, for a blacklist
-	 * status, the reason to blacklist its IP
+	 * @param outcome what the lease saw: {@code null} if healthy (its IP's failure count starts again), else why it
+	 * must be retired and, for a blacklist status, the reason to blacklist its IP; with no reason and no IP failure
+	 * (a lease that ran nothing) it serves again and its IP's count stands
 	 */
 	void release(PooledConnection connection, LeaseOutcome outcome) {
 		long now = System.nanoTime();
@@ -739,8 +740,10 @@ final class HostPool {
 		connection.releaseStream();
 		long now = System.nanoTime();
 		connection.markUsed(now);
-		if (outcome == null && !this.waiting && !this.failing && !this.closed
-				&& connection.state != ConnectionState.RETIRED) {
+		// A healthy stream resets its IP's failure count, if any; one that ran nothing leaves it as it is.
+		boolean nothingToJudge = (outcome == null) ? !this.failing
+				: outcome.reason() == null && outcome.blacklistReason() == null && outcome.ipFailure() == null;
+		if (nothingToJudge && !this.waiting && !this.closed && connection.state != ConnectionState.RETIRED) {
 			return;
 		}
 		List<PooledConnection> toClose = new ArrayList<>();
@@ -1081,31 +1084,7 @@ final class HostPool {
 	 * @param now {@link System#nanoTime()}, a parameter so that idle times can be tested by clock
 	 */
 	List<PooledConnection> reserveForHealthCheck(long idleThresholdNanos, long now) {
-		this.lock.lock();
-		try {
-			List<PooledConnection> reserved = new ArrayList<>();
-			// One pass: removeAll(reserved) would scan the list for every idle connection, quadratic at scale.
-			this.idle.removeIf((connection) -> {
-				if (connection.idleNanos(now) < idleThresholdNanos) {
-					return false;
-				}
-				connection.state = ConnectionState.RESERVED;
-				reserved.add(connection);
-				return true;
-			});
-			// A shared connection is probed only when no stream is in flight: held whole, streams stay off it.
-			for (PooledConnection connection : this.shared) {
-				if (connection.state == ConnectionState.IDLE && connection.idleNanos(now) >= idleThresholdNanos
-						&& connection.tryHold()) {
-					connection.state = ConnectionState.RESERVED;
-					reserved.add(connection);
-				}
-			}
-			return reserved;
-		}
-		finally {
-			unlock();
-		}
+		return reserveIdle((connection) -> connection.idleNanos(now) >= idleThresholdNanos);
 	}
 
 	/**
@@ -1114,20 +1093,35 @@ final class HostPool {
 	 * there the health check probes them). A close found this way teaches the timeout within a factor of 1.5.
 	 */
 	List<PooledConnection> reserveForLivenessCheck(long maxIdleNanos) {
+		long now = System.nanoTime();
+		return reserveIdle((connection) -> {
+			long idleNanos = connection.idleNanos(now);
+			return connection.isHttp11() && idleNanos < maxIdleNanos
+					&& idleNanos >= Math.max(this.pool.aliveBypassNanos, connection.nextLivenessCheckNanos);
+		});
+	}
+
+	/** Reserves the idle connections that are due, for a probe or check outside the lock. */
+	private List<PooledConnection> reserveIdle(Predicate<PooledConnection> due) {
 		this.lock.lock();
 		try {
-			long now = System.nanoTime();
 			List<PooledConnection> reserved = new ArrayList<>();
+			// One pass: removeAll(reserved) would scan the list for every idle connection, quadratic at scale.
 			this.idle.removeIf((connection) -> {
-				long idleNanos = connection.idleNanos(now);
-				if (!connection.isHttp11() || idleNanos >= maxIdleNanos
-						|| idleNanos < Math.max(this.pool.aliveBypassNanos, connection.nextLivenessCheckNanos)) {
+				if (!due.test(connection)) {
 					return false;
 				}
 				connection.state = ConnectionState.RESERVED;
 				reserved.add(connection);
 				return true;
 			});
+			// A shared connection is reserved only when no stream is in flight: held whole, streams stay off it.
+			for (PooledConnection connection : this.shared) {
+				if (connection.state == ConnectionState.IDLE && due.test(connection) && connection.tryHold()) {
+					connection.state = ConnectionState.RESERVED;
+					reserved.add(connection);
+				}
+			}
 			return reserved;
 		}
 		finally {

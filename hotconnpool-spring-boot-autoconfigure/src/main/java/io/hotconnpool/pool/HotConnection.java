@@ -37,6 +37,9 @@ public final class HotConnection implements AutoCloseable {
 	private static final HostPool.LeaseOutcome CLOSED_BY_SERVER = new HostPool.LeaseOutcome(RetireReason.BROKEN, null,
 			null);
 
+	/** The lease ran no exchange: the connection serves again, and its IP's failure count is left as it is. */
+	private static final HostPool.LeaseOutcome UNUSED = new HostPool.LeaseOutcome(null, null, null);
+
 	/** 503 Service Unavailable: the server says it cannot serve now. */
 	private static final int SERVICE_UNAVAILABLE = 503;
 
@@ -210,10 +213,14 @@ public final class HotConnection implements AutoCloseable {
 						: new HostPool.LeaseOutcome(RetireReason.BROKEN, null, outcome.ipFailure());
 			}
 		}
+		else if (outcome == null) {
+			// No exchange: OkHttp is as it was (a socket closed meanwhile is caught on release), and the IP proved
+			// nothing, so its failure count stands.
+			outcome = UNUSED;
+		}
 		if (this.acquiredAt != null) {
 			this.connection.leases.remove(this);
 		}
-		// A lease that ran no exchange left OkHttp as it was; a socket closed meanwhile is caught on release.
 		if (this.stream) {
 			this.connection.host.releaseStream(this.connection, outcome);
 		}

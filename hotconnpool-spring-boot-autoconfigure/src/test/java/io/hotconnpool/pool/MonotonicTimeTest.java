@@ -44,7 +44,7 @@ class MonotonicTimeTest {
 			"io/hotconnpool/pool/HostPool.blacklistLocked -> java/time/Instant.now",
 			"a blacklist entry's since and until, shown in stats; its expiry is untilNanos",
 			"io/hotconnpool/pool/HostPool.countFailureLocked -> java/time/Instant.now",
-			"since when a failing IP fails, shown in stats; the threshold counts failures, not time",
+			"since when a failing IP fails, shown in stats; nothing is timed from it",
 			"io/hotconnpool/pool/Maintenance.schedule -> java/time/Instant.now",
 			"a task's first run: the scheduler turns it into a delay at once; later runs are fixed delays");
 
