@@ -18,6 +18,7 @@ import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -119,8 +120,11 @@ final class HostPool {
 	/** The multiplexed connections that take streams; copy-on-write under the lock, read without it. */
 	private volatile PooledConnection[] shared = NONE;
 
-	/** Where the next look for a stream starts. */
+	/** Where the next look for a connection to hold whole starts: in turn. */
 	private final AtomicInteger nextShared = new AtomicInteger();
+
+	/** The connection each thread took its last stream on, tried first by its next. */
+	private final ThreadLocal<PooledConnection> lastStream = new ThreadLocal<>();
 
 	/** Retired multiplexed connections whose last streams still run; each is closed when its last stream ends. */
 	private final Set<PooledConnection> draining = new HashSet<>();
@@ -488,17 +492,24 @@ final class HostPool {
 
 	/**
 	 * Takes a stream on the multiplexed connection with the fewest streams in flight, to another IP than
-	 * {@code avoid} if one has a stream free. Each look starts one connection further than the last, so that ties
-	 * rotate and streams spread over every connection and IP.
+	 * {@code avoid} if one has a stream free. A caller first tries the connection it took its last stream on, when
+	 * that one has none in flight: as HTTP/1.1's most-recently-used choice, a caller at a time keeps one connection
+	 * busy (the others are spares kept warm by maintenance), and no two threads contend for one counter. Concurrent
+	 * callers spread by the fewest streams, over every connection and IP; ties go to a random one.
 	 */
 	private PooledConnection pickStream(InetAddress avoid) {
+		PooledConnection last = this.lastStream.get();
+		if (last != null && avoid == null && last.state == ConnectionState.IDLE && last.streams() == 0
+				&& !last.isSocketClosed() && last.tryAcquireStream()) {
+			return last;
+		}
 		for (int attempt = 0; attempt < 3; attempt++) {
 			PooledConnection[] all = this.shared;
 			int count = all.length;
 			if (count == 0) {
 				return null;
 			}
-			int start = (count == 1) ? 0 : Math.floorMod(this.nextShared.getAndIncrement(), count);
+			int start = (count == 1) ? 0 : ThreadLocalRandom.current().nextInt(count);
 			PooledConnection best = null;
 			int bestStreams = Integer.MAX_VALUE;
 			boolean bestAvoided = true;
@@ -522,6 +533,7 @@ final class HostPool {
 				return null;
 			}
 			if (best.tryAcquireStream()) {
+				this.lastStream.set(best);
 				return best;
 			}
 			// Another caller took its last free stream: look again.

@@ -905,7 +905,7 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 		long deadline = System.nanoTime() + drainTimeout.toNanos();
 		this.hosts.values().forEach(HostPool::beginClose);
 		boolean drained = awaitDrain(deadline);
-		int cut = this.hosts.values().stream().mapToInt((host) -> host.stats().leased()).sum();
+		int cut = this.hosts.values().stream().mapToInt((host) -> host.stats().streams()).sum();
 		List<PooledConnection> retired = new ArrayList<>();
 		this.hosts.values().forEach((host) -> retired.addAll(host.retireAll(RetireReason.CLOSED)));
 		RuntimeException failure = null;

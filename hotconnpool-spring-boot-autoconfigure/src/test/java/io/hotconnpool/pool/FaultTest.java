@@ -389,14 +389,15 @@ class FaultTest {
 	private static List<HotConnection> streamsAvoiding(HotConnPool pool, String ip, int count)
 			throws InterruptedException {
 		List<HotConnection> held = new ArrayList<>();
-		for (int i = 0; i < 10 && held.size() < count; i++) {
-			HotConnection lease = pool.acquire(pool.settings().hosts().get(0).key());
-			if (lease.ip().getHostAddress().equals(ip)) {
-				lease.close();
+		List<HotConnection> onIp = new ArrayList<>(); // held while looking: the next stream goes elsewhere
+		try {
+			for (int i = 0; i < 10 && held.size() < count; i++) {
+				HotConnection lease = pool.acquire(pool.settings().hosts().get(0).key());
+				(lease.ip().getHostAddress().equals(ip) ? onIp : held).add(lease);
 			}
-			else {
-				held.add(lease);
-			}
+		}
+		finally {
+			onIp.forEach(HotConnection::close);
 		}
 		assertThat(held).hasSize(count);
 		return held;
