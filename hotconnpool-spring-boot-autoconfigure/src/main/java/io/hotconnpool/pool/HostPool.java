@@ -61,8 +61,9 @@ import org.apache.commons.logging.LogFactory;
  * the retirement sees no stream and closes the connection, or the last stream's release sees the retirement and
  * closes it (a drain). A stream taken on a connection retired meanwhile is given back at once.
  * <p>
- * <b>Streams and waiters.</b> A stream goes to the shared connection with the fewest in flight, ties in turn; the
- * HTTP/1.1 selection above is not involved. Waiters are served first-come first-served, and a released or newly
+ * <b>Streams and waiters.</b> A caller's stream goes to the shared connection it used last while that one carries
+ * none, else to the one with the fewest in flight (see {@link #pickStream}); the HTTP/1.1 stack above is not
+ * involved. Waiters are served first-come first-served, and a released or newly
  * warmed connection, or a released stream, is handed directly to the longest waiter (a stream's release may be
  * overtaken by an acquire that finds it free first).
  * <p>
@@ -543,7 +544,7 @@ final class HostPool {
 
 	/**
 	 * Takes a multiplexed connection with no stream in flight whole, for an exclusive lease: to another IP than
-	 * {@code avoid} if one is free, and in turn, as streams are.
+	 * {@code avoid} if one is free, in turn.
 	 */
 	private PooledConnection holdSharedLocked(InetAddress avoid) {
 		PooledConnection[] all = this.shared;
