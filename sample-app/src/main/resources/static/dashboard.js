@@ -16,6 +16,7 @@
 		['totalConnections', 'connections'],
 		['idleConnections', 'idle'],
 		['activeConnections', 'leased'],
+		['streamsInFlight', 'streams in flight'],
 		['warmingConnections', 'warming'],
 		['healthyConnections', 'healthy'],
 		['waitingAcquires', 'waiting acquires'],
@@ -161,8 +162,8 @@
 		if (connections.length === 0) {
 			return el('p', { class: 'none' }, 'No connections.');
 		}
-		const head = el('tr', null, ...['id', 'slot', 'state', 'healthy', 'protocol', 'requests', 'errors',
-			'last used', 'expires'].map((name) => el('th', { scope: 'col' }, name)));
+		const head = el('tr', null, ...['id', 'slot', 'state', 'healthy', 'protocol', 'streams', 'requests',
+			'errors', 'last used', 'expires'].map((name) => el('th', { scope: 'col' }, name)));
 		const rows = connections.map((c) => el('tr',
 			{ 'data-connection-id': c.id, 'data-ip': c.ip, 'data-state': c.state, 'data-healthy': c.healthy },
 			el('td', null, c.id),
@@ -170,6 +171,7 @@
 			el('td', null, el('span', { class: 'state state-' + c.state }, c.state)),
 			el('td', null, c.healthy ? 'yes' : 'no'),
 			el('td', null, c.protocol || '–'),
+			el('td', { class: 'number', 'data-streams': c.streams }, c.streams + ' / ' + c.maxStreams),
 			el('td', { class: 'number' }, c.requests),
 			el('td', { class: 'number' }, c.errors),
 			el('td', null, when(c.lastUsedAt)),
@@ -200,6 +202,7 @@
 		}
 		const summary = host.totalConnections + ' connections: ' + host.idleConnections + ' idle, '
 			+ host.leasedConnections + ' leased, ' + host.warmingConnections + ' warming; '
+			+ host.streamsInFlight + (host.streamsInFlight === 1 ? ' stream' : ' streams') + ' in flight; '
 			+ host.healthyConnections + ' healthy; ' + host.waitingAcquires + ' waiting; warm target '
 			+ host.warmTarget + ', at most ' + host.maxConnections;
 		return el('section', { class: 'host', 'data-host': host.host },

@@ -86,7 +86,7 @@ public final class HotConnPoolEndpoint {
 			.toList();
 		List<TlsProfileReport> tlsProfiles = stats.tlsSelfTests().stream().map(HotConnPoolEndpoint::report).toList();
 		return new PoolReport(this.pool.isRunning(), this.pool.tlsProvider(), tlsProfiles, stats.totalConnections(),
-				stats.activeConnections(), stats.idleConnections(), stats.warmingConnections(),
+				stats.activeConnections(), stats.streamsInFlight(), stats.idleConnections(), stats.warmingConnections(),
 				stats.healthyConnections(), stats.waitingAcquires(), stats.blacklistedIps(), stats.totalRequests(),
 				stats.failedRequests(), stats.successRate(), stats.responsesByStatusClass(), stats.hotHits(), stats.handshakes(),
 				stats.connectionsCreated(), stats.newConnectionsFromDns(), stats.acquireTimeouts(), stats.leaksDetected(),
@@ -205,7 +205,7 @@ public final class HotConnPoolEndpoint {
 			.map(HotConnPoolEndpoint::report)
 			.toList();
 		return new HostReport(HostKeys.of(host), host.host(), host.port(), host.total(), host.idle(), host.leased(),
-				host.warming(), host.healthy(), host.waiting(), host.maxConnections(), host.warmTarget(),
+				host.streams(), host.warming(), host.healthy(), host.waiting(), host.maxConnections(), host.warmTarget(),
 				(host.keepAliveTimeout() != null) ? host.keepAliveTimeout().toMillis() : null, ipReports, connections);
 	}
 
@@ -219,7 +219,8 @@ public final class HotConnPoolEndpoint {
 	private static ConnectionReport report(ConnectionStats connection) {
 		return new ConnectionReport(connection.id(), connection.ip(), connection.slot(),
 				EnumNames.of(connection.state()), connection.healthy(), connection.protocol(), connection.requests(),
-				connection.errors(), connection.createdAt(), connection.lastUsedAt(), connection.expiresAt());
+				connection.errors(), connection.streams(), connection.maxStreams(), connection.createdAt(),
+				connection.lastUsedAt(), connection.expiresAt());
 	}
 
 	/**
@@ -230,7 +231,8 @@ public final class HotConnPoolEndpoint {
 	 * @param tlsProfiles the TLS profiles in use, each with the fingerprints its ClientHello achieved in the start-up
 	 * self-test; empty when the self-test is off
 	 * @param totalConnections connections not retired
-	 * @param activeConnections connections held by a lease
+	 * @param activeConnections connections carrying at least one lease
+	 * @param streamsInFlight leases in flight: one per HTTP/2 stream, one per leased HTTP/1.1 connection
 	 * @param idleConnections connections free to lease
 	 * @param warmingConnections connections being opened or validated
 	 * @param healthyConnections connections whose last request or probe succeeded
@@ -253,7 +255,7 @@ public final class HotConnPoolEndpoint {
 	 * @param hosts every host, by key
 	 */
 	public record PoolReport(boolean running, String tlsProvider, List<TlsProfileReport> tlsProfiles,
-			int totalConnections, int activeConnections,
+			int totalConnections, int activeConnections, int streamsInFlight,
 			int idleConnections, int warmingConnections, int healthyConnections, int waitingAcquires,
 			int blacklistedIps, long totalRequests, long failedRequests, double successRate,
 			Map<String, Long> responses, long hotHits,
@@ -286,7 +288,8 @@ public final class HotConnPoolEndpoint {
 	 * @param port the port
 	 * @param totalConnections connections not retired
 	 * @param idleConnections connections free to lease
-	 * @param leasedConnections connections held by a lease
+	 * @param leasedConnections connections carrying at least one lease
+	 * @param streamsInFlight leases in flight: one per HTTP/2 stream, one per leased HTTP/1.1 connection
 	 * @param warmingConnections connections being opened or validated
 	 * @param healthyConnections connections whose last request or probe succeeded
 	 * @param waitingAcquires acquires waiting for a connection
@@ -298,8 +301,8 @@ public final class HotConnPoolEndpoint {
 	 * @param connections its connections, by id
 	 */
 	public record HostReport(String host, String name, int port, int totalConnections, int idleConnections,
-			int leasedConnections, int warmingConnections, int healthyConnections, int waitingAcquires,
-			int maxConnections, int warmTarget, Long keepAliveTimeoutMillis, List<IpReport> ips,
+			int leasedConnections, int streamsInFlight, int warmingConnections, int healthyConnections,
+			int waitingAcquires, int maxConnections, int warmTarget, Long keepAliveTimeoutMillis, List<IpReport> ips,
 			List<ConnectionReport> connections) implements OperationResponseBody {
 	}
 
@@ -343,18 +346,20 @@ public final class HotConnPoolEndpoint {
 	 * @param id its number within the pool
 	 * @param ip the IP address it is pinned to
 	 * @param slot the slot of that IP it fills
-	 * @param state {@code warming}, {@code idle}, {@code leased}, {@code reserved} (being probed) or
-	 * {@code retired}
+	 * @param state {@code warming}, {@code idle}, {@code leased} (carrying a lease or, on HTTP/2, streams),
+	 * {@code reserved} (being probed) or {@code retired} (an HTTP/2 connection draining its last streams)
 	 * @param healthy whether its last request or probe succeeded
 	 * @param protocol {@code h2} or {@code http/1.1}, absent before the first exchange
 	 * @param requests requests served, probes excluded
 	 * @param errors requests or probes that failed
+	 * @param streams leases in flight on it: HTTP/2 streams, or 0 or 1
+	 * @param maxStreams the most it carries at once: on HTTP/2 the lower of the pool's and the server's limit, else 1
 	 * @param createdAt when it was created
 	 * @param lastUsedAt when it was last leased or probed
 	 * @param expiresAt when it reaches its maximum lifetime
 	 */
 	public record ConnectionReport(long id, String ip, int slot, String state, boolean healthy, String protocol,
-			long requests, long errors, Instant createdAt, Instant lastUsedAt, Instant expiresAt) {
+			long requests, long errors, int streams, int maxStreams, Instant createdAt, Instant lastUsedAt, Instant expiresAt) {
 	}
 
 	/**

@@ -42,6 +42,7 @@ import org.springframework.context.SmartLifecycle;
  * one address, {@code ip}.
  * <ul>
  * <li>gauges {@code hotconnpool.connections} ({@code state}: {@code idle}, {@code leased}, {@code warming}),
+ * {@code hotconnpool.streams.active} (leases in flight: HTTP/2 streams and leased HTTP/1.1 connections),
  * {@code hotconnpool.acquires.pending}, {@code hotconnpool.ips.blacklisted}, {@code hotconnpool.connections.max},
  * {@code hotconnpool.connections.warm.target};</li>
  * <li>timers {@code hotconnpool.acquire} ({@code outcome}: {@code acquired}, {@code timeout}),
@@ -451,6 +452,8 @@ public final class HotConnPoolMetrics implements MeterBinder, HotConnPoolListene
 			gauge(host, "connections", "Connections by state", "state", "idle", HostStats::idle);
 			gauge(host, "connections", "Connections by state", "state", "leased", HostStats::leased);
 			gauge(host, "connections", "Connections by state", "state", "warming", HostStats::warming);
+			gauge(host, "streams.active", "Leases in flight: HTTP/2 streams and leased HTTP/1.1 connections", null,
+					null, HostStats::streams);
 			gauge(host, "acquires.pending", "Acquires waiting for a connection", null, null, HostStats::waiting);
 			gauge(host, "ips.blacklisted", "IP addresses set aside", null, null, (stats) -> stats.blacklisted().size());
 			gauge(host, "connections.max", "Most connections the host may have", null, null, HostStats::maxConnections);

@@ -167,6 +167,8 @@ public class HotConnPoolProperties {
 
 	private final Metrics metrics = new Metrics();
 
+	private final Http2 http2 = new Http2();
+
 	public boolean isEnabled() {
 		return this.enabled;
 	}
@@ -393,6 +395,10 @@ public class HotConnPoolProperties {
 
 	public Metrics getMetrics() {
 		return this.metrics;
+	}
+
+	public Http2 getHttp2() {
+		return this.http2;
 	}
 
 	/**
@@ -1013,6 +1019,41 @@ public class HotConnPoolProperties {
 
 		public void setIpTag(boolean ipTag) {
 			this.ipTag = ipTag;
+		}
+
+	}
+
+	/**
+	 * HTTP/2 connections: each carries many leases at once, one stream each.
+	 */
+	public static class Http2 {
+
+		/**
+		 * Most leases (streams) one HTTP/2 connection carries at once; the server's SETTINGS_MAX_CONCURRENT_STREAMS
+		 * lowers it further. 1 leases a whole HTTP/2 connection as an HTTP/1.1 one.
+		 */
+		private int maxStreamsPerConnection = 100;
+
+		/**
+		 * How often each HTTP/2 connection sends a PING; one not answered before the next is due closes the
+		 * connection, which is then retired and replaced in the background. 0 turns pings off.
+		 */
+		private Duration pingInterval = Duration.ofSeconds(30);
+
+		public int getMaxStreamsPerConnection() {
+			return this.maxStreamsPerConnection;
+		}
+
+		public void setMaxStreamsPerConnection(int maxStreamsPerConnection) {
+			this.maxStreamsPerConnection = maxStreamsPerConnection;
+		}
+
+		public Duration getPingInterval() {
+			return this.pingInterval;
+		}
+
+		public void setPingInterval(Duration pingInterval) {
+			this.pingInterval = pingInterval;
 		}
 
 	}

@@ -196,6 +196,8 @@ final class HotConnPoolSettingsPropertyMapper {
 			.drainTimeout(pool.getShutdown().getDrainTimeout())
 			.retryOnConnectionFailure(pool.isRetryOnConnectionFailure())
 			.leakDetectionThreshold(pool.getLeakDetectionThreshold())
+			.http2MaxStreamsPerConnection(pool.getHttp2().getMaxStreamsPerConnection())
+			.http2PingInterval(pool.getHttp2().getPingInterval())
 			.aliveBypassWindow(pool.getKeepAlive().getAliveBypassWindow())
 			.keepAliveCheckInterval(pool.getKeepAlive().getCheckInterval())
 			.hostDefaults(defaults);

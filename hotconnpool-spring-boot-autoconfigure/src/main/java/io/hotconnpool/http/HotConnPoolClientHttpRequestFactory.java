@@ -19,7 +19,7 @@ import org.springframework.http.client.ClientHttpRequestFactory;
  * {@code RestTemplate}.
  * <p>
  * A request to a host listed in the pool's settings (https, same host and port) runs on a lease: it acquires a
- * warm connection when executed and gives it back when the response is closed. Any other request is refused or
+ * warm connection (on HTTP/2 a stream on a shared one) when executed and gives it back when the response is closed. Any other request is refused or
  * sent over the pool's {@linkplain HotConnPool#plainClient() plain client}, as the {@link OtherHostsPolicy} says.
  * The pool's timeouts apply and redirects are not followed. Pooled requests run through
  * {@link HotConnPool#execute(okhttp3.Request)}: an idempotent one (GET, HEAD, OPTIONS, PUT, DELETE, TRACE, with no

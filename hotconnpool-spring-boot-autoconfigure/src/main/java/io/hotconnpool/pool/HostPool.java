@@ -6,9 +6,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -16,6 +18,7 @@ import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -34,7 +37,8 @@ import org.apache.commons.logging.LogFactory;
  * <p>
  * <b>Locking.</b> One {@link ReentrantLock} per host guards its addresses, IP health, connections, idle queue and
  * waiters. No code holds two host locks at once, and no I/O (connect, handshake, probe, close, DNS) ever runs under
- * it: methods that decide to open or close connections return them, and the caller acts after unlocking. Times are
+ * it: methods that decide to open or close connections return them ({@link Changes}), and the caller acts after
+ * unlocking; log lines and listener events decided under it run once it is released ({@link #unlock()}). Times are
  * {@link System#nanoTime()}, immune to wall-clock jumps.
  * <p>
  * <b>Selection and spread.</b> Idle connections form a stack: a connection back from a lease goes on top and
@@ -49,6 +53,20 @@ import org.apache.commons.logging.LogFactory;
  * after the lock is released ({@link PooledConnection#isAlive()}: a read of at most 1 ms); one its server closed is
  * retired, which teaches the host its servers' keep-alive timeout ({@link KeepAlive}), and acquire takes the next.
  * <p>
+ * <b>Streams.</b> Multiplexed (HTTP/2) connections in service sit in a copy-on-write array read without the lock.
+ * A shared lease takes a stream with a compare-and-set on a connection's stream count and gives it back with a
+ * decrement, without the lock, unless a waiter is to be served, the lease is to be judged (a failure, a blacklist
+ * status), an IP's failure count is to be reset, or the connection was retired meanwhile. A retirement sets the
+ * state first and reads the count after; a stream's release counts down first and reads the state after: so either
+ * the retirement sees no stream and closes the connection, or the last stream's release sees the retirement and
+ * closes it (a drain). A stream taken on a connection retired meanwhile is given back at once.
+ * <p>
+ * <b>Streams and waiters.</b> A caller's stream goes to the shared connection it used last while that one carries
+ * none, else to the one with the fewest in flight (see {@link #pickStream}); the HTTP/1.1 stack above is not
+ * involved. Waiters are served first-come first-served, and a released or newly
+ * warmed connection, or a released stream, is handed directly to the longest waiter (a stream's release may be
+ * overtaken by an acquire that finds it free first).
+ * <p>
  * <b>IP health.</b> An IP is blacklisted on a blacklist status (on any response or probe) or after
  * {@code blacklist.failure-threshold} consecutive failures: connections that fail, probes that do not answer a
  * success status, responses 503 (Service Unavailable); any healthy release or probe resets the count. Its idle
@@ -59,6 +77,8 @@ import org.apache.commons.logging.LogFactory;
 final class HostPool {
 
 	private static final Log logger = LogFactory.getLog(HostPool.class);
+
+	private static final PooledConnection[] NONE = {};
 
 	/** How many idle connections acquire looks at, from the most recently used, for one on a less loaded IP. */
 	private static final int SPREAD_SCAN = 16;
@@ -92,10 +112,32 @@ final class HostPool {
 
 	private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
 
-	/** Log lines decided under the lock (an IP blacklisted or restored), written once it is released. */
-	private final Queue<Runnable> logLines = new ConcurrentLinkedQueue<>();
+	/**
+	 * What was decided under the lock and must happen once it is released: log lines (an IP blacklisted or
+	 * restored), listener events. Run by {@link #unlock()}, so that no listener or logger ever runs under the lock.
+	 */
+	private final Queue<Runnable> afterUnlock = new ConcurrentLinkedQueue<>();
 
-	private boolean closed;
+	/** The multiplexed connections that take streams; copy-on-write under the lock, read without it. */
+	private volatile PooledConnection[] shared = NONE;
+
+	/** Where the next look for a connection to hold whole starts: in turn. */
+	private final AtomicInteger nextShared = new AtomicInteger();
+
+	/** The connection each thread took its last stream on, tried first by its next. */
+	private final ThreadLocal<PooledConnection> lastStream = new ThreadLocal<>();
+
+	/** Retired multiplexed connections whose last streams still run; each is closed when its last stream ends. */
+	private final Set<PooledConnection> draining = new HashSet<>();
+
+	/** Whether an acquire waits: a stream's release then takes the lock to hand off. Written under the lock. */
+	private volatile boolean waiting;
+
+	/** Whether an IP has failures counted: a healthy stream's release then takes the lock to reset them. */
+	private volatile boolean failing;
+
+	/** Written under the lock; volatile so that a stream's release can see it without the lock. */
+	private volatile boolean closed;
 
 	private volatile String lastFailure;
 
@@ -155,6 +197,7 @@ final class HostPool {
 			Set<InetAddress> previous = new HashSet<>(this.addresses);
 			this.addresses = List.copyOf(merged);
 			this.health.keySet().retainAll(merged);
+			this.failing = this.health.values().stream().anyMatch((h) -> h.consecutiveFailures != 0);
 			merged.forEach((ip) -> this.health.computeIfAbsent(ip, (unused) -> new IpHealth()));
 			List<PooledConnection> toClose = retireIdleLocked((c) -> !merged.contains(c.ip), RetireReason.DNS_REMOVED);
 			toClose.addAll(yieldExtrasLocked());
@@ -165,7 +208,7 @@ final class HostPool {
 			return new Changes(toClose, toWarm);
 		}
 		finally {
-			this.lock.unlock();
+			unlock();
 		}
 	}
 
@@ -200,7 +243,7 @@ final class HostPool {
 			return fillLocked();
 		}
 		finally {
-			this.lock.unlock();
+			unlock();
 		}
 	}
 
@@ -255,13 +298,15 @@ final class HostPool {
 		long live = this.connections.stream().filter((c) -> usableSet.contains(c.ip)).count();
 		long needed = (this.settings.warmTarget(usable.size()) - warm) - (this.settings.maxConnections() - live);
 		List<PooledConnection> retired = new ArrayList<>();
-		for (PooledConnection connection : List.copyOf(this.idle)) {
-			if (retired.size() >= needed) {
+		int yielded = 0;
+		for (PooledConnection connection : unleasedLocked()) {
+			if (yielded >= needed) {
 				break;
 			}
 			if (connection.slot >= perIp && usableSet.contains(connection.ip)) {
 				retireLocked(connection, RetireReason.IDLE);
-				retired.add(connection);
+				drainOrCloseLocked(connection, retired);
+				yielded++;
 			}
 		}
 		return retired;
@@ -309,16 +354,26 @@ final class HostPool {
 	// ---- acquire and release -------------------------------------------------------------------------------
 
 	/**
-	 * Leases a connection, waiting up to the timeout. An idle HTTP/1.1 connection is checked for a server's close
-	 * after the lock is released, when it has been idle longer than the alive-bypass window or {@code validate} is
-	 * set; a closed one is retired and the next taken.
-	 * @param avoid an IP to take only when no other has an idle connection, or {@code null}
+	 * Leases a connection, waiting up to the timeout. A shared lease takes a stream on a multiplexed (HTTP/2)
+	 * connection, without the lock when one has a stream free, or else an idle HTTP/1.1 connection; an exclusive
+	 * lease takes a whole connection: an idle HTTP/1.1 one, or a multiplexed one with no stream in flight. An idle
+	 * HTTP/1.1 connection is checked for a server's close after the lock is released, when it has been idle longer
+	 * than the alive-bypass window or {@code validate} is set; a closed one is retired and the next taken.
+	 * @param avoid an IP to take only when no other has a free connection or stream, or {@code null}
+	 * @param exclusive whether the caller needs the connection to itself
 	 * @param validate whether to check the connection whatever its idle time (a retry must not meet a dead one)
 	 * @return the leased connection, or {@code null} when the timeout passed
 	 * @throws PoolClosedException when the pool closed before or during the wait
 	 * @throws HostUnavailableException when every IP is blacklisted and the policy is to fail
 	 */
-	PooledConnection acquire(long timeoutNanos, InetAddress avoid, boolean validate) throws InterruptedException {
+	PooledConnection acquire(long timeoutNanos, InetAddress avoid, boolean exclusive, boolean validate)
+			throws InterruptedException {
+		if (!exclusive && !this.closed) {
+			PooledConnection stream = acquireStream(avoid);
+			if (stream != null) {
+				return stream; // HTTP/2 reports a close by itself: no liveness check
+			}
+		}
 		long deadline = System.nanoTime() + timeoutNanos;
 		while (true) {
 			Waiter waiter = null;
@@ -344,25 +399,39 @@ final class HostPool {
 						throw new HostUnavailableException("Every IP of " + key() + " is blacklisted: "
 								+ blacklistLocked() + " (hotconnpool.blacklist.all-blacklisted=fail)");
 					}
-					waiter = new Waiter(this.lock.newCondition());
+					if (closedMeanwhile == null && hasClosedSocketLocked()) {
+						closedMeanwhile = retireClosedLocked(); // shared ones whose socket closed a moment ago
+					}
+					// Queued before the last look at the streams: a stream released meanwhile sees the waiter.
+					waiter = new Waiter(this.lock.newCondition(), exclusive);
 					this.waiters.addLast(waiter);
-					onDemand = createOnDemandLocked(avoid);
+					this.waiting = true;
+					// Under the lock no shared connection is retired: a stream taken here needs no second look.
+					connection = exclusive ? holdSharedLocked(avoid) : pickStream(avoid);
+					if (connection != null) {
+						this.waiters.removeLast();
+						this.waiting = !this.waiters.isEmpty();
+						waiter = null;
+					}
+					else {
+						onDemand = createOnDemandLocked(avoid);
+					}
 				}
 			}
 			finally {
-				this.lock.unlock();
+				unlock();
 			}
 			if (closedMeanwhile != null) {
 				this.pool.apply(closedMeanwhile);
 			}
-			if (connection == null) {
+			if (waiter != null) {
 				if (onDemand != null) {
 					this.pool.warm(onDemand);
 				}
 				// A connection handed over was just released or just warmed: alive.
 				return awaitHandOff(waiter, deadline);
 			}
-			if (isAlive(connection, validate)) {
+			if (connection.multiplexed || isAlive(connection, validate)) {
 				return connection;
 			}
 			this.pool.apply(retireClosedByServer(connection));
@@ -399,8 +468,118 @@ final class HostPool {
 			return retireClosedLocked(connection);
 		}
 		finally {
-			this.lock.unlock();
+			unlock();
 		}
+	}
+
+	/**
+	 * The lock-free path of a shared lease: a stream on the multiplexed connection with the fewest in flight.
+	 * @return the connection, its stream taken, or {@code null} when none has one free
+	 */
+	private PooledConnection acquireStream(InetAddress avoid) {
+		for (int attempt = 0; attempt < 3; attempt++) {
+			PooledConnection connection = pickStream(avoid);
+			if (connection == null) {
+				return null;
+			}
+			if (connection.state == ConnectionState.IDLE) {
+				return connection;
+			}
+			// Retired between the pick and the count: the retirement may have seen the stream, so give it back.
+			releaseStream(connection, null);
+		}
+		return null;
+	}
+
+	/**
+	 * Takes a stream on the multiplexed connection with the fewest streams in flight, to another IP than
+	 * {@code avoid} if one has a stream free. A caller first tries the connection it took its last stream on, when
+	 * that one has none in flight: as HTTP/1.1's most-recently-used choice, a caller at a time keeps one connection
+	 * busy (the others are spares kept warm by maintenance), and no two threads contend for one counter. Concurrent
+	 * callers spread by the fewest streams, over every connection and IP; ties go to a random one.
+	 */
+	private PooledConnection pickStream(InetAddress avoid) {
+		PooledConnection last = this.lastStream.get();
+		if (last != null && avoid == null && last.state == ConnectionState.IDLE && last.streams() == 0
+				&& !last.isSocketClosed() && last.tryAcquireStream()) {
+			return last;
+		}
+		for (int attempt = 0; attempt < 3; attempt++) {
+			PooledConnection[] all = this.shared;
+			int count = all.length;
+			if (count == 0) {
+				return null;
+			}
+			int start = (count == 1) ? 0 : ThreadLocalRandom.current().nextInt(count);
+			PooledConnection best = null;
+			int bestStreams = Integer.MAX_VALUE;
+			boolean bestAvoided = true;
+			for (int i = 0; i < count; i++) {
+				PooledConnection candidate = all[(start + i) % count];
+				int streams = candidate.streams();
+				if (streams >= candidate.streamLimit() || candidate.isSocketClosed()) {
+					continue;
+				}
+				boolean avoided = candidate.ip.equals(avoid);
+				if (best == null || (bestAvoided && !avoided) || (avoided == bestAvoided && streams < bestStreams)) {
+					best = candidate;
+					bestStreams = streams;
+					bestAvoided = avoided;
+					if (streams == 0 && !avoided) {
+						break; // none has fewer: the common case looks at one connection
+					}
+				}
+			}
+			if (best == null) {
+				return null;
+			}
+			if (best.tryAcquireStream()) {
+				this.lastStream.set(best);
+				return best;
+			}
+			// Another caller took its last free stream: look again.
+		}
+		return null;
+	}
+
+	/**
+	 * Takes a multiplexed connection with no stream in flight whole, for an exclusive lease: to another IP than
+	 * {@code avoid} if one is free, in turn.
+	 */
+	private PooledConnection holdSharedLocked(InetAddress avoid) {
+		PooledConnection[] all = this.shared;
+		int count = all.length;
+		int start = (count <= 1) ? 0 : Math.floorMod(this.nextShared.getAndIncrement(), count);
+		PooledConnection fallback = null;
+		for (int i = 0; i < count; i++) {
+			PooledConnection connection = all[(start + i) % count];
+			if (connection.state == ConnectionState.IDLE && connection.streams() == 0 && !connection.isSocketClosed()) {
+				if (!connection.ip.equals(avoid) && connection.tryHold()) {
+					leaseLocked(connection);
+					return connection;
+				}
+				fallback = connection;
+			}
+		}
+		if (fallback != null && fallback.tryHold()) {
+			leaseLocked(fallback);
+			return fallback;
+		}
+		return null;
+	}
+
+	private boolean hasClosedSocketLocked() {
+		for (PooledConnection connection : this.idle) {
+			if (connection.isSocketClosed()) {
+				return true;
+			}
+		}
+		for (PooledConnection connection : this.shared) {
+			if (connection.isSocketClosed()) {
+				return true;
+			}
+		}
+		return false;
 	}
 
 	/**
@@ -409,9 +588,19 @@ final class HostPool {
 	 */
 	private Changes retireClosedLocked(PooledConnection polled) {
 		retireLocked(polled, RetireReason.BROKEN);
-		List<PooledConnection> toClose = retireIdleLocked(PooledConnection::isSocketClosed, RetireReason.BROKEN);
+		Changes others = retireClosedLocked();
+		List<PooledConnection> toClose = new ArrayList<>(others.toClose());
 		toClose.add(polled);
-		return new Changes(toClose, fillLocked());
+		return new Changes(toClose, others.toWarm());
+	}
+
+	/**
+	 * Retires every idle or shared connection whose socket closed (their streams failed with it), and creates
+	 * their replacements.
+	 * @return the connections to close and to warm
+	 */
+	private Changes retireClosedLocked() {
+		return new Changes(retireIdleLocked(PooledConnection::isSocketClosed, RetireReason.BROKEN), fillLocked());
 	}
 
 	/**
@@ -464,6 +653,7 @@ final class HostPool {
 				long remaining = deadline - System.nanoTime();
 				if (remaining <= 0) {
 					this.waiters.remove(waiter);
+					this.waiting = !this.waiters.isEmpty();
 					return null;
 				}
 				try {
@@ -471,16 +661,24 @@ final class HostPool {
 				}
 				catch (InterruptedException ex) {
 					this.waiters.remove(waiter);
-					if (waiter.connection != null) {
+					this.waiting = !this.waiters.isEmpty();
+					PooledConnection handed = waiter.connection;
+					if (handed != null) {
 						// handed over just as we were interrupted: pass it on
-						offerLocked(waiter.connection, System.nanoTime(), true);
+						if (handed.multiplexed && !waiter.exclusive) {
+							handed.releaseStream();
+							streamEndedLocked(handed);
+						}
+						else {
+							offerLocked(handed, System.nanoTime(), true);
+						}
 					}
 					throw ex;
 				}
 			}
 		}
 		finally {
-			this.lock.unlock();
+			unlock();
 		}
 	}
 
@@ -495,7 +693,9 @@ final class HostPool {
 			return null;
 		}
 		long warming = this.connections.stream().filter((c) -> c.state == ConnectionState.WARMING).count();
-		if (warming >= this.waiters.size()) {
+		// A host that speaks HTTP/2 will carry many waiters on each connection warming.
+		long perConnection = (this.shared.length > 0) ? this.pool.settings.http2MaxStreamsPerConnection() : 1;
+		if (warming * perConnection >= this.waiters.size()) {
 			return null;
 		}
 		Map<InetAddress, Set<Integer>> slotsByIp = new HashMap<>();
@@ -511,7 +711,7 @@ final class HostPool {
 	}
 
 	/**
-	 * Takes a connection back from its lease.
+	 * Takes a connection back from a lease that held it whole: an HTTP/1.1 lease, or an exclusive one.
 	 * @param connection the connection
 	 * @param outcome what the lease saw: {@code null} if healthy (its IP's failure count starts again), else why it
 	 * must be retired and, for a blacklist status, the reason to blacklist its IP; with no reason and no IP failure
@@ -519,8 +719,8 @@ final class HostPool {
 	 */
 	void release(PooledConnection connection, LeaseOutcome outcome) {
 		long now = System.nanoTime();
-		List<PooledConnection> toClose;
-		List<PooledConnection> toWarm;
+		List<PooledConnection> toClose = new ArrayList<>();
+		List<PooledConnection> toWarm = List.of();
 		this.lock.lock();
 		try {
 			if (this.closed) {
@@ -529,40 +729,117 @@ final class HostPool {
 			if (connection.state == ConnectionState.RETIRED) {
 				return; // retired while leased (forced cleanup, close): already closed
 			}
-			IpHealth ipHealth = this.health.get(connection.ip);
-			// The connection works but its IP did not serve (503): the connection goes only if the IP does.
-			List<PooledConnection> ipFailed = (outcome != null && outcome.reason() == null
-					&& outcome.ipFailure() != null)
-							? countFailureLocked(connection.ip, outcome.ipFailure() + " on " + connection) : List.of();
-			RetireReason reason = (outcome != null && outcome.reason() != null) ? outcome.reason()
-					: retireReasonLocked(connection, ipHealth, now);
-			if (reason == null) {
-				if (outcome == null) {
-					ipHealth.succeeded();
-				}
-				offerLocked(connection, now, true);
-				toClose = ipFailed;
-				toWarm = List.of();
+			if (judgeLocked(connection, outcome, now, toClose)) {
+				toClose.add(connection);
+				toWarm = fillLocked();
 			}
 			else {
-				retireLocked(connection, reason);
-				toClose = new ArrayList<>(ipFailed);
-				toClose.add(connection);
-				if (outcome != null && outcome.blacklistReason() != null) {
-					toClose.addAll(blacklistLocked(connection.ip, outcome.blacklistReason()));
-				}
-				else if (outcome != null && outcome.reason() != null && outcome.ipFailure() != null) {
-					toClose.addAll(countFailureLocked(connection.ip, outcome.ipFailure() + " on " + connection));
-				}
-				toWarm = fillLocked();
+				offerLocked(connection, now, true);
 			}
 		}
 		finally {
-			this.lock.unlock();
+			unlock();
 		}
-		writeLogLines();
 		toClose.forEach(PooledConnection::close);
 		toWarm.forEach(this.pool::warm);
+	}
+
+	/**
+	 * Gives a stream back to its multiplexed connection. Without the lock when nothing else is to be done: no
+	 * waiter to hand it to, nothing to judge, no failure count to reset, the connection in service.
+	 * @param outcome what the lease saw, as for {@link #release}; a connection it retires drains its other streams
+	 */
+	void releaseStream(PooledConnection connection, LeaseOutcome outcome) {
+		connection.releaseStream();
+		long now = System.nanoTime();
+		connection.markUsed(now);
+		// A healthy stream resets its IP's failure count, if any; one that ran nothing leaves it as it is.
+		boolean nothingToJudge = (outcome == null) ? !this.failing
+				: outcome.reason() == null && outcome.blacklistReason() == null && outcome.ipFailure() == null;
+		if (nothingToJudge && !this.waiting && !this.closed && connection.state != ConnectionState.RETIRED) {
+			return;
+		}
+		List<PooledConnection> toClose = new ArrayList<>();
+		List<PooledConnection> toWarm = List.of();
+		this.lock.lock();
+		try {
+			if (this.closed) {
+				this.leaseReturned.signalAll();
+			}
+			if (connection.state != ConnectionState.RETIRED && judgeLocked(connection, outcome, now, toClose)) {
+				drainOrCloseLocked(connection, toClose);
+				toWarm = fillLocked();
+			}
+			streamEndedLocked(connection);
+		}
+		finally {
+			unlock();
+		}
+		toClose.forEach(PooledConnection::close);
+		toWarm.forEach(this.pool::warm);
+	}
+
+	/** A stream ended: a draining connection whose last stream it was is closed, and waiters get its place. */
+	private void streamEndedLocked(PooledConnection connection) {
+		if (connection.state == ConnectionState.RETIRED) {
+			if (connection.streams() == 0 && this.draining.remove(connection)) {
+				this.afterUnlock.add(connection::close);
+			}
+			return;
+		}
+		serveWaitersLocked();
+	}
+
+	/**
+	 * Judges a returned lease: counts its IP's failure, resets the count after a healthy one, and retires the
+	 * connection if the lease or the connection's state says so.
+	 * @param toClose receives other connections to close (the IP's, when it is blacklisted)
+	 * @return whether the connection was retired
+	 */
+	private boolean judgeLocked(PooledConnection connection, LeaseOutcome outcome, long now,
+			List<PooledConnection> toClose) {
+		IpHealth ipHealth = this.health.get(connection.ip);
+		// The connection works but its IP did not serve (503): the connection goes only if the IP does.
+		if (outcome != null && outcome.reason() == null && outcome.ipFailure() != null) {
+			toClose.addAll(countFailureLocked(connection.ip, outcome.ipFailure() + " on " + connection));
+		}
+		RetireReason reason = (outcome != null && outcome.reason() != null) ? outcome.reason()
+				: retireReasonLocked(connection, ipHealth, now);
+		if (reason == null) {
+			if (outcome == null) {
+				resetFailuresLocked(ipHealth);
+			}
+			return false;
+		}
+		retireLocked(connection, reason);
+		if (outcome != null && outcome.blacklistReason() != null) {
+			toClose.addAll(blacklistLocked(connection.ip, outcome.blacklistReason()));
+		}
+		else if (outcome != null && outcome.reason() != null && outcome.ipFailure() != null) {
+			toClose.addAll(countFailureLocked(connection.ip, outcome.ipFailure() + " on " + connection));
+		}
+		return true;
+	}
+
+	/**
+	 * A retired multiplexed connection is closed now if no stream is in flight, or else drains: it takes no new
+	 * stream, and the last one to end closes it. Its state was set first and its streams are read after, while a
+	 * stream's release counts down first and reads the state after: one of the two always sees the other.
+	 */
+	private void drainOrCloseLocked(PooledConnection connection, List<PooledConnection> toClose) {
+		if (connection.multiplexed && connection.streams() != 0) {
+			this.draining.add(connection);
+		}
+		else {
+			toClose.add(connection);
+		}
+	}
+
+	private void resetFailuresLocked(IpHealth ipHealth) {
+		if (ipHealth.consecutiveFailures != 0) {
+			ipHealth.succeeded();
+			this.failing = this.health.values().stream().anyMatch((h) -> h.consecutiveFailures != 0);
+		}
 	}
 
 	/**
@@ -604,9 +881,10 @@ final class HostPool {
 	/**
 	 * A warm-up or health probe succeeded: the connection joins the pool (or goes straight to a waiter), and a
 	 * blacklisted IP that passed its re-probe is restored.
+	 * @param http2 whether the connection negotiated HTTP/2: a new one is then shared, stream by stream
 	 * @return the connection to close if it must go after all, and a restored IP's other slots to warm
 	 */
-	Changes probeSucceeded(PooledConnection connection) {
+	Changes probeSucceeded(PooledConnection connection, boolean http2) {
 		this.lock.lock();
 		try {
 			if (connection.state != ConnectionState.WARMING && connection.state != ConnectionState.RESERVED) {
@@ -615,13 +893,17 @@ final class HostPool {
 			IpHealth ipHealth = this.health.get(connection.ip);
 			boolean restored = false;
 			if (ipHealth != null) {
-				ipHealth.succeeded();
+				resetFailuresLocked(ipHealth);
 				restored = ipHealth.blacklist != null;
 				ipHealth.blacklist = null;
 			}
 			if (restored) {
-				this.logLines.add(() -> logger.info("hotconnpool restored " + connection.ip.getHostAddress() + " of "
+				this.afterUnlock.add(() -> logger.info("hotconnpool restored " + connection.ip.getHostAddress() + " of "
 						+ key() + ": its re-probe succeeded"));
+			}
+			if (connection.state == ConnectionState.WARMING) {
+				// Its protocol is known now, before anyone leases it, and does not change.
+				connection.multiplexed = http2 && this.pool.settings.http2MaxStreamsPerConnection() > 1;
 			}
 			long now = System.nanoTime();
 			RetireReason reason = retireReasonLocked(connection, this.health.get(connection.ip), now);
@@ -633,8 +915,7 @@ final class HostPool {
 			return new Changes(List.of(), restored ? fillLocked() : List.of());
 		}
 		finally {
-			this.lock.unlock();
-			writeLogLines();
+			unlock();
 		}
 	}
 
@@ -668,17 +949,20 @@ final class HostPool {
 			}
 		}
 		finally {
-			this.lock.unlock();
+			unlock();
 		}
-		writeLogLines();
 		toClose.forEach(PooledConnection::close);
 	}
 
-	/** Writes the log lines decided under the lock; called after releasing it. */
-	private void writeLogLines() {
-		Runnable line;
-		while ((line = this.logLines.poll()) != null) {
-			line.run();
+	/** Releases the lock, then runs what was decided under it, unless this thread still holds it (nested). */
+	private void unlock() {
+		this.lock.unlock();
+		if (this.lock.isHeldByCurrentThread()) {
+			return;
+		}
+		Runnable action;
+		while ((action = this.afterUnlock.poll()) != null) {
+			action.run();
 		}
 	}
 
@@ -688,6 +972,7 @@ final class HostPool {
 		if (ipHealth == null || ipHealth.blacklist != null) {
 			return List.of();
 		}
+		this.failing = true;
 		ipHealth.lastFailure = failure;
 		if (ipHealth.failingSince == null) {
 			ipHealth.failingSince = Instant.now();
@@ -707,7 +992,7 @@ final class HostPool {
 		long ttl = this.pool.settings.blacklistTtl().toNanos();
 		Instant now = Instant.now();
 		if (ipHealth.blacklist == null) { // not again for each failed re-probe or concurrent probe
-			this.logLines.add(() -> logger.warn("hotconnpool blacklisted " + ip.getHostAddress() + " of " + key()
+			this.afterUnlock.add(() -> logger.warn("hotconnpool blacklisted " + ip.getHostAddress() + " of " + key()
 					+ " for " + this.pool.settings.blacklistTtl() + ", then re-probed: " + reason));
 		}
 		ipHealth.blacklist = new Blacklisting(reason, now, now.plusNanos(ttl), System.nanoTime() + ttl);
@@ -718,15 +1003,15 @@ final class HostPool {
 	 * Takes a blacklisted IP's expired entry and opens one probation connection, in a free slot, to re-probe it;
 	 * not while the IP has a connection that is not leased: a probation one, or the one serving it as the least bad
 	 * IP, whose own probe re-tests it.
+	 * @param now {@link System#nanoTime()}, a parameter so that the blacklist's TTL can be tested by clock
 	 * @return the probation connections to warm
 	 */
-	List<PooledConnection> reprobeExpiredBlacklistings() {
+	List<PooledConnection> reprobeExpiredBlacklistings(long now) {
 		this.lock.lock();
 		try {
 			if (this.closed) {
 				return List.of();
 			}
-			long now = System.nanoTime();
 			List<PooledConnection> probes = new ArrayList<>();
 			for (InetAddress ip : this.addresses) {
 				Blacklisting entry = this.health.get(ip).blacklist;
@@ -739,7 +1024,7 @@ final class HostPool {
 			return probes;
 		}
 		finally {
-			this.lock.unlock();
+			unlock();
 		}
 	}
 
@@ -770,14 +1055,13 @@ final class HostPool {
 				return null;
 			}
 			ipHealth.blacklist = null;
-			ipHealth.succeeded();
-			this.logLines.add(() -> logger.info("hotconnpool restored " + ip.getHostAddress() + " of " + key()
+			resetFailuresLocked(ipHealth);
+			this.afterUnlock.add(() -> logger.info("hotconnpool restored " + ip.getHostAddress() + " of " + key()
 					+ ": taken off the blacklist by an operator"));
 			return fillLocked();
 		}
 		finally {
-			this.lock.unlock();
-			writeLogLines();
+			unlock();
 		}
 	}
 
@@ -794,11 +1078,14 @@ final class HostPool {
 			}
 			long now = System.nanoTime();
 			this.keepAlive.idleClosed(connection.idleNanos(now), now);
+			// A shared one's streams failed with its socket: their holders see the error and give them back.
 			retireLocked(connection, RetireReason.BROKEN);
-			return new Changes(List.of(connection), fillLocked());
+			List<PooledConnection> toClose = new ArrayList<>();
+			drainOrCloseLocked(connection, toClose);
+			return new Changes(toClose, fillLocked());
 		}
 		finally {
-			this.lock.unlock();
+			unlock();
 		}
 	}
 
@@ -806,10 +1093,10 @@ final class HostPool {
 
 	/**
 	 * Reserves idle connections that have not been used for the threshold, for a health probe. A reserved
-	 * connection is never leased until the probe is done.
+	 * connection is never leased until the probe is done; a shared HTTP/2 one only when no stream is in flight.
+	 * @param now {@link System#nanoTime()}, a parameter so that idle times can be tested by clock
 	 */
-	List<PooledConnection> reserveForHealthCheck(long idleThresholdNanos) {
-		long now = System.nanoTime();
+	List<PooledConnection> reserveForHealthCheck(long idleThresholdNanos, long now) {
 		return reserveIdle((connection) -> connection.idleNanos(now) >= idleThresholdNanos);
 	}
 
@@ -841,10 +1128,17 @@ final class HostPool {
 				reserved.add(connection);
 				return true;
 			});
+			// A shared connection is reserved only when no stream is in flight: held whole, streams stay off it.
+			for (PooledConnection connection : this.shared) {
+				if (connection.state == ConnectionState.IDLE && due.test(connection) && connection.tryHold()) {
+					connection.state = ConnectionState.RESERVED;
+					reserved.add(connection);
+				}
+			}
 			return reserved;
 		}
 		finally {
-			this.lock.unlock();
+			unlock();
 		}
 	}
 
@@ -858,23 +1152,24 @@ final class HostPool {
 			}
 		}
 		finally {
-			this.lock.unlock();
+			unlock();
 		}
 	}
 
 	/**
 	 * Retires idle connections past their lifetime, and idle connections above the warm target unused for the
-	 * idle timeout. Leased connections are never touched: an expired one is retired when it comes back.
+	 * idle timeout. Leased connections are never touched: an expired one is retired when it comes back; a shared
+	 * HTTP/2 one carrying streams drains.
+	 * @param now {@link System#nanoTime()}, a parameter so that lifetimes and idle times can be tested by clock
 	 * @return connections to close and replacements to warm
 	 */
-	Changes cleanUp(long idleTimeoutNanos) {
+	Changes cleanUp(long idleTimeoutNanos, long now) {
 		this.lock.lock();
 		try {
-			long now = System.nanoTime();
 			List<PooledConnection> toClose = retireIdleLocked((c) -> c.isExpired(now), RetireReason.EXPIRED);
 			int surplus = this.connections.size() - this.settings.warmTarget(usableAddressesLocked().size());
 			// Connections opened on demand go first, so that the warm slots of every IP stay (and no refill follows).
-			List<PooledConnection> candidates = new ArrayList<>(this.idle);
+			List<PooledConnection> candidates = unleasedLocked();
 			candidates.sort(Comparator.comparing((PooledConnection c) -> c.slot < this.settings.connectionsPerIp()));
 			for (PooledConnection connection : candidates) {
 				if (surplus <= 0) {
@@ -882,7 +1177,7 @@ final class HostPool {
 				}
 				if (connection.idleNanos(now) >= idleTimeoutNanos) {
 					retireLocked(connection, RetireReason.IDLE);
-					toClose.add(connection);
+					drainOrCloseLocked(connection, toClose); // a stream may have come meanwhile
 					surplus--;
 				}
 			}
@@ -890,33 +1185,63 @@ final class HostPool {
 			return new Changes(toClose, fillLocked());
 		}
 		finally {
-			this.lock.unlock();
+			unlock();
 		}
 	}
 
+	/**
+	 * Retires the idle connections and the shared ones, whatever streams they carry, that meet the condition.
+	 * @return those to close now; shared ones with streams in flight drain
+	 */
 	private List<PooledConnection> retireIdleLocked(Predicate<PooledConnection> condition,
 			RetireReason reason) {
 		List<PooledConnection> retired = new ArrayList<>();
-		for (PooledConnection connection : List.copyOf(this.idle)) {
+		List<PooledConnection> candidates = new ArrayList<>(this.idle);
+		for (PooledConnection connection : this.shared) {
+			if (connection.state == ConnectionState.IDLE) {
+				candidates.add(connection);
+			}
+		}
+		for (PooledConnection connection : candidates) {
 			if (condition.test(connection)) {
 				retireLocked(connection, reason);
-				retired.add(connection);
+				drainOrCloseLocked(connection, retired);
 			}
 		}
 		return retired;
 	}
 
-	/** Leased connections held for at least the threshold. */
-	List<PooledConnection> leasedLongerThan(long thresholdNanos, long now) {
+	/** Idle connections, and shared ones with no stream in flight right now. */
+	private List<PooledConnection> unleasedLocked() {
+		List<PooledConnection> unleased = new ArrayList<>(this.idle);
+		for (PooledConnection connection : this.shared) {
+			if (connection.state == ConnectionState.IDLE && connection.streams() == 0) {
+				unleased.add(connection);
+			}
+		}
+		return unleased;
+	}
+
+	/** Leases held for at least the threshold, draining connections' included. */
+	List<HotConnection> leasedLongerThan(long thresholdNanos, long now) {
 		this.lock.lock();
 		try {
-			return this.connections.stream()
-				.filter((c) -> c.state == ConnectionState.LEASED && now - c.leasedAtNanos >= thresholdNanos)
-				.toList();
+			List<HotConnection> held = new ArrayList<>();
+			for (PooledConnection connection : inUseLocked()) {
+				connection.leases.stream().filter((lease) -> now - lease.leasedAtNanos() >= thresholdNanos).forEach(held::add);
+			}
+			return held;
 		}
 		finally {
-			this.lock.unlock();
+			unlock();
 		}
+	}
+
+	/** Every connection not closed yet: those in service and those draining. */
+	private List<PooledConnection> inUseLocked() {
+		List<PooledConnection> all = new ArrayList<>(this.connections);
+		all.addAll(this.draining);
+		return all;
 	}
 
 	// ---- closing ------------------------------------------------------------------------------------------
@@ -932,9 +1257,10 @@ final class HostPool {
 				waiter.condition.signal();
 			});
 			this.waiters.clear();
+			this.waiting = false;
 		}
 		finally {
-			this.lock.unlock();
+			unlock();
 		}
 	}
 
@@ -945,7 +1271,9 @@ final class HostPool {
 	boolean awaitLeasesReturned(long deadlineNanos) throws InterruptedException {
 		this.lock.lock();
 		try {
-			while (this.connections.stream().anyMatch((c) -> c.state == ConnectionState.LEASED)) {
+			while (!this.draining.isEmpty() || this.connections.stream()
+				.anyMatch((c) -> c.state == ConnectionState.LEASED
+						|| (c.state == ConnectionState.IDLE && c.multiplexed && c.streams() != 0))) {
 				long remaining = deadlineNanos - System.nanoTime();
 				if (remaining <= 0) {
 					return false;
@@ -955,7 +1283,7 @@ final class HostPool {
 			return true;
 		}
 		finally {
-			this.lock.unlock();
+			unlock();
 		}
 	}
 
@@ -968,42 +1296,55 @@ final class HostPool {
 		try {
 			List<PooledConnection> retired = new ArrayList<>(this.connections);
 			retired.forEach((connection) -> retireLocked(connection, reason));
+			// Draining connections are cut too: their holders see an I/O error.
+			retired.addAll(this.draining);
+			this.draining.clear();
 			return retired;
 		}
 		finally {
-			this.lock.unlock();
+			unlock();
 		}
 	}
 
 	// ---- state changes ------------------------------------------------------------------------------------
 
-	/**
-	 * Leases the connection. Its last use is stamped when its requests and the lease end, and the clock is read
-	 * only for leak detection: the hot path is short.
-	 */
+	/** Leases the connection whole. Its last use is stamped when its requests and the lease end. */
 	private void leaseLocked(PooledConnection connection) {
 		IpHealth ipHealth = this.health.get(connection.ip);
 		if (ipHealth != null) {
 			ipHealth.leases++;
 		}
 		connection.setStateLocked(ConnectionState.LEASED);
-		if (this.pool.detectsLeaks) {
-			connection.leasedAtNanos = System.nanoTime();
-		}
 	}
 
 	/**
 	 * Hands the connection to the longest waiter, or makes it idle: on top of the idle stack when it comes back
 	 * from a lease, at the bottom (a spare) when it comes from a probe or a liveness check; {@code now} is
-	 * {@link System#nanoTime()}.
+	 * {@link System#nanoTime()}. A multiplexed one is shared: it takes streams, and the waiters get as many as it
+	 * has.
 	 * @param used whether it carried an exchange (a liveness check sends nothing: the server's idle timer runs on)
 	 */
 	private void offerLocked(PooledConnection connection, long now, boolean used) {
 		boolean fromLease = connection.state == ConnectionState.LEASED;
 		endLeaseLocked(connection);
 		connection.probation = false;
+		if (connection.multiplexed) {
+			connection.setStateLocked(ConnectionState.IDLE);
+			if (used) {
+				connection.markUsed(now);
+			}
+			if (!List.of(this.shared).contains(connection)) {
+				PooledConnection[] grown = Arrays.copyOf(this.shared, this.shared.length + 1);
+				grown[grown.length - 1] = connection;
+				this.shared = grown;
+			}
+			connection.endHold(); // streams may come from here on, without the lock
+			serveWaitersLocked();
+			return;
+		}
 		Waiter waiter = this.waiters.pollFirst();
 		if (waiter != null) {
+			this.waiting = !this.waiters.isEmpty();
 			// The waiter paid for this connection's handshake: its first request is not hot.
 			connection.handedOverWarm = connection.state == ConnectionState.WARMING;
 			leaseLocked(connection);
@@ -1032,22 +1373,63 @@ final class HostPool {
 		}
 	}
 
+	/**
+	 * Hands streams, and shared connections with none in flight, to the waiters in their order, as far as they go.
+	 */
+	private void serveWaitersLocked() {
+		boolean streamsLeft = true;
+		boolean wholeLeft = true;
+		for (Iterator<Waiter> it = this.waiters.iterator(); it.hasNext() && (streamsLeft || wholeLeft);) {
+			Waiter waiter = it.next();
+			PooledConnection connection = null;
+			if (waiter.exclusive && wholeLeft) {
+				connection = holdSharedLocked(null);
+				wholeLeft = connection != null;
+			}
+			else if (!waiter.exclusive && streamsLeft) {
+				connection = pickStream(null);
+				streamsLeft = connection != null;
+			}
+			if (connection != null) {
+				it.remove();
+				waiter.connection = connection;
+				waiter.condition.signal();
+			}
+		}
+		this.waiting = !this.waiters.isEmpty();
+	}
+
 	private void retireLocked(PooledConnection connection, RetireReason reason) {
 		endLeaseLocked(connection);
 		if (connection.state == ConnectionState.IDLE) {
 			this.idle.remove(connection);
 		}
+		if (connection.multiplexed) {
+			this.shared = Arrays.stream(this.shared).filter((c) -> c != connection).toArray(PooledConnection[]::new);
+		}
 		connection.retireReason = reason;
 		connection.state = ConnectionState.RETIRED;
 		this.connections.remove(connection);
 		this.pool.counters.retired(reason);
-		this.pool.listeners.fire((listener) -> listener.connectionRetired(key(), connection.ip.getHostAddress(), reason));
+		this.afterUnlock.add(() -> this.pool.listeners
+			.fire((listener) -> listener.connectionRetired(key(), connection.ip.getHostAddress(), reason)));
 	}
 
 	// ---- views --------------------------------------------------------------------------------------------
 
 	String lastFailure() {
 		return this.lastFailure;
+	}
+
+	/** The connections in service and those draining, a snapshot: what {@link #stats()} describes. */
+	List<PooledConnection> connections() {
+		this.lock.lock();
+		try {
+			return inUseLocked();
+		}
+		finally {
+			unlock();
+		}
 	}
 
 	/** IPs whose latest connections or probes failed, not blacklisted (yet). */
@@ -1089,9 +1471,15 @@ final class HostPool {
 			int leased = 0;
 			int warming = 0;
 			int healthy = 0;
-			for (PooledConnection connection : this.connections) {
+			int streams = 0;
+			for (PooledConnection connection : inUseLocked()) {
 				ConnectionStats stats = connection.stats();
 				details.add(stats);
+				streams += stats.streams();
+				if (stats.state() == ConnectionState.RETIRED) {
+					draining.add(stats.ip()); // retired, its last streams still running
+					continue;
+				}
 				switch (stats.state()) {
 					case IDLE -> idleCount++;
 					case LEASED -> leased++;
@@ -1110,11 +1498,11 @@ final class HostPool {
 					this.addresses.stream().map(InetAddress::getHostAddress).toList(), blacklistLocked(),
 					List.copyOf(draining), this.connections.size(), idleCount, leased, warming, healthy,
 					this.waiters.size(), this.settings.maxConnections(),
-					this.settings.warmTarget(usableAddressesLocked().size()), details, failingLocked(),
+					this.settings.warmTarget(usableAddressesLocked().size()), streams, details, failingLocked(),
 					keepAliveTimeout());
 		}
 		finally {
-			this.lock.unlock();
+			unlock();
 		}
 	}
 
@@ -1161,12 +1549,16 @@ final class HostPool {
 
 		final Condition condition;
 
+		/** Whether it needs a connection to itself rather than a stream. */
+		final boolean exclusive;
+
 		PooledConnection connection;
 
 		RuntimeException failure;
 
-		Waiter(Condition condition) {
+		Waiter(Condition condition, boolean exclusive) {
 			this.condition = condition;
+			this.exclusive = exclusive;
 		}
 
 	}

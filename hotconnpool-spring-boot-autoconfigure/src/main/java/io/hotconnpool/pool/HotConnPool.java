@@ -43,7 +43,8 @@ import org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler;
 
 /**
  * A pool of hot TLS connections: opened, handshaken and validated before anyone needs them, to every IP address of
- * each configured host, each handed to exactly one holder at a time.
+ * each configured host. An HTTP/1.1 connection serves one lease at a time; an HTTP/2 one carries many, one stream
+ * each ({@link #acquire(String)}), unless a lease takes it whole ({@link #acquireExclusive(String)}).
  *
  * <pre>{@code
  * HotConnPool pool = HotConnPool.builder(HotConnPoolSettings.builder().host("api.example.com").build()).build();
@@ -304,10 +305,9 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 		long threshold = this.settings.leakDetectionThreshold().toNanos();
 		long now = System.nanoTime();
 		for (HostPool host : this.hosts.values()) {
-			for (PooledConnection connection : host.leasedLongerThan(threshold, now)) {
-				HotConnection lease = connection.lease;
-				if (lease != null && lease.markLeakReported()) {
-					long held = now - connection.leasedAtNanos;
+			for (HotConnection lease : host.leasedLongerThan(threshold, now)) {
+				if (lease.markLeakReported()) {
+					long held = now - lease.leasedAtNanos();
 					this.counters.leaksDetected.increment();
 					String line = "hotconnpool " + lease + " has been held for " + Duration.ofNanos(held).toMillis()
 							+ " ms without being closed (leak-detection-threshold "
@@ -319,7 +319,8 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 						logger.warn(line);
 						logger.debug(lease + " was acquired at:", lease.acquiredAt());
 					}
-					this.listeners.fire((listener) -> listener.leakDetected(host.key(), connection.ip.getHostAddress(), held));
+					String ip = lease.ip().getHostAddress();
+					this.listeners.fire((listener) -> listener.leakDetected(host.key(), ip, held));
 				}
 			}
 		}
@@ -336,7 +337,7 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 				return;
 			}
 			long revalidate = host.keepAlive.revalidateAfterNanos(System.nanoTime());
-			host.reserveForHealthCheck(Math.min(threshold, revalidate)).forEach(this::warm);
+			host.reserveForHealthCheck(Math.min(threshold, revalidate), System.nanoTime()).forEach(this::warm);
 			host.fill().forEach(this::warm);
 		}
 	}
@@ -356,7 +357,7 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 			}
 			long revalidate = host.keepAlive.revalidateAfterNanos(System.nanoTime());
 			if (revalidate != Long.MAX_VALUE) {
-				host.reserveForHealthCheck(revalidate).forEach(this::warm);
+				host.reserveForHealthCheck(revalidate, System.nanoTime()).forEach(this::warm);
 			}
 			else {
 				host.reserveForLivenessCheck(maxIdle).forEach(this::checkLiveness);
@@ -386,7 +387,7 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 			if (this.closed.get()) {
 				return;
 			}
-			apply(host.cleanUp(idleTimeout));
+			apply(host.cleanUp(idleTimeout, System.nanoTime()));
 		}
 	}
 
@@ -396,7 +397,7 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 			if (this.closed.get()) {
 				return;
 			}
-			host.reprobeExpiredBlacklistings().forEach(this::warm);
+			host.reprobeExpiredBlacklistings(System.nanoTime()).forEach(this::warm);
 		}
 	}
 
@@ -537,7 +538,7 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 			}
 			boolean newFromDns = connection.foundByDns;
 			connection.foundByDns = false;
-			apply(host.probeSucceeded(connection));
+			apply(host.probeSucceeded(connection, connection.speaksHttp2()));
 			healthy = connection.state != ConnectionState.RETIRED;
 			if (newFromDns && healthy) {
 				this.counters.newConnectionsFromDns.increment();
@@ -556,7 +557,42 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 	}
 
 	/**
-	 * Leases a connection to the host, waiting up to the pool's {@code acquire-timeout}.
+	 * Leases a connection to the host for one request at a time, waiting up to the pool's {@code acquire-timeout}.
+	 * On HTTP/2 the lease is a stream: other leases share the connection, up to
+	 * {@code http2.max-streams-per-connection} and the server's limit, and the one with the fewest streams in
+	 * flight serves. On HTTP/1.1 the lease holds the connection whole.
+	 * @param target {@code host} or {@code host:port}
+	 * @return the lease; close it to give it back
+	 * @throws AcquireTimeoutException when no stream or connection became free in time
+	 * @throws PoolClosedException when the pool is closed
+	 * @throws HostNotConfiguredException when the host is not served
+	 * @throws InterruptedException when the waiting thread is interrupted
+	 * @see #acquireExclusive(String)
+	 */
+	public HotConnection acquire(String target) throws InterruptedException {
+		return acquire(target, this.settings.acquireTimeout());
+	}
+
+	/**
+	 * Leases a connection to the host for one request at a time, waiting up to the given timeout; see
+	 * {@link #acquire(String)}.
+	 * @param target {@code host} or {@code host:port}
+	 * @param timeout how long to wait for a free stream or connection; zero means only one free right now
+	 * @return the lease; close it to give it back
+	 * @throws AcquireTimeoutException when no stream or connection became free in time
+	 * @throws PoolClosedException when the pool is closed
+	 * @throws HostNotConfiguredException when the host is not served
+	 * @throws IllegalArgumentException when the target is blank or malformed or the timeout negative
+	 * @throws InterruptedException when the waiting thread is interrupted
+	 */
+	public HotConnection acquire(String target, Duration timeout) throws InterruptedException {
+		return acquire(target, timeout, null, false);
+	}
+
+	/**
+	 * Leases a whole connection to the host, waiting up to the pool's {@code acquire-timeout}: no other lease
+	 * shares it until it is closed, on HTTP/2 too (the Go pool's contract). For callers that need the connection to
+	 * themselves, such as one TLS session or one server-side connection for a sequence of requests.
 	 * @param target {@code host} or {@code host:port}
 	 * @return the lease; close it to give the connection back
 	 * @throws AcquireTimeoutException when no connection became free in time
@@ -564,14 +600,14 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 	 * @throws HostNotConfiguredException when the host is not served
 	 * @throws InterruptedException when the waiting thread is interrupted
 	 */
-	public HotConnection acquire(String target) throws InterruptedException {
-		return acquire(target, this.settings.acquireTimeout());
+	public HotConnection acquireExclusive(String target) throws InterruptedException {
+		return acquireExclusive(target, this.settings.acquireTimeout());
 	}
 
 	/**
-	 * Leases a connection to the host, waiting up to the given timeout.
+	 * Leases a whole connection to the host, waiting up to the given timeout; see {@link #acquireExclusive(String)}.
 	 * @param target {@code host} or {@code host:port}
-	 * @param timeout how long to wait for a free connection; zero means only an idle one right now
+	 * @param timeout how long to wait for a free connection; zero means only one free right now
 	 * @return the lease; close it to give the connection back
 	 * @throws AcquireTimeoutException when no connection became free in time
 	 * @throws PoolClosedException when the pool is closed
@@ -579,15 +615,16 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 	 * @throws IllegalArgumentException when the target is blank or malformed or the timeout negative
 	 * @throws InterruptedException when the waiting thread is interrupted
 	 */
-	public HotConnection acquire(String target, Duration timeout) throws InterruptedException {
-		return acquire(target, timeout, null);
+	public HotConnection acquireExclusive(String target, Duration timeout) throws InterruptedException {
+		return acquire(target, timeout, null, true);
 	}
 
 	/**
-	 * Acquires, preferring an idle connection to another IP than {@code avoid} when there is one; with {@code avoid}
+	 * Acquires, preferring a connection to another IP than {@code avoid} when there is one; with {@code avoid}
 	 * (a retry) the connection is checked alive whatever its idle time.
 	 */
-	private HotConnection acquire(String target, Duration timeout, InetAddress avoid) throws InterruptedException {
+	private HotConnection acquire(String target, Duration timeout, InetAddress avoid, boolean exclusive)
+			throws InterruptedException {
 		Objects.requireNonNull(timeout, "timeout");
 		if (timeout.isNegative()) {
 			throw new IllegalArgumentException("Acquire timeout must not be negative, was " + timeout);
@@ -595,8 +632,9 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 		HostPool host = hostFor(target);
 		long start = this.listeners.any() ? System.nanoTime() : 0;
 		boolean validate = avoid != null;
-		PooledConnection connection = (this.leaseObserver != null) ? observedAcquire(host, timeout, avoid, validate)
-				: host.acquire(timeout.toNanos(), avoid, validate);
+		PooledConnection connection = (this.leaseObserver != null)
+				? observedAcquire(host, timeout, avoid, exclusive, validate)
+				: host.acquire(timeout.toNanos(), avoid, exclusive, validate);
 		if (start != 0) {
 			long waited = System.nanoTime() - start;
 			this.listeners.fire((listener) -> listener.acquireEnded(host.key(), waited, connection != null));
@@ -608,20 +646,23 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 			throw new AcquireTimeoutException("No connection to " + stats.summary() + " became free within "
 					+ timeout + ((failure != null) ? "; last connection failure: " + failure : ""), stats);
 		}
+		boolean stream = connection.multiplexed && !exclusive;
 		if (!this.detectsLeaks) {
-			return new HotConnection(this, connection, null);
+			// the hold time is read only by listeners
+			return new HotConnection(this, connection, stream, null, this.listeners.any() ? System.nanoTime() : 0);
 		}
-		HotConnection lease = new HotConnection(this, connection, new Throwable("acquired here"));
-		connection.lease = lease;
+		HotConnection lease = new HotConnection(this, connection, stream, new Throwable("acquired here"),
+				System.nanoTime());
+		connection.leases.add(lease);
 		return lease;
 	}
 
-	private PooledConnection observedAcquire(HostPool host, Duration timeout, InetAddress avoid, boolean validate)
-			throws InterruptedException {
+	private PooledConnection observedAcquire(HostPool host, Duration timeout, InetAddress avoid, boolean exclusive,
+			boolean validate) throws InterruptedException {
 		LeaseObserver.Acquire observed = this.leaseObserver.acquireStarted(host.key());
 		PooledConnection connection = null;
 		try {
-			connection = host.acquire(timeout.toNanos(), avoid, validate);
+			connection = host.acquire(timeout.toNanos(), avoid, exclusive, validate);
 			return connection;
 		}
 		finally {
@@ -725,7 +766,8 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 
 	private HotConnection acquireFor(Request request, InetAddress avoid) throws InterruptedIOException {
 		try {
-			return acquire(request.url().host() + ":" + request.url().port(), this.settings.acquireTimeout(), avoid);
+			return acquire(request.url().host() + ":" + request.url().port(), this.settings.acquireTimeout(), avoid,
+					false);
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
@@ -781,6 +823,7 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 		List<HostStats> hostStats = this.hosts.values().stream().map(HostPool::stats).toList();
 		int total = 0;
 		int leased = 0;
+		int streams = 0;
 		int idle = 0;
 		int warming = 0;
 		int healthy = 0;
@@ -790,6 +833,7 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 			blacklisted += host.blacklisted().size();
 			total += host.total();
 			leased += host.leased();
+			streams += host.streams();
 			idle += host.idle();
 			warming += host.warming();
 			healthy += host.healthy();
@@ -798,7 +842,7 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 		long requests = this.counters.totalRequests.sum();
 		long failed = this.counters.failedRequests.sum();
 		double successRate = (requests == 0) ? 1.0 : 1.0 - (double) failed / requests;
-		return new PoolStats(total, leased, idle, warming, healthy, waiting, blacklisted, requests, failed, successRate,
+		return new PoolStats(total, leased, streams, idle, warming, healthy, waiting, blacklisted, requests, failed, successRate,
 				this.counters.responsesByStatusClass(),
 				this.counters.hotHits.sum(), this.counters.handshakes.sum(), this.counters.connectionsCreated.sum(),
 				this.counters.newConnectionsFromDns.sum(), this.counters.acquireTimeouts.sum(),
@@ -900,7 +944,7 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 		long deadline = System.nanoTime() + drainTimeout.toNanos();
 		this.hosts.values().forEach(HostPool::beginClose);
 		boolean drained = awaitDrain(deadline);
-		int cut = this.hosts.values().stream().mapToInt((host) -> host.stats().leased()).sum();
+		int cut = this.hosts.values().stream().mapToInt((host) -> host.stats().streams()).sum();
 		List<PooledConnection> retired = new ArrayList<>();
 		this.hosts.values().forEach((host) -> retired.addAll(host.retireAll(RetireReason.CLOSED)));
 		RuntimeException failure = null;

@@ -4,8 +4,9 @@ package io.hotconnpool.pool;
  * Receives the pool's timing and outcome events, for metrics. Register with
  * {@link HotConnPool.Builder#listener(HotConnPoolListener)}.
  * <p>
- * Called inline on the pool's hot paths, some under a host's lock: implementations must be fast, thread-safe and
- * non-blocking (a Micrometer counter or timer is). An exception thrown by a listener is logged and swallowed.
+ * Called inline on the pool's hot paths, never under a host's lock (an event decided under it is fired once it is
+ * released): implementations must be fast, thread-safe and non-blocking (a Micrometer counter or timer is). An
+ * exception thrown by a listener is logged and swallowed.
  */
 public interface HotConnPoolListener {
 

@@ -37,6 +37,8 @@ import io.hotconnpool.tls.TlsProfile;
  * <tr><td>dns-update-interval</td><td>30m</td><td>1ms</td></tr>
  * <tr><td>shutdown.drain-timeout</td><td>10s</td><td>0</td></tr>
  * <tr><td>leak-detection-threshold</td><td>0 (off)</td><td>100ms when on</td></tr>
+ * <tr><td>http2.max-streams-per-connection</td><td>100</td><td>1</td></tr>
+ * <tr><td>http2.ping-interval</td><td>30s</td><td>0 (off), else 100ms</td></tr>
  * <tr><td>warm-up.concurrency</td><td>8</td><td>1</td></tr>
  * <tr><td>max-hosts</td><td>256</td><td>1</td></tr>
  * <tr><td>probe.method / probe.path</td><td>HEAD /</td><td></td></tr>
@@ -112,6 +114,10 @@ public final class HotConnPoolSettings {
 
 	private final boolean tlsSelfTest;
 
+	private final int http2MaxStreamsPerConnection;
+
+	private final Duration http2PingInterval;
+
 	private HotConnPoolSettings(Builder builder, List<HostSettings> hosts, HostSettings hostDefaults) {
 		this.hosts = List.copyOf(hosts);
 		this.hostDefaults = hostDefaults;
@@ -146,6 +152,8 @@ public final class HotConnPoolSettings {
 		this.keepAliveCheckInterval = builder.keepAliveCheckInterval;
 		this.tlsStrict = builder.tlsStrict;
 		this.tlsSelfTest = builder.tlsSelfTest;
+		this.http2MaxStreamsPerConnection = builder.http2MaxStreamsPerConnection;
+		this.http2PingInterval = builder.http2PingInterval;
 	}
 
 	/**
@@ -300,6 +308,16 @@ public final class HotConnPoolSettings {
 		return this.leakDetectionThreshold;
 	}
 
+	/** Most concurrent leases (streams) one HTTP/2 connection carries, below the server's own limit. */
+	public int http2MaxStreamsPerConnection() {
+		return this.http2MaxStreamsPerConnection;
+	}
+
+	/** How often an HTTP/2 connection is pinged; zero when it is not. */
+	public Duration http2PingInterval() {
+		return this.http2PingInterval;
+	}
+
 	public Duration aliveBypassWindow() {
 		return this.aliveBypassWindow;
 	}
@@ -379,6 +397,10 @@ public final class HotConnPoolSettings {
 		private boolean tlsStrict;
 
 		private boolean tlsSelfTest = true;
+
+		private int http2MaxStreamsPerConnection = 100;
+
+		private Duration http2PingInterval = Duration.ofSeconds(30);
 
 		private Builder() {
 		}
@@ -706,6 +728,29 @@ public final class HotConnPoolSettings {
 		}
 
 		/**
+		 * Most leases one HTTP/2 connection carries at once, each a stream (default 100, floor 1); the server's
+		 * {@code SETTINGS_MAX_CONCURRENT_STREAMS} lowers it further. One is the HTTP/1.1 lease model on HTTP/2.
+		 * @param maxStreams the limit per connection
+		 * @return this builder
+		 */
+		public Builder http2MaxStreamsPerConnection(int maxStreams) {
+			this.http2MaxStreamsPerConnection = maxStreams;
+			return this;
+		}
+
+		/**
+		 * How often each HTTP/2 connection sends a PING (default 30s; zero: never, else at least 100ms). A connection
+		 * whose PING is not answered before the next one is due is closed, retired and replaced in the background:
+		 * a peer that went silent is found without waiting for a request to time out.
+		 * @param interval the interval
+		 * @return this builder
+		 */
+		public Builder http2PingInterval(Duration interval) {
+			this.http2PingInterval = interval;
+			return this;
+		}
+
+		/**
 		 * Validates everything and builds the settings.
 		 * @return the settings
 		 * @throws InvalidSettingException naming the first setting at fault
@@ -741,6 +786,15 @@ public final class HotConnPoolSettings {
 					|| (!this.leakDetectionThreshold.isZero() && this.leakDetectionThreshold.toMillis() < 100)) {
 				throw new InvalidSettingException("hotconnpool.leak-detection-threshold", this.leakDetectionThreshold,
 						"0 (off) or at least 100ms, such as 30s");
+			}
+			if (this.http2PingInterval == null || this.http2PingInterval.isNegative()
+					|| (!this.http2PingInterval.isZero() && this.http2PingInterval.toMillis() < 100)) {
+				throw new InvalidSettingException("hotconnpool.http2.ping-interval", this.http2PingInterval,
+						"0 (off) or at least 100ms, such as 30s");
+			}
+			if (this.http2MaxStreamsPerConnection < 1) {
+				throw new InvalidSettingException("hotconnpool.http2.max-streams-per-connection",
+						this.http2MaxStreamsPerConnection, "1 or more");
 			}
 			if (this.blacklistFailureThreshold < 1) {
 				throw new InvalidSettingException("hotconnpool.blacklist.failure-threshold",

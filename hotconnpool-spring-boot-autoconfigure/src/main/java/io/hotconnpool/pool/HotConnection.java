@@ -13,13 +13,15 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
 /**
- * An exclusive lease on one warm connection, returned by {@link HotConnPool#acquire(String)}.
+ * A lease on one warm connection: from {@link HotConnPool#acquire(String)} a stream on a shared HTTP/2 connection
+ * or a whole HTTP/1.1 connection, from {@link HotConnPool#acquireExclusive(String)} always a whole connection.
  * <p>
- * Exactly one holder at a time: run any number of requests to the lease's host with {@link #execute(Request)},
- * closing each response before the next, then {@link #close()} the lease to give the connection back. A connection
- * that failed, answered a blacklist status, or was closed by the server is retired on release and a replacement
- * is warmed in the background. A 503 answer reaches the caller like any response, and counts towards its IP's
- * {@code blacklist.failure-threshold}.
+ * One request at a time per lease: run any number of requests to the lease's host with {@link #execute(Request)},
+ * closing each response before the next, then {@link #close()} the lease to give it back. On HTTP/2, other leases
+ * may run their requests on the same connection meanwhile (each its own stream) unless this lease is exclusive. A
+ * connection that failed, answered a blacklist status, or was closed by the server is retired on release (a shared
+ * one drains: its other streams finish, it takes no new one) and a replacement is warmed in the background. A 503
+ * answer reaches the caller like any response, and counts towards its IP's {@code blacklist.failure-threshold}.
  *
  * <pre>{@code
  * try (HotConnection connection = pool.acquire("api.example.com");
@@ -57,6 +59,12 @@ public final class HotConnection implements AutoCloseable {
 
 	private final PooledConnection connection;
 
+	/** Whether it holds one stream of a shared connection rather than the whole connection. */
+	private final boolean stream;
+
+	/** When it was acquired, when leak detection is on or listeners see hold times; 0 otherwise. */
+	private final long leasedAtNanos;
+
 	private volatile int closed;
 
 	private volatile HostPool.LeaseOutcome failure;
@@ -68,18 +76,21 @@ public final class HotConnection implements AutoCloseable {
 
 	private volatile int leakReported;
 
-	/** When the lease began, for the hold time listeners see; 0 (unread) when no one listens. */
-	private final long leasedNanos;
-
-	HotConnection(HotConnPool pool, PooledConnection connection, Throwable acquiredAt) {
+	HotConnection(HotConnPool pool, PooledConnection connection, boolean stream, Throwable acquiredAt,
+			long leasedAtNanos) {
 		this.pool = pool;
 		this.connection = connection;
+		this.stream = stream;
 		this.acquiredAt = acquiredAt;
-		this.leasedNanos = pool.listeners.any() ? System.nanoTime() : 0;
+		this.leasedAtNanos = leasedAtNanos;
 	}
 
 	Throwable acquiredAt() {
 		return this.acquiredAt;
+	}
+
+	long leasedAtNanos() {
+		return this.leasedAtNanos;
 	}
 
 	/** Whether this call is the first to report the lease as a leak. */
@@ -101,7 +112,7 @@ public final class HotConnection implements AutoCloseable {
 			throw new IllegalStateException("This lease on " + this.connection + " is closed: acquire a new one");
 		}
 		requireLeaseTarget(request.url());
-		if (this.connection.state == ConnectionState.RETIRED) {
+		if (this.connection.state == ConnectionState.RETIRED && !isDrainingStream()) {
 			throw new ConnectionRetiredException(this.connection + " was retired (" + this.connection.retireReason
 					+ ") while leased: acquire a new connection");
 		}
@@ -176,6 +187,12 @@ public final class HotConnection implements AutoCloseable {
 		}
 	}
 
+	/** A stream keeps serving its holder while its retired connection drains; forced cleanup and close cut it. */
+	private boolean isDrainingStream() {
+		RetireReason reason = this.connection.retireReason;
+		return this.stream && reason != RetireReason.FORCED && reason != RetireReason.CLOSED;
+	}
+
 	private void requestEnded(RequestOutcome outcome, boolean hot, long start) {
 		if (!this.pool.listeners.any()) {
 			return; // spares every request the IP's text form and the event
@@ -215,6 +232,14 @@ public final class HotConnection implements AutoCloseable {
 	}
 
 	/**
+	 * Whether this lease has its connection to itself: always for HTTP/1.1 and for
+	 * {@link HotConnPool#acquireExclusive(String)}; a shared HTTP/2 lease is one stream among others.
+	 */
+	public boolean isExclusive() {
+		return !this.stream;
+	}
+
+	/**
 	 * Gives the connection back to the pool, closing the last response if it is still open. Idempotent.
 	 */
 	@Override
@@ -224,13 +249,13 @@ public final class HotConnection implements AutoCloseable {
 		}
 		if (this.leakReported != 0 && logger.isDebugEnabled()) {
 			logger.debug("hotconnpool " + this + ", reported as a possible leak, came back after "
-					+ Duration.ofNanos(System.nanoTime() - this.connection.leasedAtNanos).toMillis() + " ms");
+					+ Duration.ofNanos(System.nanoTime() - this.leasedAtNanos).toMillis() + " ms");
 		}
 		Response response = this.lastResponse;
 		HostPool.LeaseOutcome outcome = this.failure;
 		if (response != null) {
 			response.close();
-			if ((outcome == null || outcome.reason() == null) && !this.connection.isPhysicallyIdle()) {
+			if ((outcome == null || outcome.reason() == null) && !this.connection.survivedExchange()) {
 				// Closed by the server, or an unread body made it unusable.
 				outcome = (outcome == null) ? CLOSED_BY_SERVER
 						: new HostPool.LeaseOutcome(RetireReason.BROKEN, null, outcome.ipFailure());
@@ -241,9 +266,17 @@ public final class HotConnection implements AutoCloseable {
 			// nothing, so its failure count stands.
 			outcome = UNUSED;
 		}
-		this.connection.host.release(this.connection, outcome);
+		if (this.acquiredAt != null) {
+			this.connection.leases.remove(this);
+		}
+		if (this.stream) {
+			this.connection.host.releaseStream(this.connection, outcome);
+		}
+		else {
+			this.connection.host.release(this.connection, outcome);
+		}
 		if (this.pool.listeners.any()) {
-			long held = System.nanoTime() - this.leasedNanos;
+			long held = System.nanoTime() - this.leasedAtNanos;
 			String host = this.connection.host.key();
 			String ip = this.connection.ip.getHostAddress();
 			this.pool.listeners.fire((listener) -> listener.leaseReleased(host, ip, held));

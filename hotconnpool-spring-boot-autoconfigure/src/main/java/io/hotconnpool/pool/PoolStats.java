@@ -10,7 +10,8 @@ import io.hotconnpool.tls.TlsSelfTest;
  * state; request, handshake and retirement counters are cumulative and never go down.
  *
  * @param totalConnections connections not retired
- * @param activeConnections connections held by a lease
+ * @param activeConnections connections carrying at least one lease
+ * @param streamsInFlight leases in flight: one per HTTP/2 stream, one per leased HTTP/1.1 connection
  * @param idleConnections connections free to lease
  * @param warmingConnections connections being opened or validated
  * @param healthyConnections connections whose last request or probe succeeded
@@ -39,7 +40,7 @@ import io.hotconnpool.tls.TlsSelfTest;
  * pool's ClientHello achieves and whether the JA4 is the one the profile records; empty when the self-test is off or
  * the pool has not started
  */
-public record PoolStats(int totalConnections, int activeConnections, int idleConnections, int warmingConnections,
+public record PoolStats(int totalConnections, int activeConnections, int streamsInFlight, int idleConnections, int warmingConnections,
 		int healthyConnections, int waitingAcquires, int blacklistedIps, long totalRequests, long failedRequests, double successRate,
 		Map<String, Long> responsesByStatusClass,
 		long hotHits, long handshakes, long connectionsCreated, long newConnectionsFromDns, long acquireTimeouts, long leaksDetected, long retries,

@@ -12,8 +12,11 @@ import java.net.UnknownHostException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 import okhttp3.Call;
@@ -23,6 +26,7 @@ import okhttp3.Dns;
 import okhttp3.EventListener;
 import okhttp3.Handshake;
 import okhttp3.OkHttpClient;
+import okhttp3.Protocol;
 import okhttp3.Request;
 import okhttp3.Response;
 import okhttp3.ResponseBody;
@@ -36,6 +40,12 @@ import okio.Okio;
  * limit from evicting warm connections, lets {@link #close()} close exactly this socket, and lets the pool see
  * after each exchange whether the physical connection survived ({@link #isPhysicallyIdle()}). Its sockets come
  * from a {@link WatchedSocketFactory}, which tells the pool when OkHttp closes one that its pool still counts idle.
+ * <p>
+ * <b>Streams.</b> Once its warm-up shows that it speaks HTTP/2, the connection is {@linkplain #multiplexed
+ * multiplexed}: it carries up to {@link #streamLimit()} leases at once, one stream each, and OkHttp multiplexes
+ * their calls on the one physical connection. {@link #streams} counts them with compare-and-set, without the host's
+ * lock; it is {@link #HELD} while one holder (an exclusive lease, a probe) has the connection to itself. An
+ * HTTP/1.1 connection is always leased whole, through its state.
  * <p>
  * {@link #state} changes only under the host's lock; counters are atomics read without it.
  */
@@ -61,6 +71,9 @@ final class PooledConnection {
 	private static final long OKHTTP_KEEP_ALIVE_DAYS = 1;
 
 	private static final double LIFETIME_JITTER = 0.05;
+
+	/** {@link #streams} while one holder has the connection to itself: above any stream limit. */
+	static final int HELD = Integer.MAX_VALUE / 2;
 
 	final long id;
 
@@ -92,12 +105,6 @@ final class PooledConnection {
 	/** Opened to re-probe a blacklisted IP: its success restores the IP. Guarded by the host's lock. */
 	boolean probation;
 
-	/** The current lease when leak detection is on, for its reports; stale once the connection is idle again. */
-	volatile HotConnection lease;
-
-	/** When the current lease began, when leak detection is on. Written under the host's lock. */
-	volatile long leasedAtNanos;
-
 	/**
 	 * The idle time at which maintenance next checks this HTTP/1.1 connection for a close while its host's
 	 * keep-alive timeout is unknown; 0 until its first check, which comes after the alive-bypass window. Guarded by
@@ -126,7 +133,29 @@ final class PooledConnection {
 
 	private volatile long lastUsedNanos;
 
-	private volatile Call inFlight;
+	/** Calls in flight: one on HTTP/1.1, one per stream on HTTP/2. */
+	private final Set<Call> inFlight = ConcurrentHashMap.newKeySet();
+
+	/**
+	 * Leases in flight on this connection ({@link #HELD} while held whole); compare-and-set, no lock. Only a
+	 * multiplexed connection is leased by stream.
+	 */
+	private final AtomicInteger streams = new AtomicInteger();
+
+	/** The most streams the pool puts on it, before the server's own limit. */
+	private final int maxStreams;
+
+	/**
+	 * Whether it carries concurrent leases (it negotiated HTTP/2 and may carry more than one stream). Set under the
+	 * host's lock once its warm-up shows the protocol, before it is offered to anyone.
+	 */
+	volatile boolean multiplexed;
+
+	/** OkHttp's physical connection, from which the server's limit of concurrent streams is read. */
+	private volatile Connection physical;
+
+	/** Leases being held, for leak detection; empty when it is off. */
+	final Set<HotConnection> leases = ConcurrentHashMap.newKeySet();
 
 	private final AtomicLong requests = new AtomicLong();
 
@@ -146,11 +175,17 @@ final class PooledConnection {
 		this.slot = slot;
 		this.okPool = new ConnectionPool(1, OKHTTP_KEEP_ALIVE_DAYS, TimeUnit.DAYS);
 		this.sockets = new WatchedSocketFactory(() -> host.pool.socketClosed(this));
+		HotConnPoolSettings settings = host.pool.settings;
+		this.maxStreams = settings.http2MaxStreamsPerConnection();
 		this.client = baseClient.newBuilder()
 			.dns(new PinnedDns(host.settings.host(), ip))
 			.connectionPool(this.okPool)
 			.socketFactory(this.sockets)
-			.eventListenerFactory(chained(new ConnectionEvents(), baseClient.eventListenerFactory()))
+			// One listener per call (concurrent calls on an HTTP/2 connection time their own connects), followed by
+			// the customizer's own.
+			.eventListenerFactory((call) -> new ConnectionEvents().plus(baseClient.eventListenerFactory().create(call)))
+			// An unanswered PING closes the socket, which the socket factory reports: retired and replaced.
+			.pingInterval(settings.http2PingInterval())
 			.build();
 		long maxLifetime = host.pool.settings.maxLifetime().toNanos();
 		this.lifetimeNanos = maxLifetime - (long) (maxLifetime * LIFETIME_JITTER * ThreadLocalRandom.current().nextDouble());
@@ -159,13 +194,6 @@ final class PooledConnection {
 		this.lastUsedNanos = this.createdNanos;
 	}
 
-	/**
-	 * The pool's listener first, then the one a client customizer set: the customizer's must not be dropped.
-	 * {@link EventListener#plus} returns the pool's own when the customizer set none.
-	 */
-	private static EventListener.Factory chained(EventListener own, EventListener.Factory customized) {
-		return (call) -> own.plus(customized.create(call));
-	}
 
 	/**
 	 * Sends the probe request and reads its answer, within the probe timeout.
@@ -175,7 +203,7 @@ final class PooledConnection {
 	int probe(Request probe, Duration timeout) throws IOException {
 		Call call = this.client.newCall(probe);
 		call.timeout().timeout(timeout.toNanos(), TimeUnit.NANOSECONDS);
-		this.inFlight = call;
+		this.inFlight.add(call);
 		try (Response response = call.execute()) {
 			this.host.keepAlive.learn(response);
 			ResponseBody body = response.body();
@@ -189,7 +217,7 @@ final class PooledConnection {
 			throw ex;
 		}
 		finally {
-			this.inFlight = null;
+			this.inFlight.remove(call);
 			this.lastUsedNanos = System.nanoTime();
 		}
 	}
@@ -202,7 +230,7 @@ final class PooledConnection {
 	Exchange execute(Request request) throws IOException {
 		long connectsBefore = this.connectsStarted.get();
 		Call call = this.client.newCall(request);
-		this.inFlight = call;
+		this.inFlight.add(call);
 		this.requests.incrementAndGet();
 		try {
 			Response response = call.execute();
@@ -214,7 +242,7 @@ final class PooledConnection {
 			throw ex;
 		}
 		finally {
-			this.inFlight = null;
+			this.inFlight.remove(call);
 			this.lastUsedNanos = System.nanoTime();
 		}
 	}
@@ -266,17 +294,76 @@ final class PooledConnection {
 		return !isSocketClosed() && this.okPool.idleConnectionCount() == 1;
 	}
 
+	/**
+	 * Whether the physical connection survived an exchange. A multiplexed one is in use by other streams, so it is
+	 * not idle in OkHttp's pool, yet fine as long as its socket is open and OkHttp still holds it.
+	 */
+	boolean survivedExchange() {
+		if (!this.multiplexed) {
+			return isPhysicallyIdle();
+		}
+		return !isSocketClosed() && this.okPool.connectionCount() == 1;
+	}
+
+	// ---- streams: compare-and-set, no lock ----------------------------------------------------------------
+
+	/**
+	 * The most streams this connection carries at once: the configured limit, lowered by the server's
+	 * {@code SETTINGS_MAX_CONCURRENT_STREAMS}, which OkHttp tracks as the connection's allocation limit (beyond it,
+	 * OkHttp would open a second connection, cold, on the caller's time).
+	 */
+	int streamLimit() {
+		return Math.min(this.maxStreams, OkHttpInternals.allocationLimit(this.physical));
+	}
+
+	/** Leases in flight: the streams, or one while held whole. */
+	int streamsInFlight() {
+		int current = this.streams.get();
+		return (current >= HELD) ? 1 : current;
+	}
+
+	/** The raw count, {@link #HELD} included. */
+	int streams() {
+		return this.streams.get();
+	}
+
+	/** Takes a stream if one is free under the limit. */
+	boolean tryAcquireStream() {
+		int limit = streamLimit();
+		while (true) {
+			int current = this.streams.get();
+			if (current >= limit) {
+				return false;
+			}
+			if (this.streams.compareAndSet(current, current + 1)) {
+				return true;
+			}
+		}
+	}
+
+	/** Gives a stream back; returns the streams left. */
+	int releaseStream() {
+		return this.streams.decrementAndGet();
+	}
+
+	/** Takes the whole connection if no stream is in flight: exclusive leases and probes. */
+	boolean tryHold() {
+		return this.streams.compareAndSet(0, HELD);
+	}
+
+	/** Ends a hold (or the count of a connection that was never shared). */
+	void endHold() {
+		this.streams.set(0);
+	}
+
 	/** Whether the physical connection's socket is closed (OkHttp's pool may still count it idle). No I/O, no lock. */
 	boolean isSocketClosed() {
 		return this.sockets.isLatestClosed();
 	}
 
-	/** Aborts an exchange in flight (forced cleanup, pool close); the holder sees an I/O error. */
+	/** Aborts every exchange in flight (forced cleanup, pool close); their holders see an I/O error. */
 	void cancelInFlight() {
-		Call call = this.inFlight;
-		if (call != null) {
-			call.cancel();
-		}
+		this.inFlight.forEach(Call::cancel);
 	}
 
 	/** Closes the socket. Never called under a lock. */
@@ -311,6 +398,12 @@ final class PooledConnection {
 		return this.healthy;
 	}
 
+	/** Whether its warm-up negotiated HTTP/2. */
+	boolean speaksHttp2() {
+		Connection current = this.physical;
+		return current != null && current.protocol() == Protocol.HTTP_2;
+	}
+
 	boolean isExpired(long now) {
 		return now - this.createdNanos >= this.lifetimeNanos;
 	}
@@ -321,11 +414,15 @@ final class PooledConnection {
 
 	ConnectionStats stats() {
 		ConnectionState current = this.state;
+		int inFlightNow = this.multiplexed ? streamsInFlight() : (current == ConnectionState.LEASED) ? 1 : 0;
+		// A shared connection carrying streams is leased, by each of them.
+		ConnectionState shown = (current == ConnectionState.IDLE && inFlightNow > 0) ? ConnectionState.LEASED : current;
 		Instant lastUsedAt = this.createdAt.plusNanos(this.lastUsedNanos - this.createdNanos);
 		return new ConnectionStats(this.id, this.host.settings.host(), this.host.settings.port(),
-				this.ip.getHostAddress(), this.slot, current, this.healthy && current != ConnectionState.RETIRED,
+				this.ip.getHostAddress(), this.slot, shown, this.healthy && current != ConnectionState.RETIRED,
 				this.protocol, this.requests.get(), this.errors.get(), this.createdAt, lastUsedAt,
-				this.createdAt.plusNanos(this.lifetimeNanos), this.tlsProfile);
+				this.createdAt.plusNanos(this.lifetimeNanos), this.tlsProfile, inFlightNow,
+				this.multiplexed ? streamLimit() : 1);
 	}
 
 	@Override
@@ -363,10 +460,10 @@ final class PooledConnection {
 
 	}
 
-	/** Counts connects and handshakes of this connection's client, and times them. */
+	/** Counts connects and handshakes of one call of this connection's client, and times them. */
 	private final class ConnectionEvents extends EventListener {
 
-		/** One connect at a time per pooled connection: its client serves one exchange at a time. */
+		/** One instance per call, so concurrent calls (HTTP/2 streams) never share these. */
 		private long connectStartNanos;
 
 		private long handshakeStartNanos;
@@ -396,6 +493,7 @@ final class PooledConnection {
 		@Override
 		public void connectionAcquired(Call call, Connection connection) {
 			PooledConnection.this.protocol = connection.protocol().toString();
+			PooledConnection.this.physical = connection;
 			PooledConnection.this.socket = connection.socket();
 		}
 

@@ -68,8 +68,9 @@ class HotConnPoolActuatorReadOnlyTests {
 		assertThat(pool.get("handshakes").asLong()).isGreaterThanOrEqualTo(6);
 		assertThat(pool.get("successRate").asDouble()).isEqualTo(1.0);
 		assertThat(fieldNames(pool)).containsExactly("running", "tlsProvider", "tlsProfiles", "totalConnections",
-				"activeConnections", "idleConnections", "warmingConnections", "healthyConnections", "waitingAcquires",
-				"blacklistedIps", "totalRequests", "failedRequests", "successRate", "responses", "hotHits", "handshakes",
+				"activeConnections", "streamsInFlight", "idleConnections", "warmingConnections", "healthyConnections",
+				"waitingAcquires", "blacklistedIps", "totalRequests", "failedRequests", "successRate", "responses",
+				"hotHits", "handshakes",
 				"connectionsCreated", "newConnectionsFromDns", "acquireTimeouts", "leaksDetected", "retries",
 				"retriesSucceeded", "retriesFailed", "retiredConnections", "hosts");
 		assertThat(fieldNames(pool.get("retiredConnections"))).containsExactly("broken", "unhealthy", "blacklisted",
@@ -101,6 +102,8 @@ class HotConnPoolActuatorReadOnlyTests {
 			assertThat(Set.of("idle", "leased", "reserved")).contains(connection.get("state").asString());
 			assertThat(connection.get("healthy").asBoolean()).isTrue();
 			assertThat(connection.get("protocol").asString()).isEqualTo("h2");
+			assertThat(connection.get("streams").asInt()).isZero();
+			assertThat(connection.get("maxStreams").asInt()).as("the pool's default limit").isEqualTo(100);
 			assertThat(connection.get("createdAt").asString()).matches("\\d{4}-\\d\\d-\\d\\dT.*Z");
 		});
 	}

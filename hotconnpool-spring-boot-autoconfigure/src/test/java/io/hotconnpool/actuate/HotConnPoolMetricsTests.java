@@ -110,10 +110,15 @@ class HotConnPoolMetricsTests {
 				.isGreaterThanOrEqualTo(2);
 		}
 
+		assertThat(gauge("hotconnpool.streams.active")).isZero();
 		try (Response response = this.pool
 			.execute(new Request.Builder().url("https://" + this.origins.target() + "/").build())) {
 			assertThat(response.code()).isEqualTo(200);
+			// Gauges read a snapshot at most a second old.
+			await().atMost(WITHIN).until(() -> gauge("hotconnpool.streams.active") == 1);
+			assertThat(gauge("hotconnpool.connections", "state", "leased")).isEqualTo(1);
 		}
+		await().atMost(WITHIN).until(() -> gauge("hotconnpool.streams.active") == 0);
 
 		assertThat(count("hotconnpool.requests", "outcome", "success", "hot", "true")).isEqualTo(1);
 		assertThat(count("hotconnpool.requests", "outcome", "failure")).isZero();

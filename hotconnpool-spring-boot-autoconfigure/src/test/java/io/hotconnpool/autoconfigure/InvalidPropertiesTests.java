@@ -164,6 +164,11 @@ class InvalidPropertiesTests {
 				invalid("hotconnpool.http.factory-builder.enabled", "maybe"),
 				// metrics
 				invalid("hotconnpool.metrics.ip-tag", "maybe"),
+				// HTTP/2 streams and pings
+				invalid("hotconnpool.http2.max-streams-per-connection", "0"),
+				invalid("hotconnpool.http2.max-streams-per-connection", "many"),
+				invalid("hotconnpool.http2.ping-interval", "-1s"),
+				invalid("hotconnpool.http2.ping-interval", "10ms"),
 				// host entries: name and port
 				invalid(HOST + "host", "", HOST + "port=443"),
 				new Invalid(HOST + "host", "null", List.of(HOST + "port=443")),

@@ -146,8 +146,8 @@ class HotConnPoolClientHttpRequestFactoryTests {
 		RestClient client = RestClient.builder()
 			.requestFactory(new HotConnPoolClientHttpRequestFactory(this.pool))
 			.build();
-		try (HotConnection first = this.pool.acquire(this.origins.target());
-				HotConnection second = this.pool.acquire(this.origins.target())) {
+		try (HotConnection first = this.pool.acquireExclusive(this.origins.target());
+				HotConnection second = this.pool.acquireExclusive(this.origins.target())) {
 			assertThat(List.of(first.ip(), second.ip())).as("every connection leased").doesNotHaveDuplicates();
 			assertThatExceptionOfType(ResourceAccessException.class)
 				.isThrownBy(() -> client.get().uri(this.origins.url("/busy")).retrieve().body(String.class))

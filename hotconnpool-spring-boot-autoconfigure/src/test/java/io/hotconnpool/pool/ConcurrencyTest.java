@@ -50,7 +50,7 @@ class ConcurrencyTest {
 			for (int i = 0; i < THREADS; i++) {
 				workers.add(threads.submit(() -> {
 					for (int n = 0; n < 5_000 && System.nanoTime() < deadline; n++) { // bounded in count and time
-						try (HotConnection lease = pool.acquire(origins.target())) {
+						try (HotConnection lease = pool.acquireExclusive(origins.target())) {
 							long id = lease.stats().id();
 							if (holders.putIfAbsent(id, Thread.currentThread()) != null) {
 								doubleLeases.incrementAndGet();
@@ -102,9 +102,9 @@ class ConcurrencyTest {
 				HotConnPool pool = origins.pool(origins.settings((host) -> host.connectionsPerIp(1).maxConnections(1))
 					.build())) {
 			pool.start();
-			HotConnection held = pool.acquire(origins.target());
+			HotConnection held = pool.acquireExclusive(origins.target());
 			ExecutorService waiterThread = Executors.newSingleThreadExecutor();
-			Future<?> waiter = waiterThread.submit(() -> pool.acquire(origins.target(), Duration.ofSeconds(30)));
+			Future<?> waiter = waiterThread.submit(() -> pool.acquireExclusive(origins.target(), Duration.ofSeconds(30)));
 			org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> pool.stats().waitingAcquires() == 1);
 
 			waiter.cancel(true);
@@ -114,7 +114,7 @@ class ConcurrencyTest {
 
 			assertThat(pool.stats().waitingAcquires()).isZero();
 			assertThat(pool.stats().idleConnections()).isEqualTo(1);
-			try (HotConnection again = pool.acquire(origins.target(), Duration.ZERO)) {
+			try (HotConnection again = pool.acquireExclusive(origins.target(), Duration.ZERO)) {
 				assertThat(again.stats().state()).isEqualTo(ConnectionState.LEASED);
 			}
 		}

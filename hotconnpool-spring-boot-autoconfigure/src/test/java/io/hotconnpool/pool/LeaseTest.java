@@ -58,7 +58,7 @@ class LeaseTest {
 	private CompletableFuture<HotConnection> acquireInBackground(Duration timeout) {
 		return CompletableFuture.supplyAsync(() -> {
 			try {
-				return this.pool.acquire(this.origins.target(), timeout);
+				return this.pool.acquireExclusive(this.origins.target(), timeout);
 			}
 			catch (InterruptedException ex) {
 				throw new CompletionException(ex);
@@ -68,10 +68,10 @@ class LeaseTest {
 
 	@Test
 	void acquireTimesOutWithTheHostsNumbersWhenEverythingIsLeased() throws Exception {
-		HotConnection held = this.pool.acquire(this.origins.target());
+		HotConnection held = this.pool.acquireExclusive(this.origins.target());
 		try {
 			assertThatExceptionOfType(AcquireTimeoutException.class)
-				.isThrownBy(() -> this.pool.acquire(this.origins.target(), Duration.ofMillis(200)))
+				.isThrownBy(() -> this.pool.acquireExclusive(this.origins.target(), Duration.ofMillis(200)))
 				.withMessageContaining("origin.test:" + this.origins.port())
 				.withMessageContaining("total=1, idle=0, leased=1")
 				.withMessageContaining("max=1")
@@ -86,7 +86,7 @@ class LeaseTest {
 
 	@Test
 	void aReleasedConnectionIsHandedToTheWaiterDirectly() throws Exception {
-		HotConnection held = this.pool.acquire(this.origins.target());
+		HotConnection held = this.pool.acquireExclusive(this.origins.target());
 		long heldId = held.stats().id();
 		CompletableFuture<HotConnection> waiter = acquireInBackground(Duration.ofSeconds(10));
 		await().atMost(Duration.ofSeconds(5)).until(() -> this.pool.stats().waitingAcquires() == 1);
@@ -104,7 +104,7 @@ class LeaseTest {
 
 	@Test
 	void waitersAreServedInArrivalOrder() throws Exception {
-		HotConnection held = this.pool.acquire(this.origins.target());
+		HotConnection held = this.pool.acquireExclusive(this.origins.target());
 		CompletableFuture<HotConnection> first = acquireInBackground(Duration.ofSeconds(10));
 		await().atMost(Duration.ofSeconds(5)).until(() -> this.pool.stats().waitingAcquires() == 1);
 		CompletableFuture<HotConnection> second = acquireInBackground(Duration.ofSeconds(10));
@@ -119,7 +119,7 @@ class LeaseTest {
 
 	@Test
 	void aLeaseRefusesMisuseAndLeavesThePoolAsItWas() throws Exception {
-		HotConnection lease = this.pool.acquire(this.origins.target());
+		HotConnection lease = this.pool.acquireExclusive(this.origins.target());
 		Request otherHost = new Request.Builder().url("https://other.test:" + this.origins.port() + "/").build();
 		Request plainHttp = new Request.Builder().url("http://" + this.origins.target() + "/").build();
 		PoolStats leased = this.pool.stats();
@@ -142,16 +142,16 @@ class LeaseTest {
 
 	@Test
 	void closingALeaseAgainNeverReleasesTheNextHoldersConnection() throws Exception {
-		HotConnection first = this.pool.acquire(this.origins.target());
+		HotConnection first = this.pool.acquireExclusive(this.origins.target());
 		first.close();
-		HotConnection second = this.pool.acquire(this.origins.target());
+		HotConnection second = this.pool.acquireExclusive(this.origins.target());
 		assertThat(second.stats().id()).as("the host's only connection").isEqualTo(first.stats().id());
 
 		first.close();
 
 		assertThat(second.stats().state()).isEqualTo(ConnectionState.LEASED);
 		assertThatExceptionOfType(AcquireTimeoutException.class)
-			.isThrownBy(() -> this.pool.acquire(this.origins.target(), Duration.ofMillis(100)));
+			.isThrownBy(() -> this.pool.acquireExclusive(this.origins.target(), Duration.ofMillis(100)));
 		try (second; Response response = second.execute(get())) {
 			assertThat(response.code()).isEqualTo(200);
 		}
@@ -189,7 +189,7 @@ class LeaseTest {
 
 	@Test
 	void closeWakesWaitersAndRefusesLaterAcquires() throws Exception {
-		HotConnection held = this.pool.acquire(this.origins.target());
+		HotConnection held = this.pool.acquireExclusive(this.origins.target());
 		CompletableFuture<HotConnection> waiter = acquireInBackground(Duration.ofSeconds(30));
 		await().atMost(Duration.ofSeconds(5)).until(() -> this.pool.stats().waitingAcquires() == 1);
 
@@ -198,7 +198,7 @@ class LeaseTest {
 		assertThat(waiter).failsWithin(Duration.ofSeconds(5))
 			.withThrowableOfType(java.util.concurrent.ExecutionException.class)
 			.withCauseInstanceOf(PoolClosedException.class);
-		assertThatExceptionOfType(PoolClosedException.class).isThrownBy(() -> this.pool.acquire(this.origins.target()));
+		assertThatExceptionOfType(PoolClosedException.class).isThrownBy(() -> this.pool.acquireExclusive(this.origins.target()));
 		assertThatExceptionOfType(ConnectionRetiredException.class).isThrownBy(() -> held.execute(get()));
 		held.close();
 		this.pool.close(); // idempotent
@@ -209,7 +209,7 @@ class LeaseTest {
 
 	@Test
 	void forceCleanupClosesLeasedConnectionsTooAndWarmsAgain() throws Exception {
-		HotConnection held = this.pool.acquire(this.origins.target());
+		HotConnection held = this.pool.acquireExclusive(this.origins.target());
 		long oldId = held.stats().id();
 
 		assertThat(this.pool.forceCleanup()).isEqualTo(1);
@@ -218,7 +218,7 @@ class LeaseTest {
 			.withMessageContaining("FORCED");
 		held.close();
 		await().atMost(Duration.ofSeconds(5)).until(() -> this.pool.stats().idleConnections() == 1);
-		try (HotConnection fresh = this.pool.acquire(this.origins.target())) {
+		try (HotConnection fresh = this.pool.acquireExclusive(this.origins.target())) {
 			assertThat(fresh.stats().id()).isNotEqualTo(oldId);
 		}
 		assertThat(this.pool.stats().retiredByReason()).containsEntry(RetireReason.FORCED, 1L);
@@ -238,7 +238,7 @@ class LeaseTest {
 		this.pool.start();
 		assertThat(this.pool.stats().hosts()).isEmpty();
 
-		try (HotConnection lease = this.pool.acquire(this.origins.target());
+		try (HotConnection lease = this.pool.acquireExclusive(this.origins.target());
 				Response response = lease.execute(get())) {
 			assertThat(response.code()).isEqualTo(200);
 		}

@@ -20,8 +20,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A TCP forwarder on a loopback address that can drop every connection it carries without telling either side
- * in advance, as a server or middlebox does with idle connections, and can close each connection once no byte has
- * crossed it for an idle timeout, as servers reap idle keep-alive connections (Node.js after 5 s, nginx after 75 s).
+ * in advance, as a server or middlebox does with idle connections, can close each connection once no byte has
+ * crossed it for an idle timeout, as servers reap idle keep-alive connections (Node.js after 5 s, nginx after 75 s),
+ * and can black-hole them: keep them open and forward nothing, as a peer that went silent or a broken path does.
  * TLS passes through untouched.
  */
 final class LoopbackProxy implements AutoCloseable {
@@ -37,6 +38,8 @@ final class LoopbackProxy implements AutoCloseable {
 	});
 
 	private final Set<Socket> open = ConcurrentHashMap.newKeySet();
+
+	private volatile boolean blackHoling;
 
 	/** When a byte last crossed each carried connection, by its client-side socket; with an idle timeout only. */
 	private final Map<Socket, Carried> carried = new ConcurrentHashMap<>();
@@ -125,6 +128,9 @@ final class LoopbackProxy implements AutoCloseable {
 		try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
 			int read;
 			while ((read = in.read(buffer)) != -1) {
+				if (this.blackHoling) {
+					continue; // read and dropped: the sender sees its bytes go out, and nothing ever comes back
+				}
 				connection.lastActiveNanos = System.nanoTime();
 				out.write(buffer, 0, read);
 				out.flush();
@@ -139,6 +145,14 @@ final class LoopbackProxy implements AutoCloseable {
 			closeQuietly(to);
 			this.carried.remove(connection.client);
 		}
+	}
+
+	/**
+	 * Drops every byte from now on, both ways, on every connection, without closing any; or forwards again.
+	 * @param on whether to black-hole
+	 */
+	void blackHole(boolean on) {
+		this.blackHoling = on;
 	}
 
 	/**

@@ -115,7 +115,7 @@ class MaintenanceTest {
 		assertThat(host().connections().stream().map(ConnectionStats::expiresAt).distinct())
 			.as("lifetimes are jittered so connections do not expire together")
 			.hasSizeGreaterThan(1);
-		HotConnection held = this.pool.acquire(this.origins.target());
+		HotConnection held = this.pool.acquireExclusive(this.origins.target());
 
 		await().atMost(WITHIN).untilAsserted(() -> assertThat(this.pool.stats().retiredByReason().get(RetireReason.EXPIRED))
 			.isEqualTo(5));
@@ -288,7 +288,7 @@ class MaintenanceTest {
 		this.pool.start();
 		List<HotConnection> leases = new ArrayList<>();
 		for (int i = 0; i < 3; i++) { // the two warm connections, then one opened on demand
-			leases.add(this.pool.acquire(this.origins.target()));
+			leases.add(this.pool.acquireExclusive(this.origins.target()));
 		}
 		leases.forEach(HotConnection::close); // the on-demand one is the most recently used
 		List<Long> warm = host().connections().stream().filter((c) -> c.slot() == 0).map(ConnectionStats::id).toList();
@@ -313,7 +313,7 @@ class MaintenanceTest {
 		this.pool.start();
 		List<HotConnection> leases = new ArrayList<>();
 		for (int i = 0; i < 3; i++) { // the two warm connections and one opened on demand: the host is full
-			leases.add(this.pool.acquire(this.origins.target()));
+			leases.add(this.pool.acquireExclusive(this.origins.target()));
 		}
 		leases.forEach(HotConnection::close);
 		assertThat(host().connections()).hasSize(3).allMatch((c) -> c.state() == ConnectionState.IDLE);

@@ -89,7 +89,8 @@ class DashboardBrowserTests extends SampleAppTestSupport {
 			.map(Long::valueOf)
 			.containsExactlyInAnyOrderElementsOf(live);
 		for (ConnectionStats connection : host.connections()) {
-			// Each connection is listed under its IP, with its slot and request count; a health probe may hold it.
+			// Each connection is listed under its IP, with its slot, streams and request count; a health probe may
+			// hold it.
 			Element row = ips.get(connection.ip())
 				.getElementsByAttributeValue("data-connection-id", String.valueOf(connection.id()))
 				.first();
@@ -97,7 +98,8 @@ class DashboardBrowserTests extends SampleAppTestSupport {
 			assertThat(row.attr("data-state")).isIn("idle", "reserved");
 			List<String> cells = row.select("td").eachText();
 			assertThat(cells.get(1)).isEqualTo(String.valueOf(connection.slot()));
-			assertThat(cells.get(5)).isEqualTo(String.valueOf(connection.requests()));
+			assertThat(cells.get(5)).matches("[01] / " + connection.maxStreams());
+			assertThat(cells.get(6)).isEqualTo(String.valueOf(connection.requests()));
 		}
 	}
 

@@ -1,0 +1,247 @@
+package io.hotconnpool.pool;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The per-host state machine alone, with no socket and no wait: connections are created but never opened (the
+ * pool's executor drops every warm-up), a warm-up's success is reported by hand, and time is an argument, as in
+ * OkHttp's {@code ConnectionPoolTest}.
+ */
+class HostPoolTest {
+
+	private static final InetAddress IP1 = ip(2);
+
+	private static final InetAddress IP2 = ip(3);
+
+	private static final InetAddress IP3 = ip(4);
+
+	private HotConnPool pool;
+
+	@AfterEach
+	void closePool() {
+		this.pool.close();
+	}
+
+	private HostPool host(UnaryOperator<HotConnPoolSettings.HostBuilder> host,
+			UnaryOperator<HotConnPoolSettings.Builder> pool) {
+		HotConnPoolSettings settings = pool
+			.apply(HotConnPoolSettings.builder().tlsSelfTest(false).host("origin.test", host))
+			.build();
+		this.pool = HotConnPool.builder(settings).executor((task) -> {
+			// warm-ups never run: no connection is ever opened
+		}).build();
+		return new HostPool(this.pool, settings.hosts().get(0));
+	}
+
+	/** Resolves the host to the addresses and reports every new connection warm. */
+	private static List<PooledConnection> warm(HostPool host, boolean http2, InetAddress... addresses) {
+		List<PooledConnection> created = host.updateAddresses(List.of(addresses), false).toWarm();
+		created.forEach((connection) -> host.probeSucceeded(connection, http2));
+		return created;
+	}
+
+	@Test
+	void warmSlotsSpreadOverEveryIpSlotBySlotUpToTheMaximum() {
+		HostPool host = host((h) -> h.connectionsPerIp(2).maxConnections(4), (p) -> p);
+
+		List<PooledConnection> created = host.updateAddresses(List.of(IP1, IP2, IP3), false).toWarm();
+
+		assertThat(created).extracting((c) -> c.ip, (c) -> c.slot)
+			.containsExactly(tuple(IP1, 0), tuple(IP2, 0), tuple(IP3, 0), tuple(IP1, 1));
+		assertThat(host.fill()).as("every slot taken while warming").isEmpty();
+		assertThat(host.stats().warming()).isEqualTo(4);
+	}
+
+	@Test
+	void aSharedConnectionCarriesStreamsUpToItsLimitAndAnExclusiveLeaseOnlyWhenNoneIsInFlight() throws Exception {
+		HostPool host = host((h) -> h.connectionsPerIp(1).maxConnections(1), (p) -> p.http2MaxStreamsPerConnection(2));
+		PooledConnection connection = warm(host, true, IP1).get(0);
+
+		assertThat(host.acquire(0, null, false, false)).isSameAs(connection);
+		assertThat(host.acquire(0, null, false, false)).isSameAs(connection);
+		assertThat(host.stats().streams()).isEqualTo(2);
+		assertThat(host.acquire(0, null, false, false)).as("at its limit, the host at its maximum").isNull();
+		assertThat(host.acquire(0, null, true, false)).isNull();
+
+		host.releaseStream(connection, null);
+		assertThat(host.acquire(0, null, false, false)).isSameAs(connection);
+		host.releaseStream(connection, null);
+		host.releaseStream(connection, null);
+		assertThat(host.stats().idle()).isEqualTo(1);
+
+		assertThat(host.acquire(0, null, true, false)).as("whole, no stream in flight").isSameAs(connection);
+		assertThat(host.acquire(0, null, false, false)).isNull();
+		host.release(connection, null);
+		assertThat(host.acquire(0, null, false, false)).isSameAs(connection);
+		host.releaseStream(connection, null);
+		assertThat(host.stats().streams()).isZero();
+	}
+
+	@Test
+	void aReleasedStreamGoesToTheWaiter() throws Exception {
+		HostPool host = host((h) -> h.connectionsPerIp(1).maxConnections(1), (p) -> p.http2MaxStreamsPerConnection(2));
+		PooledConnection connection = warm(host, true, IP1).get(0);
+		assertThat(host.acquire(0, null, false, false)).isSameAs(connection);
+		assertThat(host.acquire(0, null, false, false)).isSameAs(connection);
+
+		CompletableFuture<PooledConnection> waiter = CompletableFuture.supplyAsync(() -> {
+			try {
+				return host.acquire(TimeUnit.SECONDS.toNanos(10), null, false, false);
+			}
+			catch (InterruptedException ex) {
+				throw new IllegalStateException(ex);
+			}
+		});
+		await().atMost(Duration.ofSeconds(10)).until(() -> host.stats().waiting() == 1);
+		host.releaseStream(connection, null);
+
+		assertThat(waiter.get(10, TimeUnit.SECONDS)).isSameAs(connection);
+		assertThat(host.stats().streams()).isEqualTo(2);
+		assertThat(host.stats().waiting()).isZero();
+	}
+
+	@Test
+	void streamsSpreadOverEveryConnectionFewestInFlightFirst() throws Exception {
+		HostPool host = host((h) -> h.connectionsPerIp(1), (p) -> p);
+		warm(host, true, IP1, IP2, IP3);
+
+		for (int i = 0; i < 6; i++) {
+			host.acquire(0, null, false, false);
+		}
+
+		assertThat(host.stats().connections()).extracting(ConnectionStats::streams).containsOnly(2);
+		PooledConnection avoiding = host.acquire(0, IP1, false, false);
+		assertThat(avoiding.ip).isNotEqualTo(IP1);
+	}
+
+	@Test
+	void aRetiredConnectionDrainsItsStreamsAndClosesWithTheLast() throws Exception {
+		HostPool host = host((h) -> h.connectionsPerIp(1), (p) -> p);
+		PooledConnection connection = warm(host, true, IP1).get(0);
+		host.acquire(0, null, false, false);
+		host.acquire(0, null, false, false);
+
+		HostPool.Changes changes = host.updateAddresses(List.of(IP2), true); // IP1 leaves the DNS answer
+		assertThat(changes.toClose()).as("not closed while streams run").isEmpty();
+		assertThat(changes.toWarm()).extracting((c) -> c.ip).containsExactly(IP2);
+		assertThat(connection.state).isEqualTo(ConnectionState.RETIRED);
+		assertThat(host.stats().draining()).containsExactly(IP1.getHostAddress());
+		assertThat(host.acquire(0, null, false, false)).as("a draining connection takes no stream").isNull();
+
+		host.releaseStream(connection, null);
+		assertThat(host.stats().connections()).extracting(ConnectionStats::id, ConnectionStats::streams)
+			.contains(tuple(connection.id, 1));
+		host.releaseStream(connection, null);
+		assertThat(host.connections()).doesNotContain(connection);
+		assertThat(host.stats().draining()).isEmpty();
+		assertThat(this.pool.counters.retiredByReason()).containsEntry(RetireReason.DNS_REMOVED, 1L);
+	}
+
+	@Test
+	void aBlacklistedIpIsReprobedOnceItsTtlHasPassedAndNotBefore() throws Exception {
+		Duration ttl = Duration.ofMinutes(15);
+		HostPool host = host((h) -> h.connectionsPerIp(1), (p) -> p.blacklistTtl(ttl));
+		warm(host, false, IP1, IP2);
+		PooledConnection lease = host.acquire(0, IP2, true, false);
+		assertThat(lease.ip).isEqualTo(IP1);
+
+		long before = System.nanoTime();
+		host.release(lease, new HostPool.LeaseOutcome(RetireReason.BLACKLISTED, "status 403", null));
+		long after = System.nanoTime();
+
+		assertThat(host.stats().blacklisted()).singleElement()
+			.satisfies((entry) -> assertThat(entry.ip()).isEqualTo(IP1.getHostAddress()));
+		assertThat(host.reprobeExpiredBlacklistings(before + ttl.toNanos() - 1)).isEmpty();
+		assertThat(host.reprobeExpiredBlacklistings(after + ttl.toNanos())).singleElement().satisfies((probe) -> {
+			assertThat(probe.ip).isEqualTo(IP1);
+			assertThat(probe.probation).isTrue();
+		});
+		assertThat(host.reprobeExpiredBlacklistings(after + 2 * ttl.toNanos())).as("one re-probe at a time").isEmpty();
+	}
+
+	@Test
+	void aConnectionAboveTheWarmTargetIsRetiredOnceIdleForTheTimeoutOnDemandOnesFirst() throws Exception {
+		long idleTimeout = Duration.ofMinutes(10).toNanos();
+		HostPool host = host((h) -> h.connectionsPerIp(1).maxConnections(3), (p) -> p);
+		warm(host, false, IP1, IP2);
+		PooledConnection first = host.acquire(0, null, true, false);
+		PooledConnection second = host.acquire(0, null, true, false);
+		assertThat(host.acquire(0, null, true, false)).as("both leased: one more is opened on demand").isNull();
+		PooledConnection onDemand = host.connections()
+			.stream()
+			.filter((c) -> c.state == ConnectionState.WARMING)
+			.findFirst()
+			.orElseThrow();
+		long before = System.nanoTime();
+		host.probeSucceeded(onDemand, false);
+		long after = System.nanoTime();
+		host.release(first, null);
+		host.release(second, null);
+
+		assertThat(host.cleanUp(idleTimeout, before + idleTimeout - 1).toClose()).isEmpty();
+		assertThat(host.cleanUp(idleTimeout, after + idleTimeout).toClose()).containsExactly(onDemand);
+		assertThat(host.stats().total()).isEqualTo(2);
+		assertThat(this.pool.counters.retiredByReason()).containsEntry(RetireReason.IDLE, 1L);
+	}
+
+	@Test
+	void aConnectionPastItsLifetimeIsRetiredAndReplacedAndNotBefore() {
+		Duration lifetime = Duration.ofMinutes(30);
+		HostPool host = host((h) -> h.connectionsPerIp(1), (p) -> p.maxLifetime(lifetime));
+		long before = System.nanoTime();
+		PooledConnection connection = warm(host, true, IP1).get(0);
+		long after = System.nanoTime();
+		long idleTimeout = Duration.ofDays(1).toNanos();
+
+		// Each lifetime is the maximum less up to 5 %, at random.
+		assertThat(host.cleanUp(idleTimeout, before + (long) (lifetime.toNanos() * 0.95) - 1).toClose()).isEmpty();
+		HostPool.Changes expired = host.cleanUp(idleTimeout, after + lifetime.toNanos());
+		assertThat(expired.toClose()).containsExactly(connection);
+		assertThat(expired.toWarm()).extracting((c) -> c.ip).containsExactly(IP1);
+		assertThat(this.pool.counters.retiredByReason()).containsEntry(RetireReason.EXPIRED, 1L);
+	}
+
+	@Test
+	void anIdleSharedConnectionIsReservedForItsHealthProbeOnlyWithNoStreamInFlight() throws Exception {
+		long threshold = Duration.ofSeconds(10).toNanos();
+		HostPool host = host((h) -> h.connectionsPerIp(1), (p) -> p);
+		long before = System.nanoTime();
+		PooledConnection connection = warm(host, true, IP1).get(0);
+		long after = System.nanoTime();
+
+		assertThat(host.reserveForHealthCheck(threshold, before + threshold - 1)).isEmpty();
+		host.acquire(0, null, false, false);
+		assertThat(host.reserveForHealthCheck(threshold, after + threshold)).as("a stream in flight").isEmpty();
+		host.releaseStream(connection, null);
+		long released = System.nanoTime();
+
+		assertThat(host.reserveForHealthCheck(threshold, released + threshold)).containsExactly(connection);
+		assertThat(connection.state).isEqualTo(ConnectionState.RESERVED);
+		assertThat(host.acquire(0, null, false, false)).as("no stream while it is probed").isNull();
+		host.probeSucceeded(connection, true);
+		assertThat(host.acquire(0, null, false, false)).isSameAs(connection);
+	}
+
+	private static InetAddress ip(int last) {
+		try {
+			return InetAddress.getByAddress(new byte[] { 127, 0, 0, (byte) last });
+		}
+		catch (UnknownHostException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+}
