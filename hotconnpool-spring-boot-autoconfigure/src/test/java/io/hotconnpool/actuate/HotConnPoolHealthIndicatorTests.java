@@ -193,7 +193,7 @@ class HotConnPoolHealthIndicatorTests {
 		HotConnPoolHealthIndicator indicator = indicator(1, true);
 		List<HotConnection> held = new ArrayList<>();
 		for (int i = 0; i < 16; i++) {
-			held.add(this.pool.acquire(this.origins.target()));
+			held.add(this.pool.acquireExclusive(this.origins.target()));
 		}
 
 		for (int i = 0; i < 5; i++) {
