@@ -8,6 +8,7 @@ import io.hotconnpool.pool.HostResolver;
 import io.hotconnpool.pool.HotConnPoolListener;
 import io.hotconnpool.pool.HotConnPool;
 import io.hotconnpool.pool.HotConnPoolSettings;
+import io.hotconnpool.pool.ReprobeGate;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Qualifier;
@@ -31,8 +32,9 @@ import org.springframework.scheduling.concurrent.SimpleAsyncTaskScheduler;
 
 /**
  * {@link AutoConfiguration Auto-configuration} of the {@link HotConnPool}: settings from
- * {@link HotConnPoolProperties}, a {@link HostResolver}, an executor for blocking work and
- * {@link HotConnPoolClientCustomizer} beans. The pool is a {@code SmartLifecycle}: the context warms it at start
+ * {@link HotConnPoolProperties}, a {@link HostResolver}, an executor for blocking work,
+ * {@link HotConnPoolClientCustomizer} beans, {@link HotConnPoolListener} beans and a {@link ReprobeGate} bean (fleet
+ * mode). The pool is a {@code SmartLifecycle}: the context warms it at start
  * and closes it at shutdown.
  */
 @AutoConfiguration(after = { SslAutoConfiguration.class, TaskExecutionAutoConfiguration.class,
@@ -89,13 +91,15 @@ public final class HotConnPoolAutoConfiguration {
 	HotConnPool hotConnPool(HotConnPoolSettings settings, HostResolver resolver, HotConnPoolProperties properties,
 			@Qualifier(EXECUTOR_BEAN_NAME) ObjectProvider<Executor> executor,
 			@Qualifier(SCHEDULER_BEAN_NAME) ObjectProvider<TaskScheduler> scheduler,
-			ObjectProvider<HotConnPoolListener> listeners, ObjectProvider<HotConnPoolClientCustomizer> customizers) {
+			ObjectProvider<HotConnPoolListener> listeners, ObjectProvider<ReprobeGate> reprobeGate,
+			ObjectProvider<HotConnPoolClientCustomizer> customizers) {
 		HotConnPool.Builder builder = HotConnPool.builder(settings)
 			.resolver(resolver)
 			.phase(properties.getLifecyclePhase());
 		executor.ifAvailable(builder::executor);
 		scheduler.ifAvailable(builder::scheduler);
 		listeners.orderedStream().forEach(builder::listener);
+		reprobeGate.ifUnique(builder::reprobeGate);
 		List<HotConnPoolClientCustomizer> ordered = customizers.orderedStream().toList();
 		return builder.clientCustomizer((client) -> ordered.forEach((customizer) -> customizer.customize(client)))
 			.build();
