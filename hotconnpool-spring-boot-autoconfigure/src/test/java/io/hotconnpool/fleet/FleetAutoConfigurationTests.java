@@ -8,12 +8,14 @@ import io.hotconnpool.test.LoopbackRedis;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
-import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.Status;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
+import org.springframework.data.redis.connection.lettuce.LettuceClientConfiguration;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -25,21 +27,24 @@ import static org.awaitility.Awaitility.await;
 class FleetAutoConfigurationTests {
 
 	private final ApplicationContextRunner runner = new ApplicationContextRunner()
-		.withConfiguration(AutoConfigurations.of(HotConnPoolAutoConfiguration.class, DataRedisAutoConfiguration.class,
-				FleetAutoConfiguration.class))
-		.withPropertyValues("hotconnpool.tls.self-test=false", "spring.data.redis.host=127.0.0.1",
-				"spring.data.redis.port=1", "spring.data.redis.timeout=200ms");
+		.withConfiguration(AutoConfigurations.of(HotConnPoolAutoConfiguration.class, FleetAutoConfiguration.class))
+		.withPropertyValues("hotconnpool.tls.self-test=false");
+
+	/** A Redis that never answers: nothing listens on port 1. */
+	private final ApplicationContextRunner withoutRedis = this.runner.withBean(RedisConnectionFactory.class,
+			() -> new LettuceConnectionFactory(new RedisStandaloneConfiguration("127.0.0.1", 1),
+					LettuceClientConfiguration.builder().commandTimeout(Duration.ofMillis(200)).build()));
 
 	@Test
 	void offByDefault() {
-		this.runner.run((context) -> assertThat(context).hasSingleBean(HotConnPool.class)
+		this.withoutRedis.run((context) -> assertThat(context).hasSingleBean(HotConnPool.class)
 			.hasSingleBean(RedisConnectionFactory.class)
 			.doesNotHaveBean(RedisFleet.class));
 	}
 
 	@Test
 	void offWithoutSpringDataRedis() {
-		this.runner.withClassLoader(new FilteredClassLoader(RedisConnectionFactory.class))
+		this.withoutRedis.withClassLoader(new FilteredClassLoader(RedisConnectionFactory.class))
 			.withPropertyValues("hotconnpool.fleet.enabled=true")
 			.run((context) -> assertThat(context).hasNotFailed()
 				.hasSingleBean(HotConnPool.class)
@@ -48,7 +53,7 @@ class FleetAutoConfigurationTests {
 
 	@Test
 	void onWhenEnabledAndWithoutARedisThatAnswersTheApplicationStillStartsAndIsHealthy() {
-		this.runner
+		this.withoutRedis
 			.withPropertyValues("hotconnpool.fleet.enabled=true", "hotconnpool.fleet.instance-id=pod-1",
 					"hotconnpool.fleet.command-timeout=100ms", "hotconnpool.fleet.heartbeat-interval=50ms")
 			.run((context) -> {
@@ -66,9 +71,9 @@ class FleetAutoConfigurationTests {
 	}
 
 	@Test
-	void linksUpWithBootsRedisConfiguration() throws Exception {
+	void linksUpWithTheApplicationsConnectionFactory() throws Exception {
 		try (LoopbackRedis redis = LoopbackRedis.start()) {
-			this.runner.withPropertyValues(redis.properties())
+			this.runner.withBean(RedisConnectionFactory.class, () -> redis.connectionFactory(Duration.ofMillis(500)))
 				.withPropertyValues("hotconnpool.fleet.enabled=true", "hotconnpool.fleet.prefix=boot")
 				.run((context) -> {
 					RedisFleet fleet = context.getBean(RedisFleet.class);

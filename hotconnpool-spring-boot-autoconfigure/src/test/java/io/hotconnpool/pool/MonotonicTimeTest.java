@@ -43,6 +43,8 @@ class MonotonicTimeTest {
 			"createdAt, shown in stats; lastUsedAt and expiresAt are createdAt plus nanoTime differences",
 			"io/hotconnpool/pool/HostPool.blacklistLocked -> java/time/Instant.now",
 			"a blacklist entry's since and until, shown in stats; its expiry is untilNanos",
+			"io/hotconnpool/pool/HostPool.blacklistFrom -> java/time/Instant.now",
+			"an entry another instance reported carries a wall-clock until: read once to turn it into untilNanos",
 			"io/hotconnpool/pool/Maintenance.schedule -> java/time/Instant.now",
 			"a task's first run: the scheduler turns it into a delay at once; later runs are fixed delays");
 

@@ -162,15 +162,6 @@ public final class LoopbackRedis implements AutoCloseable {
 	}
 
 	/**
-	 * Boot's properties for this server: host, port and a short command timeout.
-	 * @return {@code spring.data.redis.*} settings
-	 */
-	public String[] properties() {
-		return new String[] { "spring.data.redis.host=127.0.0.1", "spring.data.redis.port=" + this.port,
-				"spring.data.redis.timeout=500ms", "spring.data.redis.connect-timeout=500ms" };
-	}
-
-	/**
 	 * A started Lettuce connection factory for this server, with the given command timeout.
 	 * @param commandTimeout the driver's command timeout
 	 * @return the factory; stop and destroy it after use
