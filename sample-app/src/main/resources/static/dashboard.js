@@ -184,9 +184,14 @@
 			el('h4', null, ip.ip + ' ', el('span', { class: 'state state-' + ip.state }, ip.state),
 				' · ' + connections.length + (connections.length === 1 ? ' connection' : ' connections')));
 		if (ip.blacklisted) {
+			// An entry another fleet instance reported names it (hotconnpool.fleet): it came through Redis.
+			const source = ip.blacklisted.source
+				? el('span', { class: 'source', 'data-source': ip.blacklisted.source },
+					' Reported by fleet instance ' + ip.blacklisted.source + '.')
+				: el('span', { class: 'source', 'data-source': 'local' }, ' Seen by this instance.');
 			section.append(el('p', { class: 'blacklist', 'data-blacklist': ip.ip },
 				'Blacklisted: ' + ip.blacklisted.reason + '. Since ', when(ip.blacklisted.since),
-				', re-probed from ', when(ip.blacklisted.until), '.'));
+				', re-probed from ', when(ip.blacklisted.until), '.', source));
 		}
 		section.append(renderConnections(connections));
 		return section;

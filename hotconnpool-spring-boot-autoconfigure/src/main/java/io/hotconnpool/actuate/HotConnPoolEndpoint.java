@@ -195,7 +195,7 @@ public final class HotConnPoolEndpoint {
 					: (failure != null) ? "failing" : "active";
 			int connections = (int) host.connections().stream().filter((c) -> c.ip().equals(ip)).count();
 			ipReports.add(new IpReport(ip, state, connections,
-					(entry != null) ? new Blacklisting(entry.reason(), entry.since(), entry.until()) : null,
+					(entry != null) ? new Blacklisting(entry.reason(), entry.since(), entry.until(), entry.source()) : null,
 					(failure != null) ? new Failing(failure.consecutiveFailures(), failure.lastFailure(), failure.since())
 							: null));
 		}
@@ -336,8 +336,9 @@ public final class HotConnPoolEndpoint {
 	 * @param reason why, for example {@code status 403 on probe HEAD /}
 	 * @param since when it was blacklisted
 	 * @param until when it is re-probed
+	 * @param source who reported it: a fleet instance's id, or {@code null} when this pool saw it itself
 	 */
-	public record Blacklisting(String reason, Instant since, Instant until) {
+	public record Blacklisting(String reason, Instant since, Instant until, String source) {
 	}
 
 	/**

@@ -9,6 +9,7 @@ import io.hotconnpool.pool.HotConnPoolListener;
 import io.hotconnpool.pool.HotConnPool;
 import io.hotconnpool.pool.HotConnPoolSettings;
 import io.hotconnpool.pool.LeaseObserver;
+import io.hotconnpool.pool.ReprobeGate;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Qualifier;
@@ -33,7 +34,8 @@ import org.springframework.scheduling.concurrent.SimpleAsyncTaskScheduler;
 /**
  * {@link AutoConfiguration Auto-configuration} of the {@link HotConnPool}: settings from
  * {@link HotConnPoolProperties}, a {@link HostResolver}, an executor for blocking work,
- * {@link HotConnPoolClientCustomizer} beans, listener beans and a {@link LeaseObserver} bean (tracing). The pool is a {@code SmartLifecycle}: the context warms it at start
+ * {@link HotConnPoolClientCustomizer} beans, {@link HotConnPoolListener} beans, a {@link LeaseObserver} bean (tracing)
+ * and a {@link ReprobeGate} bean (fleet mode). The pool is a {@code SmartLifecycle}: the context warms it at start
  * and closes it at shutdown.
  */
 @AutoConfiguration(after = { SslAutoConfiguration.class, TaskExecutionAutoConfiguration.class,
@@ -91,6 +93,7 @@ public final class HotConnPoolAutoConfiguration {
 			@Qualifier(EXECUTOR_BEAN_NAME) ObjectProvider<Executor> executor,
 			@Qualifier(SCHEDULER_BEAN_NAME) ObjectProvider<TaskScheduler> scheduler,
 			ObjectProvider<HotConnPoolListener> listeners, ObjectProvider<LeaseObserver> leaseObserver,
+			ObjectProvider<ReprobeGate> reprobeGate,
 			ObjectProvider<HotConnPoolClientCustomizer> customizers) {
 		HotConnPool.Builder builder = HotConnPool.builder(settings)
 			.resolver(resolver)
@@ -99,6 +102,7 @@ public final class HotConnPoolAutoConfiguration {
 		scheduler.ifAvailable(builder::scheduler);
 		listeners.orderedStream().forEach(builder::listener);
 		leaseObserver.ifUnique(builder::leaseObserver);
+		reprobeGate.ifUnique(builder::reprobeGate);
 		List<HotConnPoolClientCustomizer> ordered = customizers.orderedStream().toList();
 		return builder.clientCustomizer((client) -> ordered.forEach((customizer) -> customizer.customize(client)))
 			.build();

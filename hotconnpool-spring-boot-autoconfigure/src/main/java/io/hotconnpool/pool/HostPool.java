@@ -900,6 +900,7 @@ final class HostPool {
 			if (restored) {
 				this.afterUnlock.add(() -> logger.info("hotconnpool restored " + connection.ip.getHostAddress() + " of "
 						+ key() + ": its re-probe succeeded"));
+				fireRestoredLocked(connection.ip, null);
 			}
 			if (connection.state == ConnectionState.WARMING) {
 				// Its protocol is known now, before anyone leases it, and does not change.
@@ -995,37 +996,91 @@ final class HostPool {
 			this.afterUnlock.add(() -> logger.warn("hotconnpool blacklisted " + ip.getHostAddress() + " of " + key()
 					+ " for " + this.pool.settings.blacklistTtl() + ", then re-probed: " + reason));
 		}
-		ipHealth.blacklist = new Blacklisting(reason, now, now.plusNanos(ttl), System.nanoTime() + ttl);
-		return retireIdleLocked((c) -> c.ip.equals(ip) && !isUsableLocked(ip), RetireReason.BLACKLISTED);
+		return setBlacklistLocked(ip, new Blacklisting(reason, now, now.plusNanos(ttl), System.nanoTime() + ttl, null));
 	}
 
 	/**
-	 * Takes a blacklisted IP's expired entry and opens one probation connection, in a free slot, to re-probe it;
-	 * not while the IP has a connection that is not leased: a probation one, or the one serving it as the least bad
-	 * IP, whose own probe re-tests it.
-	 * @param now {@link System#nanoTime()}, a parameter so that the blacklist's TTL can be tested by clock
-	 * @return the probation connections to warm
+	 * Applies a blacklist entry another source reported (a fleet peer), as if this pool had seen its reason: the
+	 * IP's idle connections are retired at once, its leased ones on release. An entry that ends before the IP's
+	 * current one changes nothing.
+	 * @param until when the entry expires (wall clock)
+	 * @param source who reported it
+	 * @return the connections to close, or {@code null} when nothing changed (unknown IP, expired or shorter)
 	 */
-	List<PooledConnection> reprobeExpiredBlacklistings(long now) {
+	List<PooledConnection> blacklistFrom(InetAddress ip, String reason, Instant until, String source) {
 		this.lock.lock();
 		try {
-			if (this.closed) {
-				return List.of();
+			IpHealth ipHealth = this.health.get(ip);
+			long remaining = Duration.between(Instant.now(), until).toNanos();
+			if (ipHealth == null || this.closed || remaining <= 0
+					|| (ipHealth.blacklist != null && !ipHealth.blacklist.until.isBefore(until))) {
+				return null;
 			}
-			List<PooledConnection> probes = new ArrayList<>();
-			for (InetAddress ip : this.addresses) {
-				Blacklisting entry = this.health.get(ip).blacklist;
-				if (entry != null && now - entry.untilNanos >= 0 && !hasUnleasedConnectionLocked(ip)) {
-					PooledConnection probe = createLocked(ip, freeSlotLocked(ip));
-					probe.probation = true;
-					probes.add(probe);
-				}
+			if (ipHealth.blacklist == null) {
+				this.afterUnlock.add(() -> logger.warn("hotconnpool blacklisted " + ip.getHostAddress() + " of " + key()
+						+ " until " + until + " as " + source + " reported: " + reason));
 			}
-			return probes;
+			return setBlacklistLocked(ip, new Blacklisting(reason, Instant.now(), until, System.nanoTime() + remaining,
+					source));
 		}
 		finally {
 			unlock();
 		}
+	}
+
+	private List<PooledConnection> setBlacklistLocked(InetAddress ip, Blacklisting entry) {
+		this.health.get(ip).blacklist = entry;
+		String address = ip.getHostAddress();
+		this.afterUnlock.add(() -> this.pool.listeners
+			.fire((listener) -> listener.ipBlacklisted(key(), address, entry.reason, entry.until, entry.source)));
+		return retireIdleLocked((c) -> c.ip.equals(ip) && !isUsableLocked(ip), RetireReason.BLACKLISTED);
+	}
+
+	private void fireRestoredLocked(InetAddress ip, String source) {
+		String address = ip.getHostAddress();
+		this.afterUnlock.add(() -> this.pool.listeners.fire((listener) -> listener.ipRestored(key(), address, source)));
+	}
+
+	/**
+	 * Blacklisted IPs due for a re-probe: their entry expired and no connection of theirs is unleased (a probation
+	 * one, or the one serving the IP as the least bad, whose own probe re-tests it).
+	 * @param now {@link System#nanoTime()}
+	 * @return the IPs
+	 */
+	List<InetAddress> expiredBlacklistings(long now) {
+		this.lock.lock();
+		try {
+			return this.closed ? List.of()
+					: this.addresses.stream().filter((ip) -> isReprobeDueLocked(ip, now)).toList();
+		}
+		finally {
+			unlock();
+		}
+	}
+
+	/**
+	 * Opens one probation connection, in a free slot, to re-probe the IP, if it is still due.
+	 * @param now {@link System#nanoTime()}, a parameter so that the blacklist's TTL can be tested by clock
+	 * @return the probation connection to warm, or {@code null}
+	 */
+	PooledConnection reprobe(InetAddress ip, long now) {
+		this.lock.lock();
+		try {
+			if (this.closed || !this.health.containsKey(ip) || !isReprobeDueLocked(ip, now)) {
+				return null;
+			}
+			PooledConnection probe = createLocked(ip, freeSlotLocked(ip));
+			probe.probation = true;
+			return probe;
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	private boolean isReprobeDueLocked(InetAddress ip, long now) {
+		Blacklisting entry = this.health.get(ip).blacklist;
+		return entry != null && now - entry.untilNanos >= 0 && !hasUnleasedConnectionLocked(ip);
 	}
 
 	private boolean hasUnleasedConnectionLocked(InetAddress ip) {
@@ -1044,10 +1099,11 @@ final class HostPool {
 	}
 
 	/**
-	 * Takes the IP off the blacklist now (an operator's decision) and warms its slots.
+	 * Takes the IP off the blacklist now and warms its slots.
+	 * @param source who restored it: {@code null} for an operator, else the source that reported it restored
 	 * @return connections to warm, or {@code null} if the IP was not blacklisted
 	 */
-	List<PooledConnection> unblacklist(InetAddress ip) {
+	List<PooledConnection> unblacklist(InetAddress ip, String source) {
 		this.lock.lock();
 		try {
 			IpHealth ipHealth = this.health.get(ip);
@@ -1056,8 +1112,10 @@ final class HostPool {
 			}
 			ipHealth.blacklist = null;
 			resetFailuresLocked(ipHealth);
+			String by = (source != null) ? source + " reported it restored" : "taken off the blacklist by an operator";
 			this.afterUnlock.add(() -> logger.info("hotconnpool restored " + ip.getHostAddress() + " of " + key()
-					+ ": taken off the blacklist by an operator"));
+					+ ": " + by));
+			fireRestoredLocked(ip, source);
 			return fillLocked();
 		}
 		finally {
@@ -1456,7 +1514,7 @@ final class HostPool {
 		for (InetAddress ip : this.addresses) {
 			Blacklisting entry = this.health.get(ip).blacklist;
 			if (entry != null) {
-				entries.add(new BlacklistedIp(ip.getHostAddress(), entry.reason, entry.since, entry.until));
+				entries.add(new BlacklistedIp(ip.getHostAddress(), entry.reason, entry.since, entry.until, entry.source));
 			}
 		}
 		return entries;
@@ -1540,8 +1598,11 @@ final class HostPool {
 
 	}
 
-	/** A blacklist entry; {@code untilNanos} is monotonic, the instants are for display. */
-	private record Blacklisting(String reason, Instant since, Instant until, long untilNanos) {
+	/**
+	 * A blacklist entry; {@code untilNanos} is monotonic, the instants are for display; {@code source} is who
+	 * reported it, {@code null} when this pool saw it itself.
+	 */
+	private record Blacklisting(String reason, Instant since, Instant until, long untilNanos, String source) {
 	}
 
 	/** One blocked acquire. Fields are guarded by the host's lock. */

@@ -6,6 +6,7 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -77,6 +78,9 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 	/** Observes the lease API for tracing; {@code null} when none is set. */
 	final LeaseObserver leaseObserver;
 
+	/** Who may re-probe an expired blacklist entry; {@code null}: this pool, always. */
+	private final ReprobeGate reprobeGate;
+
 	private final HostResolver resolver;
 
 	private final Executor executor;
@@ -126,6 +130,7 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 		this.detectsLeaks = !this.settings.leakDetectionThreshold().isZero();
 		this.aliveBypassNanos = this.settings.aliveBypassWindow().toNanos();
 		this.listeners = new Listeners(builder.listeners);
+		this.reprobeGate = builder.reprobeGate;
 		this.ownedScheduler = (builder.scheduler != null) ? null : defaultScheduler();
 		this.maintenance = new Maintenance((builder.scheduler != null) ? builder.scheduler : this.ownedScheduler);
 		this.resolver = builder.resolver;
@@ -391,13 +396,33 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 		}
 	}
 
-	/** Re-probes blacklisted IPs whose entry expired, over a fresh connection each. */
+	/**
+	 * Re-probes blacklisted IPs whose entry expired, over a fresh connection each, where the re-probe gate allows
+	 * (a gate that fails allows).
+	 */
 	void checkBlacklist() {
 		for (HostPool host : this.hosts.values()) {
-			if (this.closed.get()) {
-				return;
+			for (InetAddress ip : host.expiredBlacklistings(System.nanoTime())) {
+				if (this.closed.get()) {
+					return;
+				}
+				if (this.reprobeGate == null) {
+					reprobe(host, ip);
+					continue;
+				}
+				this.reprobeGate.mayReprobe(host.key(), ip.getHostAddress()).whenComplete((allowed, failure) -> {
+					if (failure != null || Boolean.TRUE.equals(allowed)) {
+						reprobe(host, ip);
+					}
+				});
 			}
-			host.reprobeExpiredBlacklistings(System.nanoTime()).forEach(this::warm);
+		}
+	}
+
+	private void reprobe(HostPool host, InetAddress ip) {
+		PooledConnection probe = host.reprobe(ip, System.nanoTime());
+		if (probe != null) {
+			warm(probe);
 		}
 	}
 
@@ -893,12 +918,58 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 	 * @return whether the IP was blacklisted
 	 */
 	public boolean unblacklist(String target, InetAddress ip) {
-		List<PooledConnection> toWarm = hostFor(target).unblacklist(ip);
+		return unblacklist(hostFor(target), ip, null);
+	}
+
+	/**
+	 * Restores a blacklisted IP that another source reports restored (a fleet peer whose re-probe succeeded), and
+	 * warms its connections. A host this pool does not serve is ignored.
+	 * @param host the host key ({@code host:port})
+	 * @param ip the IP address
+	 * @param source who reports it, passed on to {@link HotConnPoolListener#ipRestored}
+	 * @return whether the IP was blacklisted here
+	 */
+	public boolean unblacklist(String host, InetAddress ip, String source) {
+		HostPool served = servedHost(host);
+		return served != null && unblacklist(served, ip, Objects.requireNonNull(source, "source"));
+	}
+
+	private boolean unblacklist(HostPool host, InetAddress ip, String source) {
+		List<PooledConnection> toWarm = host.unblacklist(ip, source);
 		if (toWarm == null) {
 			return false;
 		}
 		toWarm.forEach(this::warm);
 		return true;
+	}
+
+	/**
+	 * Applies a blacklist entry another source reports (a fleet peer saw a 403), as if this pool had seen it: the
+	 * IP gets no new leases, its idle connections are closed at once and its leased ones on release, until the
+	 * entry expires and the IP is re-probed. An entry for a host or IP this pool does not serve, already expired, or
+	 * ending before the IP's current entry changes nothing.
+	 * @param host the host key ({@code host:port})
+	 * @param ip the IP address
+	 * @param reason why, as the source saw it
+	 * @param until when the entry expires (wall clock)
+	 * @param source who reports it, shown with the entry ({@link BlacklistedIp#source()})
+	 * @return whether the entry was applied
+	 */
+	public boolean blacklist(String host, InetAddress ip, String reason, Instant until, String source) {
+		Objects.requireNonNull(until, "until");
+		Objects.requireNonNull(source, "source");
+		HostPool served = servedHost(host);
+		List<PooledConnection> toClose = (served != null) ? served.blacklistFrom(ip, reason, until, source) : null;
+		if (toClose == null) {
+			return false;
+		}
+		toClose.forEach(PooledConnection::close);
+		return true;
+	}
+
+	/** The host with this key if the pool serves it now, without creating it; {@code null} otherwise. */
+	private HostPool servedHost(String host) {
+		return this.closed.get() ? null : this.hosts.get(host);
 	}
 
 	@Override
@@ -1023,6 +1094,8 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 
 		private LeaseObserver leaseObserver;
 
+		private ReprobeGate reprobeGate;
+
 		private Builder(HotConnPoolSettings settings) {
 			this.settings = Objects.requireNonNull(settings, "settings");
 		}
@@ -1089,6 +1162,17 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 		 */
 		public Builder listener(HotConnPoolListener listener) {
 			this.listeners.add(Objects.requireNonNull(listener, "listener"));
+			return this;
+		}
+
+		/**
+		 * Sets who decides whether this pool re-probes an expired blacklist entry (default: it always does), such
+		 * as a fleet that lets one instance re-probe each IP.
+		 * @param gate the gate
+		 * @return this builder
+		 */
+		public Builder reprobeGate(ReprobeGate gate) {
+			this.reprobeGate = Objects.requireNonNull(gate, "gate");
 			return this;
 		}
 

@@ -1,5 +1,8 @@
 package io.hotconnpool.pool;
 
+import java.net.InetAddress;
+import java.time.Instant;
+
 /**
  * Receives the pool's timing and outcome events, for metrics. Register with
  * {@link HotConnPool.Builder#listener(HotConnPoolListener)}.
@@ -96,6 +99,27 @@ public interface HotConnPoolListener {
 	 * @param heldNanos how long it had been held
 	 */
 	default void leakDetected(String host, String ip, long heldNanos) {
+	}
+
+	/**
+	 * An IP was blacklisted, or its entry renewed (its re-probe failed). Called after the host's lock is released.
+	 * @param host the host key
+	 * @param ip the IP address
+	 * @param reason why
+	 * @param until when the entry expires (wall clock)
+	 * @param source who reported it ({@link HotConnPool#blacklist}), {@code null} when this pool saw it itself
+	 */
+	default void ipBlacklisted(String host, String ip, String reason, Instant until, String source) {
+	}
+
+	/**
+	 * A blacklisted IP was restored. Called after the host's lock is released.
+	 * @param host the host key
+	 * @param ip the IP address
+	 * @param source who reported it restored ({@link HotConnPool#unblacklist(String, InetAddress, String)}),
+	 * {@code null} when this pool's re-probe succeeded or an operator took it off the blacklist
+	 */
+	default void ipRestored(String host, String ip, String source) {
 	}
 
 	/**

@@ -12,6 +12,8 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import io.hotconnpool.actuate.HotConnPoolHealthContributorAutoConfiguration;
+import io.hotconnpool.fleet.FleetAutoConfiguration;
+import io.hotconnpool.fleet.FleetProperties;
 import io.hotconnpool.pool.InvalidSettingException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -27,6 +29,9 @@ import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.diagnostics.FailureAnalyzer;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.core.ResolvableType;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.core.env.Environment;
 import org.springframework.core.io.support.SpringFactoriesLoader;
 import org.springframework.core.io.support.SpringFactoriesLoader.ArgumentResolver;
@@ -36,7 +41,7 @@ import org.springframework.mock.env.MockEnvironment;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Every property of {@link HotConnPoolProperties}, pool-wide and per host, with invalid values: start-up fails, and
+ * Every property of {@link HotConnPoolProperties}, pool-wide and per host, and of {@link FleetProperties}, with invalid values: start-up fails, and
  * the report the user sees (the failure analyzers registered in {@code spring.factories}: ours for a value the pool
  * cannot work with, Spring Boot's binding report for a value of the wrong type) names the property and the value.
  * <p>
@@ -54,7 +59,11 @@ class InvalidPropertiesTests {
 
 	private final ApplicationContextRunner runner = new ApplicationContextRunner()
 		.withConfiguration(AutoConfigurations.of(SslAutoConfiguration.class, HotConnPoolAutoConfiguration.class,
-				HotConnPoolRestClientAutoConfiguration.class, HotConnPoolHealthContributorAutoConfiguration.class))
+				HotConnPoolRestClientAutoConfiguration.class, HotConnPoolHealthContributorAutoConfiguration.class,
+				FleetAutoConfiguration.class))
+		// Never connected: every row fails before the context starts.
+		.withBean(RedisConnectionFactory.class,
+				() -> new LettuceConnectionFactory(new RedisStandaloneConfiguration("127.0.0.1", 1)))
 		.withPropertyValues("hotconnpool.tls.self-test=false");
 
 	static Stream<Invalid> rows() {
@@ -169,6 +178,15 @@ class InvalidPropertiesTests {
 				invalid("hotconnpool.http2.max-streams-per-connection", "many"),
 				invalid("hotconnpool.http2.ping-interval", "-1s"),
 				invalid("hotconnpool.http2.ping-interval", "10ms"),
+				// fleet mode
+				invalid("hotconnpool.fleet.enabled", "maybe"),
+				fleet("prefix", ""),
+				fleet("prefix", "my app"),
+				fleet("instance-id", "pod 1"),
+				fleet("command-timeout", "0ms"),
+				fleet("queue-capacity", "0"),
+				fleet("reprobe-lock", "500us"),
+				fleet("heartbeat-interval", "-1s"),
 				// host entries: name and port
 				invalid(HOST + "host", "", HOST + "port=443"),
 				new Invalid(HOST + "host", "null", List.of(HOST + "port=443")),
@@ -277,6 +295,7 @@ class InvalidPropertiesTests {
 	static Set<String> properties() {
 		Set<String> properties = new TreeSet<>();
 		walk("hotconnpool", HotConnPoolProperties.class, properties);
+		walk("hotconnpool.fleet", FleetProperties.class, properties);
 		return properties;
 	}
 
@@ -331,6 +350,11 @@ class InvalidPropertiesTests {
 		List<String> settings = new ArrayList<>(List.of(HOST + "host=a.test"));
 		settings.addAll(List.of(others));
 		return invalid(HOST + field, value, settings.toArray(String[]::new));
+	}
+
+	/** A row for fleet mode, switched on: {@code hotconnpool.fleet.field=value}. */
+	static Invalid fleet(String field, String value) {
+		return invalid("hotconnpool.fleet." + field, value, "hotconnpool.fleet.enabled=true");
 	}
 
 	/** A row for the custom TLS profile {@code mine}: {@code hotconnpool.tls.custom-profiles.mine.field=value}. */

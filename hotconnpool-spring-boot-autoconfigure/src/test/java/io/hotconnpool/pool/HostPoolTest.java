@@ -164,12 +164,16 @@ class HostPoolTest {
 
 		assertThat(host.stats().blacklisted()).singleElement()
 			.satisfies((entry) -> assertThat(entry.ip()).isEqualTo(IP1.getHostAddress()));
-		assertThat(host.reprobeExpiredBlacklistings(before + ttl.toNanos() - 1)).isEmpty();
-		assertThat(host.reprobeExpiredBlacklistings(after + ttl.toNanos())).singleElement().satisfies((probe) -> {
+		assertThat(host.expiredBlacklistings(before + ttl.toNanos() - 1)).isEmpty();
+		long expired = after + ttl.toNanos();
+		assertThat(host.expiredBlacklistings(expired)).singleElement()
+			.satisfies((ip) -> assertThat(ip).isEqualTo(IP1));
+		assertThat(host.reprobe(IP1, expired)).satisfies((probe) -> {
 			assertThat(probe.ip).isEqualTo(IP1);
 			assertThat(probe.probation).isTrue();
 		});
-		assertThat(host.reprobeExpiredBlacklistings(after + 2 * ttl.toNanos())).as("one re-probe at a time").isEmpty();
+		assertThat(host.expiredBlacklistings(after + 2 * ttl.toNanos())).as("one re-probe at a time").isEmpty();
+		assertThat(host.reprobe(IP1, after + 2 * ttl.toNanos())).as("one re-probe at a time").isNull();
 	}
 
 	@Test

@@ -45,6 +45,8 @@ class MonotonicTimeTest {
 			"a blacklist entry's since and until, shown in stats; its expiry is untilNanos",
 			"io/hotconnpool/pool/HostPool.countFailureLocked -> java/time/Instant.now",
 			"since when a failing IP fails, shown in stats; nothing is timed from it",
+			"io/hotconnpool/pool/HostPool.blacklistFrom -> java/time/Instant.now",
+			"an entry another instance reported carries a wall-clock until: read once to turn it into untilNanos",
 			"io/hotconnpool/pool/Maintenance.schedule -> java/time/Instant.now",
 			"a task's first run: the scheduler turns it into a delay at once; later runs are fixed delays",
 			"io/hotconnpool/tls/BrowserSslSession.<init> -> java/lang/System.currentTimeMillis",

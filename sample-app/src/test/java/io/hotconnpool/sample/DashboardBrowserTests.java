@@ -151,11 +151,32 @@ class DashboardBrowserTests extends SampleAppTestSupport {
 			assertThat(blacklist.text()).contains(entry.reason()).contains("status 403 on GET /forbidden");
 			assertThat(blacklist.select("time").eachAttr("datetime")).map(Instant::parse)
 				.containsExactly(entry.since(), entry.until());
+			assertThat(blacklist.getElementsByAttribute("data-source").attr("data-source")).isEqualTo("local");
 			assertThat(counter(page, "blacklistedIps")).isEqualTo(1);
 		}
 		finally {
 			this.pool.unblacklist(this.origin.target(), InetAddress.getByName(ip));
 			awaitWarm(); // the next test finds every slot warm again
+		}
+	}
+
+	@Test
+	void namesTheFleetInstanceThatReportedAnEntry() throws Exception {
+		HostStats host = this.pool.stats().hosts().get(0);
+		String ip = host.addresses().get(0);
+		assertThat(this.pool.blacklist(host.host() + ":" + host.port(), InetAddress.getByName(ip),
+				"status 403 on GET /", Instant.now().plusSeconds(60), "pod-7")).isTrue();
+		try {
+			Document page = render("http://127.0.0.1:" + this.port + "/", "dashboard-fleet.png");
+
+			Element blacklist = ipSections(page.body()).get(ip).getElementsByAttributeValue("data-blacklist", ip).first();
+			assertThat(blacklist).isNotNull();
+			assertThat(blacklist.getElementsByAttribute("data-source").attr("data-source")).isEqualTo("pod-7");
+			assertThat(blacklist.text()).contains("Reported by fleet instance pod-7");
+		}
+		finally {
+			this.pool.unblacklist(this.origin.target(), InetAddress.getByName(ip));
+			awaitWarm();
 		}
 	}
 
