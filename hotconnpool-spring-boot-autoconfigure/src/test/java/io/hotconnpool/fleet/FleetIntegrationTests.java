@@ -15,6 +15,7 @@ import io.hotconnpool.pool.BlacklistedIp;
 import io.hotconnpool.pool.HotConnPool;
 import io.hotconnpool.pool.HotConnPoolListener;
 import io.hotconnpool.pool.HotConnPoolSettings;
+import io.hotconnpool.pool.HotConnection;
 import io.hotconnpool.test.LoopbackRedis;
 import io.hotconnpool.test.LoopbackTlsOrigins;
 import io.hotconnpool.test.LoopbackTlsOrigins.Origin;
@@ -266,20 +267,32 @@ class FleetIntegrationTests {
 			.until(() -> List.of(to).stream().allMatch((other) -> other.fleet.status().received() >= 20));
 	}
 
-	/** Sends requests through the instance until one is answered 403 by the origin, bounded. */
-	private void sendUntilForbidden(Instance instance, Origin origin) throws IOException {
-		for (int i = 0; i < 50; i++) {
-			int status;
-			try (Response response = instance.pool.execute(get())) {
-				status = response.code();
-			}
-			if (status == 403) { // blacklisted when the response closed and gave the connection back
+	/**
+	 * Sends one request through the instance on a connection to the origin's IP (holding the instance's other
+	 * connections meanwhile, bounded), which answers 403: the IP is blacklisted when the lease is given back.
+	 */
+	private void sendUntilForbidden(Instance instance, Origin origin) throws IOException, InterruptedException {
+		String target = this.origins.target();
+		List<HotConnection> others = new ArrayList<>();
+		try {
+			for (int i = 0; i < 20; i++) {
+				HotConnection lease = instance.pool.acquireExclusive(target);
+				if (!lease.ip().getHostAddress().equals(origin.ip())) {
+					others.add(lease);
+					continue;
+				}
+				try (lease; Response response = lease.execute(get())) {
+					assertThat(response.code()).isEqualTo(403);
+				}
 				assertThat(instance.pool.stats().hosts().get(0).blacklisted()).extracting(BlacklistedIp::ip)
 					.contains(origin.ip());
 				return;
 			}
 		}
-		throw new AssertionError("no request through " + instance.id + " reached " + origin.ip());
+		finally {
+			others.forEach(HotConnection::close);
+		}
+		throw new AssertionError("no connection of " + instance.id + " reached " + origin.ip());
 	}
 
 	private Request get() {
