@@ -5,7 +5,6 @@ import java.net.InetAddress;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.UnaryOperator;
 
 import com.zaxxer.hikari.util.ConcurrentBag;
 import io.hotconnpool.pool.HotConnPool;
@@ -63,7 +62,7 @@ public class AcquireReleaseBenchmark {
 					Protocol.HTTP_1_1));
 			Target host = new Target("acquire.bench.test", this.origin.address().getPort(),
 					List.of(this.origin.address().getAddress()));
-			this.pool = PoolPeer.start(tls, List.of(host), CONNECTIONS, UnaryOperator.identity()).pool();
+			this.pool = PoolPeer.start(tls, List.of(host), CONNECTIONS).pool();
 			this.target = host.hostAndPort();
 			if (this.pool.stats().idleConnections() != CONNECTIONS) {
 				throw new IllegalStateException("Not warm: " + this.pool.stats());

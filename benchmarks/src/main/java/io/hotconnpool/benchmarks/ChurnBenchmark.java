@@ -16,7 +16,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
-import io.hotconnpool.pool.HotConnPoolSettings;
+import io.hotconnpool.pool.HotConnPoolConfig;
 import io.hotconnpool.pool.PoolStats;
 import okhttp3.Protocol;
 
@@ -35,7 +35,7 @@ public final class ChurnBenchmark {
 	private static final long CHURN_SEED = 8;
 
 	/** The health check a pool gets unless told otherwise. */
-	private static final HotConnPoolSettings POOL_DEFAULTS = HotConnPoolSettings.builder().build();
+	private static final HotConnPoolConfig POOL_DEFAULTS = new HotConnPoolConfig();
 
 	private ChurnBenchmark() {
 	}
@@ -59,15 +59,15 @@ public final class ChurnBenchmark {
 		/** The documented full run. */
 		public static Config full() {
 			return new Config(4, 4, 2, List.of(Duration.ofMillis(10), Duration.ofMillis(50)), Duration.ofSeconds(20),
-					20, Duration.ofSeconds(2), POOL_DEFAULTS.healthCheckInterval(),
-					POOL_DEFAULTS.healthCheckIdleThreshold(), 16);
+					20, Duration.ofSeconds(2), POOL_DEFAULTS.getHealthCheckInterval(),
+					POOL_DEFAULTS.getHealthCheckIdleThreshold(), 16);
 		}
 
 		/** Seconds, for the build. */
 		public static Config smoke() {
 			return new Config(2, 2, 1, List.of(Duration.ofMillis(10)), Duration.ofMillis(1500), 20,
-					Duration.ofMillis(500), POOL_DEFAULTS.healthCheckInterval(),
-					POOL_DEFAULTS.healthCheckIdleThreshold(), 8);
+					Duration.ofMillis(500), POOL_DEFAULTS.getHealthCheckInterval(),
+					POOL_DEFAULTS.getHealthCheckIdleThreshold(), 8);
 		}
 
 	}
@@ -113,8 +113,10 @@ public final class ChurnBenchmark {
 					List.of(Protocol.HTTP_2, Protocol.HTTP_1_1))) {
 				List<ClientResult> clients = new ArrayList<>();
 				for (Contender contender : Contender.all(config.slotsPerIp(),
-						(settings) -> settings.healthCheckInterval(config.healthCheckInterval())
-							.healthCheckIdleThreshold(config.healthCheckIdleThreshold()))) {
+						(settings) -> {
+							settings.setHealthCheckInterval(config.healthCheckInterval());
+							settings.setHealthCheckIdleThreshold(config.healthCheckIdleThreshold());
+						})) {
 					clients.add(run(config, env, contender));
 				}
 				results.add(new Result(rtt, clients));

@@ -2,9 +2,9 @@ package io.hotconnpool.benchmarks;
 
 import java.util.List;
 import java.util.function.Function;
-import java.util.function.UnaryOperator;
+import java.util.function.Consumer;
 
-import io.hotconnpool.pool.HotConnPoolSettings;
+import io.hotconnpool.pool.HotConnPoolConfig;
 
 /**
  * A client under test and how to start it afresh against a set-up.
@@ -23,7 +23,7 @@ public record Contender(String name, Function<ProxiedOrigins, HttpPeer> start) {
 	 * @param poolSettings changes to the pool's settings
 	 * @return pool first, then OkHttp, Apache HttpClient 5 and the JDK client
 	 */
-	public static List<Contender> all(int slots, UnaryOperator<HotConnPoolSettings.Builder> poolSettings) {
+	public static List<Contender> all(int slots, Consumer<HotConnPoolConfig> poolSettings) {
 		return List.of(
 				new Contender(POOL, (env) -> PoolPeer.start(env.tls(), env.targets(), slots, poolSettings)),
 				new Contender("OkHttp (as shipped)", (env) -> Peers.okHttp(env.tls(), env.targets())),

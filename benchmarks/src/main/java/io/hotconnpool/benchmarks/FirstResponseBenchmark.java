@@ -7,7 +7,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.function.UnaryOperator;
 
 import io.hotconnpool.pool.PoolStats;
 import okhttp3.Protocol;
@@ -104,7 +103,8 @@ public final class FirstResponseBenchmark {
 
 	private static Result run(Config config, ProxiedOrigins env) throws IOException {
 		long serverBefore = serverTime(env, config.baselineRequests());
-		List<Contender> contenders = Contender.all(config.slotsPerIp(), UnaryOperator.identity());
+		List<Contender> contenders = Contender.all(config.slotsPerIp(), (settings) -> {
+		});
 		Map<String, Tally> tallies = new LinkedHashMap<>();
 		contenders.forEach((c) -> tallies.put(c.name(), new Tally()));
 		Tally poolFirst = new Tally();

@@ -1,17 +1,19 @@
 package io.hotconnpool.benchmarks;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.URI;
 import java.util.Collection;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.BiFunction;
-import java.util.function.UnaryOperator;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 
 import io.hotconnpool.http.HotConnPoolClientHttpRequestFactory;
 import io.hotconnpool.pool.HotConnPool;
-import io.hotconnpool.pool.HotConnPoolSettings;
-import io.hotconnpool.pool.HotConnPoolSettings.HostBuilder;
+import io.hotconnpool.pool.HostConfig;
+import io.hotconnpool.pool.HotConnPoolConfig;
+import io.hotconnpool.pool.TlsMaterial;
 import okhttp3.Request;
 import okhttp3.Response;
 
@@ -50,9 +52,23 @@ public final class PoolPeer implements HttpPeer {
 	 * @return the started pool
 	 */
 	public static PoolPeer start(BenchmarkTls tls, Collection<Target> targets, int slots,
-			UnaryOperator<HotConnPoolSettings.Builder> settings) {
-		return new PoolPeer(started(tls, targets, (host, target) -> host.connectionsPerIp(slots)
-			.maxConnections(Math.max(16, target.addresses().size() * slots)), settings), null);
+			Consumer<HotConnPoolConfig> settings) {
+		return new PoolPeer(started(tls, targets, (host, target) -> {
+			host.setConnectionsPerIp(slots);
+			host.setMaxConnections(Math.max(16, target.addresses().size() * slots));
+		}, settings), null);
+	}
+
+	/**
+	 * Builds and starts (warms) a pool with the default settings but its sizes.
+	 * @param tls the trusted CA
+	 * @param targets the hosts
+	 * @param slots warm connections per IP
+	 * @return the started pool
+	 */
+	public static PoolPeer start(BenchmarkTls tls, Collection<Target> targets, int slots) {
+		return start(tls, targets, slots, (settings) -> {
+		});
 	}
 
 	/**
@@ -66,18 +82,24 @@ public final class PoolPeer implements HttpPeer {
 	 */
 	public static PoolPeer startWithDefaultSizes(BenchmarkTls tls, Collection<Target> targets,
 			boolean viaRequestFactory) {
-		HotConnPool pool = started(tls, targets, (host, target) -> host, UnaryOperator.identity());
+		HotConnPool pool = started(tls, targets, (host, target) -> {
+		}, (settings) -> {
+		});
 		return new PoolPeer(pool, viaRequestFactory ? new HotConnPoolClientHttpRequestFactory(pool) : null);
 	}
 
 	private static HotConnPool started(BenchmarkTls tls, Collection<Target> targets,
-			BiFunction<HostBuilder, Target, HostBuilder> sizes, UnaryOperator<HotConnPoolSettings.Builder> settings) {
-		HotConnPoolSettings.Builder builder = HotConnPoolSettings.builder().trustStore(tls.trustStore());
+			BiConsumer<HostConfig, Target> sizes, Consumer<HotConnPoolConfig> settings) {
+		HotConnPoolConfig config = new HotConnPoolConfig();
+		config.getTls().useMaterial(new TlsMaterial(tls.trustStore(), null));
 		for (Target target : targets) {
-			builder.host(target.hostAndPort(), (host) -> sizes
-				.apply(host.staticAddresses(target.addresses()).dnsEnabled(false), target));
+			HostConfig host = config.addHost(target.hostAndPort());
+			host.setAddresses(target.addresses().stream().map(InetAddress::getHostAddress).toList());
+			host.setDnsEnabled(false);
+			sizes.accept(host, target);
 		}
-		HotConnPool pool = HotConnPool.builder(settings.apply(builder).build()).build();
+		settings.accept(config);
+		HotConnPool pool = HotConnPool.builder(config).build();
 		pool.start();
 		return pool;
 	}

@@ -34,7 +34,9 @@ import javax.management.ObjectName;
 import com.sun.management.UnixOperatingSystemMXBean;
 
 import io.hotconnpool.pool.HotConnPool;
-import io.hotconnpool.pool.HotConnPoolSettings;
+import io.hotconnpool.pool.HostConfig;
+import io.hotconnpool.pool.HotConnPoolConfig;
+import io.hotconnpool.pool.TlsMaterial;
 import io.hotconnpool.pool.PoolStats;
 
 import org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler;
@@ -140,7 +142,7 @@ public final class ScaleBenchmark {
 			}
 			RecordingScheduler scheduler = new RecordingScheduler();
 			CountingExecutor executor = new CountingExecutor();
-			HotConnPoolSettings settings = settings(origins, target, config.slotsPerIp());
+			HotConnPoolConfig settings = settings(origins, target, config.slotsPerIp());
 			Map<String, long[]> heapBefore = classHistogram();
 			long usedBefore = usedHeapAfterGc();
 			long rssBefore = residentBytes();
@@ -177,21 +179,22 @@ public final class ScaleBenchmark {
 		}
 	}
 
-	private static HotConnPoolSettings settings(OriginProcess origins, Target target, int slotsPerIp) {
-		return HotConnPoolSettings.builder()
-			.trustStore(origins.tls.trustStore())
-			.warmUpTimeout(WAIT_LIMIT)
-			// Every connection is due for a probe at every tick; no tick runs on its own.
-			.healthCheckIdleThreshold(Duration.ofMillis(1))
-			.healthCheckInterval(NEVER)
-			.cleanupInterval(NEVER)
-			.blacklistCheckInterval(NEVER)
-			.dnsUpdateInterval(NEVER)
-			.host(target.hostAndPort(), (host) -> host.staticAddresses(target.addresses())
-				.dnsEnabled(false)
-				.connectionsPerIp(slotsPerIp)
-				.maxConnections(target.addresses().size() * slotsPerIp))
-			.build();
+	private static HotConnPoolConfig settings(OriginProcess origins, Target target, int slotsPerIp) {
+		HotConnPoolConfig config = new HotConnPoolConfig();
+		config.getTls().useMaterial(new TlsMaterial(origins.tls.trustStore(), null));
+		config.getWarmUp().setTimeout(WAIT_LIMIT);
+		// Every connection is due for a probe at every tick; no tick runs on its own.
+		config.setHealthCheckIdleThreshold(Duration.ofMillis(1));
+		config.setHealthCheckInterval(NEVER);
+		config.setCleanupInterval(NEVER);
+		config.getBlacklist().setCheckInterval(NEVER);
+		config.setDnsUpdateInterval(NEVER);
+		HostConfig host = config.addHost(target.hostAndPort());
+		host.setAddresses(target.addresses().stream().map(InetAddress::getHostAddress).toList());
+		host.setDnsEnabled(false);
+		host.setConnectionsPerIp(slotsPerIp);
+		host.setMaxConnections(target.addresses().size() * slotsPerIp);
+		return config;
 	}
 
 	/** One tick: bookkeeping CPU, probe CPU, wall time until the last probe ended. */

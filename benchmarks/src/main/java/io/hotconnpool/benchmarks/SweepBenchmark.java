@@ -16,7 +16,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BiFunction;
-import java.util.function.UnaryOperator;
 
 import okhttp3.Protocol;
 
@@ -84,7 +83,7 @@ public final class SweepBenchmark {
 				clients.add(new Client(POOL_SIZED, (env, callers) -> {
 					int ips = env.targets().get(0).addresses().size();
 					int slots = (callers + ips - 1) / ips;
-					return PoolPeer.start(env.tls(), env.targets(), slots, UnaryOperator.identity());
+					return PoolPeer.start(env.tls(), env.targets(), slots);
 				}));
 			}
 			clients.add(new Client("OkHttp (as shipped)", (env, callers) -> Peers.okHttp(env.tls(), env.targets())));

@@ -13,7 +13,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.function.UnaryOperator;
 
 import okhttp3.Protocol;
 
@@ -91,7 +90,7 @@ public final class ThroughputBenchmark {
 		double[] engine = new double[config.pairs()];
 		double[] ratios = new double[config.pairs()];
 		long failures = 0;
-		try (HttpPeer poolPeer = PoolPeer.start(tls, List.of(target), config.threads(), UnaryOperator.identity());
+		try (HttpPeer poolPeer = PoolPeer.start(tls, List.of(target), config.threads());
 				HttpPeer enginePeer = Peers.rawEngine(tls, List.of(target),
 						List.of(Protocol.HTTP_2, Protocol.HTTP_1_1), config.threads())) {
 			failures += closedLoop(poolPeer, target, config.threads(), config.warmUp()).failures;

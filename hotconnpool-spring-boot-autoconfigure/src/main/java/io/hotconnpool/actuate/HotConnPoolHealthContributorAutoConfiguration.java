@@ -1,6 +1,6 @@
 package io.hotconnpool.actuate;
 
-import io.hotconnpool.autoconfigure.HotConnPoolProperties;
+import io.hotconnpool.pool.HotConnPoolConfig;
 import io.hotconnpool.pool.HotConnPool;
 
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -35,15 +35,15 @@ public final class HotConnPoolHealthContributorAutoConfiguration {
 	@ConditionalOnMissingBean(name = "hotconnpoolHealthIndicator")
 	HotConnPoolHealthIndicator hotconnpoolHealthIndicator(HotConnPool pool, HotConnPoolRecentOutcomes recent,
 			Environment environment) {
-		HotConnPoolProperties.Health health = health(environment);
+		HotConnPoolConfig.Health health = health(environment);
 		return new HotConnPoolHealthIndicator(pool, recent,
 				new HotConnPoolHealthIndicator.Thresholds(health.getMinHealthyPerHost(),
 						health.getMinimumNumberOfCalls(), health.getFailureRateThreshold(), health.isAllowToFail()));
 	}
 
 	/** Bound here too: the pool may be the application's own, without the core auto-configuration's properties. */
-	private static HotConnPoolProperties.Health health(Environment environment) {
-		return Binder.get(environment).bindOrCreate("hotconnpool.health", HotConnPoolProperties.Health.class);
+	private static HotConnPoolConfig.Health health(Environment environment) {
+		return Binder.get(environment).bindOrCreate("hotconnpool.health", HotConnPoolConfig.Health.class);
 	}
 
 }

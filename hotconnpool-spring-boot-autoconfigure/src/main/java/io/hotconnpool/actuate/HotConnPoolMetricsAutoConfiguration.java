@@ -1,6 +1,7 @@
 package io.hotconnpool.actuate;
 
 import io.hotconnpool.pool.HotConnPool;
+import io.hotconnpool.pool.HotConnPoolConfig;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
 
@@ -35,7 +36,9 @@ public final class HotConnPoolMetricsAutoConfiguration {
 	@ConditionalOnMissingBean
 	HotConnPoolMetrics hotConnPoolMetrics(ObjectProvider<HotConnPool> pool, Environment environment) {
 		// Read from the environment: a user's own pool comes without the pool's properties bean.
-		boolean ipTag = Binder.get(environment).bind("hotconnpool.metrics.ip-tag", Boolean.class).orElse(true);
+		boolean ipTag = Binder.get(environment)
+			.bindOrCreate("hotconnpool.metrics", HotConnPoolConfig.Metrics.class)
+			.isIpTag();
 		return new HotConnPoolMetrics(pool::getObject, ipTag);
 	}
 

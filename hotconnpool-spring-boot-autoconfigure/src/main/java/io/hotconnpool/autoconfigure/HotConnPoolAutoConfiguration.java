@@ -7,7 +7,8 @@ import java.util.concurrent.Executor;
 import io.hotconnpool.pool.HostResolver;
 import io.hotconnpool.pool.HotConnPoolListener;
 import io.hotconnpool.pool.HotConnPool;
-import io.hotconnpool.pool.HotConnPoolSettings;
+import io.hotconnpool.pool.HotConnPoolConfig;
+import io.hotconnpool.pool.InvalidSettingException;
 import io.hotconnpool.pool.LeaseObserver;
 import io.hotconnpool.pool.ReprobeGate;
 
@@ -19,8 +20,10 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration;
 import org.springframework.boot.autoconfigure.task.TaskExecutionAutoConfiguration;
 import org.springframework.boot.autoconfigure.task.TaskSchedulingAutoConfiguration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.boot.ssl.SslBundles;
 import org.springframework.boot.task.SimpleAsyncTaskExecutorBuilder;
 import org.springframework.boot.task.SimpleAsyncTaskSchedulerBuilder;
@@ -32,16 +35,17 @@ import org.springframework.scheduling.TaskScheduler;
 import org.springframework.scheduling.concurrent.SimpleAsyncTaskScheduler;
 
 /**
- * {@link AutoConfiguration Auto-configuration} of the {@link HotConnPool}: settings from
- * {@link HotConnPoolProperties}, a {@link HostResolver}, an executor for blocking work,
- * {@link HotConnPoolClientCustomizer} beans, {@link HotConnPoolListener} beans, a {@link LeaseObserver} bean (tracing)
- * and a {@link ReprobeGate} bean (fleet mode). The pool is a {@code SmartLifecycle}: the context warms it at start
+ * {@link AutoConfiguration Auto-configuration} of the {@link HotConnPool}: a {@link HotConnPoolConfig} bound from
+ * the {@code hotconnpool.*} properties, with Spring Boot's SSL bundles to look up the bundles it names and its
+ * errors reported as {@link InvalidConfigurationPropertyValueException}s; a {@link HostResolver}, an executor for
+ * blocking work, {@link HotConnPoolClientCustomizer} beans, {@link HotConnPoolListener} beans, a
+ * {@link LeaseObserver} bean (tracing) and a {@link ReprobeGate} bean (fleet mode). The pool is a {@code SmartLifecycle}: the context warms it at start
  * and closes it at shutdown.
  */
 @AutoConfiguration(after = { SslAutoConfiguration.class, TaskExecutionAutoConfiguration.class,
 		TaskSchedulingAutoConfiguration.class })
 @Conditional(OnHotConnPoolEnabledCondition.class)
-@EnableConfigurationProperties(HotConnPoolProperties.class)
+@EnableConfigurationProperties
 public final class HotConnPoolAutoConfiguration {
 
 	/** Name of the executor bean the pool runs DNS look-ups and warm-ups on. */
@@ -49,6 +53,9 @@ public final class HotConnPoolAutoConfiguration {
 
 	/** Name of the scheduler bean that runs the pool's background tasks. */
 	public static final String SCHEDULER_BEAN_NAME = "hotConnPoolScheduler";
+
+	/** Default of {@code spring.lifecycle.timeout-per-shutdown-phase}. */
+	static final Duration DEFAULT_SHUTDOWN_PHASE_TIMEOUT = Duration.ofSeconds(30);
 
 	@Bean
 	@ConditionalOnMissingBean
@@ -65,15 +72,14 @@ public final class HotConnPoolAutoConfiguration {
 		return builder.threadNamePrefix("hotconnpool-").concurrencyLimit(null).build();
 	}
 
+	/**
+	 * The pool's configuration, bound from the {@code hotconnpool.*} properties as Spring Boot binds Hikari's.
+	 */
 	@Bean
-	@ConditionalOnMissingBean({ HotConnPoolSettings.class, HotConnPool.class })
-	HotConnPoolSettings hotConnPoolSettings(HotConnPoolProperties properties, ObjectProvider<SslBundles> sslBundles,
-			Environment environment) {
-		Duration shutdownPhaseTimeout = Binder.get(environment)
-			.bind("spring.lifecycle.timeout-per-shutdown-phase", Duration.class)
-			.orElse(HotConnPoolSettingsPropertyMapper.DEFAULT_SHUTDOWN_PHASE_TIMEOUT);
-		return new HotConnPoolSettingsPropertyMapper(properties, sslBundles.getIfAvailable(), shutdownPhaseTimeout)
-			.map();
+	@ConfigurationProperties("hotconnpool")
+	@ConditionalOnMissingBean({ HotConnPoolConfig.class, HotConnPool.class })
+	HotConnPoolConfig hotConnPoolConfig() {
+		return new HotConnPoolConfig();
 	}
 
 	/**
@@ -89,23 +95,45 @@ public final class HotConnPoolAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	HotConnPool hotConnPool(HotConnPoolSettings settings, HostResolver resolver, HotConnPoolProperties properties,
-			@Qualifier(EXECUTOR_BEAN_NAME) ObjectProvider<Executor> executor,
+	HotConnPool hotConnPool(HotConnPoolConfig config, HostResolver resolver, ObjectProvider<SslBundles> sslBundles,
+			Environment environment, @Qualifier(EXECUTOR_BEAN_NAME) ObjectProvider<Executor> executor,
 			@Qualifier(SCHEDULER_BEAN_NAME) ObjectProvider<TaskScheduler> scheduler,
 			ObjectProvider<HotConnPoolListener> listeners, ObjectProvider<LeaseObserver> leaseObserver,
 			ObjectProvider<ReprobeGate> reprobeGate,
 			ObjectProvider<HotConnPoolClientCustomizer> customizers) {
-		HotConnPool.Builder builder = HotConnPool.builder(settings)
+		sslBundles.ifAvailable((bundles) -> config.useTlsBundles(new SslBundleMaterial(bundles)));
+		requireDrainWithinShutdownPhase(config.getShutdown().getDrainTimeout(), environment);
+		HotConnPool.Builder builder = HotConnPool.builder(config)
 			.resolver(resolver)
-			.phase(properties.getLifecyclePhase());
+			.phase(config.getLifecyclePhase());
 		executor.ifAvailable(builder::executor);
 		scheduler.ifAvailable(builder::scheduler);
 		listeners.orderedStream().forEach(builder::listener);
 		leaseObserver.ifUnique(builder::leaseObserver);
 		reprobeGate.ifUnique(builder::reprobeGate);
 		List<HotConnPoolClientCustomizer> ordered = customizers.orderedStream().toList();
-		return builder.clientCustomizer((client) -> ordered.forEach((customizer) -> customizer.customize(client)))
-			.build();
+		builder.clientCustomizer((client) -> ordered.forEach((customizer) -> customizer.customize(client)));
+		try {
+			return builder.build();
+		}
+		catch (InvalidSettingException ex) {
+			throw new InvalidConfigurationPropertyValueException(ex.getSetting(),
+					InvalidSettingFailureAnalyzer.readable(ex.getValue()), "Expected " + ex.getExpected() + ".", ex);
+		}
+	}
+
+	/** Spring abandons a shutdown phase after its timeout: the pool's drain must end within it. */
+	private static void requireDrainWithinShutdownPhase(Duration drainTimeout, Environment environment) {
+		Duration phaseTimeout = Binder.get(environment)
+			.bind("spring.lifecycle.timeout-per-shutdown-phase", Duration.class)
+			.orElse(DEFAULT_SHUTDOWN_PHASE_TIMEOUT);
+		if (drainTimeout != null && drainTimeout.compareTo(phaseTimeout) > 0) {
+			throw new InvalidConfigurationPropertyValueException("hotconnpool.shutdown.drain-timeout",
+					InvalidSettingFailureAnalyzer.readable(drainTimeout),
+					"Expected at most spring.lifecycle.timeout-per-shutdown-phase ("
+							+ InvalidSettingFailureAnalyzer.readable(phaseTimeout)
+							+ "), after which Spring abandons the pool's shutdown phase; or raise that timeout.");
+		}
 	}
 
 }

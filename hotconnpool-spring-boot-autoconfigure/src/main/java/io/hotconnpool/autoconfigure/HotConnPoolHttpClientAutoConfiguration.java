@@ -9,7 +9,6 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
-import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.http.client.ClientHttpRequestFactoryBuilder;
 import org.springframework.boot.http.client.HttpClientSettings;
 import org.springframework.context.annotation.Bean;
@@ -28,15 +27,14 @@ import org.springframework.context.annotation.Conditional;
 @Conditional(OnHotConnPoolEnabledCondition.class)
 @ConditionalOnBean(HotConnPool.class)
 @ConditionalOnBooleanProperty("hotconnpool.http.factory-builder.enabled")
-@EnableConfigurationProperties(HotConnPoolProperties.class)
 public final class HotConnPoolHttpClientAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean(ClientHttpRequestFactoryBuilder.class)
 	HotConnPoolClientHttpRequestFactoryBuilder hotConnPoolClientHttpRequestFactoryBuilder(HotConnPool pool,
-			HotConnPoolProperties properties, ObjectProvider<HttpClientSettings> settings) {
+			ObjectProvider<HttpClientSettings> settings) {
 		HotConnPoolClientHttpRequestFactoryBuilder builder = new HotConnPoolClientHttpRequestFactoryBuilder(pool,
-				properties.getHttp().getOtherHosts());
+				pool.config().getHttp().getOtherHosts());
 		settings.ifAvailable(builder::check);
 		return builder;
 	}

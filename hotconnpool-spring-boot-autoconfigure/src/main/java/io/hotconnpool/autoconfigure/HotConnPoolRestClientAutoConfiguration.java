@@ -9,7 +9,6 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
-import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.restclient.RestClientCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Conditional;
@@ -28,7 +27,6 @@ import org.springframework.web.client.RestClient;
 @ConditionalOnClass(RestClient.class)
 @Conditional(OnHotConnPoolEnabledCondition.class)
 @ConditionalOnBean(HotConnPool.class)
-@EnableConfigurationProperties(HotConnPoolProperties.class)
 public final class HotConnPoolRestClientAutoConfiguration {
 
 	/** Name of the pool's request factory bean: inject it with {@code @Qualifier(REQUEST_FACTORY_BEAN_NAME)}. */
@@ -38,9 +36,8 @@ public final class HotConnPoolRestClientAutoConfiguration {
 	// serves every host; the pool's refuses hosts it does not pool.
 	@Bean(name = REQUEST_FACTORY_BEAN_NAME, defaultCandidate = false)
 	@ConditionalOnMissingBean
-	HotConnPoolClientHttpRequestFactory hotConnPoolClientHttpRequestFactory(HotConnPool pool,
-			HotConnPoolProperties properties) {
-		return new HotConnPoolClientHttpRequestFactory(pool, properties.getHttp().getOtherHosts());
+	HotConnPoolClientHttpRequestFactory hotConnPoolClientHttpRequestFactory(HotConnPool pool) {
+		return new HotConnPoolClientHttpRequestFactory(pool, pool.config().getHttp().getOtherHosts());
 	}
 
 	@Configuration(proxyBeanMethods = false)

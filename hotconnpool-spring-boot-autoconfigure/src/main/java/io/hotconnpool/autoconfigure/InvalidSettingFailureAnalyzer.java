@@ -1,6 +1,8 @@
 package io.hotconnpool.autoconfigure;
 
 import java.time.Duration;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
 
 import io.hotconnpool.pool.InvalidSettingException;
 
@@ -8,6 +10,7 @@ import org.springframework.boot.context.properties.source.ConfigurationProperty;
 import org.springframework.boot.context.properties.source.ConfigurationPropertyName;
 import org.springframework.boot.context.properties.source.ConfigurationPropertySource;
 import org.springframework.boot.context.properties.source.ConfigurationPropertySources;
+import org.springframework.boot.convert.DurationStyle;
 import org.springframework.boot.diagnostics.AbstractFailureAnalyzer;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.origin.Origin;
@@ -15,9 +18,14 @@ import org.springframework.core.env.Environment;
 
 /**
  * Reports an {@link InvalidSettingException} as the property at fault, its value, where it was set, and what a
- * valid value looks like.
+ * valid value looks like. The pool's configuration errors reach the user as Spring Boot's
+ * {@code InvalidConfigurationPropertyValueException}; this reports the others: fleet settings, health thresholds and
+ * Spring HTTP client settings the pool cannot honour.
  */
 class InvalidSettingFailureAnalyzer extends AbstractFailureAnalyzer<InvalidSettingException> {
+
+	private static final List<ChronoUnit> READABLE_UNITS = List.of(ChronoUnit.DAYS, ChronoUnit.HOURS,
+			ChronoUnit.MINUTES, ChronoUnit.SECONDS, ChronoUnit.MILLIS);
 
 	private final Environment environment;
 
@@ -33,7 +41,7 @@ class InvalidSettingFailureAnalyzer extends AbstractFailureAnalyzer<InvalidSetti
 		Object value = (property != null) ? property.getValue() : cause.getValue();
 		StringBuilder description = new StringBuilder("Invalid hotconnpool configuration:\n\n");
 		description.append("    Property: ").append(setting).append('\n');
-		description.append("    Value: \"").append(format(value)).append("\"\n");
+		description.append("    Value: \"").append(readable(value)).append("\"\n");
 		Origin origin = (property != null) ? property.getOrigin() : null;
 		if (origin != null) {
 			description.append("    Origin: ").append(origin).append('\n');
@@ -44,9 +52,20 @@ class InvalidSettingFailureAnalyzer extends AbstractFailureAnalyzer<InvalidSetti
 		return new FailureAnalysis(description.toString(), action, cause);
 	}
 
-	private static String format(Object value) {
-		return (value instanceof Duration duration) ? HotConnPoolSettingsPropertyMapper.readable(duration)
-				: String.valueOf(value);
+	/** A duration the way it is written in properties, in its largest exact unit: {@code 30s}, not {@code PT30S}. */
+	static String readable(Object value) {
+		if (!(value instanceof Duration duration)) {
+			return String.valueOf(value);
+		}
+		if (duration.isZero()) {
+			return "0s";
+		}
+		for (ChronoUnit unit : READABLE_UNITS) {
+			if (duration.equals(unit.getDuration().multipliedBy(duration.dividedBy(unit.getDuration())))) {
+				return DurationStyle.SIMPLE.print(duration, unit);
+			}
+		}
+		return DurationStyle.SIMPLE.print(duration, ChronoUnit.NANOS);
 	}
 
 	private ConfigurationProperty find(String setting) {

@@ -56,8 +56,8 @@ public final class HotConnPoolClientHttpRequestFactory implements ClientHttpRequ
 	public HotConnPoolClientHttpRequestFactory(HotConnPool pool, OtherHostsPolicy otherHosts) {
 		this.pool = Objects.requireNonNull(pool, "pool");
 		this.otherHosts = Objects.requireNonNull(otherHosts, "otherHosts");
-		this.pooledTargets = pool.settings()
-			.hosts()
+		this.pooledTargets = pool.config()
+			.hostSettings()
 			.stream()
 			.map((host) -> host.host() + ":" + host.port())
 			.collect(Collectors.toUnmodifiableSet());

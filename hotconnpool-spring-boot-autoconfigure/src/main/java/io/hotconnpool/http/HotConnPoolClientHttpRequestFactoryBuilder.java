@@ -59,9 +59,9 @@ public final class HotConnPoolClientHttpRequestFactoryBuilder
 		if (settings == null) {
 			return;
 		}
-		checkTimeout("connect-timeout", settings.connectTimeout(), this.pool.settings().connectTimeout(),
+		checkTimeout("connect-timeout", settings.connectTimeout(), this.pool.config().getConnectTimeout(),
 				"hotconnpool.connect-timeout");
-		checkTimeout("read-timeout", settings.readTimeout(), this.pool.settings().readTimeout(),
+		checkTimeout("read-timeout", settings.readTimeout(), this.pool.config().getReadTimeout(),
 				"hotconnpool.read-timeout");
 		if (settings.redirects() == HttpRedirects.FOLLOW) {
 			throw refused("redirects", "follow",

@@ -150,17 +150,14 @@ final class HostPool {
 	HostPool(HotConnPool pool, HostSettings settings) {
 		this.pool = pool;
 		this.settings = settings;
+		// The configuration checked the path: it resolves.
 		HttpUrl probeUrl = new HttpUrl.Builder().scheme("https")
 			.host(settings.host())
 			.port(settings.port())
 			.build()
 			.resolve(settings.probePath());
-		if (probeUrl == null) {
-			throw new InvalidSettingException("hotconnpool.hosts[" + settings.host() + "].probe.path",
-					settings.probePath(), "a valid URL path");
-		}
 		this.probeRequest = new Request.Builder().url(probeUrl).method(settings.probeMethod(), null).build();
-		this.keepAlive = new KeepAlive(pool.settings.aliveBypassWindow().toNanos());
+		this.keepAlive = new KeepAlive(pool.config.getKeepAlive().getAliveBypassWindow().toNanos());
 		this.baseClients = settings.tlsProfiles()
 			.stream()
 			.map((profile) -> pool.baseClient(settings.tls(), profile))
@@ -230,7 +227,7 @@ final class HostPool {
 		}
 		if (this.resolveFailing.compareAndSet(false, true)) {
 			String what = (cause instanceof TimeoutException)
-					? "did not answer within " + this.pool.settings.resolveTimeout() : "failed: " + cause;
+					? "did not answer within " + this.pool.config.getResolveTimeout() : "failed: " + cause;
 			logger.warn("hotconnpool look-up of " + this.settings.host() + " " + what
 					+ "; keeping its static and last known addresses (logged once until it succeeds)");
 		}
@@ -321,7 +318,7 @@ final class HostPool {
 			}
 		}
 		if (usable.isEmpty() && !this.addresses.isEmpty()
-				&& this.pool.settings.allBlacklisted() == AllBlacklistedPolicy.SERVE_LEAST_BAD) {
+				&& this.pool.config.getBlacklist().getAllBlacklisted() == AllBlacklistedPolicy.SERVE_LEAST_BAD) {
 			usable.add(leastBadLocked());
 		}
 		return usable;
@@ -694,7 +691,7 @@ final class HostPool {
 		}
 		long warming = this.connections.stream().filter((c) -> c.state == ConnectionState.WARMING).count();
 		// A host that speaks HTTP/2 will carry many waiters on each connection warming.
-		long perConnection = (this.shared.length > 0) ? this.pool.settings.http2MaxStreamsPerConnection() : 1;
+		long perConnection = (this.shared.length > 0) ? this.pool.config.getHttp2().getMaxStreamsPerConnection() : 1;
 		if (warming * perConnection >= this.waiters.size()) {
 			return null;
 		}
@@ -904,7 +901,7 @@ final class HostPool {
 			}
 			if (connection.state == ConnectionState.WARMING) {
 				// Its protocol is known now, before anyone leases it, and does not change.
-				connection.multiplexed = http2 && this.pool.settings.http2MaxStreamsPerConnection() > 1;
+				connection.multiplexed = http2 && this.pool.config.getHttp2().getMaxStreamsPerConnection() > 1;
 			}
 			long now = System.nanoTime();
 			RetireReason reason = retireReasonLocked(connection, this.health.get(connection.ip), now);
@@ -978,7 +975,7 @@ final class HostPool {
 		if (ipHealth.failingSince == null) {
 			ipHealth.failingSince = Instant.now();
 		}
-		if (++ipHealth.consecutiveFailures < this.pool.settings.blacklistFailureThreshold()) {
+		if (++ipHealth.consecutiveFailures < this.pool.config.getBlacklist().getFailureThreshold()) {
 			return List.of();
 		}
 		return blacklistLocked(ip, ipHealth.consecutiveFailures + " consecutive failures, last: " + failure);
@@ -990,11 +987,11 @@ final class HostPool {
 		if (ipHealth == null) {
 			return List.of();
 		}
-		long ttl = this.pool.settings.blacklistTtl().toNanos();
+		long ttl = this.pool.config.getBlacklist().getTtl().toNanos();
 		Instant now = Instant.now();
 		if (ipHealth.blacklist == null) { // not again for each failed re-probe or concurrent probe
 			this.afterUnlock.add(() -> logger.warn("hotconnpool blacklisted " + ip.getHostAddress() + " of " + key()
-					+ " for " + this.pool.settings.blacklistTtl() + ", then re-probed: " + reason));
+					+ " for " + this.pool.config.getBlacklist().getTtl() + ", then re-probed: " + reason));
 		}
 		return setBlacklistLocked(ip, new Blacklisting(reason, now, now.plusNanos(ttl), System.nanoTime() + ttl, null));
 	}

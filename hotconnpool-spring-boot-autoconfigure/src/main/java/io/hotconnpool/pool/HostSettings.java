@@ -5,13 +5,12 @@ import java.net.InetAddress;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
-import java.util.regex.Pattern;
 
 import io.hotconnpool.tls.TlsProfile;
 
 /**
- * What the pool keeps warm for one target host. Built from the pool-wide defaults by
- * {@link HotConnPoolSettings.Builder#host(String, java.util.function.UnaryOperator)}.
+ * What the pool keeps warm for one target host: a {@link HostConfig} entry resolved against the pool-wide values of
+ * its {@link HotConnPoolConfig}, which checked every value.
  *
  * @param host the host name, lower case, as used for SNI and certificate verification
  * @param port the https port (default 443)
@@ -34,22 +33,13 @@ public record HostSettings(String host, int port, List<InetAddress> staticAddres
 	/** The default https port. */
 	public static final int HTTPS_PORT = 443;
 
-	private static final Pattern HOST_NAME = Pattern
-		.compile("(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*");
-
-	private static final List<String> PROBE_METHODS = List.of("HEAD", "GET", "OPTIONS");
-
 	public HostSettings {
 		Objects.requireNonNull(host, "host");
 		staticAddresses = List.copyOf(staticAddresses);
-		probeMethod = (probeMethod != null) ? probeMethod.toUpperCase(Locale.ROOT) : "";
 		Objects.requireNonNull(probeSuccessStatuses, "probeSuccessStatuses");
 		Objects.requireNonNull(blacklistStatuses, "blacklistStatuses");
 		Objects.requireNonNull(tls, "tls");
 		tlsProfiles = List.copyOf(tlsProfiles);
-		if (tlsProfiles.isEmpty()) {
-			throw new InvalidSettingException("hotconnpool.hosts[" + host + "].tls.profile", "", "at least one profile");
-		}
 	}
 
 	/** The key this host is known by in the pool: {@code host:port}. */
@@ -64,42 +54,6 @@ public record HostSettings(String host, int port, List<InetAddress> staticAddres
 	/** The number of connections kept warm for the given number of usable IPs: never above the maximum. */
 	int warmTarget(int usableIps) {
 		return Math.min(usableIps * this.connectionsPerIp, this.maxConnections);
-	}
-
-	/**
-	 * Checks every field and says which one is wrong.
-	 * @throws InvalidSettingException naming the setting, its value and what is expected
-	 */
-	void validate() {
-		String prefix = "hotconnpool.hosts[" + this.host + "].";
-		if (!HOST_NAME.matcher(this.host).matches()) {
-			throw new InvalidSettingException(prefix + "host", this.host,
-					"a DNS host name such as api.example.com (letters, digits, '-' and '.'; no scheme, path or port)");
-		}
-		if (this.port < 1 || this.port > 65535) {
-			throw new InvalidSettingException(prefix + "port", this.port, "a TCP port from 1 to 65535");
-		}
-		if (!this.dnsEnabled && this.staticAddresses.isEmpty()) {
-			throw new InvalidSettingException(prefix + "dns-enabled", false,
-					"true, or static addresses for the host: with neither it has no IP to connect to");
-		}
-		if (this.connectionsPerIp < 1) {
-			throw new InvalidSettingException(prefix + "connections-per-ip", this.connectionsPerIp, "1 or more");
-		}
-		if (this.maxConnections < 1) {
-			throw new InvalidSettingException(prefix + "max-connections", this.maxConnections, "1 or more");
-		}
-		if (!PROBE_METHODS.contains(this.probeMethod)) {
-			throw new InvalidSettingException(prefix + "probe.method", this.probeMethod,
-					"one of " + PROBE_METHODS + " (a probe must be safe and have no body)");
-		}
-		if (this.probePath == null || !this.probePath.startsWith("/")) {
-			throw new InvalidSettingException(prefix + "probe.path", this.probePath, "a path starting with '/'");
-		}
-		if (this.probeSuccessStatuses.isEmpty()) {
-			throw new InvalidSettingException(prefix + "probe.success-statuses", this.probeSuccessStatuses,
-					"at least one status, such as 2xx");
-		}
 	}
 
 	/**

@@ -48,7 +48,7 @@ import org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler;
  * each ({@link #acquire(String)}), unless a lease takes it whole ({@link #acquireExclusive(String)}).
  *
  * <pre>{@code
- * HotConnPool pool = HotConnPool.builder(HotConnPoolSettings.builder().host("api.example.com").build()).build();
+ * HotConnPool pool = HotConnPool.builder(config).build();
  * pool.start();                                   // resolves and warms every (IP, slot)
  * try (Response response = pool.execute(request)) { ... }   // acquire, execute, release on close
  * pool.close();
@@ -69,7 +69,7 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 
 	private static final Log logger = LogFactory.getLog(HotConnPool.class);
 
-	final HotConnPoolSettings settings;
+	final HotConnPoolConfig config;
 
 	final PoolCounters counters = new PoolCounters();
 
@@ -125,10 +125,10 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 	private final ThreadPoolTaskScheduler ownedScheduler;
 
 	private HotConnPool(Builder builder) {
-		this.settings = builder.settings;
+		this.config = builder.config;
 		this.phase = builder.phase;
-		this.detectsLeaks = !this.settings.leakDetectionThreshold().isZero();
-		this.aliveBypassNanos = this.settings.aliveBypassWindow().toNanos();
+		this.detectsLeaks = !this.config.getLeakDetectionThreshold().isZero();
+		this.aliveBypassNanos = this.config.getKeepAlive().getAliveBypassWindow().toNanos();
 		this.listeners = new Listeners(builder.listeners);
 		this.reprobeGate = builder.reprobeGate;
 		this.ownedScheduler = (builder.scheduler != null) ? null : defaultScheduler();
@@ -136,28 +136,29 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 		this.resolver = builder.resolver;
 		this.ownedExecutor = (builder.executor != null) ? null : Executors.newCachedThreadPool(daemonThreads());
 		this.executor = (builder.executor != null) ? builder.executor : this.ownedExecutor;
-		this.warmer = new Warmer(this.executor, this.settings.warmUpConcurrency());
+		this.warmer = new Warmer(this.executor, this.config.getWarmUp().getConcurrency());
 		this.clientCustomizer = builder.clientCustomizer;
 		this.leaseObserver = builder.leaseObserver;
-		TlsSetup defaults = new TlsSetup(this.settings.defaultTls(), TlsProfile.defaultProfile());
-		this.defaultTls = defaults.context(this.settings);
+		TlsSetup defaults = new TlsSetup(this.config.defaultTls(), TlsProfile.defaultProfile());
+		this.defaultTls = defaults.context(this.config);
 		// Built now so that bad trust material, a profile the stack cannot produce (strict mode) or a missing TLS
 		// provider fails at start, not at first use.
-		this.settings.defaultTlsProfiles().forEach((profile) -> baseClient(this.settings.defaultTls(), profile));
-		this.settings.hosts().forEach((host) -> host.tlsProfiles().forEach((profile) -> baseClient(host.tls(), profile)));
+		this.config.defaultTlsProfiles().forEach((profile) -> baseClient(this.config.defaultTls(), profile));
+		this.config.hostSettings()
+			.forEach((host) -> host.tlsProfiles().forEach((profile) -> baseClient(host.tls(), profile)));
 	}
 
 	OkHttpClient baseClient(TlsMaterial material, TlsProfile profile) {
 		return this.baseClients.computeIfAbsent(new TlsSetup(material, profile),
-				(setup) -> newBaseClient(this.settings, setup, setup.context(this.settings), this.clientCustomizer));
+				(setup) -> newBaseClient(this.config, setup, setup.context(this.config), this.clientCustomizer));
 	}
 
-	private static OkHttpClient newBaseClient(HotConnPoolSettings settings, TlsSetup setup, TlsContext tls,
+	private static OkHttpClient newBaseClient(HotConnPoolConfig config, TlsSetup setup, TlsContext tls,
 			Consumer<OkHttpClient.Builder> customizer) {
-		OkHttpClient.Builder builder = new OkHttpClient.Builder().connectTimeout(settings.connectTimeout())
-			.readTimeout(settings.readTimeout())
-			.writeTimeout(settings.writeTimeout())
-			.callTimeout(settings.callTimeout())
+		OkHttpClient.Builder builder = new OkHttpClient.Builder().connectTimeout(config.getConnectTimeout())
+			.readTimeout(config.getReadTimeout())
+			.writeTimeout(config.getWriteTimeout())
+			.callTimeout(config.getCallTimeout())
 			// Failures must reach the pool, which retires the connection; a redirect elsewhere is the caller's.
 			.retryOnConnectionFailure(false)
 			.followRedirects(false)
@@ -165,7 +166,7 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 		customizer.accept(builder);
 		// Applied after the customizer: the profile's one ConnectionSpec, protocols and verifying TLS context,
 		// and TCP_NODELAY, are not negotiable.
-		return setup.profile().configure(builder, tls, settings.tlsStrict())
+		return setup.profile().configure(builder, tls, config.getTls().isStrict())
 			.socketFactory(new NoDelaySocketFactory())
 			.build();
 	}
@@ -173,9 +174,9 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 	/** The TLS material and profile a base client is built from. */
 	private record TlsSetup(TlsMaterial material, TlsProfile profile) {
 
-		TlsContext context(HotConnPoolSettings settings) {
+		TlsContext context(HotConnPoolConfig config) {
 			return TlsContext.create(this.profile, this.material.trustStore(), this.material.keyManagers(),
-					settings.tlsHandshakeTimeout(), settings.allowJdkTlsFallback());
+					config.getTlsHandshakeTimeout(), config.getTls().isAllowJdkFallback());
 		}
 
 	}
@@ -188,17 +189,17 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 		// Each profile once, whatever trust material it runs with: the ClientHello does not depend on it. The
 		// pool-wide profiles come first when hosts warmed on first use take them.
 		Set<TlsProfile> profiles = new LinkedHashSet<>();
-		if (this.settings.unknownHosts() == UnknownHostPolicy.WARM_ON_FIRST_USE) {
-			profiles.addAll(this.settings.defaultTlsProfiles());
+		if (this.config.getUnknownHosts() == UnknownHostPolicy.WARM_ON_FIRST_USE) {
+			profiles.addAll(this.config.defaultTlsProfiles());
 		}
-		this.settings.hosts().forEach((host) -> profiles.addAll(host.tlsProfiles()));
+		this.config.hostSettings().forEach((host) -> profiles.addAll(host.tlsProfiles()));
 		List<TlsSelfTest.Result> results = new ArrayList<>();
 		for (TlsProfile profile : profiles) {
 			TlsSetup fresh = new TlsSetup(TlsMaterial.SYSTEM, profile);
 			// No customizer: the profile is applied after it, so it cannot change the ClientHello.
-			OkHttpClient client = newBaseClient(this.settings, fresh, fresh.context(this.settings), (builder) -> {
+			OkHttpClient client = newBaseClient(this.config, fresh, fresh.context(this.config), (builder) -> {
 			});
-			results.add(TlsSelfTest.run(profile, client, this.settings.probeTimeout())); // logs its outcome
+			results.add(TlsSelfTest.run(profile, client, this.config.getProbeTimeout())); // logs its outcome
 		}
 		this.tlsSelfTests = List.copyOf(results);
 	}
@@ -232,11 +233,11 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 
 	/**
 	 * Starts building a pool.
-	 * @param settings what to keep warm
+	 * @param config what to keep warm; building the pool {@link HotConnPoolConfig#seal() seals} it
 	 * @return a builder
 	 */
-	public static Builder builder(HotConnPoolSettings settings) {
-		return new Builder(settings);
+	public static Builder builder(HotConnPoolConfig config) {
+		return new Builder(config);
 	}
 
 	/**
@@ -254,29 +255,29 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 			return;
 		}
 		long startNanos = System.nanoTime();
-		if (this.settings.hosts().isEmpty()) {
+		if (this.config.hostSettings().isEmpty()) {
 			// Allowed (unknown hosts are warmed on first use), but the starter's promise does not hold: say so once.
 			logger.warn("hotconnpool has no hosts (hotconnpool.hosts is empty): no connection is warm before"
 					+ " traffic; each host is warmed on its first use, so its first requests open connections."
 					+ " List the hosts you call under hotconnpool.hosts to have them hot.");
 		}
-		List<HostPool> configured = this.settings.hosts()
+		List<HostPool> configured = this.config.hostSettings()
 			.stream()
 			.map((host) -> this.hosts.computeIfAbsent(host.key(), (key) -> new HostPool(this, host)))
 			.toList();
 		CompletableFuture<?>[] warmUps = configured.stream().map(this::resolveAndWarm).toArray(CompletableFuture[]::new);
 		scheduleMaintenance();
-		if (this.settings.tlsSelfTest()) {
+		if (this.config.getTls().isSelfTest()) {
 			runTlsSelfTests();
 		}
-		if (this.settings.warmUpMode() == WarmUpMode.BACKGROUND) {
+		if (this.config.getWarmUp().getMode() == WarmUpMode.BACKGROUND) {
 			return;
 		}
 		try {
-			CompletableFuture.allOf(warmUps).get(this.settings.warmUpTimeout().toNanos(), TimeUnit.NANOSECONDS);
+			CompletableFuture.allOf(warmUps).get(this.config.getWarmUp().getTimeout().toNanos(), TimeUnit.NANOSECONDS);
 		}
 		catch (TimeoutException ex) {
-			logger.warn("hotconnpool warm-up did not finish within " + this.settings.warmUpTimeout()
+			logger.warn("hotconnpool warm-up did not finish within " + this.config.getWarmUp().getTimeout()
 					+ "; it goes on in the background");
 		}
 		catch (InterruptedException ex) {
@@ -290,12 +291,14 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 	}
 
 	private void scheduleMaintenance() {
-		this.maintenance.schedule("health check", this.settings.healthCheckInterval(), this::checkHealth);
-		this.maintenance.schedule("cleanup", this.settings.cleanupInterval(), this::cleanUp);
-		this.maintenance.schedule("keep-alive check", this.settings.keepAliveCheckInterval(), this::checkKeepAlive);
-		this.maintenance.schedule("blacklist check", this.settings.blacklistCheckInterval(), this::checkBlacklist);
-		this.maintenance.schedule("DNS update", this.settings.dnsUpdateInterval(), this::updateDns);
-		Duration leakThreshold = this.settings.leakDetectionThreshold();
+		this.maintenance.schedule("health check", this.config.getHealthCheckInterval(), this::checkHealth);
+		this.maintenance.schedule("cleanup", this.config.getCleanupInterval(), this::cleanUp);
+		this.maintenance.schedule("keep-alive check", this.config.getKeepAlive().getCheckInterval(),
+				this::checkKeepAlive);
+		this.maintenance.schedule("blacklist check", this.config.getBlacklist().getCheckInterval(),
+				this::checkBlacklist);
+		this.maintenance.schedule("DNS update", this.config.getDnsUpdateInterval(), this::updateDns);
+		Duration leakThreshold = this.config.getLeakDetectionThreshold();
 		if (!leakThreshold.isZero()) {
 			this.maintenance.schedule("leak detection", leakThreshold.dividedBy(2), this::detectLeaks);
 		}
@@ -307,7 +310,7 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 	 * slow costs one line, not a stack trace per request.
 	 */
 	void detectLeaks() {
-		long threshold = this.settings.leakDetectionThreshold().toNanos();
+		long threshold = this.config.getLeakDetectionThreshold().toNanos();
 		long now = System.nanoTime();
 		for (HostPool host : this.hosts.values()) {
 			for (HotConnection lease : host.leasedLongerThan(threshold, now)) {
@@ -316,7 +319,7 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 					this.counters.leaksDetected.increment();
 					String line = "hotconnpool " + lease + " has been held for " + Duration.ofNanos(held).toMillis()
 							+ " ms without being closed (leak-detection-threshold "
-							+ this.settings.leakDetectionThreshold().toMillis() + " ms): a leak, or a slow holder?";
+							+ this.config.getLeakDetectionThreshold().toMillis() + " ms): a leak, or a slow holder?";
 					if (this.leakTraceLogged.compareAndSet(false, true)) {
 						logger.warn(line + " Acquired at (later reports log this trace at DEBUG):", lease.acquiredAt());
 					}
@@ -336,7 +339,7 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 	 * host whose keep-alive timeout is known has its connections probed after half of it, if that is sooner.
 	 */
 	void checkHealth() {
-		long threshold = this.settings.healthCheckIdleThreshold().toNanos();
+		long threshold = this.config.getHealthCheckIdleThreshold().toNanos();
 		for (HostPool host : this.hosts.values()) {
 			if (this.closed.get()) {
 				return;
@@ -355,7 +358,7 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 	 * learned from before a caller meets it; HTTP/2 connections report a close by themselves.
 	 */
 	void checkKeepAlive() {
-		long maxIdle = this.settings.healthCheckIdleThreshold().toNanos();
+		long maxIdle = this.config.getHealthCheckIdleThreshold().toNanos();
 		for (HostPool host : this.hosts.values()) {
 			if (this.closed.get()) {
 				return;
@@ -387,7 +390,7 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 
 	/** Retires expired and surplus idle connections and warms replacements. */
 	void cleanUp() {
-		long idleTimeout = this.settings.idleTimeout().toNanos();
+		long idleTimeout = this.config.getIdleTimeout().toNanos();
 		for (HostPool host : this.hosts.values()) {
 			if (this.closed.get()) {
 				return;
@@ -507,7 +510,7 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 				throw new UncheckedIOException(ex);
 			}
 		}, this.executor)
-			.orTimeout(this.settings.resolveTimeout().toNanos(), TimeUnit.NANOSECONDS)
+			.orTimeout(this.config.getResolveTimeout().toNanos(), TimeUnit.NANOSECONDS)
 			.handle((resolved, failure) -> {
 				host.resolved(failure);
 				return (failure != null) ? null : resolved;
@@ -545,7 +548,7 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 				}
 				host.keepAlive.stayedOpen(idle);
 			}
-			int status = connection.probe(host.probeRequest, this.settings.probeTimeout());
+			int status = connection.probe(host.probeRequest, this.config.getProbeTimeout());
 			String outcome = "probe answered " + status + " on " + connection;
 			if (host.settings.blacklistStatuses().contains(status)) {
 				host.probeFailed(connection, RetireReason.BLACKLISTED, outcome,
@@ -595,7 +598,7 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 	 * @see #acquireExclusive(String)
 	 */
 	public HotConnection acquire(String target) throws InterruptedException {
-		return acquire(target, this.settings.acquireTimeout());
+		return acquire(target, this.config.getAcquireTimeout());
 	}
 
 	/**
@@ -626,7 +629,7 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 	 * @throws InterruptedException when the waiting thread is interrupted
 	 */
 	public HotConnection acquireExclusive(String target) throws InterruptedException {
-		return acquireExclusive(target, this.settings.acquireTimeout());
+		return acquireExclusive(target, this.config.getAcquireTimeout());
 	}
 
 	/**
@@ -716,22 +719,22 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 		String key = HostSettings.key(parsed.host(), parsed.port());
 		HostPool host = this.hosts.get(key);
 		if (host != null) {
-			if (this.hostsByTarget.size() < 4 * this.settings.maxHosts()) {
+			if (this.hostsByTarget.size() < 4 * this.config.getMaxHosts()) {
 				this.hostsByTarget.putIfAbsent(target, host);
 			}
 			return host;
 		}
-		if (this.settings.unknownHosts() == UnknownHostPolicy.REFUSE) {
+		if (this.config.getUnknownHosts() == UnknownHostPolicy.REFUSE) {
 			throw new HostNotConfiguredException("Host " + key + " is not configured: add it under hotconnpool.hosts,"
 					+ " or set hotconnpool.unknown-hosts=warm-on-first-use");
 		}
 		HostPool[] created = new HostPool[1];
 		host = this.hosts.computeIfAbsent(key, (unused) -> {
-			if (this.hosts.size() >= this.settings.maxHosts()) {
+			if (this.hosts.size() >= this.config.getMaxHosts()) {
 				throw new HostNotConfiguredException("Host " + key + " is not configured and hotconnpool already"
-						+ " serves hotconnpool.max-hosts=" + this.settings.maxHosts() + " hosts");
+						+ " serves hotconnpool.max-hosts=" + this.config.getMaxHosts() + " hosts");
 			}
-			created[0] = new HostPool(this, this.settings.settingsForUnknownHost(parsed.host(), parsed.port()));
+			created[0] = new HostPool(this, this.config.settingsForUnknownHost(parsed.host(), parsed.port()));
 			return created[0];
 		});
 		if (host == created[0]) {
@@ -758,7 +761,7 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 		}
 		catch (IOException ex) {
 			lease.close();
-			if (!this.settings.retryOnConnectionFailure() || !isRetryable(request)) {
+			if (!this.config.isRetryOnConnectionFailure() || !isRetryable(request)) {
 				throw ex;
 			}
 			this.counters.retries.increment();
@@ -791,7 +794,7 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 
 	private HotConnection acquireFor(Request request, InetAddress avoid) throws InterruptedIOException {
 		try {
-			return acquire(request.url().host() + ":" + request.url().port(), this.settings.acquireTimeout(), avoid,
+			return acquire(request.url().host() + ":" + request.url().port(), this.config.getAcquireTimeout(), avoid,
 					false);
 		}
 		catch (InterruptedException ex) {
@@ -876,9 +879,9 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 				this.counters.retiredByReason(), hostStats, this.tlsSelfTests);
 	}
 
-	/** The settings this pool was built from. */
-	public HotConnPoolSettings settings() {
-		return this.settings;
+	/** The configuration this pool was built from, sealed. */
+	public HotConnPoolConfig config() {
+		return this.config;
 	}
 
 	/**
@@ -887,7 +890,7 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 	 * @return the client
 	 */
 	public OkHttpClient plainClient() {
-		return baseClient(this.settings.defaultTls(), this.settings.defaultTlsProfile());
+		return baseClient(this.config.defaultTls(), this.config.defaultTlsProfiles().get(0));
 	}
 
 	/** The name of the TLS provider in use ({@code Conscrypt}, or the JDK's where the fallback is allowed). */
@@ -998,7 +1001,7 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 	@Override
 	public void stop(Runnable callback) {
 		try {
-			shutdown(this.settings.drainTimeout());
+			shutdown(this.config.getShutdown().getDrainTimeout());
 		}
 		catch (RuntimeException ex) {
 			logger.warn("hotconnpool stopped with errors", ex);
@@ -1077,7 +1080,7 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 	 */
 	public static final class Builder {
 
-		private final HotConnPoolSettings settings;
+		private final HotConnPoolConfig config;
 
 		private HostResolver resolver = HostResolver.system();
 
@@ -1096,8 +1099,8 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 
 		private ReprobeGate reprobeGate;
 
-		private Builder(HotConnPoolSettings settings) {
-			this.settings = Objects.requireNonNull(settings, "settings");
+		private Builder(HotConnPoolConfig config) {
+			this.config = Objects.requireNonNull(config, "config");
 		}
 
 		/**
@@ -1187,12 +1190,14 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 		}
 
 		/**
-		 * Builds the pool; call {@link HotConnPool#start()} to warm it.
+		 * Seals the configuration and builds the pool; call {@link HotConnPool#start()} to warm it.
 		 * @return the pool
+		 * @throws InvalidSettingException naming the first property of the configuration at fault
 		 * @throws io.hotconnpool.tls.TlsProviderUnavailableException when Conscrypt cannot load and the JDK
 		 * fallback is not allowed
 		 */
 		public HotConnPool build() {
+			this.config.seal();
 			return new HotConnPool(this);
 		}
 

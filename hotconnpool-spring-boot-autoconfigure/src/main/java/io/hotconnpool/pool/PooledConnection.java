@@ -175,8 +175,8 @@ final class PooledConnection {
 		this.slot = slot;
 		this.okPool = new ConnectionPool(1, OKHTTP_KEEP_ALIVE_DAYS, TimeUnit.DAYS);
 		this.sockets = new WatchedSocketFactory(() -> host.pool.socketClosed(this));
-		HotConnPoolSettings settings = host.pool.settings;
-		this.maxStreams = settings.http2MaxStreamsPerConnection();
+		HotConnPoolConfig config = host.pool.config;
+		this.maxStreams = config.getHttp2().getMaxStreamsPerConnection();
 		this.client = baseClient.newBuilder()
 			.dns(new PinnedDns(host.settings.host(), ip))
 			.connectionPool(this.okPool)
@@ -185,9 +185,9 @@ final class PooledConnection {
 			// the customizer's own.
 			.eventListenerFactory((call) -> new ConnectionEvents().plus(baseClient.eventListenerFactory().create(call)))
 			// An unanswered PING closes the socket, which the socket factory reports: retired and replaced.
-			.pingInterval(settings.http2PingInterval())
+			.pingInterval(config.getHttp2().getPingInterval())
 			.build();
-		long maxLifetime = host.pool.settings.maxLifetime().toNanos();
+		long maxLifetime = config.getMaxLifetime().toNanos();
 		this.lifetimeNanos = maxLifetime - (long) (maxLifetime * LIFETIME_JITTER * ThreadLocalRandom.current().nextDouble());
 		this.createdNanos = System.nanoTime();
 		this.createdAt = Instant.now();

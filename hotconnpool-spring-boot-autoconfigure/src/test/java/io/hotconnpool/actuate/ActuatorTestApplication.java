@@ -2,10 +2,11 @@ package io.hotconnpool.actuate;
 
 import java.io.IOException;
 import java.util.List;
+import java.util.function.Consumer;
 
 import io.hotconnpool.pool.HotConnPool;
 import io.hotconnpool.pool.HotConnPoolListener;
-import io.hotconnpool.pool.HotConnPoolSettings;
+import io.hotconnpool.pool.HotConnPoolConfig;
 import io.hotconnpool.test.LoopbackTlsOrigins;
 import okhttp3.Protocol;
 
@@ -32,14 +33,20 @@ class ActuatorTestApplication {
 
 	@Bean
 	HotConnPool hotConnPool(LoopbackTlsOrigins origins, ObjectProvider<HotConnPoolListener> listeners) {
-		HotConnPool.Builder builder = HotConnPool.builder(settings(origins).build()).resolver(origins.resolver());
+		HotConnPool.Builder builder = HotConnPool.builder(config(origins)).resolver(origins.resolver());
 		listeners.orderedStream().forEach(builder::listener);
 		return builder.build();
 	}
 
-	/** The actuator tests' settings: two connections per IP, maintenance every 200 ms. */
-	static HotConnPoolSettings.Builder settings(LoopbackTlsOrigins origins) {
-		return origins.settingsWithFastMaintenance((host) -> host.connectionsPerIp(2));
+	/** The actuator tests' configuration: two connections per IP, maintenance every 200 ms. */
+	static HotConnPoolConfig config(LoopbackTlsOrigins origins) {
+		return config(origins, (pool) -> {
+		});
+	}
+
+	/** As {@link #config(LoopbackTlsOrigins)}, then changes to the pool-wide values. */
+	static HotConnPoolConfig config(LoopbackTlsOrigins origins, Consumer<HotConnPoolConfig> pool) {
+		return origins.configWithFastMaintenance((host) -> host.setConnectionsPerIp(2), pool);
 	}
 
 }

@@ -12,7 +12,7 @@ import io.hotconnpool.actuate.HotConnPoolHealthIndicator.Thresholds;
 import io.hotconnpool.pool.AcquireTimeoutException;
 import io.hotconnpool.pool.AllBlacklistedPolicy;
 import io.hotconnpool.pool.HotConnPool;
-import io.hotconnpool.pool.HotConnPoolSettings;
+import io.hotconnpool.pool.HotConnPoolConfig;
 import io.hotconnpool.pool.HotConnection;
 import io.hotconnpool.pool.InvalidSettingException;
 import io.hotconnpool.pool.Reliability;
@@ -60,9 +60,9 @@ class HotConnPoolHealthIndicatorTests {
 		}
 	}
 
-	private HotConnPool pool(HotConnPoolSettings.Builder settings) {
+	private HotConnPool pool(HotConnPoolConfig config) {
 		this.recent = new HotConnPoolRecentOutcomes(WINDOW);
-		this.pool = HotConnPool.builder(settings.build())
+		this.pool = HotConnPool.builder(config)
 			.resolver(this.origins.resolver())
 			.listener(this.recent)
 			.build();
@@ -96,7 +96,7 @@ class HotConnPoolHealthIndicatorTests {
 	@Test
 	void upWithDetailsWhenEveryHostHasEnoughHealthyConnections() throws Exception {
 		this.origins = LoopbackTlsOrigins.start(3);
-		pool(ActuatorTestApplication.settings(this.origins)).start();
+		pool(ActuatorTestApplication.config(this.origins)).start();
 
 		Health health = indicator(1, false).health();
 
@@ -112,7 +112,7 @@ class HotConnPoolHealthIndicatorTests {
 	@Test
 	void aHostWithFewerHealthyConnectionsThanTheMinimumIsDownAndTheIndicatorDegraded() throws Exception {
 		this.origins = LoopbackTlsOrigins.start(3);
-		pool(ActuatorTestApplication.settings(this.origins)).start();
+		pool(ActuatorTestApplication.config(this.origins)).start();
 
 		Health health = indicator(7, false).health();
 
@@ -125,7 +125,8 @@ class HotConnPoolHealthIndicatorTests {
 	@Test
 	void downWhenEveryIpOfAHostIsBlacklisted() throws Exception {
 		this.origins = LoopbackTlsOrigins.start(1);
-		pool(ActuatorTestApplication.settings(this.origins).allBlacklisted(AllBlacklistedPolicy.FAIL)).start();
+		pool(ActuatorTestApplication.config(this.origins,
+				(config) -> config.getBlacklist().setAllBlacklisted(AllBlacklistedPolicy.FAIL))).start();
 		HotConnPoolHealthIndicator indicator = indicator(1, true);
 		assertThat(indicator.health().getStatus()).isEqualTo(Status.UP);
 
@@ -142,7 +143,7 @@ class HotConnPoolHealthIndicatorTests {
 	@Test
 	void downWhenRecentRequestsAnswer500AndUpAgainWhenTheySucceed() throws Exception {
 		this.origins = LoopbackTlsOrigins.start(3);
-		pool(ActuatorTestApplication.settings(this.origins)).start();
+		pool(ActuatorTestApplication.config(this.origins)).start();
 		HotConnPoolHealthIndicator indicator = indicator(1, true);
 		api((request) -> LoopbackTlsOrigins.Origin.status(request, 500, "broken"));
 
@@ -169,7 +170,7 @@ class HotConnPoolHealthIndicatorTests {
 	void downWhenResponsesAreResetMidBody() throws Exception {
 		// mockwebserver3 applies socket effects to HTTP/1.1 only
 		this.origins = LoopbackTlsOrigins.start(3, List.of(Protocol.HTTP_1_1));
-		pool(ActuatorTestApplication.settings(this.origins)).start();
+		pool(ActuatorTestApplication.config(this.origins)).start();
 		HotConnPoolHealthIndicator indicator = indicator(1, false);
 		api((request) -> new MockResponse.Builder().body("x".repeat(64 * 1024))
 			.onResponseBody(new SocketEffect.CloseSocket())
@@ -189,7 +190,10 @@ class HotConnPoolHealthIndicatorTests {
 	@Test
 	void downWhenAcquiresTimeOutWhileEveryConnectionIsHeld() throws Exception {
 		this.origins = LoopbackTlsOrigins.start(1);
-		pool(this.origins.settings((host) -> host.connectionsPerIp(16).maxConnections(16))).start();
+		pool(this.origins.config((host) -> {
+				host.setConnectionsPerIp(16);
+				host.setMaxConnections(16);
+			})).start();
 		HotConnPoolHealthIndicator indicator = indicator(1, true);
 		List<HotConnection> held = new ArrayList<>();
 		for (int i = 0; i < 16; i++) {
@@ -217,7 +221,7 @@ class HotConnPoolHealthIndicatorTests {
 	@Test
 	void outOfServiceBeforeStartAndAfterClose() throws Exception {
 		this.origins = LoopbackTlsOrigins.start(1);
-		pool(ActuatorTestApplication.settings(this.origins));
+		pool(ActuatorTestApplication.config(this.origins));
 		HotConnPoolHealthIndicator indicator = indicator(1, false);
 		assertThat(indicator.health().getStatus()).isEqualTo(Status.OUT_OF_SERVICE);
 

@@ -8,7 +8,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import io.hotconnpool.pool.HotConnPool;
-import io.hotconnpool.pool.HotConnPoolSettings;
+import io.hotconnpool.pool.HotConnPoolConfig;
 import io.hotconnpool.test.LoopbackTlsOrigins;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -50,10 +50,10 @@ class HotConnPoolMetricsTests {
 		}
 	}
 
-	private void start(HotConnPoolSettings.Builder settings, List<InetAddress> addresses) {
+	private void start(HotConnPoolConfig config, List<InetAddress> addresses) {
 		this.metrics = new HotConnPoolMetrics(() -> this.pool);
 		this.metrics.bindTo(this.registry);
-		this.pool = HotConnPool.builder(settings.build())
+		this.pool = HotConnPool.builder(config)
 			.resolver((host) -> List.copyOf(addresses))
 			.listener(this.metrics)
 			.build();
@@ -62,7 +62,7 @@ class HotConnPoolMetricsTests {
 
 	private void start() throws Exception {
 		this.origins = LoopbackTlsOrigins.start(3);
-		start(ActuatorTestApplication.settings(this.origins), addresses(3));
+		start(ActuatorTestApplication.config(this.origins), addresses(3));
 	}
 
 	private List<InetAddress> addresses(int count) {
@@ -158,7 +158,8 @@ class HotConnPoolMetricsTests {
 	void metersOfAnIpThatLeftTheDnsAnswerAreRemoved() throws Exception {
 		this.origins = LoopbackTlsOrigins.start(3);
 		List<InetAddress> addresses = addresses(3);
-		start(ActuatorTestApplication.settings(this.origins).dnsUpdateInterval(Duration.ofMillis(200)), addresses);
+		start(ActuatorTestApplication.config(this.origins,
+				(config) -> config.setDnsUpdateInterval(Duration.ofMillis(200))), addresses);
 		String gone = this.origins.origin(2).ip();
 		assertThat(find("hotconnpool.connection.handshake").tag("ip", gone).timer()).isNotNull();
 
@@ -179,7 +180,8 @@ class HotConnPoolMetricsTests {
 		this.registry.config().meterFilter(MeterFilter.ignoreTags("ip"));
 		this.origins = LoopbackTlsOrigins.start(3);
 		List<InetAddress> addresses = addresses(3);
-		start(ActuatorTestApplication.settings(this.origins).dnsUpdateInterval(Duration.ofMillis(200)), addresses);
+		start(ActuatorTestApplication.config(this.origins,
+				(config) -> config.setDnsUpdateInterval(Duration.ofMillis(200))), addresses);
 		assertThat(find("hotconnpool.connection.handshake").timer().count()).isEqualTo(6);
 		get(6);
 		assertThat(count("hotconnpool.requests", "outcome", "success")).isEqualTo(6);
@@ -202,7 +204,7 @@ class HotConnPoolMetricsTests {
 		this.origins = LoopbackTlsOrigins.start(2);
 		this.metrics = new HotConnPoolMetrics(() -> this.pool, false);
 		this.metrics.bindTo(this.registry);
-		this.pool = HotConnPool.builder(ActuatorTestApplication.settings(this.origins).build())
+		this.pool = HotConnPool.builder(ActuatorTestApplication.config(this.origins))
 			.resolver(this.origins.resolver())
 			.listener(this.metrics)
 			.build();

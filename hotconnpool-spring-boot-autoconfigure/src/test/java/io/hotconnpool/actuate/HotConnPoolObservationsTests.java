@@ -35,7 +35,7 @@ class HotConnPoolObservationsTests {
 		ObservationRegistry registry = ObservationRegistry.create();
 		registry.observationConfig().observationHandler(new Recorder(events)).observationHandler(new Propagator());
 		try (LoopbackTlsOrigins origins = LoopbackTlsOrigins.start(1);
-				HotConnPool pool = HotConnPool.builder(origins.settings((host) -> host.connectionsPerIp(1)).build())
+				HotConnPool pool = HotConnPool.builder(origins.config((host) -> host.setConnectionsPerIp(1)))
 					.resolver(origins.resolver())
 					.leaseObserver(new HotConnPoolObservations(registry))
 					.build()) {

@@ -2,7 +2,7 @@ package io.hotconnpool.actuate;
 
 import io.hotconnpool.pool.HotConnPool;
 import io.hotconnpool.pool.HotConnPoolListener;
-import io.hotconnpool.pool.HotConnPoolSettings;
+import io.hotconnpool.pool.HotConnPoolConfig;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
@@ -17,7 +17,7 @@ class PoolWithoutHosts {
 
 	@Bean
 	HotConnPool hotConnPool(ObjectProvider<HotConnPoolListener> listeners) {
-		HotConnPool.Builder builder = HotConnPool.builder(HotConnPoolSettings.builder().build());
+		HotConnPool.Builder builder = HotConnPool.builder(new HotConnPoolConfig());
 		listeners.orderedStream().forEach(builder::listener);
 		return builder.build();
 	}

@@ -107,7 +107,7 @@ class CustomTlsProfilePropertiesTests {
 	void aPoolWideCustomProfileIsSelfTestedAndItsFingerprintsReported() {
 		this.runner.withPropertyValues("hotconnpool.tls.profile=partner,chrome").run((context) -> {
 			HotConnPool pool = context.getBean(HotConnPool.class);
-			assertThat(pool.settings().defaultTlsProfiles()).extracting(TlsProfile::id)
+			assertThat(pool.config().defaultTlsProfiles()).extracting(TlsProfile::id)
 				.containsExactly("partner", "chrome");
 			List<TlsSelfTest.Result> selfTests = pool.stats().tlsSelfTests();
 			assertThat(selfTests).extracting(TlsSelfTest.Result::profileId).containsExactly("partner", "chrome");
@@ -169,7 +169,7 @@ class CustomTlsProfilePropertiesTests {
 					"hotconnpool.tls.profile=old")
 			.run((context) -> {
 				assertThat(context).hasNotFailed();
-				assertThat(context.getBean(HotConnPool.class).settings().defaultTlsProfile().tlsVersions())
+				assertThat(context.getBean(HotConnPool.class).config().defaultTlsProfiles().get(0).tlsVersions())
 					.containsExactly("TLSv1.3", "TLSv1.1");
 				assertThat(output).contains("TLS profile 'old' on Conscrypt: TLS version 'TLSv1.1' is not supported")
 					.contains("dropped because hotconnpool.tls.strict=false");
@@ -189,7 +189,7 @@ class CustomTlsProfilePropertiesTests {
 		SpringApplication application = new SpringApplication(PoolApplication.class);
 		application.setWebApplicationType(WebApplicationType.NONE);
 		try (ConfigurableApplicationContext context = application.run("--spring.config.name=custom-tls-profile")) {
-			TlsProfile partner = context.getBean(HotConnPool.class).settings().defaultTlsProfile();
+			TlsProfile partner = context.getBean(HotConnPool.class).config().defaultTlsProfiles().get(0);
 			assertThat(partner.id()).isEqualTo("partner");
 			assertThat(partner.cipherSuites()).hasSize(6).endsWith("TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256");
 			assertThat(partner.alpnProtocols()).containsExactly("h2", "http/1.1");

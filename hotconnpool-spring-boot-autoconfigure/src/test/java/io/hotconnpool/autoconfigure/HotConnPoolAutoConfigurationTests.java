@@ -13,7 +13,7 @@ import io.hotconnpool.pool.HostResolver;
 import io.hotconnpool.pool.HostSettings;
 import io.hotconnpool.pool.HotConnPool;
 import io.hotconnpool.pool.InvalidSettingException;
-import io.hotconnpool.pool.HotConnPoolSettings;
+import io.hotconnpool.pool.HotConnPoolConfig;
 import io.hotconnpool.pool.StatusSet;
 import io.hotconnpool.pool.TlsMaterial;
 import io.hotconnpool.pool.UnknownHostPolicy;
@@ -38,6 +38,7 @@ import org.springframework.core.annotation.Order;
 import org.springframework.core.task.SimpleAsyncTaskExecutor;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 
 /**
  * Tests for {@link HotConnPoolAutoConfiguration}.
@@ -53,21 +54,18 @@ class HotConnPoolAutoConfigurationTests {
 			AutoConfigurations.of(SslAutoConfiguration.class, HotConnPoolAutoConfiguration.class));
 
 	@Test
-	void defaultsAreThePoolDefaults() {
+	void theBoundConfigurationIsThePoolsAndIsSealedOnceThePoolIsBuilt() {
 		this.runner.withUserConfiguration(NoDnsConfiguration.class)
 			.withPropertyValues("hotconnpool.hosts[0].host=api.example.com")
 			.run((context) -> {
-				assertThat(context).hasSingleBean(HotConnPool.class)
-					.hasSingleBean(HotConnPoolProperties.class)
-					.hasSingleBean(HotConnPoolSettings.class);
-				HotConnPoolSettings settings = context.getBean(HotConnPoolSettings.class);
-				HotConnPoolSettings expected = HotConnPoolSettings.builder().host("api.example.com").build();
-				assertThat(settings).usingRecursiveComparison().isEqualTo(expected);
-				assertThat(settings.hosts()).containsExactlyElementsOf(expected.hosts());
-				assertThat(settings.defaultTls()).isSameAs(TlsMaterial.SYSTEM);
-				assertThat(context.getBean(HotConnPool.class).settings()).isSameAs(settings);
-				assertThat(context.getBean(HotConnPoolProperties.class).getShutdown().getDrainTimeout())
-					.isEqualTo(Duration.ofSeconds(10));
+				assertThat(context).hasSingleBean(HotConnPool.class).hasSingleBean(HotConnPoolConfig.class);
+				HotConnPoolConfig config = context.getBean(HotConnPoolConfig.class);
+				assertThat(context.getBean(HotConnPool.class).config()).isSameAs(config);
+				assertThat(config.defaultTls()).isSameAs(TlsMaterial.SYSTEM);
+				assertThatIllegalStateException().isThrownBy(() -> config.getHosts().get(0).setConnectionsPerIp(4))
+					.withMessageContaining("hotconnpool.hosts[0].connections-per-ip");
+				assertThatIllegalStateException().isThrownBy(() -> config.getBlacklist().setTtl(Duration.ZERO))
+					.withMessageContaining("hotconnpool.blacklist.ttl");
 			});
 	}
 
@@ -85,30 +83,30 @@ class HotConnPoolAutoConfigurationTests {
 					"hotconnpool.tls.allow-jdk-fallback=true", "hotconnpool.tls.profile=Chrome",
 					"hotconnpool.tls.bundle=test-ca", TEST_CA_BUNDLE, "hotconnpool.hosts[0].host=api.example.com")
 			.run((context) -> {
-				HotConnPoolSettings settings = context.getBean(HotConnPoolSettings.class);
-				assertThat(settings.acquireTimeout()).isEqualTo(Duration.ofSeconds(1));
-				assertThat(settings.connectTimeout()).isEqualTo(Duration.ofSeconds(2));
-				assertThat(settings.tlsHandshakeTimeout()).isEqualTo(Duration.ofSeconds(3));
-				assertThat(settings.readTimeout()).isEqualTo(Duration.ofSeconds(4));
-				assertThat(settings.writeTimeout()).isEqualTo(Duration.ofSeconds(5));
-				assertThat(settings.callTimeout()).isEqualTo(Duration.ofSeconds(6));
-				assertThat(settings.probeTimeout()).isEqualTo(Duration.ofSeconds(7));
-				assertThat(settings.resolveTimeout()).isEqualTo(Duration.ofSeconds(8));
-				assertThat(settings.warmUpTimeout()).isEqualTo(Duration.ofSeconds(9));
-				assertThat(settings.warmUpConcurrency()).isEqualTo(3);
-				assertThat(settings.maxHosts()).isEqualTo(7);
-				assertThat(settings.unknownHosts()).isEqualTo(UnknownHostPolicy.REFUSE);
-				assertThat(settings.allowJdkTlsFallback()).isTrue();
-				assertThat(settings.defaultTls().trustStore().size()).isOne();
-				assertThat(settings.defaultTls().keyManagers()).as("a bundle without key store").isNull();
-				HostSettings host = settings.hosts().get(0);
+				HotConnPoolConfig config = context.getBean(HotConnPoolConfig.class);
+				assertThat(config.getAcquireTimeout()).isEqualTo(Duration.ofSeconds(1));
+				assertThat(config.getConnectTimeout()).isEqualTo(Duration.ofSeconds(2));
+				assertThat(config.getTlsHandshakeTimeout()).isEqualTo(Duration.ofSeconds(3));
+				assertThat(config.getReadTimeout()).isEqualTo(Duration.ofSeconds(4));
+				assertThat(config.getWriteTimeout()).isEqualTo(Duration.ofSeconds(5));
+				assertThat(config.getCallTimeout()).isEqualTo(Duration.ofSeconds(6));
+				assertThat(config.getProbeTimeout()).isEqualTo(Duration.ofSeconds(7));
+				assertThat(config.getResolveTimeout()).isEqualTo(Duration.ofSeconds(8));
+				assertThat(config.getWarmUp().getTimeout()).isEqualTo(Duration.ofSeconds(9));
+				assertThat(config.getWarmUp().getConcurrency()).isEqualTo(3);
+				assertThat(config.getMaxHosts()).isEqualTo(7);
+				assertThat(config.getUnknownHosts()).isEqualTo(UnknownHostPolicy.REFUSE);
+				assertThat(config.getTls().isAllowJdkFallback()).isTrue();
+				assertThat(config.defaultTls().trustStore().size()).isOne();
+				assertThat(config.defaultTls().keyManagers()).as("a bundle without key store").isNull();
+				HostSettings host = config.hostSettings().get(0);
 				assertThat(host.connectionsPerIp()).isEqualTo(3);
 				assertThat(host.maxConnections()).isEqualTo(9);
 				assertThat(host.probeMethod()).isEqualTo("GET");
 				assertThat(host.probePath()).isEqualTo("/health");
 				assertThat(host.probeSuccessStatuses()).isEqualTo(StatusSet.of("200", "204"));
 				assertThat(host.blacklistStatuses()).isEqualTo(StatusSet.of("403", "5xx"));
-				assertThat(host.tls()).isSameAs(settings.defaultTls());
+				assertThat(host.tls()).isSameAs(config.defaultTls());
 			});
 	}
 
@@ -125,10 +123,10 @@ class HotConnPoolAutoConfigurationTests {
 					"hotconnpool.hosts[1].host=other.example.com:8443", "hotconnpool.hosts[1].tls.bundle=test-ca",
 					"hotconnpool.hosts[2].host=third.example.com", TEST_CA_BUNDLE)
 			.run((context) -> {
-				HotConnPoolSettings settings = context.getBean(HotConnPoolSettings.class);
-				assertThat(settings.hosts()).extracting(HostSettings::host)
+				HotConnPoolConfig config = context.getBean(HotConnPoolConfig.class);
+				assertThat(config.hostSettings()).extracting(HostSettings::host)
 					.containsExactly("api.example.com", "other.example.com", "third.example.com");
-				HostSettings first = settings.hosts().get(0);
+				HostSettings first = config.hostSettings().get(0);
 				assertThat(first.port()).isEqualTo(closedPort);
 				assertThat(first.staticAddresses()).containsExactly(InetAddress.getByName("127.0.0.1"),
 						InetAddress.getByName("::1"));
@@ -140,10 +138,10 @@ class HotConnPoolAutoConfigurationTests {
 				assertThat(first.probeSuccessStatuses()).isEqualTo(StatusSet.of("204"));
 				assertThat(first.blacklistStatuses()).isEqualTo(StatusSet.of("451"));
 				assertThat(first.tls().trustStore()).isNotNull();
-				HostSettings second = settings.hosts().get(1);
+				HostSettings second = config.hostSettings().get(1);
 				assertThat(second.port()).isEqualTo(8443);
 				assertThat(second.tls()).as("one TlsMaterial per bundle name").isSameAs(first.tls());
-				HostSettings third = settings.hosts().get(2);
+				HostSettings third = config.hostSettings().get(2);
 				assertThat(third.port()).isEqualTo(443);
 				assertThat(third.tls()).isSameAs(TlsMaterial.SYSTEM);
 				assertThat(third.connectionsPerIp()).isEqualTo(2);
@@ -182,16 +180,17 @@ class HotConnPoolAutoConfigurationTests {
 	@Test
 	void backsOffFromAUserPool() {
 		this.runner.withUserConfiguration(UserPoolConfiguration.class).run((context) -> {
-			assertThat(context).hasSingleBean(HotConnPool.class).doesNotHaveBean(HotConnPoolSettings.class);
+			assertThat(context).hasSingleBean(HotConnPool.class).doesNotHaveBean(HotConnPoolConfig.class);
 			assertThat(context.getBean(HotConnPool.class)).isSameAs(context.getBean("userPool"));
 		});
 	}
 
 	@Test
-	void backsOffFromAUserSettingsBean() {
-		HotConnPoolSettings userSettings = HotConnPoolSettings.builder().maxHosts(3).build();
-		this.runner.withBean(HotConnPoolSettings.class, () -> userSettings)
-			.run((context) -> assertThat(context.getBean(HotConnPool.class).settings()).isSameAs(userSettings));
+	void backsOffFromAUserConfigurationBean() {
+		HotConnPoolConfig userConfig = new HotConnPoolConfig();
+		userConfig.setMaxHosts(3);
+		this.runner.withBean(HotConnPoolConfig.class, () -> userConfig)
+			.run((context) -> assertThat(context.getBean(HotConnPool.class).config()).isSameAs(userConfig));
 	}
 
 	@Test
@@ -282,8 +281,7 @@ class HotConnPoolAutoConfigurationTests {
 			.withPropertyValues("hotconnpool.enabled=false", "hotconnpool.hosts[0].host=api.example.com")
 			.run((context) -> assertThat(context).hasNotFailed()
 				.doesNotHaveBean(HotConnPool.class)
-				.doesNotHaveBean(HotConnPoolSettings.class)
-				.doesNotHaveBean(HotConnPoolProperties.class)
+				.doesNotHaveBean(HotConnPoolConfig.class)
 				.doesNotHaveBean(HostResolver.class)
 				.doesNotHaveBean(HotConnPoolAutoConfiguration.EXECUTOR_BEAN_NAME)
 				.doesNotHaveBean(io.hotconnpool.http.HotConnPoolClientHttpRequestFactory.class));
@@ -383,7 +381,7 @@ class HotConnPoolAutoConfigurationTests {
 
 		@Bean
 		HotConnPool userPool() {
-			return HotConnPool.builder(HotConnPoolSettings.builder().build()).build();
+			return HotConnPool.builder(new HotConnPoolConfig()).build();
 		}
 
 	}

@@ -2,7 +2,7 @@ package io.hotconnpool.autoconfigure;
 
 import io.hotconnpool.http.HotConnPoolClientHttpRequestFactory;
 import io.hotconnpool.pool.HotConnPool;
-import io.hotconnpool.pool.HotConnPoolSettings;
+import io.hotconnpool.pool.HotConnPoolConfig;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -70,7 +70,7 @@ class HotConnPoolRestClientAutoConfigurationTests {
 	void backsOffFromAUserRequestFactory() {
 		this.runner.withBean("userFactory", HotConnPoolClientHttpRequestFactory.class,
 				() -> new HotConnPoolClientHttpRequestFactory(
-						HotConnPool.builder(HotConnPoolSettings.builder().build()).build()))
+						HotConnPool.builder(new HotConnPoolConfig()).build()))
 			.run((context) -> assertThat(context).getBean(HotConnPoolClientHttpRequestFactory.class)
 				.isSameAs(context.getBean("userFactory")));
 	}
@@ -79,7 +79,7 @@ class HotConnPoolRestClientAutoConfigurationTests {
 	void usesAUserPool() {
 		this.runner.withUserConfiguration(HotConnPoolAutoConfigurationTests.UserPoolConfiguration.class)
 			.run((context) -> assertThat(context).hasSingleBean(HotConnPoolClientHttpRequestFactory.class)
-				.doesNotHaveBean(HotConnPoolSettings.class));
+				.doesNotHaveBean(HotConnPoolConfig.class));
 	}
 
 	@Test

@@ -14,6 +14,7 @@ import java.util.stream.Stream;
 import io.hotconnpool.actuate.HotConnPoolHealthContributorAutoConfiguration;
 import io.hotconnpool.fleet.FleetAutoConfiguration;
 import io.hotconnpool.fleet.FleetProperties;
+import io.hotconnpool.pool.HotConnPoolConfig;
 import io.hotconnpool.pool.InvalidSettingException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -25,6 +26,7 @@ import org.springframework.beans.factory.support.DefaultListableBeanFactory;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration;
 import org.springframework.boot.context.properties.bind.DataObjectPropertyName;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.diagnostics.FailureAnalyzer;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
@@ -41,7 +43,7 @@ import org.springframework.mock.env.MockEnvironment;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Every property of {@link HotConnPoolProperties}, pool-wide and per host, and of {@link FleetProperties}, with invalid values: start-up fails, and
+ * Every property of {@link HotConnPoolConfig}, pool-wide and per host, and of {@link FleetProperties}, with invalid values: start-up fails, and
  * the report the user sees (the failure analyzers registered in {@code spring.factories}: ours for a value the pool
  * cannot work with, Spring Boot's binding report for a value of the wrong type) names the property and the value.
  * <p>
@@ -230,14 +232,25 @@ class InvalidPropertiesTests {
 			assertThat(context).hasFailed();
 			FailureAnalysis analysis = analyze(context.getStartupFailure(), environment(invalid.settings()));
 			assertThat(analysis).as("a failure analyzer reports %s", context.getStartupFailure()).isNotNull();
-			assertThat(analysis.getDescription()).contains("Property: " + invalid.property() + "\n")
-				.contains("Value: \"" + invalid.value() + "\"");
-			if (analysis.getCause() instanceof InvalidSettingException) {
-				assertThat(analysis.getDescription()).contains("Reason: expected ");
-				assertThat(analysis.getAction()).startsWith("Update " + invalid.property() + " in your application's");
+			if (analysis.getCause() instanceof InvalidConfigurationPropertyValueException) {
+				assertThat(analysis.getDescription()).as("Spring Boot's invalid value report")
+					.startsWith("Invalid value '" + invalid.value() + "' for configuration property '"
+							+ invalid.property() + "'")
+					.contains("Validation failed for the following reason:")
+					.contains("Expected ");
 			}
 			else {
-				assertThat(analysis.getDescription()).as("Spring Boot's binding report").startsWith("Failed to bind");
+				assertThat(analysis.getDescription()).contains("Property: " + invalid.property() + "\n")
+					.contains("Value: \"" + invalid.value() + "\"");
+				if (analysis.getCause() instanceof InvalidSettingException) {
+					assertThat(analysis.getDescription()).contains("Reason: expected ");
+					assertThat(analysis.getAction())
+						.startsWith("Update " + invalid.property() + " in your application's");
+				}
+				else {
+					assertThat(analysis.getDescription()).as("Spring Boot's binding report")
+						.startsWith("Failed to bind");
+				}
 			}
 		});
 	}
@@ -259,7 +272,7 @@ class InvalidPropertiesTests {
 	void everyRowNamesAProperty() {
 		List<Pattern> properties = properties().stream().map(InvalidPropertiesTests::pattern).toList();
 		assertThat(rows().map(Invalid::property))
-			.as("rows naming no property of HotConnPoolProperties")
+			.as("rows naming no property of HotConnPoolConfig")
 			.filteredOn((row) -> properties.stream().noneMatch((property) -> property.matcher(row).matches()))
 			.isEmpty();
 	}
@@ -289,19 +302,19 @@ class InvalidPropertiesTests {
 	}
 
 	/**
-	 * Every property of {@link HotConnPoolProperties}, by bean introspection: nested groups and list entries are
+	 * Every property of {@link HotConnPoolConfig}, by bean introspection: nested groups and list entries are
 	 * walked ({@code hotconnpool.hosts[0].port}), map values too ({@code ...custom.*.field}).
 	 */
 	static Set<String> properties() {
 		Set<String> properties = new TreeSet<>();
-		walk("hotconnpool", HotConnPoolProperties.class, properties);
+		walk("hotconnpool", HotConnPoolConfig.class, properties);
 		walk("hotconnpool.fleet", FleetProperties.class, properties);
 		return properties;
 	}
 
 	private static void walk(String prefix, Class<?> type, Set<String> properties) {
 		for (PropertyDescriptor descriptor : BeanUtils.getPropertyDescriptors(type)) {
-			if (descriptor.getReadMethod() == null || descriptor.getName().equals("class")) {
+			if (!isBound(descriptor)) {
 				continue;
 			}
 			String name = prefix + "." + DataObjectPropertyName.toDashedForm(descriptor.getName());
@@ -321,6 +334,12 @@ class InvalidPropertiesTests {
 				properties.add(name);
 			}
 		}
+	}
+
+	/** As Spring Boot's binder sees JavaBeans: getters named get or is; record-style accessors are not bound. */
+	private static boolean isBound(PropertyDescriptor descriptor) {
+		String getter = (descriptor.getReadMethod() != null) ? descriptor.getReadMethod().getName() : "";
+		return (getter.startsWith("get") || getter.startsWith("is")) && !descriptor.getName().equals("class");
 	}
 
 	private static boolean isGroup(Class<?> type) {

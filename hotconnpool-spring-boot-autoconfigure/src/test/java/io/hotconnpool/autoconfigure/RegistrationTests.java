@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 
 import com.jayway.jsonpath.JsonPath;
+import io.hotconnpool.tls.TlsProfile;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.BeanFactory;
@@ -75,7 +76,7 @@ class RegistrationTests {
 	void metadataCarriesHintsAndTheHealthSwitch() throws IOException {
 		String json = Files.readString(METADATA);
 		List<String> profiles = JsonPath.read(json, "$.hints[?(@.name == 'hotconnpool.tls.profile')].values[*].value");
-		assertThat(profiles).containsExactlyElementsOf(HotConnPoolSettingsPropertyMapper.TLS_PROFILES);
+		assertThat(profiles).containsExactlyElementsOf(TlsProfile.builtInIds());
 		List<String> profileProviders = JsonPath.read(json,
 				"$.hints[?(@.name == 'hotconnpool.tls.profile')].providers[*].name");
 		assertThat(profileProviders).as("custom profile ids are valid values too").containsExactly("any");

@@ -1,6 +1,6 @@
 package io.hotconnpool.autoconfigure;
 
-import io.hotconnpool.pool.HotConnPoolSettings;
+import io.hotconnpool.pool.HotConnPoolConfig;
 import io.hotconnpool.tls.TlsProfile;
 import org.junit.jupiter.api.Test;
 
@@ -17,12 +17,12 @@ class UnsupportedTlsProfileFailureAnalyzerTests {
 
 	@Test
 	void aStrictPoolWithAProfileTheStackCannotSendFailsStartUpNamingProfileAndSetting() {
-		HotConnPoolSettings settings = HotConnPoolSettings.builder()
-			.tlsStrict(true)
-			.host("api.example.com", (host) -> host.tlsProfile(TlsProfile.custom("greasy").grease(true).build()))
-			.build();
+		HotConnPoolConfig config = new HotConnPoolConfig();
+		config.getTls().setStrict(true);
+		config.getTls().addProfile(TlsProfile.custom("greasy").grease(true).build());
+		config.addHost("api.example.com").getTls().setProfile("greasy");
 		new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(HotConnPoolAutoConfiguration.class))
-			.withBean(HotConnPoolSettings.class, () -> settings)
+			.withBean(HotConnPoolConfig.class, () -> config)
 			.run((context) -> {
 				assertThat(context).hasFailed();
 				FailureAnalysis analysis = new UnsupportedTlsProfileFailureAnalyzer()

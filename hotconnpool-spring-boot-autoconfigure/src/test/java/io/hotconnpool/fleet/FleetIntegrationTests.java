@@ -14,7 +14,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import io.hotconnpool.pool.BlacklistedIp;
 import io.hotconnpool.pool.HotConnPool;
 import io.hotconnpool.pool.HotConnPoolListener;
-import io.hotconnpool.pool.HotConnPoolSettings;
+import io.hotconnpool.pool.HotConnPoolConfig;
 import io.hotconnpool.pool.HotConnection;
 import io.hotconnpool.test.LoopbackRedis;
 import io.hotconnpool.test.LoopbackTlsOrigins;
@@ -323,11 +323,12 @@ class FleetIntegrationTests {
 				new FleetSettings(this.prefix, id, COMMAND_TIMEOUT, 100, Duration.ofMillis(400), HEARTBEAT));
 		Events events = new Events();
 		// Health checks only every minute: an instance learns of a 403 from its own requests or from the fleet.
-		HotConnPoolSettings settings = this.origins.settings((host) -> host)
-			.blacklistTtl(ttl)
-			.blacklistCheckInterval(Duration.ofMillis(50))
-			.tlsSelfTest(false)
-			.build();
+		HotConnPoolConfig settings = this.origins.config((host) -> {
+			}, (config) -> {
+				config.getBlacklist().setTtl(ttl);
+				config.getBlacklist().setCheckInterval(Duration.ofMillis(50));
+				config.getTls().setSelfTest(false);
+			});
 		pool.set(HotConnPool.builder(settings)
 			.resolver(this.origins.resolver())
 			.listener(fleet)

@@ -1,13 +1,14 @@
 package io.hotconnpool.http;
 
 import java.io.IOException;
-import java.net.InetAddress;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 
 import io.hotconnpool.pool.HotConnPool;
-import io.hotconnpool.pool.HotConnPoolSettings;
+import io.hotconnpool.pool.HostConfig;
+import io.hotconnpool.pool.HotConnPoolConfig;
+import io.hotconnpool.pool.TlsMaterial;
 import io.hotconnpool.pool.HotConnection;
 import io.hotconnpool.pool.PoolStats;
 import io.hotconnpool.test.LoopbackTlsOrigins;
@@ -43,15 +44,15 @@ class HotConnPoolClientHttpRequestFactoryTests {
 		this.origins = LoopbackTlsOrigins.start(2);
 		// Not configured in the pool; "localhost" resolves without leaving the machine.
 		this.other = LoopbackTlsOrigins.start("localhost", "127.0.0.1");
-		HotConnPoolSettings settings = HotConnPoolSettings.builder()
-			.trustStore(LoopbackTlsOrigins.trustStore())
-			.acquireTimeout(Duration.ofMillis(200))
-			.host(this.origins.target(), (host) -> host.dnsEnabled(false)
-				.staticAddresses(List.of(address("127.0.0.2"), address("127.0.0.3")))
-				.connectionsPerIp(1)
-				.maxConnections(2))
-			.build();
-		this.pool = HotConnPool.builder(settings).build();
+		HotConnPoolConfig config = new HotConnPoolConfig();
+		config.getTls().useMaterial(new TlsMaterial(LoopbackTlsOrigins.trustStore(), null));
+		config.setAcquireTimeout(Duration.ofMillis(200));
+		HostConfig host = config.addHost(this.origins.target());
+		host.setDnsEnabled(false);
+		host.setAddresses(List.of("127.0.0.2", "127.0.0.3"));
+		host.setConnectionsPerIp(1);
+		host.setMaxConnections(2);
+		this.pool = HotConnPool.builder(config).build();
 		this.pool.start();
 		assertThat(this.pool.stats().idleConnections()).isEqualTo(2);
 	}
@@ -152,15 +153,6 @@ class HotConnPoolClientHttpRequestFactoryTests {
 			assertThatExceptionOfType(ResourceAccessException.class)
 				.isThrownBy(() -> client.get().uri(this.origins.url("/busy")).retrieve().body(String.class))
 				.withMessageContaining("became free within");
-		}
-	}
-
-	private static InetAddress address(String ip) {
-		try {
-			return InetAddress.getByName(ip);
-		}
-		catch (IOException ex) {
-			throw new IllegalStateException(ex);
 		}
 	}
 

@@ -35,9 +35,10 @@ class ConcurrencyTest {
 	void leasesAreExclusiveBoundedAndAccountedFor() throws Exception {
 		try (LoopbackTlsOrigins origins = LoopbackTlsOrigins.start(3);
 				HotConnPool pool = origins.pool(origins
-					.settings((host) -> host.connectionsPerIp(2).maxConnections(MAX_CONNECTIONS))
-					.acquireTimeout(Duration.ofSeconds(10))
-					.build())) {
+					.config((host) -> {
+							host.setConnectionsPerIp(2);
+							host.setMaxConnections(MAX_CONNECTIONS);
+						}, (config) -> config.setAcquireTimeout(Duration.ofSeconds(10))))) {
 			pool.start();
 			Map<Long, Thread> holders = new ConcurrentHashMap<>();
 			AtomicInteger doubleLeases = new AtomicInteger();
@@ -99,8 +100,10 @@ class ConcurrencyTest {
 	@Test
 	void noConnectionIsLostWhenAWaiterIsInterrupted() throws Exception {
 		try (LoopbackTlsOrigins origins = LoopbackTlsOrigins.start(1);
-				HotConnPool pool = origins.pool(origins.settings((host) -> host.connectionsPerIp(1).maxConnections(1))
-					.build())) {
+				HotConnPool pool = origins.pool(origins.config((host) -> {
+						host.setConnectionsPerIp(1);
+						host.setMaxConnections(1);
+					}))) {
 			pool.start();
 			HotConnection held = pool.acquireExclusive(origins.target());
 			ExecutorService waiterThread = Executors.newSingleThreadExecutor();

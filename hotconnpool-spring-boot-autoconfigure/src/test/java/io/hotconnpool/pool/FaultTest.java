@@ -54,7 +54,7 @@ class FaultTest {
 	@Test
 	void anIdempotentRequestIsRetriedOnceOnAnotherIp() throws Exception {
 		try (LoopbackTlsOrigins origins = originsWithOneCuttingIp(3);
-				HotConnPool pool = origins.pool(origins.settings((host) -> host.connectionsPerIp(1)).build())) {
+				HotConnPool pool = origins.pool(origins.config((host) -> host.setConnectionsPerIp(1)))) {
 			pool.start();
 			Request get = new Request.Builder().url("https://" + origins.target() + "/data").build();
 
@@ -82,7 +82,7 @@ class FaultTest {
 	@Test
 	void aNonIdempotentRequestIsNeverRetried() throws Exception {
 		try (LoopbackTlsOrigins origins = originsWithOneCuttingIp(1);
-				HotConnPool pool = origins.pool(origins.settings((host) -> host.connectionsPerIp(1)).build())) {
+				HotConnPool pool = origins.pool(origins.config((host) -> host.setConnectionsPerIp(1)))) {
 			pool.start();
 			Request post = new Request.Builder().url("https://" + origins.target() + "/data")
 				.post(RequestBody.create("{}", MediaType.get("application/json")))
@@ -113,12 +113,13 @@ class FaultTest {
 				}
 			});
 			List<InetAddress> addresses = List.of(origins.addresses().get(0), blackHole.getInetAddress());
-			try (HotConnPool pool = HotConnPool.builder(origins.settings((host) -> host.connectionsPerIp(1))
-				.tlsHandshakeTimeout(Duration.ofMillis(300))
-				.probeTimeout(Duration.ofMillis(500))
-				.healthCheckInterval(Duration.ofMillis(200))
-				.blacklistFailureThreshold(2)
-				.build()).resolver((host) -> addresses).build()) {
+			try (HotConnPool pool = HotConnPool.builder(origins.config((host) -> host.setConnectionsPerIp(1),
+					(config) -> {
+					config.setTlsHandshakeTimeout(Duration.ofMillis(300));
+					config.setProbeTimeout(Duration.ofMillis(500));
+					config.setHealthCheckInterval(Duration.ofMillis(200));
+					config.getBlacklist().setFailureThreshold(2);
+				})).resolver((host) -> addresses).build()) {
 				long start = System.nanoTime();
 				pool.start();
 				assertThat(Duration.ofNanos(System.nanoTime() - start)).as("the handshake deadline fired")
@@ -156,13 +157,13 @@ class FaultTest {
 	@Test
 	void anIpWhosePortClosesIsSetAsideAndRewarmedWhenItComesBack() throws Exception {
 		try (LoopbackTlsOrigins origins = LoopbackTlsOrigins.start(3);
-				HotConnPool pool = origins.pool(origins.settings((host) -> host.connectionsPerIp(2))
-					.healthCheckInterval(Duration.ofMillis(200))
-					.healthCheckIdleThreshold(Duration.ofMillis(100))
-					.blacklistFailureThreshold(2)
-					.blacklistTtl(Duration.ofSeconds(1))
-					.blacklistCheckInterval(Duration.ofMillis(200))
-					.build())) {
+				HotConnPool pool = origins.pool(origins.config((host) -> host.setConnectionsPerIp(2), (config) -> {
+						config.setHealthCheckInterval(Duration.ofMillis(200));
+						config.setHealthCheckIdleThreshold(Duration.ofMillis(100));
+						config.getBlacklist().setFailureThreshold(2);
+						config.getBlacklist().setTtl(Duration.ofSeconds(1));
+						config.getBlacklist().setCheckInterval(Duration.ofMillis(200));
+					}))) {
 			pool.start();
 			LoopbackTlsOrigins.Origin down = origins.origin(1);
 			Request get = new Request.Builder().url("https://" + origins.target() + "/").build();
@@ -198,13 +199,14 @@ class FaultTest {
 	@Test
 	void anIpAnswering503IsSetAsideAtTheFailureThresholdAndItsAnswersReachTheirCallers() throws Exception {
 		try (LoopbackTlsOrigins origins = LoopbackTlsOrigins.start(3);
-				HotConnPool pool = origins.pool(origins.settings((host) -> host.connectionsPerIp(1))
-					.healthCheckInterval(Duration.ofMillis(200))
-					.healthCheckIdleThreshold(Duration.ofMinutes(1)) // busy connections: only users meet the 503s
-					.blacklistFailureThreshold(3)
-					.blacklistTtl(Duration.ofSeconds(1))
-					.blacklistCheckInterval(Duration.ofMillis(200))
-					.build())) {
+				HotConnPool pool = origins.pool(origins.config((host) -> host.setConnectionsPerIp(1), (config) -> {
+						config.setHealthCheckInterval(Duration.ofMillis(200));
+						// busy connections: only users meet the 503s
+						config.setHealthCheckIdleThreshold(Duration.ofMinutes(1));
+						config.getBlacklist().setFailureThreshold(3);
+						config.getBlacklist().setTtl(Duration.ofSeconds(1));
+						config.getBlacklist().setCheckInterval(Duration.ofMillis(200));
+					}))) {
 			pool.start();
 			LoopbackTlsOrigins.Origin unavailable = origins.origin(1);
 			Request get = new Request.Builder().url("https://" + origins.target() + "/").build();
@@ -262,11 +264,11 @@ class FaultTest {
 		try (LoopbackTlsOrigins origins = LoopbackTlsOrigins.start(2)) {
 			LoopbackTlsOrigins.Origin unavailable = origins.origin(1);
 			unavailable.answer((request) -> LoopbackTlsOrigins.Origin.status(request, 503, "busy"));
-			try (HotConnPool pool = origins.pool(origins.settings((host) -> host.connectionsPerIp(1))
-				.healthCheckInterval(Duration.ofMillis(200))
-				.blacklistFailureThreshold(2)
-				.blacklistTtl(Duration.ofMinutes(10))
-				.build())) {
+			try (HotConnPool pool = origins.pool(origins.config((host) -> host.setConnectionsPerIp(1), (config) -> {
+					config.setHealthCheckInterval(Duration.ofMillis(200));
+					config.getBlacklist().setFailureThreshold(2);
+					config.getBlacklist().setTtl(Duration.ofMinutes(10));
+				}))) {
 				pool.start();
 
 				await().atMost(WITHIN).untilAsserted(() -> assertThat(host(pool).blacklisted()).singleElement()
@@ -286,9 +288,8 @@ class FaultTest {
 	void aResponseSlowerThanTheReadTimeoutFailsItsCallerAndRetiresOnlyItsConnection(Protocol protocol)
 			throws Exception {
 		try (LoopbackTlsOrigins origins = LoopbackTlsOrigins.start(3, List.of(protocol, Protocol.HTTP_1_1));
-				HotConnPool pool = origins.pool(origins.settings((host) -> host.connectionsPerIp(1))
-					.readTimeout(Duration.ofMillis(300))
-					.build())) {
+				HotConnPool pool = origins.pool(origins.config((host) -> host.setConnectionsPerIp(1),
+						(config) -> config.setReadTimeout(Duration.ofMillis(300))))) {
 			pool.start();
 			LoopbackTlsOrigins.Origin slow = origins.origin(0);
 			slow.answer((request) -> request.getUrl().encodedPath().equals("/slow")
@@ -347,10 +348,11 @@ class FaultTest {
 						new InetSocketAddress(impostor.origin(0).address(), impostor.port()))) {
 			List<InetAddress> addresses = new ArrayList<>(origins.addresses());
 			addresses.add(proxy.address());
-			try (HotConnPool pool = HotConnPool.builder(origins.settings((host) -> host.connectionsPerIp(1))
-				.healthCheckInterval(Duration.ofMillis(200))
-				.blacklistFailureThreshold(2)
-				.build()).resolver((host) -> addresses).build()) {
+			try (HotConnPool pool = HotConnPool.builder(origins.config((host) -> host.setConnectionsPerIp(1),
+					(config) -> {
+					config.setHealthCheckInterval(Duration.ofMillis(200));
+					config.getBlacklist().setFailureThreshold(2);
+				})).resolver((host) -> addresses).build()) {
 				long start = System.nanoTime();
 				pool.start();
 				Request get = new Request.Builder().url("https://" + origins.target() + "/").build();
@@ -392,7 +394,7 @@ class FaultTest {
 		List<HotConnection> onIp = new ArrayList<>(); // held while looking: the next stream goes elsewhere
 		try {
 			for (int i = 0; i < 10 && held.size() < count; i++) {
-				HotConnection lease = pool.acquire(pool.settings().hosts().get(0).key());
+				HotConnection lease = pool.acquire(pool.config().hostSettings().get(0).key());
 				(lease.ip().getHostAddress().equals(ip) ? onIp : held).add(lease);
 			}
 		}
@@ -407,7 +409,7 @@ class FaultTest {
 		List<HotConnection> others = new ArrayList<>();
 		try {
 			for (int i = 0; i < 20; i++) {
-				HotConnection lease = pool.acquireExclusive(pool.settings().hosts().get(0).key());
+				HotConnection lease = pool.acquireExclusive(pool.config().hostSettings().get(0).key());
 				if (lease.ip().getHostAddress().equals(ip)) {
 					return lease;
 				}
@@ -423,9 +425,8 @@ class FaultTest {
 	@Test
 	void aLeaseHeldPastTheLeakThresholdIsReportedOnceWithItsAcquirer(CapturedOutput output) throws Exception {
 		try (LoopbackTlsOrigins origins = LoopbackTlsOrigins.start(1);
-				HotConnPool pool = origins.pool(origins.settings((host) -> host.connectionsPerIp(3))
-					.leakDetectionThreshold(Duration.ofMillis(200))
-					.build())) {
+				HotConnPool pool = origins.pool(origins.config((host) -> host.setConnectionsPerIp(3),
+						(config) -> config.setLeakDetectionThreshold(Duration.ofMillis(200))))) {
 			pool.start();
 			HotConnection forgotten = pool.acquire(origins.target());
 			await().atMost(WITHIN).until(() -> pool.stats().leaksDetected() == 1);

@@ -6,7 +6,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.UnaryOperator;
+import java.util.function.Consumer;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -35,15 +35,15 @@ class HostPoolTest {
 		this.pool.close();
 	}
 
-	private HostPool host(UnaryOperator<HotConnPoolSettings.HostBuilder> host,
-			UnaryOperator<HotConnPoolSettings.Builder> pool) {
-		HotConnPoolSettings settings = pool
-			.apply(HotConnPoolSettings.builder().tlsSelfTest(false).host("origin.test", host))
-			.build();
-		this.pool = HotConnPool.builder(settings).executor((task) -> {
+	private HostPool host(Consumer<HostConfig> host, Consumer<HotConnPoolConfig> pool) {
+		HotConnPoolConfig config = new HotConnPoolConfig();
+		config.getTls().setSelfTest(false);
+		host.accept(config.addHost("origin.test"));
+		pool.accept(config);
+		this.pool = HotConnPool.builder(config).executor((task) -> {
 			// warm-ups never run: no connection is ever opened
 		}).build();
-		return new HostPool(this.pool, settings.hosts().get(0));
+		return new HostPool(this.pool, config.hostSettings().get(0));
 	}
 
 	/** Resolves the host to the addresses and reports every new connection warm. */
@@ -55,7 +55,11 @@ class HostPoolTest {
 
 	@Test
 	void warmSlotsSpreadOverEveryIpSlotBySlotUpToTheMaximum() {
-		HostPool host = host((h) -> h.connectionsPerIp(2).maxConnections(4), (p) -> p);
+		HostPool host = host((h) -> {
+				h.setConnectionsPerIp(2);
+				h.setMaxConnections(4);
+			}, (p) -> {
+		});
 
 		List<PooledConnection> created = host.updateAddresses(List.of(IP1, IP2, IP3), false).toWarm();
 
@@ -67,7 +71,10 @@ class HostPoolTest {
 
 	@Test
 	void aSharedConnectionCarriesStreamsUpToItsLimitAndAnExclusiveLeaseOnlyWhenNoneIsInFlight() throws Exception {
-		HostPool host = host((h) -> h.connectionsPerIp(1).maxConnections(1), (p) -> p.http2MaxStreamsPerConnection(2));
+		HostPool host = host((h) -> {
+				h.setConnectionsPerIp(1);
+				h.setMaxConnections(1);
+			}, (p) -> p.getHttp2().setMaxStreamsPerConnection(2));
 		PooledConnection connection = warm(host, true, IP1).get(0);
 
 		assertThat(host.acquire(0, null, false, false)).isSameAs(connection);
@@ -92,7 +99,10 @@ class HostPoolTest {
 
 	@Test
 	void aReleasedStreamGoesToTheWaiter() throws Exception {
-		HostPool host = host((h) -> h.connectionsPerIp(1).maxConnections(1), (p) -> p.http2MaxStreamsPerConnection(2));
+		HostPool host = host((h) -> {
+				h.setConnectionsPerIp(1);
+				h.setMaxConnections(1);
+			}, (p) -> p.getHttp2().setMaxStreamsPerConnection(2));
 		PooledConnection connection = warm(host, true, IP1).get(0);
 		assertThat(host.acquire(0, null, false, false)).isSameAs(connection);
 		assertThat(host.acquire(0, null, false, false)).isSameAs(connection);
@@ -115,7 +125,8 @@ class HostPoolTest {
 
 	@Test
 	void streamsSpreadOverEveryConnectionFewestInFlightFirst() throws Exception {
-		HostPool host = host((h) -> h.connectionsPerIp(1), (p) -> p);
+		HostPool host = host((h) -> h.setConnectionsPerIp(1), (p) -> {
+		});
 		warm(host, true, IP1, IP2, IP3);
 
 		for (int i = 0; i < 6; i++) {
@@ -129,7 +140,8 @@ class HostPoolTest {
 
 	@Test
 	void aRetiredConnectionDrainsItsStreamsAndClosesWithTheLast() throws Exception {
-		HostPool host = host((h) -> h.connectionsPerIp(1), (p) -> p);
+		HostPool host = host((h) -> h.setConnectionsPerIp(1), (p) -> {
+		});
 		PooledConnection connection = warm(host, true, IP1).get(0);
 		host.acquire(0, null, false, false);
 		host.acquire(0, null, false, false);
@@ -153,7 +165,7 @@ class HostPoolTest {
 	@Test
 	void aBlacklistedIpIsReprobedOnceItsTtlHasPassedAndNotBefore() throws Exception {
 		Duration ttl = Duration.ofMinutes(15);
-		HostPool host = host((h) -> h.connectionsPerIp(1), (p) -> p.blacklistTtl(ttl));
+		HostPool host = host((h) -> h.setConnectionsPerIp(1), (p) -> p.getBlacklist().setTtl(ttl));
 		warm(host, false, IP1, IP2);
 		PooledConnection lease = host.acquire(0, IP2, true, false);
 		assertThat(lease.ip).isEqualTo(IP1);
@@ -179,7 +191,11 @@ class HostPoolTest {
 	@Test
 	void aConnectionAboveTheWarmTargetIsRetiredOnceIdleForTheTimeoutOnDemandOnesFirst() throws Exception {
 		long idleTimeout = Duration.ofMinutes(10).toNanos();
-		HostPool host = host((h) -> h.connectionsPerIp(1).maxConnections(3), (p) -> p);
+		HostPool host = host((h) -> {
+				h.setConnectionsPerIp(1);
+				h.setMaxConnections(3);
+			}, (p) -> {
+		});
 		warm(host, false, IP1, IP2);
 		PooledConnection first = host.acquire(0, null, true, false);
 		PooledConnection second = host.acquire(0, null, true, false);
@@ -204,7 +220,7 @@ class HostPoolTest {
 	@Test
 	void aConnectionPastItsLifetimeIsRetiredAndReplacedAndNotBefore() {
 		Duration lifetime = Duration.ofMinutes(30);
-		HostPool host = host((h) -> h.connectionsPerIp(1), (p) -> p.maxLifetime(lifetime));
+		HostPool host = host((h) -> h.setConnectionsPerIp(1), (p) -> p.setMaxLifetime(lifetime));
 		long before = System.nanoTime();
 		PooledConnection connection = warm(host, true, IP1).get(0);
 		long after = System.nanoTime();
@@ -221,7 +237,8 @@ class HostPoolTest {
 	@Test
 	void anIdleSharedConnectionIsReservedForItsHealthProbeOnlyWithNoStreamInFlight() throws Exception {
 		long threshold = Duration.ofSeconds(10).toNanos();
-		HostPool host = host((h) -> h.connectionsPerIp(1), (p) -> p);
+		HostPool host = host((h) -> h.setConnectionsPerIp(1), (p) -> {
+		});
 		long before = System.nanoTime();
 		PooledConnection connection = warm(host, true, IP1).get(0);
 		long after = System.nanoTime();

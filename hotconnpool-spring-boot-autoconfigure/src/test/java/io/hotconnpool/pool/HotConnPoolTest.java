@@ -39,7 +39,7 @@ class HotConnPoolTest {
 
 	private void startPool(Protocol protocol) throws IOException {
 		this.origins = LoopbackTlsOrigins.start(3, List.of(protocol, Protocol.HTTP_1_1));
-		this.pool = this.origins.pool(this.origins.settings((host) -> host.connectionsPerIp(2)).build());
+		this.pool = this.origins.pool(this.origins.config((host) -> host.setConnectionsPerIp(2)));
 		this.pool.start();
 	}
 

@@ -52,8 +52,10 @@ class Http2StreamsTest {
 	@Test
 	void sixtyFourConcurrentRequestsShareTheConfiguredConnectionsAndAllComplete() throws Exception {
 		LoopbackTlsOrigins origins = track(LoopbackTlsOrigins.start(2));
-		HotConnPool pool = track(origins.pool(origins.settings((host) -> host.connectionsPerIp(1).maxConnections(2))
-			.build()));
+		HotConnPool pool = track(origins.pool(origins.config((host) -> {
+				host.setConnectionsPerIp(1);
+				host.setMaxConnections(2);
+			})));
 		pool.start();
 		// Each answer waits until 16 requests are in flight at once: only streams sharing connections get there.
 		CountDownLatch sixteenAtOnce = new CountDownLatch(16);
@@ -104,9 +106,10 @@ class Http2StreamsTest {
 			MockResponse.Builder response = new MockResponse.Builder().code(200).settings(twoStreams);
 			return ("HEAD".equals(request.getMethod()) ? response : response.body("hot")).build();
 		});
-		HotConnPool pool = track(origins.pool(origins.settings((host) -> host.connectionsPerIp(1).maxConnections(1))
-			.acquireTimeout(WITHIN)
-			.build()));
+		HotConnPool pool = track(origins.pool(origins.config((host) -> {
+				host.setConnectionsPerIp(1);
+				host.setMaxConnections(1);
+			}, (config) -> config.setAcquireTimeout(WITHIN))));
 		pool.start();
 		await().atMost(WITHIN).until(() -> pool.stats().hosts().get(0).connections().get(0).maxStreams() == 2);
 
@@ -128,7 +131,7 @@ class Http2StreamsTest {
 		LoopbackTlsOrigins origins = track(LoopbackTlsOrigins.start(2));
 		AtomicReference<List<InetAddress>> answer = new AtomicReference<>(List.of(origins.addresses().get(0)));
 		CountDownLatch release = new CountDownLatch(1);
-		HotConnPool pool = track(HotConnPool.builder(origins.settings((host) -> host.connectionsPerIp(1)).build())
+		HotConnPool pool = track(HotConnPool.builder(origins.config((host) -> host.setConnectionsPerIp(1)))
 			.resolver((name) -> answer.get())
 			.build());
 		pool.start();
@@ -171,11 +174,11 @@ class Http2StreamsTest {
 		LoopbackTlsOrigins origins = track(LoopbackTlsOrigins.start(1));
 		LoopbackProxy proxy = track(new LoopbackProxy(InetAddress.getByName("127.0.0.9"), origins.port(),
 				new InetSocketAddress(origins.origin(0).address(), origins.port())));
-		HotConnPool pool = track(HotConnPool.builder(origins.settings((host) -> host.connectionsPerIp(2))
-			.http2PingInterval(Duration.ofMillis(200))
-			.probeTimeout(Duration.ofSeconds(1))
-			.healthCheckInterval(Duration.ofHours(1))
-			.build()).resolver((name) -> List.of(proxy.address())).build());
+		HotConnPool pool = track(HotConnPool.builder(origins.config((host) -> host.setConnectionsPerIp(2), (config) -> {
+				config.getHttp2().setPingInterval(Duration.ofMillis(200));
+				config.setProbeTimeout(Duration.ofSeconds(1));
+				config.setHealthCheckInterval(Duration.ofHours(1));
+			})).resolver((name) -> List.of(proxy.address())).build());
 		pool.start();
 		assertThat(host(pool).idle()).isEqualTo(2);
 		assertThat(host(pool).connections()).extracting(ConnectionStats::protocol).containsOnly("h2");
@@ -197,8 +200,10 @@ class Http2StreamsTest {
 	@Test
 	void sharedLeasesShareAConnectionAndAnExclusiveLeaseHasItToItself() throws Exception {
 		LoopbackTlsOrigins origins = track(LoopbackTlsOrigins.start(1));
-		HotConnPool pool = track(origins.pool(origins.settings((host) -> host.connectionsPerIp(1).maxConnections(1))
-			.build()));
+		HotConnPool pool = track(origins.pool(origins.config((host) -> {
+				host.setConnectionsPerIp(1);
+				host.setMaxConnections(1);
+			})));
 		pool.start();
 		String target = origins.target();
 		Request get = new Request.Builder().url(origins.url("/")).build();

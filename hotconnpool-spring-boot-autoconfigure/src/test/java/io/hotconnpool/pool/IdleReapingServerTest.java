@@ -7,7 +7,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.locks.LockSupport;
-import java.util.function.UnaryOperator;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -68,8 +68,10 @@ class IdleReapingServerTest {
 			int gapMillis) throws Exception {
 		try (ReapingOrigins servers = new ReapingOrigins(protocol, Duration.ofMillis(idleCloseMillis))) {
 			Outcome outcome = client.run(servers, List.of("hotconnpool.keep-alive.alive-bypass-window=100ms",
-					"hotconnpool.keep-alive.check-interval=200ms"), (pool) -> pool.aliveBypassWindow(Duration.ofMillis(100))
-				.keepAliveCheckInterval(Duration.ofMillis(200)), Duration.ofMillis(gapMillis));
+					"hotconnpool.keep-alive.check-interval=200ms"), (pool) -> {
+						pool.getKeepAlive().setAliveBypassWindow(Duration.ofMillis(100));
+						pool.getKeepAlive().setCheckInterval(Duration.ofMillis(200));
+					}, Duration.ofMillis(gapMillis));
 
 			Reliability.report("server closes connections idle " + idleCloseMillis * 5 + " ms (scaled 1/5), "
 					+ 1000 / (gapMillis * 5) + " req/s, " + protocol + ", " + client, outcome.toString());
@@ -83,7 +85,8 @@ class IdleReapingServerTest {
 	@Test
 	void realTimeThreeSecondIdleCloseOneRequestASecondHttp11RestClient() throws Exception {
 		try (ReapingOrigins servers = new ReapingOrigins(Protocol.HTTP_1_1, Duration.ofSeconds(3))) {
-			Outcome outcome = Client.REST_CLIENT.run(servers, List.of(), (pool) -> pool, Duration.ofSeconds(1));
+			Outcome outcome = Client.REST_CLIENT.run(servers, List.of(), (pool) -> {
+			}, Duration.ofSeconds(1));
 
 			Reliability.report("server closes connections idle 3 s, 1 req/s, HTTP/1.1, REST_CLIENT, real time",
 					outcome.toString());
@@ -123,9 +126,9 @@ class IdleReapingServerTest {
 		EXECUTE {
 			@Override
 			Outcome run(ReapingOrigins servers, List<String> properties,
-					UnaryOperator<HotConnPoolSettings.Builder> settings, Duration gap) throws Exception {
+					Consumer<HotConnPoolConfig> settings, Duration gap) throws Exception {
 				try (HotConnPool pool = HotConnPool
-					.builder(settings.apply(servers.origins.settings((host) -> host.connectionsPerIp(2))).build())
+					.builder(servers.origins.config((host) -> host.setConnectionsPerIp(2), settings))
 					.resolver((name) -> servers.proxyAddresses())
 					.build()) {
 					pool.start();
@@ -141,7 +144,7 @@ class IdleReapingServerTest {
 		REST_CLIENT {
 			@Override
 			Outcome run(ReapingOrigins servers, List<String> properties,
-					UnaryOperator<HotConnPoolSettings.Builder> settings, Duration gap) {
+					Consumer<HotConnPoolConfig> settings, Duration gap) {
 				Outcome[] outcome = new Outcome[1];
 				new ApplicationContextRunner()
 					.withConfiguration(AutoConfigurations.of(SslAutoConfiguration.class,
@@ -166,7 +169,7 @@ class IdleReapingServerTest {
 		};
 
 		abstract Outcome run(ReapingOrigins servers, List<String> properties,
-				UnaryOperator<HotConnPoolSettings.Builder> settings, Duration gap) throws Exception;
+				Consumer<HotConnPoolConfig> settings, Duration gap) throws Exception;
 
 	}
 

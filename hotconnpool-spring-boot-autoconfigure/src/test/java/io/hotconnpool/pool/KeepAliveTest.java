@@ -84,9 +84,9 @@ class KeepAliveTest {
 							new InetSocketAddress(origins.origin(i).address(), origins.port()), Duration.ofSeconds(1)));
 				}
 				List<InetAddress> addresses = proxies.stream().map(LoopbackProxy::address).toList();
-				try (HotConnPool pool = HotConnPool.builder(origins.settings((host) -> host.connectionsPerIp(2))
-					.keepAliveCheckInterval(Duration.ofMillis(100))
-					.build()).resolver((name) -> addresses).build()) {
+				try (HotConnPool pool = HotConnPool.builder(origins.config((host) -> host.setConnectionsPerIp(2),
+						(config) -> config.getKeepAlive().setCheckInterval(Duration.ofMillis(100))))
+					.resolver((name) -> addresses).build()) {
 					pool.start();
 					HostStats host = pool.stats().hosts().get(0);
 					assertThat(host.keepAliveTimeout()).as("announced by the probes' answers").hasSeconds(1);

@@ -37,9 +37,10 @@ class LeaseTest {
 	@BeforeEach
 	void startPool() throws Exception {
 		this.origins = LoopbackTlsOrigins.start(1);
-		this.pool = this.origins.pool(this.origins.settings((host) -> host.connectionsPerIp(1).maxConnections(1))
-			.unknownHosts(UnknownHostPolicy.REFUSE)
-			.build());
+		this.pool = this.origins.pool(this.origins.config((host) -> {
+				host.setConnectionsPerIp(1);
+				host.setMaxConnections(1);
+			}, (config) -> config.setUnknownHosts(UnknownHostPolicy.REFUSE)));
 		this.pool.start();
 	}
 
@@ -180,7 +181,7 @@ class LeaseTest {
 
 	@Test
 	void anAcquireBeforeStartIsRefused() {
-		try (HotConnPool unstarted = this.origins.pool(this.pool.settings())) {
+		try (HotConnPool unstarted = this.origins.pool(this.pool.config())) {
 			assertThatIllegalStateException().isThrownBy(() -> unstarted.acquire(this.origins.target()))
 				.withMessageContaining("call start() first");
 			assertThat(unstarted.stats().totalConnections()).isZero();
@@ -228,11 +229,11 @@ class LeaseTest {
 	@Test
 	void anUnknownHostIsWarmedOnFirstUseWhenAllowed() throws Exception {
 		this.pool.close();
+		HotConnPoolConfig config = new HotConnPoolConfig();
+		config.getTls().useMaterial(new TlsMaterial(LoopbackTlsOrigins.trustStore(), null));
+		config.setConnectionsPerIp(1);
 		this.pool = HotConnPool
-			.builder(HotConnPoolSettings.builder()
-				.trustStore(LoopbackTlsOrigins.trustStore())
-				.hostDefaults((host) -> host.connectionsPerIp(1))
-				.build())
+			.builder(config)
 			.resolver(this.origins.resolver())
 			.build();
 		this.pool.start();

@@ -39,11 +39,11 @@ class LifecycleTest {
 		this.origins = LoopbackTlsOrigins.start(2);
 		this.scheduler.setRemoveOnCancelPolicy(true);
 		this.scheduler.initialize();
-		this.pool = HotConnPool.builder(this.origins.settings((host) -> host.connectionsPerIp(1))
-			.drainTimeout(drainTimeout)
-			.healthCheckInterval(Duration.ofMillis(100))
-			.cleanupInterval(Duration.ofMillis(100))
-			.build()).resolver(this.origins.resolver()).scheduler(this.scheduler).build();
+		this.pool = HotConnPool.builder(this.origins.config((host) -> host.setConnectionsPerIp(1), (config) -> {
+				config.getShutdown().setDrainTimeout(drainTimeout);
+				config.setHealthCheckInterval(Duration.ofMillis(100));
+				config.setCleanupInterval(Duration.ofMillis(100));
+			})).resolver(this.origins.resolver()).scheduler(this.scheduler).build();
 		this.pool.start();
 		assertThat(this.pool.isRunning()).isTrue();
 		// A periodic task leaves the queue while it runs: the five are all queued between runs.

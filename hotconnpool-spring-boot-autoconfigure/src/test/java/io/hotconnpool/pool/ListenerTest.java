@@ -63,7 +63,7 @@ class ListenerTest {
 			origins.origin(0)
 				.answer((request) -> request.getUrl().encodedPath().equals("/blocked")
 						? LoopbackTlsOrigins.Origin.status(request, 403, "no") : LoopbackTlsOrigins.Origin.ok(request));
-			try (HotConnPool pool = HotConnPool.builder(origins.settings((host) -> host.connectionsPerIp(1)).build())
+			try (HotConnPool pool = HotConnPool.builder(origins.config((host) -> host.setConnectionsPerIp(1)))
 				.resolver(origins.resolver())
 				.listener(broken)
 				.listener(recorder)
@@ -94,7 +94,7 @@ class ListenerTest {
 
 		};
 		try (LoopbackTlsOrigins origins = LoopbackTlsOrigins.start(1)) {
-			HotConnPoolSettings settings = origins.settings((host) -> host.connectionsPerIp(1)).build();
+			HotConnPoolConfig settings = origins.config((host) -> host.setConnectionsPerIp(1));
 			try (HotConnPool withListener = HotConnPool.builder(settings)
 				.resolver(origins.resolver())
 				.clientCustomizer((builder) -> builder.eventListener(listener))

@@ -8,7 +8,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.UnaryOperator;
+import java.util.function.Consumer;
 
 import io.hotconnpool.test.LoopbackTlsOrigins;
 import okhttp3.Protocol;
@@ -51,12 +51,14 @@ class MaintenanceTest {
 	}
 
 	private void start(int ips, List<Protocol> protocols, HostResolver resolver,
-			UnaryOperator<HotConnPoolSettings.Builder> settings) throws Exception {
+			Consumer<HotConnPoolConfig> settings) throws Exception {
 		this.origins = LoopbackTlsOrigins.start(ips, protocols);
-		HotConnPoolSettings.Builder builder = this.origins
-			.settingsWithFastMaintenance((host) -> host.connectionsPerIp(2))
-			.dnsUpdateInterval(Duration.ofMillis(200));
-		this.pool = HotConnPool.builder(settings.apply(builder).build())
+		HotConnPoolConfig config = this.origins.configWithFastMaintenance((host) -> host.setConnectionsPerIp(2),
+				(pool) -> {
+					pool.setDnsUpdateInterval(Duration.ofMillis(200));
+					settings.accept(pool);
+				});
+		this.pool = HotConnPool.builder(config)
 			.resolver((resolver != null) ? resolver : this.origins.resolver())
 			.build();
 		this.pool.start();
@@ -77,10 +79,10 @@ class MaintenanceTest {
 		LoopbackTlsOrigins.Origin origin = this.origins.origin(0);
 		try (LoopbackProxy proxy = new LoopbackProxy(InetAddress.getByName("127.0.0.9"), this.origins.port(),
 				new InetSocketAddress(origin.address(), this.origins.port()))) {
-			this.pool = HotConnPool.builder(this.origins.settings((host) -> host.connectionsPerIp(2))
-				.healthCheckInterval(Duration.ofMillis(200))
-				.healthCheckIdleThreshold(Duration.ofMillis(100))
-				.build()).resolver((host) -> List.of(proxy.address())).build();
+			this.pool = HotConnPool.builder(this.origins.config((host) -> host.setConnectionsPerIp(2), (config) -> {
+					config.setHealthCheckInterval(Duration.ofMillis(200));
+					config.setHealthCheckIdleThreshold(Duration.ofMillis(100));
+				})).resolver((host) -> List.of(proxy.address())).build();
 			this.pool.start();
 			assertThat(host().idle()).isEqualTo(2);
 
@@ -109,7 +111,7 @@ class MaintenanceTest {
 	@Test
 	void expiredConnectionsAreReplacedButNeverWhileLeased() throws Exception {
 		start(3, List.of(Protocol.HTTP_2, Protocol.HTTP_1_1), null,
-				(settings) -> settings.maxLifetime(Duration.ofSeconds(2)));
+				(settings) -> settings.setMaxLifetime(Duration.ofSeconds(2)));
 		Set<Long> original = new HashSet<>();
 		host().connections().forEach((c) -> original.add(c.id()));
 		assertThat(host().connections().stream().map(ConnectionStats::expiresAt).distinct())
@@ -135,7 +137,7 @@ class MaintenanceTest {
 	@Test
 	void anIpAnswering403IsBlacklistedGetsNoTrafficAndIsRestoredAfterItsTtl(CapturedOutput output) throws Exception {
 		start(3, List.of(Protocol.HTTP_2, Protocol.HTTP_1_1), null,
-				(settings) -> settings.blacklistTtl(Duration.ofSeconds(1)));
+				(settings) -> settings.getBlacklist().setTtl(Duration.ofSeconds(1)));
 		LoopbackTlsOrigins.Origin blocked = this.origins.origin(1);
 		blocked.answer((request) -> LoopbackTlsOrigins.Origin.status(request, 403, "blocked"));
 		long start = System.nanoTime();
@@ -174,12 +176,15 @@ class MaintenanceTest {
 	@Test
 	void anIpThatComesBackWhileItsLeaseIsHeldNeverKeepsTheHostAboveItsMaximum() throws Exception {
 		this.origins = LoopbackTlsOrigins.start(3);
-		this.pool = this.origins.pool(this.origins.settings((host) -> host.connectionsPerIp(2).maxConnections(4))
-			.blacklistTtl(Duration.ofSeconds(1))
-			.blacklistCheckInterval(Duration.ofMillis(200))
-			.healthCheckInterval(Duration.ofMillis(200))
-			.healthCheckIdleThreshold(Duration.ofMillis(100))
-			.build());
+		this.pool = this.origins.pool(this.origins.config((host) -> {
+				host.setConnectionsPerIp(2);
+				host.setMaxConnections(4);
+			}, (config) -> {
+				config.getBlacklist().setTtl(Duration.ofSeconds(1));
+				config.getBlacklist().setCheckInterval(Duration.ofMillis(200));
+				config.setHealthCheckInterval(Duration.ofMillis(200));
+				config.setHealthCheckIdleThreshold(Duration.ofMillis(100));
+			}));
 		this.pool.start();
 		LoopbackTlsOrigins.Origin blocking = this.origins.origin(0);
 		blocking.answer((request) -> request.getUrl().encodedPath().equals("/blocked")
@@ -208,7 +213,10 @@ class MaintenanceTest {
 	@Test
 	void aHostWhoseEveryIpIsBlacklistedFailsClearlyWhenSoConfigured() throws Exception {
 		start(1, List.of(Protocol.HTTP_2, Protocol.HTTP_1_1), null,
-				(settings) -> settings.allBlacklisted(AllBlacklistedPolicy.FAIL).blacklistTtl(Duration.ofMinutes(10)));
+				(settings) -> {
+					settings.getBlacklist().setAllBlacklisted(AllBlacklistedPolicy.FAIL);
+					settings.getBlacklist().setTtl(Duration.ofMinutes(10));
+				});
 		this.origins.origin(0).answer((request) -> LoopbackTlsOrigins.Origin.status(request, 429, "slow down"));
 
 		await().atMost(WITHIN).until(() -> host().blacklisted().size() == 1 && host().total() == 0);
@@ -226,11 +234,11 @@ class MaintenanceTest {
 		LoopbackTlsOrigins.Origin down = this.origins.origin(1);
 		down.close();
 		this.pool = HotConnPool
-			.builder(this.origins.settings((host) -> host.connectionsPerIp(1))
-				.healthCheckInterval(Duration.ofMillis(300))
-				.blacklistFailureThreshold(3)
-				.blacklistTtl(Duration.ofMinutes(10))
-				.build())
+			.builder(this.origins.config((host) -> host.setConnectionsPerIp(1), (config) -> {
+					config.setHealthCheckInterval(Duration.ofMillis(300));
+					config.getBlacklist().setFailureThreshold(3);
+					config.getBlacklist().setTtl(Duration.ofMinutes(10));
+				}))
 			.resolver(this.origins.resolver())
 			.build();
 		this.pool.start();
@@ -257,7 +265,6 @@ class MaintenanceTest {
 		start(3, List.of(Protocol.HTTP_2, Protocol.HTTP_1_1), (host) -> answer.get(), (settings) -> {
 			List<InetAddress> all = this.origins.addresses();
 			answer.set(List.of(all.get(0), all.get(1)));
-			return settings;
 		});
 		List<InetAddress> all = this.origins.addresses();
 		assertThat(host().addresses()).containsExactly("127.0.0.2", "127.0.0.3");
@@ -281,10 +288,13 @@ class MaintenanceTest {
 	@Test
 	void cleanupRetiresIdleConnectionsAboveTheWarmTargetOnDemandOnesFirst() throws Exception {
 		this.origins = LoopbackTlsOrigins.start(2);
-		this.pool = HotConnPool.builder(this.origins.settings((host) -> host.connectionsPerIp(1).maxConnections(4))
-			.idleTimeout(Duration.ofMillis(300))
-			.cleanupInterval(Duration.ofMillis(200))
-			.build()).resolver(this.origins.resolver()).build();
+		this.pool = HotConnPool.builder(this.origins.config((host) -> {
+				host.setConnectionsPerIp(1);
+				host.setMaxConnections(4);
+			}, (config) -> {
+				config.setIdleTimeout(Duration.ofMillis(300));
+				config.setCleanupInterval(Duration.ofMillis(200));
+			})).resolver(this.origins.resolver()).build();
 		this.pool.start();
 		List<HotConnection> leases = new ArrayList<>();
 		for (int i = 0; i < 3; i++) { // the two warm connections, then one opened on demand
@@ -307,9 +317,12 @@ class MaintenanceTest {
 		this.origins = LoopbackTlsOrigins.start(3);
 		List<InetAddress> all = this.origins.addresses();
 		AtomicReference<List<InetAddress>> answer = new AtomicReference<>(List.of(all.get(0), all.get(1)));
-		this.pool = HotConnPool.builder(this.origins.settings((host) -> host.connectionsPerIp(1).maxConnections(3))
-			.dnsUpdateInterval(Duration.ofMillis(200))
-			.build()).resolver((host) -> answer.get()).build();
+		this.pool = HotConnPool.builder(this.origins.config((host) -> {
+				host.setConnectionsPerIp(1);
+				host.setMaxConnections(3);
+			},
+					(config) -> config.setDnsUpdateInterval(Duration.ofMillis(200))))
+				.resolver((host) -> answer.get()).build();
 		this.pool.start();
 		List<HotConnection> leases = new ArrayList<>();
 		for (int i = 0; i < 3; i++) { // the two warm connections and one opened on demand: the host is full
@@ -338,9 +351,8 @@ class MaintenanceTest {
 		AtomicReference<List<InetAddress>> answer = new AtomicReference<>();
 		this.origins = LoopbackTlsOrigins.start(2);
 		answer.set(this.origins.addresses());
-		this.pool = HotConnPool.builder(this.origins.settings((host) -> host.connectionsPerIp(1))
-			.dnsUpdateInterval(Duration.ofMillis(100))
-			.build()).resolver((host) -> {
+		this.pool = HotConnPool.builder(this.origins.config((host) -> host.setConnectionsPerIp(1),
+				(config) -> config.setDnsUpdateInterval(Duration.ofMillis(100)))).resolver((host) -> {
 				List<InetAddress> current = answer.get();
 				if (current == null) {
 					throw new java.net.UnknownHostException("resolver down");

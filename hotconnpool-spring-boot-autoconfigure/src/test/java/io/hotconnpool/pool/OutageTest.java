@@ -28,15 +28,15 @@ class OutageTest {
 	@EnumSource(AllBlacklistedPolicy.class)
 	void everyIpDownThenOneBack(AllBlacklistedPolicy policy) throws Exception {
 		try (LoopbackTlsOrigins origins = LoopbackTlsOrigins.start(3);
-				HotConnPool pool = origins.pool(origins.settings((host) -> host.connectionsPerIp(1))
-					.acquireTimeout(ACQUIRE_TIMEOUT)
-					.healthCheckInterval(Duration.ofMillis(200))
-					.healthCheckIdleThreshold(Duration.ofMillis(100))
-					.blacklistFailureThreshold(2)
-					.blacklistTtl(TTL)
-					.blacklistCheckInterval(CHECK_INTERVAL)
-					.allBlacklisted(policy)
-					.build())) {
+				HotConnPool pool = origins.pool(origins.config((host) -> host.setConnectionsPerIp(1), (config) -> {
+						config.setAcquireTimeout(ACQUIRE_TIMEOUT);
+						config.setHealthCheckInterval(Duration.ofMillis(200));
+						config.setHealthCheckIdleThreshold(Duration.ofMillis(100));
+						config.getBlacklist().setFailureThreshold(2);
+						config.getBlacklist().setTtl(TTL);
+						config.getBlacklist().setCheckInterval(CHECK_INTERVAL);
+						config.getBlacklist().setAllBlacklisted(policy);
+					}))) {
 			pool.start();
 			Request get = new Request.Builder().url("https://" + origins.target() + "/").build();
 

@@ -36,7 +36,7 @@ class RetirementTest {
 
 	private void startPool(Protocol protocol) throws Exception {
 		this.origins = LoopbackTlsOrigins.start(1, List.of(protocol, Protocol.HTTP_1_1));
-		this.pool = this.origins.pool(this.origins.settings((host) -> host.connectionsPerIp(2)).build());
+		this.pool = this.origins.pool(this.origins.config((host) -> host.setConnectionsPerIp(2)));
 		this.pool.start();
 	}
 

@@ -43,9 +43,9 @@ class RetryOnFreshConnectionTest {
 					new InetSocketAddress(this.origins.origin(i).address(), this.origins.port())));
 		}
 		List<InetAddress> addresses = this.proxies.stream().map(LoopbackProxy::address).toList();
-		this.pool = HotConnPool.builder(this.origins.settings((host) -> host.connectionsPerIp(1))
-			.aliveBypassWindow(Duration.ofHours(1))
-			.build()).resolver((name) -> addresses).build();
+		this.pool = HotConnPool.builder(this.origins.config((host) -> host.setConnectionsPerIp(1),
+				(config) -> config.getKeepAlive().setAliveBypassWindow(Duration.ofHours(1))))
+			.resolver((name) -> addresses).build();
 		this.pool.start();
 	}
 

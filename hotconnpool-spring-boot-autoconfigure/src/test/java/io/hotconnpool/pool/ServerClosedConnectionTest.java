@@ -43,9 +43,9 @@ class ServerClosedConnectionTest {
 		this.origins = LoopbackTlsOrigins.start(1, List.of(Protocol.HTTP_2, Protocol.HTTP_1_1));
 		this.proxy = new LoopbackProxy(InetAddress.getByName("127.0.0.9"), this.origins.port(),
 				new InetSocketAddress(this.origins.origin(0).address(), this.origins.port()));
-		this.pool = HotConnPool.builder(this.origins.settings((host) -> host.connectionsPerIp(2))
-			.healthCheckInterval(Duration.ofHours(1))
-			.build()).resolver((host) -> List.of(this.proxy.address())).executor(this.executor).build();
+		this.pool = HotConnPool.builder(this.origins.config((host) -> host.setConnectionsPerIp(2),
+				(config) -> config.setHealthCheckInterval(Duration.ofHours(1))))
+			.resolver((host) -> List.of(this.proxy.address())).executor(this.executor).build();
 		this.pool.start();
 		assertThat(host().idle()).isEqualTo(2);
 		assertThat(host().connections()).extracting(ConnectionStats::protocol).containsOnly("h2");

@@ -67,19 +67,22 @@ class SoakTest {
 		try (LoopbackTlsOrigins origins = LoopbackTlsOrigins.start(4, List.of(Protocol.HTTP_1_1))) {
 			List<InetAddress> all = origins.addresses();
 			AtomicReference<List<InetAddress>> answer = new AtomicReference<>(all);
-			HotConnPoolSettings settings = origins.settings((host) -> host.connectionsPerIp(2).maxConnections(12))
-				.acquireTimeout(Duration.ofSeconds(10))
-				.readTimeout(READ_TIMEOUT)
-				.healthCheckInterval(Duration.ofMillis(200))
-				.healthCheckIdleThreshold(Duration.ofMillis(100))
-				.cleanupInterval(Duration.ofMillis(200))
-				.maxLifetime(Duration.ofSeconds(5))
-				.blacklistTtl(Duration.ofSeconds(1))
-				.blacklistCheckInterval(Duration.ofMillis(200))
-				.dnsUpdateInterval(Duration.ofMillis(200))
-				.leakDetectionThreshold(Duration.ofSeconds(10))
-				.drainTimeout(Duration.ofSeconds(2))
-				.build();
+			HotConnPoolConfig settings = origins.config((host) -> {
+					host.setConnectionsPerIp(2);
+					host.setMaxConnections(12);
+				}, (config) -> {
+					config.setAcquireTimeout(Duration.ofSeconds(10));
+					config.setReadTimeout(READ_TIMEOUT);
+					config.setHealthCheckInterval(Duration.ofMillis(200));
+					config.setHealthCheckIdleThreshold(Duration.ofMillis(100));
+					config.setCleanupInterval(Duration.ofMillis(200));
+					config.setMaxLifetime(Duration.ofSeconds(5));
+					config.getBlacklist().setTtl(Duration.ofSeconds(1));
+					config.getBlacklist().setCheckInterval(Duration.ofMillis(200));
+					config.setDnsUpdateInterval(Duration.ofMillis(200));
+					config.setLeakDetectionThreshold(Duration.ofSeconds(10));
+					config.getShutdown().setDrainTimeout(Duration.ofSeconds(2));
+				});
 			HotConnPool pool = HotConnPool.builder(settings).resolver((host) -> answer.get()).build();
 			Outcomes outcomes = new Outcomes();
 			Request get = new Request.Builder().url("https://" + origins.target() + "/load").build();
@@ -166,7 +169,7 @@ class SoakTest {
 				}
 			}
 			else {
-				try (HotConnection lease = pool.acquire(pool.settings().hosts().get(0).key())) {
+				try (HotConnection lease = pool.acquire(pool.config().hostSettings().get(0).key())) {
 					load.holding(lease, (held) -> {
 						try (Response response = held.execute((kind < 9) ? get : post)) {
 							response.body().string();

@@ -10,6 +10,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 
 import io.hotconnpool.test.LoopbackTlsOrigins;
 import mockwebserver3.MockResponse;
@@ -43,16 +44,23 @@ class StressTest {
 		return origins;
 	}
 
-	private static HotConnPoolSettings.Builder settings(LoopbackTlsOrigins origins) {
-		return origins.settings((host) -> host.connectionsPerIp(2).maxConnections(12))
-			.acquireTimeout(Duration.ofSeconds(10))
-			.healthCheckInterval(Duration.ofMillis(200))
-			.blacklistFailureThreshold(1_000); // keep the faulty IP in play: this test is about concurrency
+	private static HotConnPoolConfig config(LoopbackTlsOrigins origins, Consumer<HotConnPoolConfig> pool) {
+		return origins.config((host) -> {
+				host.setConnectionsPerIp(2);
+				host.setMaxConnections(12);
+			}, (config) -> {
+				config.setAcquireTimeout(Duration.ofSeconds(10));
+				config.setHealthCheckInterval(Duration.ofMillis(200));
+				// keep the faulty IP in play: this test is about concurrency
+				config.getBlacklist().setFailureThreshold(1_000);
+				pool.accept(config);
+			});
 	}
 
 	@Test
 	void invariantsHoldUnderLoadWithFaults() throws Exception {
-		try (LoopbackTlsOrigins origins = faultyOrigins(); HotConnPool pool = origins.pool(settings(origins).build())) {
+		try (LoopbackTlsOrigins origins = faultyOrigins(); HotConnPool pool = origins.pool(config(origins, (settings) -> {
+		}))) {
 			pool.start();
 			Request request = new Request.Builder().url("https://" + origins.target() + "/load").build();
 			AtomicInteger succeeded = new AtomicInteger();
@@ -90,10 +98,13 @@ class StressTest {
 		try (LoopbackTlsOrigins origins = LoopbackTlsOrigins.start(4)) {
 			List<InetAddress> all = origins.addresses();
 			AtomicReference<List<InetAddress>> answer = new AtomicReference<>(all.subList(0, 2));
-			HotConnPoolSettings settings = origins.settings((host) -> host.connectionsPerIp(2).maxConnections(4))
-				.acquireTimeout(Duration.ofSeconds(10))
-				.dnsUpdateInterval(Duration.ofMillis(200))
-				.build();
+			HotConnPoolConfig settings = origins.config((host) -> {
+					host.setConnectionsPerIp(2);
+					host.setMaxConnections(4);
+				}, (config) -> {
+					config.setAcquireTimeout(Duration.ofSeconds(10));
+					config.setDnsUpdateInterval(Duration.ofMillis(200));
+				});
 			try (HotConnPool pool = HotConnPool.builder(settings).resolver((host) -> answer.get()).build()) {
 				pool.start();
 				Request request = new Request.Builder().url("https://" + origins.target() + "/dns").build();
@@ -145,7 +156,7 @@ class StressTest {
 		try (LoopbackTlsOrigins origins = faultyOrigins()) {
 			long socketsBefore = PoolLoad.openSockets();
 			Duration drain = Duration.ofSeconds(1);
-			HotConnPool pool = origins.pool(settings(origins).drainTimeout(drain).build());
+			HotConnPool pool = origins.pool(config(origins, (settings) -> settings.getShutdown().setDrainTimeout(drain)));
 			pool.start();
 			Request request = new Request.Builder().url("https://" + origins.target() + "/load").build();
 			AtomicInteger unexpected = new AtomicInteger();

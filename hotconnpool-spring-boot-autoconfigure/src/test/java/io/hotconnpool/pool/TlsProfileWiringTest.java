@@ -3,7 +3,6 @@ package io.hotconnpool.pool;
 import java.time.Duration;
 
 import io.hotconnpool.test.LoopbackTlsOrigins;
-import io.hotconnpool.tls.TlsProfile;
 import io.hotconnpool.tls.TlsSelfTest;
 import mockwebserver3.RecordedRequest;
 import org.junit.jupiter.api.Test;
@@ -19,9 +18,10 @@ class TlsProfileWiringTest {
 	@Test
 	void aHostsProfileReachesTheWireAndTheSelfTestReportsItsFingerprint() throws Exception {
 		try (LoopbackTlsOrigins origins = LoopbackTlsOrigins.start(1);
-				HotConnPool pool = origins
-					.pool(origins.settings((host) -> host.connectionsPerIp(1).tlsProfile(TlsProfile.builtIn("chrome")))
-						.build())) {
+				HotConnPool pool = origins.pool(origins.config((host) -> {
+					host.setConnectionsPerIp(1);
+					host.getTls().setProfile("chrome");
+				}))) {
 			pool.start();
 
 			RecordedRequest probe = origins.origin(0).takeRequest(Duration.ofSeconds(5));
@@ -38,9 +38,10 @@ class TlsProfileWiringTest {
 	@Test
 	void profilesRotatePerConnectionAndEachConnectionsHeadersMatchItsOwnClientHello() throws Exception {
 		try (LoopbackTlsOrigins origins = LoopbackTlsOrigins.start(2);
-				HotConnPool pool = origins.pool(origins.settings((host) -> host.connectionsPerIp(2)
-					.tlsProfiles(java.util.List.of(TlsProfile.builtIn("chrome"), TlsProfile.builtIn("firefox"))))
-					.build())) {
+				HotConnPool pool = origins.pool(origins.config((host) -> {
+					host.setConnectionsPerIp(2);
+					host.getTls().setProfile("chrome,firefox");
+				}))) {
 			pool.start();
 
 			assertThat(pool.stats().hosts().get(0).connections()).extracting(ConnectionStats::tlsProfile)
@@ -68,10 +69,10 @@ class TlsProfileWiringTest {
 	@Test
 	void withUnknownHostsRefusedOnlyTheHostsProfilesAreSelfTested() throws Exception {
 		try (LoopbackTlsOrigins origins = LoopbackTlsOrigins.start(1);
-				HotConnPool pool = origins.pool(origins
-					.settings((host) -> host.connectionsPerIp(1).tlsProfile(TlsProfile.builtIn("firefox")))
-					.unknownHosts(UnknownHostPolicy.REFUSE)
-					.build())) {
+				HotConnPool pool = origins.pool(origins.config((host) -> {
+					host.setConnectionsPerIp(1);
+					host.getTls().setProfile("firefox");
+				}, (config) -> config.setUnknownHosts(UnknownHostPolicy.REFUSE)))) {
 			pool.start();
 			assertThat(pool.stats().tlsSelfTests()).extracting(TlsSelfTest.Result::profileId).containsExactly("firefox");
 		}
@@ -80,7 +81,8 @@ class TlsProfileWiringTest {
 	@Test
 	void theSelfTestCanBeSwitchedOff() throws Exception {
 		try (LoopbackTlsOrigins origins = LoopbackTlsOrigins.start(1);
-				HotConnPool pool = origins.pool(origins.settings((host) -> host).tlsSelfTest(false).build())) {
+				HotConnPool pool = origins.pool(origins.config((host) -> {
+				}, (config) -> config.getTls().setSelfTest(false)))) {
 			pool.start();
 			assertThat(pool.tlsSelfTests()).isEmpty();
 		}

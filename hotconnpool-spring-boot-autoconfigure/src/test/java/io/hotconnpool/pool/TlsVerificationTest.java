@@ -16,9 +16,9 @@ class TlsVerificationTest {
 	@Test
 	void aCertificateFromAnUntrustedCaIsRefused() throws Exception {
 		try (LoopbackTlsOrigins origins = LoopbackTlsOrigins.start(1);
-				HotConnPool pool = origins.pool(origins.settings((host) -> host.connectionsPerIp(1))
-					.trustStore(LoopbackTlsOrigins.unrelatedTrustStore())
-					.build())) {
+				HotConnPool pool = origins.pool(origins.config((host) -> host.setConnectionsPerIp(1),
+						(config) -> config.getTls()
+							.useMaterial(new TlsMaterial(LoopbackTlsOrigins.unrelatedTrustStore(), null))))) {
 			pool.start();
 
 			assertThat(pool.stats().idleConnections()).isZero();
@@ -32,7 +32,7 @@ class TlsVerificationTest {
 	@Test
 	void aCertificateForAnotherHostOnThePinnedIpIsRefused() throws Exception {
 		try (LoopbackTlsOrigins origins = LoopbackTlsOrigins.startWithCertificateFor("other.test", 1);
-				HotConnPool pool = origins.pool(origins.settings((host) -> host.connectionsPerIp(1)).build())) {
+				HotConnPool pool = origins.pool(origins.config((host) -> host.setConnectionsPerIp(1)))) {
 			pool.start();
 
 			assertThat(pool.stats().idleConnections()).isZero();
@@ -45,7 +45,8 @@ class TlsVerificationTest {
 	@Test
 	void theTlsProviderIsAPrivateConscryptInstance() throws Exception {
 		try (LoopbackTlsOrigins origins = LoopbackTlsOrigins.start(1);
-				HotConnPool pool = origins.pool(origins.settings((host) -> host).build())) {
+				HotConnPool pool = origins.pool(origins.config((host) -> {
+					}))) {
 			assertThat(pool.tlsProvider()).isEqualTo("Conscrypt");
 			assertThat(java.security.Security.getProvider("Conscrypt")).as("no JVM-global provider installed").isNull();
 		}

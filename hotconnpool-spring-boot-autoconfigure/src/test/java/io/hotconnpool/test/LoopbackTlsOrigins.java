@@ -13,12 +13,14 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import java.util.function.Function;
-import java.util.function.UnaryOperator;
 
 import io.hotconnpool.pool.HostResolver;
 import io.hotconnpool.pool.HotConnPool;
-import io.hotconnpool.pool.HotConnPoolSettings;
+import io.hotconnpool.pool.HostConfig;
+import io.hotconnpool.pool.HotConnPoolConfig;
+import io.hotconnpool.pool.TlsMaterial;
 import mockwebserver3.Dispatcher;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
@@ -258,37 +260,54 @@ public final class LoopbackTlsOrigins implements AutoCloseable {
 	}
 
 	/**
-	 * Pool settings for these origins: the test CA trusted, a 5 s acquire timeout, one host.
+	 * A pool configuration for these origins: the test CA trusted, a 5 s acquire timeout, one host.
 	 * @param host how to configure the host
-	 * @return the settings, to be completed
+	 * @return the configuration
 	 */
-	public HotConnPoolSettings.Builder settings(UnaryOperator<HotConnPoolSettings.HostBuilder> host) {
-		return HotConnPoolSettings.builder()
-			.trustStore(trustStore())
-			.acquireTimeout(Duration.ofSeconds(5))
-			.host(target(), host);
+	public HotConnPoolConfig config(Consumer<HostConfig> host) {
+		return config(host, (pool) -> {
+		});
 	}
 
 	/**
-	 * As {@link #settings(UnaryOperator)} with maintenance every 200 ms (health checks of connections idle for
+	 * As {@link #config(Consumer)}, then changes to the pool-wide values.
+	 * @param host how to configure the host
+	 * @param pool how to configure the pool
+	 * @return the configuration
+	 */
+	public HotConnPoolConfig config(Consumer<HostConfig> host, Consumer<HotConnPoolConfig> pool) {
+		HotConnPoolConfig config = new HotConnPoolConfig();
+		config.getTls().useMaterial(new TlsMaterial(trustStore(), null));
+		config.setAcquireTimeout(Duration.ofSeconds(5));
+		host.accept(config.addHost(target()));
+		pool.accept(config);
+		return config;
+	}
+
+	/**
+	 * As {@link #config(Consumer, Consumer)} with maintenance every 200 ms (health checks of connections idle for
 	 * 100 ms, clean-up, blacklist re-probes), for tests that watch it act.
 	 * @param host how to configure the host
-	 * @return the settings, to be completed
+	 * @param pool further changes to the pool-wide values
+	 * @return the configuration
 	 */
-	public HotConnPoolSettings.Builder settingsWithFastMaintenance(UnaryOperator<HotConnPoolSettings.HostBuilder> host) {
-		return settings(host).healthCheckInterval(Duration.ofMillis(200))
-			.healthCheckIdleThreshold(Duration.ofMillis(100))
-			.cleanupInterval(Duration.ofMillis(200))
-			.blacklistCheckInterval(Duration.ofMillis(200));
+	public HotConnPoolConfig configWithFastMaintenance(Consumer<HostConfig> host, Consumer<HotConnPoolConfig> pool) {
+		return config(host, (config) -> {
+			config.setHealthCheckInterval(Duration.ofMillis(200));
+			config.setHealthCheckIdleThreshold(Duration.ofMillis(100));
+			config.setCleanupInterval(Duration.ofMillis(200));
+			config.getBlacklist().setCheckInterval(Duration.ofMillis(200));
+			pool.accept(config);
+		});
 	}
 
 	/**
 	 * A pool over these origins, resolved by {@link #resolver()}, not started.
-	 * @param settings the pool's settings
+	 * @param config the pool's configuration
 	 * @return the pool
 	 */
-	public HotConnPool pool(HotConnPoolSettings settings) {
-		return HotConnPool.builder(settings).resolver(resolver()).build();
+	public HotConnPool pool(HotConnPoolConfig config) {
+		return HotConnPool.builder(config).resolver(resolver()).build();
 	}
 
 	/**

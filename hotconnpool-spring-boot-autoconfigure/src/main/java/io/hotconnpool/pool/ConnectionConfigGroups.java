@@ -1,0 +1,367 @@
+package io.hotconnpool.pool;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+import io.hotconnpool.tls.TlsProfile;
+
+/**
+ * The groups of {@link HotConnPoolConfig} about each connection: TLS, probe, keep-alive, HTTP/2 and warm-up. A
+ * superclass of it, not a file of its own per group, because Spring Boot's configuration processor documents a
+ * group only when its class is nested in the configuration class or one of its superclasses.
+ */
+public abstract class ConnectionConfigGroups extends ConfigGroup {
+
+	private final Tls tls = new Tls();
+
+	private final Probe probe = new Probe();
+
+	private final KeepAlive keepAlive = new KeepAlive();
+
+	private final Http2 http2 = new Http2();
+
+	private final WarmUp warmUp = new WarmUp();
+
+	public Tls getTls() {
+		return this.tls;
+	}
+
+	public Probe getProbe() {
+		return this.probe;
+	}
+
+	public KeepAlive getKeepAlive() {
+		return this.keepAlive;
+	}
+
+	public Http2 getHttp2() {
+		return this.http2;
+	}
+
+	public WarmUp getWarmUp() {
+		return this.warmUp;
+	}
+
+	@Override
+	void seal(String path) {
+		super.seal(path);
+		this.tls.seal(path + "tls.");
+		this.tls.customProfiles = Map.copyOf(this.tls.customProfiles);
+		this.tls.customProfiles.forEach((id, profile) -> profile.seal(path + "tls.custom-profiles." + id + "."));
+		this.probe.seal(path + "probe.");
+		this.probe.successStatuses = List.copyOf(this.probe.successStatuses);
+		this.keepAlive.seal(path + "keep-alive.");
+		this.http2.seal(path + "http2.");
+		this.warmUp.seal(path + "warm-up.");
+	}
+
+	/**
+	 * TLS of the pool's connections.
+	 */
+	public static class Tls extends ConfigGroup {
+
+		/**
+		 * Name of the SSL bundle (spring.ssl.bundle.*) whose trust store, and key store for mutual TLS, every host
+		 * uses unless it names its own. When not set, the system trust store and no client certificate.
+		 */
+		private String bundle;
+
+		/**
+		 * Whether to use the JDK's TLS where Conscrypt cannot load on this platform, instead of failing start-up.
+		 * The TLS fingerprint is then the JDK's.
+		 */
+		private boolean allowJdkFallback = false;
+
+		/**
+		 * TLS client profile (the ClientHello the pool presents and its headers): okhttp, chrome, firefox, jdk or the
+		 * id of a custom profile; several separated by commas are taken in turn by new connections. When not set,
+		 * okhttp.
+		 */
+		private String profile;
+
+		/**
+		 * Custom TLS profiles by id, usable in tls.profile and hosts[].tls.profile like the built-in ones. Keys of a
+		 * profile: versions, cipher-suites (in order), named-groups, alpn, session-tickets, user-agent, headers.*
+		 * and, to document and check it, target.client, target.version, target.ja4, expected-ja4 and difference.
+		 * An unset key takes the okhttp profile's value.
+		 */
+		private Map<String, TlsProfileConfig> customProfiles = new LinkedHashMap<>();
+
+		/**
+		 * Whether a profile setting the TLS stack cannot produce fails start-up instead of being dropped with a
+		 * warning.
+		 */
+		private boolean strict = false;
+
+		/**
+		 * Whether start captures the pool's own ClientHello per profile in use on loopback, logs its JA4, JA4_r and
+		 * JA3, warns when the JA4 is not the one the profile records, and reports them with the pool's statistics.
+		 */
+		private boolean selfTest = true;
+
+		/** Profiles built in code, usable by id like the built-in ones; not a property. */
+		private final List<TlsProfile> builtProfiles = new ArrayList<>();
+
+		/** Trust and key material used where no bundle is named; not a property. */
+		private TlsMaterial material = TlsMaterial.SYSTEM;
+
+		public String getBundle() {
+			return this.bundle;
+		}
+
+		public void setBundle(String bundle) {
+			checkIfSealed("bundle");
+			this.bundle = bundle;
+		}
+
+		public boolean isAllowJdkFallback() {
+			return this.allowJdkFallback;
+		}
+
+		public void setAllowJdkFallback(boolean allowJdkFallback) {
+			checkIfSealed("allow-jdk-fallback");
+			this.allowJdkFallback = allowJdkFallback;
+		}
+
+		public String getProfile() {
+			return this.profile;
+		}
+
+		public void setProfile(String profile) {
+			checkIfSealed("profile");
+			this.profile = profile;
+		}
+
+		public Map<String, TlsProfileConfig> getCustomProfiles() {
+			return this.customProfiles;
+		}
+
+		public void setCustomProfiles(Map<String, TlsProfileConfig> customProfiles) {
+			checkIfSealed("custom-profiles");
+			this.customProfiles = customProfiles;
+		}
+
+		public boolean isStrict() {
+			return this.strict;
+		}
+
+		public void setStrict(boolean strict) {
+			checkIfSealed("strict");
+			this.strict = strict;
+		}
+
+		public boolean isSelfTest() {
+			return this.selfTest;
+		}
+
+		public void setSelfTest(boolean selfTest) {
+			checkIfSealed("self-test");
+			this.selfTest = selfTest;
+		}
+
+		/**
+		 * Adds a profile built in code ({@link TlsProfile#custom(String)}), named by its id in {@code profile}
+		 * values like the built-in ones.
+		 * @param profile the profile
+		 */
+		public void addProfile(TlsProfile profile) {
+			checkIfSealed("profile");
+			this.builtProfiles.add(Objects.requireNonNull(profile, "profile"));
+		}
+
+		List<TlsProfile> builtProfiles() {
+			return this.builtProfiles;
+		}
+
+		/**
+		 * Sets the trust and key material of hosts that name no SSL bundle, for a pool configured in code.
+		 * @param material the material (default {@link TlsMaterial#SYSTEM})
+		 */
+		public void useMaterial(TlsMaterial material) {
+			checkIfSealed("bundle");
+			this.material = Objects.requireNonNull(material, "material");
+		}
+
+		TlsMaterial material() {
+			return this.material;
+		}
+
+	}
+
+	/**
+	 * The request that warms and checks a connection.
+	 */
+	public static class Probe extends ConfigGroup {
+
+		/**
+		 * HTTP method of the probe: HEAD, GET or OPTIONS.
+		 */
+		private String method = "HEAD";
+
+		/**
+		 * Path of the probe, starting with '/'.
+		 */
+		private String path = "/";
+
+		/**
+		 * HTTP statuses that prove a connection healthy, such as 2xx, 204 or 200-399.
+		 */
+		private List<String> successStatuses = new ArrayList<>(List.of("2xx", "3xx"));
+
+		public String getMethod() {
+			return this.method;
+		}
+
+		public void setMethod(String method) {
+			checkIfSealed("method");
+			this.method = method;
+		}
+
+		public String getPath() {
+			return this.path;
+		}
+
+		public void setPath(String path) {
+			checkIfSealed("path");
+			this.path = path;
+		}
+
+		public List<String> getSuccessStatuses() {
+			return this.successStatuses;
+		}
+
+		public void setSuccessStatuses(List<String> successStatuses) {
+			checkIfSealed("success-statuses");
+			this.successStatuses = successStatuses;
+		}
+
+	}
+
+	/**
+	 * Liveness of idle connections and the servers' keep-alive timeouts.
+	 */
+	public static class KeepAlive extends ConfigGroup {
+
+		/**
+		 * How long an HTTP/1.1 connection may have been idle and still be leased without a liveness check (a read
+		 * of at most 1ms for a close by the server); 0 checks every idle connection.
+		 */
+		private Duration aliveBypassWindow = Duration.ofMillis(500);
+
+		/**
+		 * How often idle connections are re-probed before their servers' keep-alive timeout, once it is known from
+		 * a Keep-Alive header or an observed idle close: a connection idle for half of it is probed.
+		 */
+		private Duration checkInterval = Duration.ofSeconds(1);
+
+		public Duration getAliveBypassWindow() {
+			return this.aliveBypassWindow;
+		}
+
+		public void setAliveBypassWindow(Duration aliveBypassWindow) {
+			checkIfSealed("alive-bypass-window");
+			this.aliveBypassWindow = aliveBypassWindow;
+		}
+
+		public Duration getCheckInterval() {
+			return this.checkInterval;
+		}
+
+		public void setCheckInterval(Duration checkInterval) {
+			checkIfSealed("check-interval");
+			this.checkInterval = checkInterval;
+		}
+
+	}
+
+	/**
+	 * HTTP/2 connections: each carries many leases at once, one stream each.
+	 */
+	public static class Http2 extends ConfigGroup {
+
+		/**
+		 * Most leases (streams) one HTTP/2 connection carries at once; the server's SETTINGS_MAX_CONCURRENT_STREAMS
+		 * lowers it further. 1 leases a whole HTTP/2 connection as an HTTP/1.1 one.
+		 */
+		private int maxStreamsPerConnection = 100;
+
+		/**
+		 * How often each HTTP/2 connection sends a PING; one not answered before the next is due closes the
+		 * connection, which is then retired and replaced in the background. 0 turns pings off, else at least 100ms.
+		 */
+		private Duration pingInterval = Duration.ofSeconds(30);
+
+		public int getMaxStreamsPerConnection() {
+			return this.maxStreamsPerConnection;
+		}
+
+		public void setMaxStreamsPerConnection(int maxStreamsPerConnection) {
+			checkIfSealed("max-streams-per-connection");
+			this.maxStreamsPerConnection = maxStreamsPerConnection;
+		}
+
+		public Duration getPingInterval() {
+			return this.pingInterval;
+		}
+
+		public void setPingInterval(Duration pingInterval) {
+			checkIfSealed("ping-interval");
+			this.pingInterval = pingInterval;
+		}
+
+	}
+
+	/**
+	 * Warming the hosts when the pool starts.
+	 */
+	public static class WarmUp extends ConfigGroup {
+
+		/**
+		 * Whether start waits for warm-up (blocking) or returns at once (background).
+		 */
+		private WarmUpMode mode = WarmUpMode.BLOCKING;
+
+		/**
+		 * How long start-up waits for every host to be warm; warming goes on in the background past it.
+		 */
+		private Duration timeout = Duration.ofSeconds(30);
+
+		/**
+		 * Most connections opened and probed at once.
+		 */
+		private int concurrency = 8;
+
+		public WarmUpMode getMode() {
+			return this.mode;
+		}
+
+		public void setMode(WarmUpMode mode) {
+			checkIfSealed("mode");
+			this.mode = mode;
+		}
+
+		public Duration getTimeout() {
+			return this.timeout;
+		}
+
+		public void setTimeout(Duration timeout) {
+			checkIfSealed("timeout");
+			this.timeout = timeout;
+		}
+
+		public int getConcurrency() {
+			return this.concurrency;
+		}
+
+		public void setConcurrency(int concurrency) {
+			checkIfSealed("concurrency");
+			this.concurrency = concurrency;
+		}
+
+	}
+
+}
