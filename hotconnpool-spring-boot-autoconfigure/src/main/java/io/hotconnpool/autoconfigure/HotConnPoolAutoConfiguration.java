@@ -117,8 +117,9 @@ public final class HotConnPoolAutoConfiguration {
 			return builder.build();
 		}
 		catch (InvalidSettingException ex) {
+			// Not chained: the report is Spring Boot's, not the one for an InvalidSettingException.
 			throw new InvalidConfigurationPropertyValueException(ex.getSetting(),
-					InvalidSettingFailureAnalyzer.readable(ex.getValue()), "Expected " + ex.getExpected() + ".", ex);
+					InvalidSettingFailureAnalyzer.readable(ex.getValue()), "Expected " + ex.getExpected() + ".");
 		}
 	}
 

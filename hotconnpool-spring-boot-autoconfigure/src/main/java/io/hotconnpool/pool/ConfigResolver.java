@@ -360,8 +360,9 @@ final class ConfigResolver {
 		TlsContext stack = null;
 		for (Map.Entry<String, TlsProfileConfig> entry : tls.getCustomProfiles().entrySet()) {
 			String property = CUSTOM_PROFILES + "." + entry.getKey();
+			requireNewId(profiles, property, entry.getKey());
 			TlsProfile profile = TlsProfiles.build(entry.getKey(), property + ".", entry.getValue());
-			add(profiles, property, profile);
+			profiles.put(entry.getKey().toLowerCase(Locale.ROOT), profile);
 			if (stack == null) {
 				// Custom profiles all run on Conscrypt (or its JDK fallback): one context tells what it can send.
 				stack = TlsContext.create(profile, null, null, CHECK_HANDSHAKE_TIMEOUT, tls.isAllowJdkFallback());
@@ -372,18 +373,21 @@ final class ConfigResolver {
 				}
 			}
 		}
-		tls.builtProfiles().forEach((profile) -> add(profiles, PREFIX + "tls.profile", profile));
+		for (TlsProfile profile : tls.builtProfiles()) {
+			requireNewId(profiles, PREFIX + "tls.profile", profile.id());
+			profiles.put(profile.id().toLowerCase(Locale.ROOT), profile);
+		}
 		return profiles;
 	}
 
-	private static void add(Map<String, TlsProfile> profiles, String property, TlsProfile profile) {
-		String key = profile.id().toLowerCase(Locale.ROOT);
+	private static void requireNewId(Map<String, TlsProfile> profiles, String property, String id) {
+		String key = id.toLowerCase(Locale.ROOT);
 		if (BUILT_IN_PROFILES.contains(key)) {
-			throw new InvalidSettingException(property, profile.id(),
+			throw new InvalidSettingException(property, id,
 					"an id other than those of the built-in profiles " + BUILT_IN_PROFILES);
 		}
-		if (profiles.putIfAbsent(key, profile) != null) {
-			throw new InvalidSettingException(property, profile.id(),
+		if (profiles.containsKey(key)) {
+			throw new InvalidSettingException(property, id,
 					"ids that differ in more than case (" + profiles.get(key).id() + " is defined already)");
 		}
 	}

@@ -12,7 +12,6 @@ import java.util.stream.Collectors;
 import io.hotconnpool.pool.HostResolver;
 import io.hotconnpool.pool.HostSettings;
 import io.hotconnpool.pool.HotConnPool;
-import io.hotconnpool.pool.InvalidSettingException;
 import io.hotconnpool.pool.HotConnPoolConfig;
 import io.hotconnpool.pool.StatusSet;
 import io.hotconnpool.pool.TlsMaterial;
@@ -28,6 +27,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration;
 import org.springframework.boot.autoconfigure.task.TaskExecutionAutoConfiguration;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.system.CapturedOutput;
@@ -173,7 +173,7 @@ class HotConnPoolAutoConfigurationTests {
 			.run((context) -> assertThat(context).hasFailed()
 				.getFailure()
 				.rootCause()
-				.isInstanceOf(InvalidSettingException.class)
+				.isInstanceOf(InvalidConfigurationPropertyValueException.class)
 				.hasMessageContaining("hotconnpool.unknown-hosts"));
 	}
 

@@ -8,19 +8,19 @@ import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
 import org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration;
-import org.springframework.boot.diagnostics.FailureAnalysis;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.mock.env.MockEnvironment;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatException;
 
 /**
- * How {@link InvalidSettingFailureAnalyzer} reports a setting: readable durations, and the property, value and origin
- * in a real start-up failure. {@link InvalidPropertiesTests} runs every property with invalid values.
+ * How an invalid configuration reaches the user: as Spring Boot's {@link InvalidConfigurationPropertyValueException},
+ * with readable durations, and, in a real start-up failure, the property, its value, where it was set and what is
+ * expected. {@link InvalidPropertiesTests} runs every property with invalid values.
  */
 @ExtendWith(OutputCaptureExtension.class)
 class InvalidSettingFailureAnalyzerTests {
@@ -30,12 +30,14 @@ class InvalidSettingFailureAnalyzerTests {
 
 	@Test
 	void reportsDefaultDurationsReadably() {
-		this.runner.withPropertyValues("spring.lifecycle.timeout-per-shutdown-phase=5s").run((context) -> {
-			FailureAnalysis analysis = new InvalidSettingFailureAnalyzer(new MockEnvironment())
-				.analyze(context.getStartupFailure());
-			assertThat(analysis.getDescription()).contains("Value: \"10s\"")
-				.contains("at most spring.lifecycle.timeout-per-shutdown-phase (5s)");
-		});
+		this.runner.withPropertyValues("spring.lifecycle.timeout-per-shutdown-phase=5s")
+			.run((context) -> assertThat(context).getFailure()
+				.rootCause()
+				.isInstanceOfSatisfying(InvalidConfigurationPropertyValueException.class, (ex) -> {
+					assertThat(ex.getName()).isEqualTo("hotconnpool.shutdown.drain-timeout");
+					assertThat(ex.getValue()).isEqualTo("10s");
+					assertThat(ex.getReason()).contains("at most spring.lifecycle.timeout-per-shutdown-phase (5s)");
+				}));
 	}
 
 	@Test
@@ -44,12 +46,11 @@ class InvalidSettingFailureAnalyzerTests {
 		application.setWebApplicationType(WebApplicationType.NONE);
 		assertThatException().isThrownBy(() -> application.run("--spring.config.name=invalid-hotconnpool"));
 		assertThat(output).contains("APPLICATION FAILED TO START")
-			.contains("Invalid hotconnpool configuration:")
-			.contains("Property: hotconnpool.hosts[1].connections-per-ip")
-			.contains("Value: \"0\"")
-			.contains("Origin: class path resource [invalid-hotconnpool.yml]")
-			.contains("Reason: expected 1 or more")
-			.contains("Update hotconnpool.hosts[1].connections-per-ip in your application's configuration");
+			.contains("Invalid value '0' for configuration property 'hotconnpool.hosts[1].connections-per-ip'"
+					+ " (originating from 'class path resource [invalid-hotconnpool.yml] - ")
+			.contains("Validation failed for the following reason:")
+			.contains("Expected 1 or more.")
+			.contains("Review the value of the property with the provided reason.");
 	}
 
 	@Configuration(proxyBeanMethods = false)
