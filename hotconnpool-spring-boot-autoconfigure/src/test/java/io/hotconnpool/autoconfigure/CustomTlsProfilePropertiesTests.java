@@ -207,9 +207,9 @@ class CustomTlsProfilePropertiesTests {
 		application.setWebApplicationType(WebApplicationType.NONE);
 		assertThatException().isThrownBy(() -> application.run("--spring.config.name=invalid-custom-tls-profile"));
 		assertThat(output).contains("APPLICATION FAILED TO START")
-			.contains("Property: hotconnpool.tls.custom-profiles.partner.cipher-suites[3]")
-			.contains("Value: \"TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA257\"")
-			.contains("Origin: class path resource [invalid-custom-tls-profile.yml]")
+			.contains("Invalid value 'TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA257' for configuration property"
+					+ " 'hotconnpool.tls.custom-profiles.partner.cipher-suites[3]' (originating from 'class path"
+					+ " resource [invalid-custom-tls-profile.yml] - 11:13')")
 			.contains("cipher suite 'TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA257' is unknown to Conscrypt");
 	}
 
