@@ -184,7 +184,7 @@ final class ConfigResolver {
 			throw new InvalidSettingException(prefix + "max-connections", max, "at least " + PREFIX
 					+ "connections-per-ip (" + perIp + "), or set this host's connections-per-ip lower");
 		}
-		HostConfig.Probe probe = host.getProbe();
+		ConnectionConfigGroups.Probe probe = host.getProbe();
 		String method = (probe.getMethod() != null) ? probeMethod(prefix, probe.getMethod()) : d.probeMethod();
 		String path = (probe.getPath() != null) ? probePath(prefix, probe.getPath()) : d.probePath();
 		StatusSet success = (probe.getSuccessStatuses() != null) ? successStatuses(prefix, probe.getSuccessStatuses())

@@ -60,28 +60,15 @@ public abstract class ConnectionConfigGroups extends ConfigGroup {
 	}
 
 	/**
-	 * TLS of the pool's connections.
+	 * TLS of the pool's connections: the SSL bundle and profile of hosts that name none, and the pool-wide switches.
 	 */
-	public static class Tls extends ConfigGroup {
-
-		/**
-		 * Name of the SSL bundle (spring.ssl.bundle.*) whose trust store, and key store for mutual TLS, every host
-		 * uses unless it names its own. When not set, the system trust store and no client certificate.
-		 */
-		private String bundle;
+	public static class Tls extends TlsChoice {
 
 		/**
 		 * Whether to use the JDK's TLS where Conscrypt cannot load on this platform, instead of failing start-up.
 		 * The TLS fingerprint is then the JDK's.
 		 */
 		private boolean allowJdkFallback = false;
-
-		/**
-		 * TLS client profile (the ClientHello the pool presents and its headers): okhttp, chrome, firefox, jdk or the
-		 * id of a custom profile; several separated by commas are taken in turn by new connections. When not set,
-		 * okhttp.
-		 */
-		private String profile;
 
 		/**
 		 * Custom TLS profiles by id, usable in tls.profile and hosts[].tls.profile like the built-in ones. Keys of a
@@ -109,15 +96,6 @@ public abstract class ConnectionConfigGroups extends ConfigGroup {
 		/** Trust and key material used where no bundle is named; not a property. */
 		private TlsMaterial material = TlsMaterial.SYSTEM;
 
-		public String getBundle() {
-			return this.bundle;
-		}
-
-		public void setBundle(String bundle) {
-			checkIfSealed("bundle");
-			this.bundle = bundle;
-		}
-
 		public boolean isAllowJdkFallback() {
 			return this.allowJdkFallback;
 		}
@@ -125,15 +103,6 @@ public abstract class ConnectionConfigGroups extends ConfigGroup {
 		public void setAllowJdkFallback(boolean allowJdkFallback) {
 			checkIfSealed("allow-jdk-fallback");
 			this.allowJdkFallback = allowJdkFallback;
-		}
-
-		public String getProfile() {
-			return this.profile;
-		}
-
-		public void setProfile(String profile) {
-			checkIfSealed("profile");
-			this.profile = profile;
 		}
 
 		public Map<String, TlsProfileConfig> getCustomProfiles() {
@@ -193,7 +162,8 @@ public abstract class ConnectionConfigGroups extends ConfigGroup {
 	}
 
 	/**
-	 * The request that warms and checks a connection.
+	 * The request that warms and checks a connection. In a host entry every value starts unset and inherits the
+	 * pool-wide one.
 	 */
 	public static class Probe extends ConfigGroup {
 
@@ -211,6 +181,15 @@ public abstract class ConnectionConfigGroups extends ConfigGroup {
 		 * HTTP statuses that prove a connection healthy, such as 2xx, 204 or 200-399.
 		 */
 		private List<String> successStatuses = new ArrayList<>(List.of("2xx", "3xx"));
+
+		/** A host entry's probe: every value unset. */
+		static Probe unset() {
+			Probe probe = new Probe();
+			probe.method = null;
+			probe.path = null;
+			probe.successStatuses = null;
+			return probe;
+		}
 
 		public String getMethod() {
 			return this.method;

@@ -44,9 +44,9 @@ public class HostConfig extends ConfigGroup {
 	 */
 	private List<String> blacklistStatuses;
 
-	private final Probe probe = new Probe();
+	private final ConnectionConfigGroups.Probe probe = ConnectionConfigGroups.Probe.unset();
 
-	private final Tls tls = new Tls();
+	private final TlsChoice tls = new TlsChoice();
 
 	public String getHost() {
 		return this.host;
@@ -111,11 +111,11 @@ public class HostConfig extends ConfigGroup {
 		this.blacklistStatuses = blacklistStatuses;
 	}
 
-	public Probe getProbe() {
+	public ConnectionConfigGroups.Probe getProbe() {
 		return this.probe;
 	}
 
-	public Tls getTls() {
+	public TlsChoice getTls() {
 		return this.tls;
 	}
 
@@ -124,91 +124,6 @@ public class HostConfig extends ConfigGroup {
 		super.seal(path);
 		this.probe.seal(path + "probe.");
 		this.tls.seal(path + "tls.");
-	}
-
-	/**
-	 * A host's probe; a value left unset inherits the pool-wide one.
-	 */
-	public static class Probe extends ConfigGroup {
-
-		/**
-		 * HTTP method of the probe: HEAD, GET or OPTIONS.
-		 */
-		private String method;
-
-		/**
-		 * Path of the probe, starting with '/'.
-		 */
-		private String path;
-
-		/**
-		 * HTTP statuses that prove a connection healthy.
-		 */
-		private List<String> successStatuses;
-
-		public String getMethod() {
-			return this.method;
-		}
-
-		public void setMethod(String method) {
-			checkIfSealed("method");
-			this.method = method;
-		}
-
-		public String getPath() {
-			return this.path;
-		}
-
-		public void setPath(String path) {
-			checkIfSealed("path");
-			this.path = path;
-		}
-
-		public List<String> getSuccessStatuses() {
-			return this.successStatuses;
-		}
-
-		public void setSuccessStatuses(List<String> successStatuses) {
-			checkIfSealed("success-statuses");
-			this.successStatuses = successStatuses;
-		}
-
-	}
-
-	/**
-	 * A host's TLS; a value left unset inherits the pool-wide one.
-	 */
-	public static class Tls extends ConfigGroup {
-
-		/**
-		 * Name of the SSL bundle whose trust store (and key store, for mutual TLS) this host uses.
-		 */
-		private String bundle;
-
-		/**
-		 * TLS client profile of this host: okhttp, chrome, firefox, jdk or the id of a custom profile; several
-		 * separated by commas are taken in turn by new connections.
-		 */
-		private String profile;
-
-		public String getBundle() {
-			return this.bundle;
-		}
-
-		public void setBundle(String bundle) {
-			checkIfSealed("bundle");
-			this.bundle = bundle;
-		}
-
-		public String getProfile() {
-			return this.profile;
-		}
-
-		public void setProfile(String profile) {
-			checkIfSealed("profile");
-			this.profile = profile;
-		}
-
 	}
 
 }
