@@ -419,7 +419,7 @@ public class HotConnPoolConfig extends PoolConfigGroups {
 			return;
 		}
 		validate();
-		this.blacklistStatuses = List.copyOf(this.blacklistStatuses);
+		this.blacklistStatuses = (this.blacklistStatuses != null) ? List.copyOf(this.blacklistStatuses) : List.of();
 		this.hosts = List.copyOf(this.hosts);
 		for (int i = 0; i < this.hosts.size(); i++) {
 			this.hosts.get(i).seal(PREFIX + "hosts[" + i + "].");
@@ -443,12 +443,18 @@ public class HotConnPoolConfig extends PoolConfigGroups {
 				d.tlsProfiles());
 	}
 
-	/** The TLS profiles, taken in turn by new connections, of hosts that do not name their own. */
+	/**
+	 * The TLS profiles, taken in turn by new connections, of hosts that do not name their own.
+	 * @return the profiles, resolved by {@link #validate()}
+	 */
 	public List<TlsProfile> defaultTlsProfiles() {
 		return this.hostDefaults.tlsProfiles();
 	}
 
-	/** The TLS material of hosts that do not name their own bundle. */
+	/**
+	 * The TLS material of hosts that do not name their own bundle.
+	 * @return the material, resolved by {@link #validate()}
+	 */
 	public TlsMaterial defaultTls() {
 		return this.hostDefaults.tls();
 	}
