@@ -17,19 +17,22 @@ import org.bouncycastle.tls.crypto.impl.bc.BcTlsCrypto;
  */
 final class BrowserSslSocketFactory extends SSLSocketFactory {
 
+	private final BrowserHello hello;
+
 	private final X509TrustManager trustManager;
 
 	private final SecureRandom random = new SecureRandom();
 
 	private final TlsCrypto crypto = new BcTlsCrypto(this.random);
 
-	BrowserSslSocketFactory(X509TrustManager trustManager) {
+	BrowserSslSocketFactory(BrowserHello hello, X509TrustManager trustManager) {
+		this.hello = hello;
 		this.trustManager = trustManager;
 	}
 
 	@Override
 	public Socket createSocket(Socket socket, String host, int port, boolean autoClose) {
-		return new BrowserSslSocket(socket, host, port, autoClose, this.crypto, this.trustManager, this.random);
+		return new BrowserSslSocket(this.hello, socket, host, port, autoClose, this.crypto, this.trustManager, this.random);
 	}
 
 	@Override
@@ -55,7 +58,7 @@ final class BrowserSslSocketFactory extends SSLSocketFactory {
 
 	@Override
 	public String[] getDefaultCipherSuites() {
-		return ChromeHello.CIPHER_SUITE_NAMES.toArray(String[]::new);
+		return this.hello.cipherSuiteNames().toArray(String[]::new);
 	}
 
 	@Override

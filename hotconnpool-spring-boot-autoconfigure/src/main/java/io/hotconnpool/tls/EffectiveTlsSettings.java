@@ -101,8 +101,8 @@ record EffectiveTlsSettings(List<String> tlsVersions, List<String> cipherSuites,
 	}
 
 	/**
-	 * A browser profile on the browser engine sends its browser's hello as a whole ({@link ChromeHello}): nothing to
-	 * drop. Any other pairing is refused: the hello would be another stack's.
+	 * A browser profile on the browser engine sends its browser's hello as a whole ({@link BrowserHello}): nothing to
+	 * drop. Any other pairing is refused: the hello would be another stack's, or another browser's.
 	 */
 	private static EffectiveTlsSettings browserEngine(TlsProfile profile, TlsContext tls,
 			List<UnsupportedTlsSetting> unsupported) {
@@ -110,6 +110,12 @@ record EffectiveTlsSettings(List<String> tlsVersions, List<String> cipherSuites,
 			unsupported.add(UnsupportedTlsSetting.unsupported(Setting.PROVIDER, "the TLS context runs on the browser"
 					+ " engine, which sends only a browser's hello: build the context with TlsContext.create(profile,"
 					+ " ...)"));
+		}
+		else if (tls.usesBrowserEngine()
+				&& !tls.providerName().equals(TlsContext.browserEngineName(profile.browserHello()))) {
+			unsupported.add(UnsupportedTlsSetting.unsupported(Setting.PROVIDER, "it sends "
+					+ profile.browserHello().browser() + "'s hello, but the TLS context runs on " + tls.providerName()
+					+ ": build the context with TlsContext.create(profile, ...)"));
 		}
 		else if (!tls.usesBrowserEngine()) {
 			unsupported.add(UnsupportedTlsSetting.unsupported(Setting.PROVIDER, "it needs the browser engine, but the"

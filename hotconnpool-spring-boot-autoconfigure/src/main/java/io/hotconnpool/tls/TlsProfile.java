@@ -40,27 +40,7 @@ public final class TlsProfile {
 	 * {@code SSL_RSA_WITH_3DES_EDE_CBC_SHA}, which neither Conscrypt nor JDK 17 enables (OkHttp drops it). This is
 	 * also Chrome's list and order: 1301,1302,1303,c02b,c02f,c02c,c030,cca9,cca8,c013,c014,009c,009d,002f,0035.
 	 */
-	private static final String[] OKHTTP_CIPHER_SUITES = { "TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384",
-			"TLS_CHACHA20_POLY1305_SHA256", "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
-			"TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
-			"TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384", "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
-			"TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256", "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA",
-			"TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA", "TLS_RSA_WITH_AES_128_GCM_SHA256", "TLS_RSA_WITH_AES_256_GCM_SHA384",
-			"TLS_RSA_WITH_AES_128_CBC_SHA", "TLS_RSA_WITH_AES_256_CBC_SHA" };
-
-	/**
-	 * Firefox 144's 17 suites, TLS 1.2 part in Firefox's order
-	 * (c02b,c02f,cca9,cca8,c02c,c030,c00a,c009,c013,c014,009c,009d,002f,0035); its TLS 1.3 order (1301,1303,1302)
-	 * cannot be produced, BoringSSL's is used.
-	 */
-	private static final String[] FIREFOX_CIPHER_SUITES = { "TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384",
-			"TLS_CHACHA20_POLY1305_SHA256", "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
-			"TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
-			"TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256", "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
-			"TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384", "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA",
-			"TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA", "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA",
-			"TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA", "TLS_RSA_WITH_AES_128_GCM_SHA256", "TLS_RSA_WITH_AES_256_GCM_SHA384",
-			"TLS_RSA_WITH_AES_128_CBC_SHA", "TLS_RSA_WITH_AES_256_CBC_SHA" };
+	private static final String[] OKHTTP_CIPHER_SUITES = ChromeHello.CIPHER_SUITE_NAMES.toArray(String[]::new);
 
 	/** What stock OkHttp sends: its own User-Agent, no other default header. */
 	private static final String OKHTTP_USER_AGENT = "okhttp/" + OkHttp.VERSION;
@@ -87,7 +67,7 @@ public final class TlsProfile {
 		.namedGroups("X25519MLKEM768", "X25519", "P-256", "P-384")
 		.sessionTickets(true)
 		.grease(true)
-		.browserEngine()
+		.browserEngine(ChromeHello.HELLO)
 		.userAgent("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko)"
 				+ " Chrome/149.0.0.0 Safari/537.36")
 		// Brand list as Chromium derives it from the major version (GREASE brand "Not)A;Brand";v="24", order 2-1-0).
@@ -104,19 +84,23 @@ public final class TlsProfile {
 		.build();
 
 	/**
-	 * Firefox 144 desktop (Windows): Firefox's 17 cipher suites (TLS 1.2 part in Firefox's order), its groups as far as
-	 * Conscrypt has them, session tickets, a Firefox User-Agent. Only part b of JA4 equals Firefox's.
+	 * Firefox 144 desktop (Windows): Firefox's hello field by field on the browser engine (its 17 suites and 17
+	 * extensions in Firefox's order, ffdhe groups, three key shares, certificate compression, delegated credentials,
+	 * record size limit), a Firefox User-Agent and headers.
 	 */
-	public static final TlsProfile FIREFOX = new Builder("firefox").cipherSuites(FIREFOX_CIPHER_SUITES)
-		.namedGroups("X25519MLKEM768", "X25519", "P-256", "P-384", "P-521")
+	public static final TlsProfile FIREFOX = new Builder("firefox")
+		.cipherSuites(FirefoxHello.CIPHER_SUITE_NAMES.toArray(String[]::new))
+		.namedGroups("X25519MLKEM768", "X25519", "P-256", "P-384", "P-521", "ffdhe2048", "ffdhe3072")
 		.sessionTickets(true)
+		.browserEngine(FirefoxHello.HELLO)
 		.userAgent("Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:144.0) Gecko/20100101 Firefox/144.0")
 		.header("Accept", "*/*")
 		.header("Accept-Language", "en-US,en;q=0.5")
 		.target("Firefox desktop", "144", "t13d1717h2_5b57614c22b0_3cbfd9057e0d")
-		.achievedJa4("t13d1712h2_5b57614c22b0_40271e0a5736")
-		.difference("Ciphers (b) match; NSS's extensions (record_size_limit 28, delegated_credentials 34, cert"
-				+ " compression 27, SCT 18, ECH 65037), sigalgs, ffdhe groups and TLS 1.3 order are not BoringSSL's.")
+		.achievedJa4("t13d1717h2_5b57614c22b0_3cbfd9057e0d")
+		.difference("Nothing in JA4 or JA3: Firefox's hello field by field on the browser engine, in Firefox's fixed"
+				+ " order. Differs beyond the hello: no TLS 1.3 resumption, a server's delegated credential is"
+				+ " refused, OkHttp's HTTP/2 frames.")
 		.build();
 
 	/**
@@ -152,7 +136,7 @@ public final class TlsProfile {
 
 	private final boolean requiresConscrypt;
 
-	private final boolean browserEngine;
+	private final BrowserHello browserHello;
 
 	private final boolean grease;
 
@@ -176,7 +160,7 @@ public final class TlsProfile {
 		this.alpnProtocols = List.copyOf(builder.alpnProtocols);
 		this.sessionTickets = builder.sessionTickets;
 		this.requiresConscrypt = builder.requiresConscrypt;
-		this.browserEngine = builder.browserEngine;
+		this.browserHello = builder.browserHello;
 		this.grease = builder.grease;
 		this.extensionOrder = List.copyOf(builder.extensionOrder);
 		this.userAgent = builder.userAgent;
@@ -382,10 +366,15 @@ public final class TlsProfile {
 	/**
 	 * Whether the profile runs on the browser engine (Bouncy Castle's TLS API under hotconnpool's ClientHello), which
 	 * sends a browser's hello field by field: GREASE, the extension order, certificate compression, ALPS, ECH GREASE.
-	 * @return {@code true} for {@code chrome}
+	 * @return {@code true} for {@code chrome} and {@code firefox}
 	 */
 	public boolean usesBrowserEngine() {
-		return this.browserEngine;
+		return this.browserHello != null;
+	}
+
+	/** The browser hello the browser engine sends for this profile; {@code null} off the engine. */
+	BrowserHello browserHello() {
+		return this.browserHello;
 	}
 
 	/**
@@ -497,7 +486,7 @@ public final class TlsProfile {
 
 		private boolean requiresConscrypt = true;
 
-		private boolean browserEngine;
+		private BrowserHello browserHello;
 
 		private boolean grease;
 
@@ -581,9 +570,9 @@ public final class TlsProfile {
 			return this;
 		}
 
-		/** Runs the profile on the browser engine with Chrome's ClientHello; built-in profiles only. */
-		Builder browserEngine() {
-			this.browserEngine = true;
+		/** Runs the profile on the browser engine with a browser's ClientHello; built-in profiles only. */
+		Builder browserEngine(BrowserHello hello) {
+			this.browserHello = hello;
 			this.requiresConscrypt = false;
 			return this;
 		}

@@ -143,16 +143,22 @@ class TlsProfileFingerprintTests {
 	}
 
 	@Test
-	void firefoxProfileMatchesFirefoxsCipherHash() throws Exception {
+	void firefoxProfileSendsFirefoxsHelloFieldByField() throws Exception {
 		ClientHello hello = captureClientHello(clientFor(TlsProfile.FIREFOX, true));
 		TlsFingerprint fingerprint = TlsFingerprint.of(hello);
-		assertThat(fingerprint.ja4()).isEqualTo("t13d1712h2_5b57614c22b0_40271e0a5736");
-		assertThat(partB(fingerprint.ja4())).isEqualTo("5b57614c22b0")
-			.isEqualTo(partB(TlsProfile.FIREFOX.target().ja4()));
-		// TLS 1.3 in BoringSSL's order, then Firefox's TLS 1.2 order.
-		assertThat(hello.cipherSuites()).containsExactly(0x1301, 0x1302, 0x1303, 0xc02b, 0xc02f, 0xcca9, 0xcca8, 0xc02c,
+		assertThat(fingerprint.ja4()).isEqualTo("t13d1717h2_5b57614c22b0_3cbfd9057e0d")
+			.isEqualTo(TlsProfile.FIREFOX.target().ja4());
+		// Firefox keeps one order and sends no GREASE: its JA3 is stable and equals Firefox 144's.
+		assertThat(fingerprint.ja3()).isEqualTo("6f7889b9fb1a62a9577e685c1fcfa919");
+		assertThat(hello.cipherSuites()).containsExactly(0x1301, 0x1303, 0x1302, 0xc02b, 0xc02f, 0xcca9, 0xcca8, 0xc02c,
 				0xc030, 0xc00a, 0xc009, 0xc013, 0xc014, 0x009c, 0x009d, 0x002f, 0x0035);
-		assertThat(hello.supportedGroups()).containsExactly(X25519MLKEM768, X25519, SECP256R1, SECP384R1, SECP521R1);
+		assertThat(hello.extensions()).containsExactly(0, 23, 65281, 10, 11, 35, 16, 5, 34, 18, 51, 43, 13, 45, 28, 27,
+				65037);
+		assertThat(hello.supportedGroups()).containsExactly(X25519MLKEM768, X25519, SECP256R1, SECP384R1, SECP521R1,
+				0x0100, 0x0101);
+		assertThat(hello.supportedVersions()).containsExactly(0x0304, 0x0303);
+		assertThat(hello.signatureAlgorithms()).containsExactly(0x0403, 0x0503, 0x0603, 0x0804, 0x0805, 0x0806, 0x0401,
+				0x0501, 0x0601, 0x0203, 0x0201);
 	}
 
 	@Test

@@ -24,11 +24,14 @@ class TlsProfileTests {
 
 	private static TlsContext browser;
 
+	private static TlsContext firefoxEngine;
+
 	@BeforeAll
 	static void createContexts() {
 		conscrypt = TlsContext.create(null, null, TIMEOUT, false);
 		jdk = TlsContext.create(TlsProfile.JDK, null, null, TIMEOUT, false);
 		browser = TlsContext.create(TlsProfile.CHROME, null, null, TIMEOUT, false);
+		firefoxEngine = TlsContext.create(TlsProfile.FIREFOX, null, null, TIMEOUT, false);
 	}
 
 	@Test
@@ -75,7 +78,7 @@ class TlsProfileTests {
 	void everyBuiltInProfilePassesStrictValidationOnItsOwnStack() {
 		assertThat(TlsProfile.OKHTTP.validate(conscrypt, true)).isEmpty();
 		assertThat(TlsProfile.CHROME.validate(browser, true)).isEmpty();
-		assertThat(TlsProfile.FIREFOX.validate(conscrypt, true)).isEmpty();
+		assertThat(TlsProfile.FIREFOX.validate(firefoxEngine, true)).isEmpty();
 		assertThat(TlsProfile.JDK.validate(jdk, true)).isEmpty();
 	}
 
@@ -128,9 +131,9 @@ class TlsProfileTests {
 
 	@Test
 	void strictModeRefusesConscryptSettingsOnTheJdksTls() {
-		assertRefused(TlsProfile.FIREFOX, jdk, "it needs Conscrypt");
-		assertRefused(TlsProfile.FIREFOX, jdk, "named groups [X25519MLKEM768, X25519, P-256, P-384, P-521] cannot be"
-				+ " set per connection on the JDK's TLS");
+		assertRefused(TlsProfile.OKHTTP, jdk, "it needs Conscrypt");
+		assertRefused(TlsProfile.custom("groups").namedGroups("X25519", "P-256").build(), jdk,
+				"named groups [X25519, P-256] cannot be set per connection on the JDK's TLS");
 		assertRefused(TlsProfile.JDK, conscrypt, "it needs the JDK's own TLS");
 	}
 
@@ -138,7 +141,10 @@ class TlsProfileTests {
 	void strictModeRefusesABrowserProfileOffTheBrowserEngineAndAnyOtherProfileOnIt() {
 		assertRefused(TlsProfile.CHROME, conscrypt, "it needs the browser engine");
 		assertRefused(TlsProfile.CHROME, jdk, "it needs the browser engine");
+		assertRefused(TlsProfile.FIREFOX, conscrypt, "it needs the browser engine");
 		assertRefused(TlsProfile.OKHTTP, browser, "sends only a browser's hello");
+		assertRefused(TlsProfile.FIREFOX, browser, "it sends Firefox 144's hello, but the TLS context runs on"
+				+ " BCTLS browser engine: Chrome 149");
 		assertThat(browser.usesBrowserEngine()).isTrue();
 		assertThat(browser.usesConscrypt()).isFalse();
 	}
@@ -154,13 +160,13 @@ class TlsProfileTests {
 
 	@Test
 	void configureSetsExactlyOneConnectionSpecAndTheProfilesProtocols() {
-		OkHttpClient client = TlsProfile.FIREFOX.configure(new OkHttpClient.Builder(), conscrypt, true).build();
+		OkHttpClient client = TlsProfile.FIREFOX.configure(new OkHttpClient.Builder(), firefoxEngine, true).build();
 		assertThat(client.connectionSpecs()).singleElement().satisfies((spec) -> {
 			assertThat(spec.isTls()).isTrue();
 			assertThat(spec.cipherSuites()).hasSize(17);
 		});
 		assertThat(client.protocols()).extracting(Object::toString).containsExactly("h2", "http/1.1");
-		assertThat(client.x509TrustManager()).isSameAs(conscrypt.trustManager());
+		assertThat(client.x509TrustManager()).isSameAs(firefoxEngine.trustManager());
 	}
 
 	@Test
