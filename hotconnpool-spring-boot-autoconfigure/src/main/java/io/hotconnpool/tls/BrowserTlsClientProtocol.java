@@ -23,14 +23,16 @@ import io.airlift.compress.zstd.ZstdDecompressor;
 import org.brotli.dec.BrotliInputStream;
 
 /**
- * Bouncy Castle's TLS client protocol with the three things a browser hello needs that its API does not offer:
+ * Bouncy Castle's TLS client protocol with the four things a browser hello needs that its API does not offer:
  * <ul>
  * <li>the ClientHello is written by {@link BrowserHello} (the browser's extension order, GREASE where the browser sends
  * it) — Bouncy Castle would write zero-length extensions first and in hash order;</li>
  * <li>a {@code CompressedCertificate} (RFC 8879: zlib, brotli or zstd, whichever the hello offered) is decompressed
  * into the {@code Certificate} it stands for, while the transcript hashes the message as received;</li>
- * <li>when the server accepts ALPS, the client's {@code EncryptedExtensions} with its application settings is sent
- * before its {@code Finished}.</li>
+ * <li>when the server accepts ALPS, the client's {@code EncryptedExtensions} with its application settings (Chrome's
+ * HTTP/2 SETTINGS) is sent before its {@code Finished};</li>
+ * <li>a server's record_size_limit (RFC 8449), which Bouncy Castle refuses in {@code EncryptedExtensions}, is taken
+ * out and handed to the client, which keeps its records within it.</li>
  * </ul>
  * Writing a handshake message and reaching the transcript hash are package-private in Bouncy Castle: see
  * {@link BcTlsInternals}.
@@ -95,20 +97,21 @@ final class BrowserTlsClientProtocol extends TlsClientProtocol {
 	}
 
 	/**
-	 * The client's EncryptedExtensions for ALPS: empty application settings. Chrome puts its HTTP/2 SETTINGS there; this
-	 * client's settings are OkHttp's and travel in its SETTINGS frame, so it claims none here.
+	 * The client's EncryptedExtensions for ALPS, carrying Chrome's HTTP/2 settings ({@link ChromeHello#H2_SETTINGS}).
 	 */
 	private void sendApplicationSettings() throws IOException {
 		if (this.applicationSettingsSent || !this.client.applicationSettingsAccepted()) {
 			return;
 		}
 		this.applicationSettingsSent = true;
+		byte[] settings = ChromeHello.H2_SETTINGS;
 		BrowserHello.Bytes message = new BrowserHello.Bytes();
 		message.u8(ENCRYPTED_EXTENSIONS);
-		message.u24(6);
-		message.u16(4);
+		message.u24(2 + 4 + settings.length);
+		message.u16(4 + settings.length);
 		message.u16(ChromeHello.APPLICATION_SETTINGS);
-		message.u16(0);
+		message.u16(settings.length);
+		message.write(settings);
 		BcTlsInternals.writeHandshakeMessage(this, message.toByteArray()); // the writer hashes it
 	}
 

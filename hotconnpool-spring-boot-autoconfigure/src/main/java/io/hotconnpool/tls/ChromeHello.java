@@ -28,6 +28,19 @@ final class ChromeHello {
 	/** ALPS, new code point (Chrome 133 and later); the old one was 17513. */
 	static final int APPLICATION_SETTINGS = 17613;
 
+	/**
+	 * The application settings Chrome sends for h2 when a server accepts ALPS: an HTTP/2 SETTINGS frame with Chrome's
+	 * values in Chrome's order — ENABLE_PUSH 0, INITIAL_WINDOW_SIZE 6291456, MAX_HEADER_LIST_SIZE 262144 — except
+	 * Chrome's HEADER_TABLE_SIZE 65536. OkHttp's own SETTINGS frame never lowers the header table again, and its HPACK
+	 * decoder refuses a table over 4096 bytes: a server that took 65536 from ALPS and used it would break the
+	 * connection. The values sent are safe because OkHttp's SETTINGS frame overrides the window with a larger one and
+	 * push and the header list size are advisory for a client.
+	 */
+	static final byte[] H2_SETTINGS = { 0, 0, 18, 4, 0, 0, 0, 0, 0, // length 18, SETTINGS, no flags, stream 0
+			0, 2, 0, 0, 0, 0, // ENABLE_PUSH 0
+			0, 4, 0, 0x60, 0, 0, // INITIAL_WINDOW_SIZE 6291456
+			0, 6, 0, 4, 0, 0 }; // MAX_HEADER_LIST_SIZE 262144
+
 	/** Chrome 149's hello. */
 	static final BrowserHello HELLO = new BrowserHello("Chrome 149", CIPHER_SUITE_NAMES,
 			// supported_groups after a GREASE group; the first two also get key shares

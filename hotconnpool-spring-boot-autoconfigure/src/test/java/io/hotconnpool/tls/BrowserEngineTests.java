@@ -87,9 +87,14 @@ class BrowserEngineTests {
 				assertThat(response.code()).isEqualTo(200);
 				assertThat(response.protocol()).isEqualTo(Protocol.HTTP_2);
 			}
-			// EncryptedExtensions (8), 6 bytes: one extension, application_settings (17613 = 0x44cd), empty.
+			// EncryptedExtensions (8), 33 bytes: one extension, application_settings (17613 = 0x44cd), 27 bytes: an
+			// HTTP/2 SETTINGS frame with Chrome's ENABLE_PUSH 0, INITIAL_WINDOW_SIZE 6291456, MAX_HEADER_LIST_SIZE 262144.
 			assertThat(origin.clientApplicationSettings()).singleElement()
-				.isEqualTo(new byte[] { 8, 0, 0, 6, 0, 4, 0x44, (byte) 0xcd, 0, 0 });
+				.isEqualTo(new byte[] { 8, 0, 0, 33, 0, 31, 0x44, (byte) 0xcd, 0, 27, //
+						0, 0, 18, 4, 0, 0, 0, 0, 0, //
+						0, 2, 0, 0, 0, 0, //
+						0, 4, 0, 0x60, 0, 0, //
+						0, 6, 0, 4, 0, 0 });
 			assertThat(origin.failures()).isEmpty();
 		}
 	}
