@@ -7,6 +7,7 @@ import java.io.OutputStream;
 import java.util.Arrays;
 import java.util.zip.InflaterInputStream;
 
+import io.airlift.compress.zstd.ZstdDecompressor;
 import org.bouncycastle.tls.AlertDescription;
 import org.bouncycastle.tls.Certificate;
 import org.bouncycastle.tls.ContentType;
@@ -16,10 +17,7 @@ import org.bouncycastle.tls.ProtocolVersion;
 import org.bouncycastle.tls.TlsClientProtocol;
 import org.bouncycastle.tls.TlsExtensionsUtils;
 import org.bouncycastle.tls.TlsFatalAlert;
-import org.bouncycastle.tls.TlsHandshakeHash;
 import org.bouncycastle.tls.TlsUtils;
-import org.bouncycastle.tls.crypto.TlsHash;
-import io.airlift.compress.zstd.ZstdDecompressor;
 import org.brotli.dec.BrotliInputStream;
 
 /**
@@ -238,8 +236,7 @@ final class BrowserTlsClientProtocol extends TlsClientProtocol {
 	 */
 	private byte[] handOver(byte[] received, byte[] handedOver) {
 		if (handedOver != received) {
-			BcTlsInternals.setHandshakeHash(this,
-					new SubstitutingHash(BcTlsInternals.handshakeHash(this), handedOver, received));
+			BcTlsInternals.hashInstead(this, handedOver, received);
 		}
 		return handedOver;
 	}
@@ -268,91 +265,6 @@ final class BrowserTlsClientProtocol extends TlsClientProtocol {
 			case BrowserHello.BROTLI -> "brotli";
 			default -> "zstd";
 		};
-	}
-
-	/**
-	 * The transcript hash, except that the one message handed to Bouncy Castle in place of another is hashed as the
-	 * message the server sent.
-	 */
-	private static final class SubstitutingHash implements TlsHandshakeHash {
-
-		private final TlsHandshakeHash delegate;
-
-		private final byte[] handedOver;
-
-		private final byte[] received;
-
-		SubstitutingHash(TlsHandshakeHash delegate, byte[] handedOver, byte[] received) {
-			this.delegate = delegate;
-			this.handedOver = handedOver;
-			this.received = received;
-		}
-
-		@Override
-		public void update(byte[] input, int inOff, int length) {
-			if (Arrays.equals(input, inOff, inOff + length, this.handedOver, 0, this.handedOver.length)) {
-				this.delegate.update(this.received, 0, this.received.length);
-			}
-			else {
-				this.delegate.update(input, inOff, length);
-			}
-		}
-
-		@Override
-		public byte[] calculateHash() {
-			return this.delegate.calculateHash();
-		}
-
-		@Override
-		public TlsHash cloneHash() {
-			return this.delegate.cloneHash();
-		}
-
-		@Override
-		public void reset() {
-			this.delegate.reset();
-		}
-
-		@Override
-		public void copyBufferTo(OutputStream output) throws IOException {
-			this.delegate.copyBufferTo(output);
-		}
-
-		@Override
-		public void forceBuffering() {
-			this.delegate.forceBuffering();
-		}
-
-		@Override
-		public void notifyPRFDetermined() {
-			this.delegate.notifyPRFDetermined();
-		}
-
-		@Override
-		public void trackHashAlgorithm(int cryptoHashAlgorithm) {
-			this.delegate.trackHashAlgorithm(cryptoHashAlgorithm);
-		}
-
-		@Override
-		public void sealHashAlgorithms() {
-			this.delegate.sealHashAlgorithms();
-		}
-
-		@Override
-		public void stopTracking() {
-			this.delegate.stopTracking();
-		}
-
-		@Override
-		public TlsHash forkPRFHash() {
-			return this.delegate.forkPRFHash();
-		}
-
-		@Override
-		public byte[] getFinalHash(int cryptoHashAlgorithm) {
-			return this.delegate.getFinalHash(cryptoHashAlgorithm);
-		}
-
 	}
 
 }

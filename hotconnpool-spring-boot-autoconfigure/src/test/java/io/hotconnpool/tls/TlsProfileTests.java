@@ -2,10 +2,14 @@ package io.hotconnpool.tls;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.stream.Stream;
 
 import okhttp3.OkHttpClient;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
@@ -82,51 +86,30 @@ class TlsProfileTests {
 		assertThat(TlsProfile.JDK.validate(jdk, true)).isEmpty();
 	}
 
-	@Test
-	void strictModeRefusesGrease() {
-		assertRefused(TlsProfile.custom("greasy").grease(true).build(), conscrypt, "GREASE");
+	static Stream<Arguments> settingsConscryptCannotProduce() {
+		return Stream.of(Arguments.of(TlsProfile.custom("greasy").grease(true), "GREASE"),
+				Arguments.of(TlsProfile.custom("ordered").extensionOrder(0, 23, 65281, 10),
+						"extension order [0, 23, 65281, 10]"),
+				Arguments.of(TlsProfile.custom("made-up-suite")
+					.cipherSuites("TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256",
+							"TLS_MADE_UP_WITH_NOTHING"),
+						"cipher suite 'TLS_MADE_UP_WITH_NOTHING' is unknown to Conscrypt"),
+				Arguments.of(TlsProfile.custom("ffdhe").namedGroups("X25519", "ffdhe2048"),
+						"named group 'ffdhe2048' is not supported by Conscrypt 2.9.0"),
+				Arguments.of(TlsProfile.custom("old").tlsVersions("TLSv1.3", "TLSv1.1"),
+						"TLS version 'TLSv1.1' is not supported"),
+				// Firefox's TLS 1.3 order, which only the browser engine sends
+				Arguments.of(TlsProfile.custom("firefox-tls13-order")
+					.cipherSuites("TLS_AES_128_GCM_SHA256", "TLS_CHACHA20_POLY1305_SHA256", "TLS_AES_256_GCM_SHA384",
+							"TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"),
+						"BoringSSL always sends exactly"),
+				Arguments.of(TlsProfile.custom("h3").alpnProtocols("h3", "h2"), "ALPN protocol 'h3' is not supported"));
 	}
 
-	@Test
-	void strictModeRefusesAnExtensionOrder() {
-		assertRefused(TlsProfile.custom("ordered").extensionOrder(0, 23, 65281, 10).build(), conscrypt,
-				"extension order [0, 23, 65281, 10]");
-	}
-
-	@Test
-	void strictModeRefusesAnUnknownCipherSuite() {
-		TlsProfile profile = TlsProfile.custom("made-up-suite")
-			.cipherSuites("TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256",
-					"TLS_MADE_UP_WITH_NOTHING")
-			.build();
-		assertRefused(profile, conscrypt, "cipher suite 'TLS_MADE_UP_WITH_NOTHING' is unknown to Conscrypt");
-	}
-
-	@Test
-	void strictModeRefusesAGroupConscryptLacks() {
-		assertRefused(TlsProfile.custom("ffdhe").namedGroups("X25519", "ffdhe2048").build(), conscrypt,
-				"named group 'ffdhe2048' is not supported by Conscrypt 2.9.0");
-	}
-
-	@Test
-	void strictModeRefusesAnOldTlsVersion() {
-		assertRefused(TlsProfile.custom("old").tlsVersions("TLSv1.3", "TLSv1.1").build(), conscrypt,
-				"TLS version 'TLSv1.1' is not supported");
-	}
-
-	@Test
-	void strictModeRefusesATls13OrderBoringSslDoesNotSend() {
-		TlsProfile firefoxOrder = TlsProfile.custom("firefox-tls13-order")
-			.cipherSuites("TLS_AES_128_GCM_SHA256", "TLS_CHACHA20_POLY1305_SHA256", "TLS_AES_256_GCM_SHA384",
-					"TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256")
-			.build();
-		assertRefused(firefoxOrder, conscrypt, "BoringSSL always sends exactly");
-	}
-
-	@Test
-	void strictModeRefusesAnAlpnProtocolOkHttpLacks() {
-		assertRefused(TlsProfile.custom("h3").alpnProtocols("h3", "h2").build(), conscrypt,
-				"ALPN protocol 'h3' is not supported");
+	@ParameterizedTest(name = "{1}")
+	@MethodSource("settingsConscryptCannotProduce")
+	void strictModeRefusesWhatConscryptCannotProduce(TlsProfile.Builder profile, String reason) {
+		assertRefused(profile.build(), conscrypt, reason);
 	}
 
 	@Test
