@@ -26,6 +26,7 @@ import io.hotconnpool.pool.TlsMaterial;
 import io.hotconnpool.pool.UnknownHostPolicy;
 import io.hotconnpool.tls.TlsContext;
 import io.hotconnpool.tls.TlsProfile;
+import io.hotconnpool.tls.TlsProfileBuilder;
 import io.hotconnpool.tls.UnsupportedTlsSetting;
 
 import org.springframework.boot.convert.DurationStyle;
@@ -408,7 +409,7 @@ final class HotConnPoolSettingsPropertyMapper {
 	}
 
 	private static TlsProfile customProfile(String id, String prefix, HotConnPoolProperties.CustomProfile custom) {
-		TlsProfile.Builder profile = TlsProfile.custom(id);
+		TlsProfileBuilder profile = TlsProfile.custom(id);
 		if (custom.getVersions() != null) {
 			profile.tlsVersions(values(prefix + "versions", custom.getVersions(), "TLS versions such as TLSv1.3,TLSv1.2"));
 		}

@@ -24,7 +24,7 @@ final class BuiltInTlsProfiles {
 	 * User-Agent. Internally consistent: nothing claims to be something else.
 	 */
 	static TlsProfile okhttp() {
-		return new TlsProfile.Builder("okhttp").cipherSuites(OKHTTP_CIPHER_SUITES)
+		return new TlsProfileBuilder("okhttp").cipherSuites(OKHTTP_CIPHER_SUITES)
 			.sessionTickets(true)
 			.userAgent(OKHTTP_USER_AGENT)
 			.target("OkHttp on Conscrypt (ConscryptPlatform)", OkHttp.VERSION + " / Conscrypt 2.9.0",
@@ -39,7 +39,7 @@ final class BuiltInTlsProfiles {
 	 * User-Agent and client hints.
 	 */
 	static TlsProfile chrome() {
-		return new TlsProfile.Builder("chrome").cipherSuites(OKHTTP_CIPHER_SUITES)
+		return new TlsProfileBuilder("chrome").cipherSuites(OKHTTP_CIPHER_SUITES)
 			.namedGroups("X25519MLKEM768", "X25519", "P-256", "P-384")
 			.sessionTickets(true)
 			.grease(true)
@@ -66,7 +66,7 @@ final class BuiltInTlsProfiles {
 	 * record size limit), a Firefox User-Agent and headers.
 	 */
 	static TlsProfile firefox() {
-		return new TlsProfile.Builder("firefox")
+		return new TlsProfileBuilder("firefox")
 			.cipherSuites(FirefoxHello.CIPHER_SUITE_NAMES.toArray(String[]::new))
 			.namedGroups("X25519MLKEM768", "X25519", "P-256", "P-384", "P-521", "ffdhe2048", "ffdhe3072")
 			.sessionTickets(true)
@@ -87,7 +87,7 @@ final class BuiltInTlsProfiles {
 	 * recorded JA4 was measured on JDK 17.0.15 and moves with the JDK: the start-up self-test reports a change.
 	 */
 	static TlsProfile jdk() {
-		return new TlsProfile.Builder("jdk").cipherSuites(OKHTTP_CIPHER_SUITES)
+		return new TlsProfileBuilder("jdk").cipherSuites(OKHTTP_CIPHER_SUITES)
 			.sessionTickets(true)
 			.requiresConscrypt(false)
 			.userAgent(OKHTTP_USER_AGENT)

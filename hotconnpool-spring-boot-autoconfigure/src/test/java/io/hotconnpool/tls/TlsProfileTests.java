@@ -108,7 +108,7 @@ class TlsProfileTests {
 
 	@ParameterizedTest(name = "{1}")
 	@MethodSource("settingsConscryptCannotProduce")
-	void strictModeRefusesWhatConscryptCannotProduce(TlsProfile.Builder profile, String reason) {
+	void strictModeRefusesWhatConscryptCannotProduce(TlsProfileBuilder profile, String reason) {
 		assertRefused(profile.build(), conscrypt, reason);
 	}
 
