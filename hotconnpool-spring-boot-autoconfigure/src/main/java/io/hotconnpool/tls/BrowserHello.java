@@ -8,6 +8,7 @@ import java.util.Collections;
 import java.util.Hashtable;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 import org.bouncycastle.tls.CipherSuite;
 import org.bouncycastle.tls.ClientHello;
@@ -50,6 +51,13 @@ record BrowserHello(String browser, List<String> cipherSuiteNames, int[] groups,
 
 	static final int ZSTD = 3;
 
+	/** Code points by suite name, looked up once. */
+	private static final Map<String, Integer> CIPHER_SUITE_CODES = new ConcurrentHashMap<>();
+
+	BrowserHello {
+		cipherSuiteNames.forEach(BrowserHello::cipherSuite); // an unknown name fails when the hello is defined
+	}
+
 	/** The suites as code points, index for index with {@link #cipherSuiteNames()}. */
 	int[] cipherSuites() {
 		int[] codes = new int[this.cipherSuiteNames.size()];
@@ -71,12 +79,14 @@ record BrowserHello(String browser, List<String> cipherSuiteNames, int[] groups,
 
 	/** Bouncy Castle names its suite constants as Java does. */
 	private static int cipherSuite(String name) {
-		try {
-			return CipherSuite.class.getField(name).getInt(null);
-		}
-		catch (ReflectiveOperationException ex) {
-			throw new IllegalStateException("Bouncy Castle has no cipher suite " + name, ex);
-		}
+		return CIPHER_SUITE_CODES.computeIfAbsent(name, (suite) -> {
+			try {
+				return CipherSuite.class.getField(suite).getInt(null);
+			}
+			catch (ReflectiveOperationException ex) {
+				throw new IllegalStateException("Bouncy Castle has no cipher suite " + suite, ex);
+			}
+		});
 	}
 
 	/**
