@@ -142,8 +142,14 @@ final class BouncyCastleTlsOrigin implements AutoCloseable {
 		/** A zlib CompressedCertificate. */
 		ZLIB(BrowserHello.ZLIB),
 
+		/** A zlib CompressedCertificate that claims one byte more than it holds. */
+		ZLIB_WRONG_LENGTH(BrowserHello.ZLIB),
+
 		/** A zstd CompressedCertificate. */
-		ZSTD(BrowserHello.ZSTD);
+		ZSTD(BrowserHello.ZSTD),
+
+		/** A zstd CompressedCertificate that claims one byte less than it holds. */
+		ZSTD_WRONG_LENGTH(BrowserHello.ZSTD);
 
 		private final int algorithm;
 
@@ -345,7 +351,8 @@ final class BouncyCastleTlsOrigin implements AutoCloseable {
 			message.u24(2 + 3 + 3 + compressed.length);
 			message.u16(compression.algorithm);
 			message.u24(switch (compression) {
-				case BROTLI_WRONG_LENGTH -> uncompressed.length + 1;
+				case BROTLI_WRONG_LENGTH, ZLIB_WRONG_LENGTH -> uncompressed.length + 1;
+				case ZSTD_WRONG_LENGTH -> uncompressed.length - 1;
 				case BROTLI_TOO_LARGE -> (1 << 24) - 1;
 				default -> uncompressed.length;
 			});
