@@ -18,9 +18,10 @@ import org.apache.commons.logging.LogFactory;
  * ALPN, session tickets) and the User-Agent and default headers that go with it, so that the two tell one story.
  * <p>
  * Four profiles are built in ({@link #builtIn(String)}): {@code okhttp} (the default), {@code chrome},
- * {@code firefox} and {@code jdk}. Each records the client it targets with that client's JA4, the JA4 it achieves on
- * the pinned OkHttp 5.5.1 + Conscrypt 2.9.0 (measured on loopback) and what differs and why. {@link #custom(String)}
- * builds other profiles; the Spring Boot starter builds them from {@code hotconnpool.tls.custom-profiles}.
+ * {@code firefox} and {@code jdk} ({@code chrome} and {@code firefox} on the browser engine). Each records the client it
+ * targets with that client's JA4, the JA4 it achieves on the pinned stack (measured on loopback) and what differs and
+ * why. {@link #custom(String)} builds other profiles; the Spring Boot starter builds them from
+ * {@code hotconnpool.tls.custom-profiles}.
  * <p>
  * {@link #configure(OkHttpClient.Builder, TlsContext, boolean)} is the one way to apply a profile to a client.
  * Settings the TLS stack cannot produce (GREASE, an extension order, unknown names, old TLS versions) are refused in
@@ -352,8 +353,8 @@ public final class TlsProfile {
 	}
 
 	/**
-	 * The JA4 this profile achieves on the pinned OkHttp + Conscrypt (or the JDK for {@code jdk}), as measured on
-	 * loopback; the start-up self-test compares against it.
+	 * The JA4 this profile achieves on the pinned OkHttp + Conscrypt (the browser engine for {@code chrome} and
+	 * {@code firefox}, the JDK for {@code jdk}), as measured on loopback; the start-up self-test compares against it.
 	 * @return the JA4, or {@code null} for a custom profile that records none
 	 */
 	public String achievedJa4() {
