@@ -48,7 +48,7 @@ public final class EndToEnd {
 				case "engine" -> {
 					TlsEngineBenchmark.Config config = smoke ? TlsEngineBenchmark.Config.smoke()
 							: TlsEngineBenchmark.Config.full();
-					print("TLS engines: chrome (browser engine) against okhttp (Conscrypt)",
+					print("TLS engines: chrome and firefox (browser engine) against okhttp (Conscrypt)",
 							TlsEngineBenchmark.markdown(config, TlsEngineBenchmark.run(config)));
 				}
 				case "scale" -> {

@@ -20,8 +20,8 @@ import okhttp3.Request;
 import okhttp3.Response;
 
 /**
- * The cost of the browser engine ({@code chrome}: Bouncy Castle under Chrome's ClientHello) against Conscrypt
- * ({@code okhttp}), one loopback HTTP/2 origin, the two engines taking turns in every round:
+ * The cost of the browser engine ({@code chrome} and {@code firefox}: Bouncy Castle under Chrome's and Firefox's
+ * ClientHello) against Conscrypt ({@code okhttp}), one loopback HTTP/2 origin, the three taking turns in every round:
  * <ul>
  * <li>cold request: a new connection, its TLS handshake and one GET; wall time and the CPU time of the calling
  * thread, which runs the handshake;</li>
@@ -76,9 +76,9 @@ public final class TlsEngineBenchmark {
 	}
 
 	/**
-	 * Runs both engines.
+	 * Runs every engine.
 	 * @param config the sizes
-	 * @return Conscrypt's result, then the browser engine's
+	 * @return Conscrypt's result, then the browser engine's for chrome and for firefox
 	 * @throws IOException when the origin cannot start or a request fails
 	 */
 	public static List<Result> run(Config config) throws IOException {
@@ -86,7 +86,8 @@ public final class TlsEngineBenchmark {
 		BenchmarkTls tls = BenchmarkTls.create(Set.of(HOST), Set.of(loopback));
 		try (TlsOrigin origin = TlsOrigin.start(loopback, 0, tls, List.of(Protocol.HTTP_2, Protocol.HTTP_1_1))) {
 			List<Engine> engines = List.of(new Engine(TlsProfile.OKHTTP, tls, loopback, origin),
-					new Engine(TlsProfile.CHROME, tls, loopback, origin));
+					new Engine(TlsProfile.CHROME, tls, loopback, origin),
+					new Engine(TlsProfile.FIREFOX, tls, loopback, origin));
 			ThreadMXBean threads = ManagementFactory.getThreadMXBean();
 			for (int round = -1; round < config.rounds(); round++) {
 				boolean timed = round >= 0;

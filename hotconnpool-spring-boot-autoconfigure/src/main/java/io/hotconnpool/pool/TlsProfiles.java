@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.regex.Pattern;
 
 import io.hotconnpool.tls.TlsProfile;
+import io.hotconnpool.tls.TlsProfileBuilder;
 import io.hotconnpool.tls.UnsupportedTlsSetting;
 
 /**
@@ -28,7 +29,7 @@ final class TlsProfiles {
 	 * @return the profile
 	 */
 	static TlsProfile build(String id, String prefix, TlsProfileConfig custom) {
-		TlsProfile.Builder profile = TlsProfile.custom(id);
+		TlsProfileBuilder profile = TlsProfile.custom(id);
 		if (custom.getVersions() != null) {
 			profile.tlsVersions(values(prefix + "versions", custom.getVersions(), "TLS versions such as TLSv1.3,TLSv1.2"));
 		}

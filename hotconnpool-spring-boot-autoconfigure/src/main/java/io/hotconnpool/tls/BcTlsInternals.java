@@ -2,8 +2,11 @@ package io.hotconnpool.tls;
 
 import java.io.IOException;
 import java.lang.reflect.Field;
+import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
+import java.util.Arrays;
 
 import org.bouncycastle.tls.TlsHandshakeHash;
 import org.bouncycastle.tls.TlsProtocol;
@@ -55,6 +58,7 @@ final class BcTlsInternals {
 		}
 	}
 
+	/** The transcript hash, to which the client's ClientHello is added by its sender. */
 	static TlsHandshakeHash handshakeHash(TlsProtocol protocol) {
 		try {
 			return (TlsHandshakeHash) HANDSHAKE_HASH.get(protocol);
@@ -64,9 +68,28 @@ final class BcTlsInternals {
 		}
 	}
 
-	static void setHandshakeHash(TlsProtocol protocol, TlsHandshakeHash hash) {
+	/**
+	 * Makes the transcript hash the message as received ({@code received}) when Bouncy Castle hashes the message it was
+	 * handed in its place ({@code handedOver}); every other call goes to the hash unchanged.
+	 */
+	static void hashInstead(TlsProtocol protocol, byte[] handedOver, byte[] received) {
+		TlsHandshakeHash hash = handshakeHash(protocol);
+		InvocationHandler substituting = (proxy, method, args) -> {
+			if ("update".equals(method.getName()) && Arrays.equals((byte[]) args[0], (int) args[1],
+					(int) args[1] + (int) args[2], handedOver, 0, handedOver.length)) {
+				hash.update(received, 0, received.length);
+				return null;
+			}
+			try {
+				return method.invoke(hash, args);
+			}
+			catch (InvocationTargetException ex) {
+				throw ex.getCause();
+			}
+		};
 		try {
-			HANDSHAKE_HASH.set(protocol, hash);
+			HANDSHAKE_HASH.set(protocol, Proxy.newProxyInstance(TlsHandshakeHash.class.getClassLoader(),
+					new Class<?>[] { TlsHandshakeHash.class }, substituting));
 		}
 		catch (IllegalAccessException ex) {
 			throw new IllegalStateException(ex);

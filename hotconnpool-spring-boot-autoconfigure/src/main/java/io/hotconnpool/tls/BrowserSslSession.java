@@ -53,27 +53,17 @@ final class BrowserSslSession implements SSLSession {
 		this.peerPort = -1;
 	}
 
-	BrowserSslSession(TlsClientContext context, String peerHost, int peerPort) throws IOException {
+	BrowserSslSession(TlsClientContext context, BrowserHello hello, String peerHost, int peerPort) throws IOException {
 		SecurityParameters parameters = context.getSecurityParametersConnection();
 		ProtocolVersion version = parameters.getNegotiatedVersion();
 		this.protocol = ProtocolVersion.TLSv13.equals(version) ? "TLSv1.3" : "TLSv1.2";
-		int index = indexOf(ChromeHello.CIPHER_SUITES, parameters.getCipherSuite());
-		this.cipherSuite = ChromeHello.CIPHER_SUITE_NAMES.get(index);
+		this.cipherSuite = hello.cipherSuiteName(parameters.getCipherSuite());
 		ProtocolName alpn = parameters.getApplicationProtocol();
 		this.applicationProtocol = (alpn != null) ? alpn.getUtf8Decoding() : "";
 		this.peerCertificates = BrowserTlsClient.x509(parameters.getPeerCertificate());
 		this.id = (parameters.getSessionID() != null) ? parameters.getSessionID().clone() : new byte[0];
 		this.peerHost = peerHost;
 		this.peerPort = peerPort;
-	}
-
-	private static int indexOf(int[] values, int value) {
-		for (int i = 0; i < values.length; i++) {
-			if (values[i] == value) {
-				return i;
-			}
-		}
-		throw new IllegalStateException("Negotiated a cipher suite that was not offered: " + value);
 	}
 
 	/** The ALPN protocol, {@code ""} when none was agreed. */

@@ -1,6 +1,7 @@
 package io.hotconnpool.tls;
 
 import java.io.IOException;
+import java.io.FilterOutputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -18,8 +19,10 @@ import javax.net.ssl.SSLSession;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.X509TrustManager;
 
+import org.bouncycastle.tls.ProtocolVersion;
 import org.bouncycastle.tls.TlsFatalAlert;
 import org.bouncycastle.tls.TlsFatalAlertReceived;
+import org.bouncycastle.tls.TlsUtils;
 import org.bouncycastle.tls.crypto.TlsCrypto;
 
 /**
@@ -35,6 +38,8 @@ import org.bouncycastle.tls.crypto.TlsCrypto;
 final class BrowserSslSocket extends SSLSocket {
 
 	private static final String[] VERSIONS = { "TLSv1.3", "TLSv1.2" };
+
+	private final BrowserHello hello;
 
 	private final Socket transport;
 
@@ -54,12 +59,15 @@ final class BrowserSslSocket extends SSLSocket {
 
 	private volatile BrowserTlsClientProtocol protocol;
 
+	private volatile OutputStream output;
+
 	private volatile BrowserSslSession session;
 
 	private final AtomicBoolean closed = new AtomicBoolean();
 
-	BrowserSslSocket(Socket transport, String host, int port, boolean autoClose, TlsCrypto crypto,
+	BrowserSslSocket(BrowserHello hello, Socket transport, String host, int port, boolean autoClose, TlsCrypto crypto,
 			X509TrustManager trustManager, SecureRandom random) {
+		this.hello = hello;
 		this.transport = transport;
 		this.host = host;
 		this.port = port;
@@ -90,10 +98,10 @@ final class BrowserSslSocket extends SSLSocket {
 		if (this.closed.get()) {
 			throw new SocketException("Socket is closed");
 		}
-		BrowserTlsClient client = new BrowserTlsClient(this.crypto, this.host, this.applicationProtocols,
+		BrowserTlsClient client = new BrowserTlsClient(this.crypto, this.hello, this.host, this.applicationProtocols,
 				this.trustManager, this.random);
 		BrowserTlsClientProtocol protocol = new BrowserTlsClientProtocol(this.transport.getInputStream(),
-				this.transport.getOutputStream(), client, new ChromeHello.Draw(this.random));
+				this.transport.getOutputStream(), client, this.hello, this.hello.draw(this.random));
 		try {
 			protocol.connect();
 		}
@@ -107,8 +115,10 @@ final class BrowserSslSocket extends SSLSocket {
 			closeQuietly();
 			throw ex;
 		}
+		this.output = recordSizeLimited(protocol.getOutputStream(), client.serverRecordSizeLimit(),
+				client.context().getServerVersion());
 		this.protocol = protocol;
-		this.session = new BrowserSslSession(client.context(), this.host, this.port);
+		this.session = new BrowserSslSession(client.context(), this.hello, this.host, this.port);
 		if (this.closed.get()) { // closed while the handshake finished: close_notify was not sent, the transport is shut
 			throw new SocketException("Socket is closed");
 		}
@@ -123,7 +133,29 @@ final class BrowserSslSocket extends SSLSocket {
 	@Override
 	public OutputStream getOutputStream() throws IOException {
 		startHandshake();
-		return this.protocol.getOutputStream();
+		return this.output;
+	}
+
+	/**
+	 * Keeps every record within the server's record_size_limit (RFC 8449, offered by {@code firefox}): Bouncy Castle
+	 * does not apply it, and writes at most one record per call of at most the bytes handed over.
+	 */
+	private static OutputStream recordSizeLimited(OutputStream output, int limit, ProtocolVersion version) {
+		// TLS 1.3 counts the content type byte in the limit.
+		int plaintextLimit = TlsUtils.isTLSv13(version) ? limit - 1 : limit;
+		if (limit < 0 || plaintextLimit >= 1 << 14) {
+			return output;
+		}
+		return new FilterOutputStream(output) {
+
+			@Override
+			public void write(byte[] bytes, int offset, int length) throws IOException {
+				for (int at = 0; at < length; at += plaintextLimit) {
+					this.out.write(bytes, offset + at, Math.min(plaintextLimit, length - at));
+				}
+			}
+
+		};
 	}
 
 	@Override
@@ -186,7 +218,7 @@ final class BrowserSslSocket extends SSLSocket {
 
 	@Override
 	public String[] getSupportedCipherSuites() {
-		return ChromeHello.CIPHER_SUITE_NAMES.toArray(String[]::new);
+		return this.hello.cipherSuiteNames().toArray(String[]::new);
 	}
 
 	@Override

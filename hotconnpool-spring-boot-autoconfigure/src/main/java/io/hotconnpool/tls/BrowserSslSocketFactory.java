@@ -1,11 +1,8 @@
 package io.hotconnpool.tls;
 
-import java.io.IOException;
-import java.net.InetAddress;
 import java.net.Socket;
 import java.security.SecureRandom;
 
-import javax.net.ssl.SSLSocketFactory;
 import javax.net.ssl.X509TrustManager;
 
 import org.bouncycastle.tls.crypto.TlsCrypto;
@@ -15,7 +12,9 @@ import org.bouncycastle.tls.crypto.impl.bc.BcTlsCrypto;
  * Layers the browser engine ({@link BrowserSslSocket}) over the TCP sockets OkHttp connects. Bouncy Castle's
  * lightweight crypto is used because the JDK 17 providers have no ML-KEM for the X25519MLKEM768 key share.
  */
-final class BrowserSslSocketFactory extends SSLSocketFactory {
+final class BrowserSslSocketFactory extends LayeringSslSocketFactory {
+
+	private final BrowserHello hello;
 
 	private final X509TrustManager trustManager;
 
@@ -23,44 +22,24 @@ final class BrowserSslSocketFactory extends SSLSocketFactory {
 
 	private final TlsCrypto crypto = new BcTlsCrypto(this.random);
 
-	BrowserSslSocketFactory(X509TrustManager trustManager) {
+	BrowserSslSocketFactory(BrowserHello hello, X509TrustManager trustManager) {
+		this.hello = hello;
 		this.trustManager = trustManager;
 	}
 
 	@Override
 	public Socket createSocket(Socket socket, String host, int port, boolean autoClose) {
-		return new BrowserSslSocket(socket, host, port, autoClose, this.crypto, this.trustManager, this.random);
-	}
-
-	@Override
-	public Socket createSocket(String host, int port) throws IOException {
-		return createSocket(new Socket(host, port), host, port, true);
-	}
-
-	@Override
-	public Socket createSocket(String host, int port, InetAddress localHost, int localPort) throws IOException {
-		return createSocket(new Socket(host, port, localHost, localPort), host, port, true);
-	}
-
-	@Override
-	public Socket createSocket(InetAddress host, int port) throws IOException {
-		return createSocket(new Socket(host, port), host.getHostName(), port, true);
-	}
-
-	@Override
-	public Socket createSocket(InetAddress address, int port, InetAddress localAddress, int localPort)
-			throws IOException {
-		return createSocket(new Socket(address, port, localAddress, localPort), address.getHostName(), port, true);
+		return new BrowserSslSocket(this.hello, socket, host, port, autoClose, this.crypto, this.trustManager, this.random);
 	}
 
 	@Override
 	public String[] getDefaultCipherSuites() {
-		return ChromeHello.CIPHER_SUITE_NAMES.toArray(String[]::new);
+		return getSupportedCipherSuites();
 	}
 
 	@Override
 	public String[] getSupportedCipherSuites() {
-		return getDefaultCipherSuites();
+		return this.hello.cipherSuiteNames().toArray(String[]::new);
 	}
 
 }

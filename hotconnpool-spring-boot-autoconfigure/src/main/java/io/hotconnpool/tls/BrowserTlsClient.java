@@ -35,11 +35,13 @@ import org.bouncycastle.tls.TlsUtils;
 import org.bouncycastle.tls.crypto.TlsCrypto;
 
 /**
- * What the browser engine negotiates: Chrome's suites, groups, key shares, signature algorithms and extensions
- * ({@link ChromeHello}), and a server certificate that must pass the PKIX trust manager and match the host name before
+ * What the browser engine negotiates: the browser's suites, groups, key shares, signature algorithms and extensions
+ * ({@link BrowserHello}), and a server certificate that must pass the PKIX trust manager and match the host name before
  * the handshake goes on.
  */
 final class BrowserTlsClient extends DefaultTlsClient {
+
+	private final BrowserHello hello;
 
 	private final String host;
 
@@ -51,13 +53,16 @@ final class BrowserTlsClient extends DefaultTlsClient {
 
 	private volatile boolean applicationSettingsAccepted;
 
+	private volatile int serverRecordSizeLimit = -1;
+
 	/**
 	 * @param host the host name: SNI (unless an IP literal) and the name the certificate must match
 	 * @param applicationProtocols ALPN protocols, in order
 	 */
-	BrowserTlsClient(TlsCrypto crypto, String host, List<String> applicationProtocols, X509TrustManager trustManager,
+	BrowserTlsClient(TlsCrypto crypto, BrowserHello hello, String host, List<String> applicationProtocols, X509TrustManager trustManager,
 			SecureRandom random) {
 		super(crypto);
+		this.hello = hello;
 		this.host = host;
 		this.applicationProtocols = List.copyOf(applicationProtocols);
 		this.trustManager = trustManager;
@@ -71,23 +76,23 @@ final class BrowserTlsClient extends DefaultTlsClient {
 
 	@Override
 	public int[] getCipherSuites() {
-		return ChromeHello.CIPHER_SUITES.clone();
+		return this.hello.cipherSuites();
 	}
 
 	@Override
 	protected Vector<Integer> getSupportedGroups(@SuppressWarnings("rawtypes") Vector namedGroupRoles) {
-		return ints(ChromeHello.GROUPS);
+		return ints(this.hello.groups());
 	}
 
 	@Override
 	public Vector<Integer> getEarlyKeyShareGroups() {
-		return ints(ChromeHello.KEY_SHARE_GROUPS);
+		return ints(this.hello.keyShareGroups());
 	}
 
 	@Override
 	protected Vector<Object> getSupportedSignatureAlgorithms() {
 		Vector<Object> algorithms = new Vector<>();
-		for (int scheme : ChromeHello.SIGNATURE_SCHEMES) {
+		for (int scheme : this.hello.signatureSchemes()) {
 			algorithms.add(SignatureScheme.getSignatureAndHashAlgorithm(scheme));
 		}
 		return algorithms;
@@ -114,8 +119,8 @@ final class BrowserTlsClient extends DefaultTlsClient {
 	@SuppressWarnings("unchecked")
 	public Hashtable<Integer, byte[]> getClientExtensions() throws IOException {
 		Hashtable<Integer, byte[]> extensions = super.getClientExtensions();
-		extensions.remove(ExtensionType.encrypt_then_mac); // Chrome does not send it
-		ChromeHello.addExtensions(extensions, this.random);
+		extensions.remove(ExtensionType.encrypt_then_mac); // no browser sends it
+		this.hello.addExtensions(extensions, this.random);
 		return extensions;
 	}
 
@@ -131,11 +136,27 @@ final class BrowserTlsClient extends DefaultTlsClient {
 			}
 			this.applicationSettingsAccepted = true;
 		}
+		if (serverExtensions != null && serverExtensions.containsKey(ExtensionType.record_size_limit)) { // TLS 1.2
+			serverRecordSizeLimit(TlsExtensionsUtils.getRecordSizeLimitExtension(serverExtensions));
+		}
 	}
 
 	/** The negotiated parameters, once the handshake is done. */
 	TlsClientContext context() {
 		return this.context;
+	}
+
+	/**
+	 * The largest record the server accepts (RFC 8449): the plaintext of a protected record, for TLS 1.3 counting its
+	 * content type byte; {@code -1} when the server set no limit.
+	 */
+	int serverRecordSizeLimit() {
+		return this.serverRecordSizeLimit;
+	}
+
+	/** Records the server's record_size_limit, from its ServerHello (TLS 1.2) or EncryptedExtensions (TLS 1.3). */
+	void serverRecordSizeLimit(int limit) {
+		this.serverRecordSizeLimit = limit;
 	}
 
 	/** Whether the server accepted ALPS, so the client owes it its own application settings. */

@@ -5,27 +5,32 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.Arrays;
+import java.util.zip.InflaterInputStream;
 
+import io.airlift.compress.zstd.ZstdDecompressor;
 import org.bouncycastle.tls.AlertDescription;
 import org.bouncycastle.tls.Certificate;
 import org.bouncycastle.tls.ContentType;
+import org.bouncycastle.tls.ExtensionType;
 import org.bouncycastle.tls.HandshakeType;
+import org.bouncycastle.tls.ProtocolVersion;
 import org.bouncycastle.tls.TlsClientProtocol;
+import org.bouncycastle.tls.TlsExtensionsUtils;
 import org.bouncycastle.tls.TlsFatalAlert;
-import org.bouncycastle.tls.TlsHandshakeHash;
 import org.bouncycastle.tls.TlsUtils;
-import org.bouncycastle.tls.crypto.TlsHash;
 import org.brotli.dec.BrotliInputStream;
 
 /**
- * Bouncy Castle's TLS client protocol with the three things a browser hello needs that its API does not offer:
+ * Bouncy Castle's TLS client protocol with the four things a browser hello needs that its API does not offer:
  * <ul>
- * <li>the ClientHello is written by {@link ChromeHello} (GREASE, permuted extension order) — Bouncy Castle would write
- * zero-length extensions first and in hash order;</li>
- * <li>a {@code CompressedCertificate} (RFC 8879, brotli) is decompressed into the {@code Certificate} it stands for,
- * while the transcript hashes the message as received;</li>
- * <li>when the server accepts ALPS, the client's {@code EncryptedExtensions} with its application settings is sent
- * before its {@code Finished}.</li>
+ * <li>the ClientHello is written by {@link BrowserHello} (the browser's extension order, GREASE where the browser sends
+ * it) — Bouncy Castle would write zero-length extensions first and in hash order;</li>
+ * <li>a {@code CompressedCertificate} (RFC 8879: zlib, brotli or zstd, whichever the hello offered) is decompressed
+ * into the {@code Certificate} it stands for, while the transcript hashes the message as received;</li>
+ * <li>when the server accepts ALPS, the client's {@code EncryptedExtensions} with its application settings (Chrome's
+ * HTTP/2 SETTINGS) is sent before its {@code Finished};</li>
+ * <li>a server's record_size_limit (RFC 8449), which Bouncy Castle refuses in {@code EncryptedExtensions}, is taken
+ * out and handed to the client, which keeps its records within it.</li>
  * </ul>
  * Writing a handshake message and reaching the transcript hash are package-private in Bouncy Castle: see
  * {@link BcTlsInternals}.
@@ -43,17 +48,21 @@ final class BrowserTlsClientProtocol extends TlsClientProtocol {
 
 	private final BrowserTlsClient client;
 
-	private final ChromeHello.Draw draw;
+	private final BrowserHello hello;
 
-	private final ChromeHello.Bytes handshakeBytes = new ChromeHello.Bytes();
+	private final BrowserHello.Draw draw;
+
+	private final BrowserHello.Bytes handshakeBytes = new BrowserHello.Bytes();
 
 	private int hellosSent;
 
 	private boolean applicationSettingsSent;
 
-	BrowserTlsClientProtocol(InputStream input, OutputStream output, BrowserTlsClient client, ChromeHello.Draw draw) {
+	BrowserTlsClientProtocol(InputStream input, OutputStream output, BrowserTlsClient client, BrowserHello hello,
+			BrowserHello.Draw draw) {
 		super(input, output);
 		this.client = client;
+		this.hello = hello;
 		this.draw = draw;
 	}
 
@@ -86,20 +95,21 @@ final class BrowserTlsClientProtocol extends TlsClientProtocol {
 	}
 
 	/**
-	 * The client's EncryptedExtensions for ALPS: empty application settings. Chrome puts its HTTP/2 SETTINGS there; this
-	 * client's settings are OkHttp's and travel in its SETTINGS frame, so it claims none here.
+	 * The client's EncryptedExtensions for ALPS, carrying Chrome's HTTP/2 settings ({@link ChromeHello#H2_SETTINGS}).
 	 */
 	private void sendApplicationSettings() throws IOException {
 		if (this.applicationSettingsSent || !this.client.applicationSettingsAccepted()) {
 			return;
 		}
 		this.applicationSettingsSent = true;
-		ChromeHello.Bytes message = new ChromeHello.Bytes();
+		byte[] settings = ChromeHello.H2_SETTINGS;
+		BrowserHello.Bytes message = new BrowserHello.Bytes();
 		message.u8(ENCRYPTED_EXTENSIONS);
-		message.u24(6);
-		message.u16(4);
+		message.u24(2 + 4 + settings.length);
+		message.u16(4 + settings.length);
 		message.u16(ChromeHello.APPLICATION_SETTINGS);
-		message.u16(0);
+		message.u16(settings.length);
+		message.write(settings);
 		BcTlsInternals.writeHandshakeMessage(this, message.toByteArray()); // the writer hashes it
 	}
 
@@ -109,23 +119,26 @@ final class BrowserTlsClientProtocol extends TlsClientProtocol {
 			super.processRecord(protocol, buf, off, len);
 			return;
 		}
-		// Reassemble whole handshake messages so that a CompressedCertificate can be swapped for its Certificate.
+		// Reassemble whole handshake messages so that a CompressedCertificate can be swapped for its Certificate, and
+		// a record_size_limit taken out of EncryptedExtensions.
 		this.handshakeBytes.write(buf, off, len);
 		byte[] bytes = this.handshakeBytes.toByteArray();
-		ChromeHello.Bytes complete = new ChromeHello.Bytes();
+		BrowserHello.Bytes complete = new BrowserHello.Bytes();
 		int at = 0;
 		while (bytes.length - at >= 4) {
 			int length = TlsUtils.readUint24(bytes, at + 1);
 			if (bytes.length - at - 4 < length) {
 				break;
 			}
-			if (bytes[at] == HandshakeType.compressed_certificate && TlsUtils.isTLSv13(getContext().getServerVersion())) {
-				byte[] compressed = Arrays.copyOfRange(bytes, at, at + 4 + length);
-				complete.write(certificateFor(compressed));
+			byte[] message = Arrays.copyOfRange(bytes, at, at + 4 + length);
+			// Both come after the ServerHello and exist only in TLS 1.3.
+			if (message[0] == HandshakeType.compressed_certificate && isTls13()) {
+				message = handOver(message, certificateFor(message));
 			}
-			else {
-				complete.write(bytes, at, 4 + length);
+			else if (message[0] == HandshakeType.encrypted_extensions && isTls13()) {
+				message = handOver(message, withoutRecordSizeLimit(message));
 			}
+			complete.write(message);
 			at += 4 + length;
 		}
 		this.handshakeBytes.reset();
@@ -135,18 +148,23 @@ final class BrowserTlsClientProtocol extends TlsClientProtocol {
 		}
 	}
 
+	private boolean isTls13() {
+		ProtocolVersion version = getContext().getServerVersion();
+		return version != null && TlsUtils.isTLSv13(version);
+	}
+
 	/**
-	 * Decompresses a CompressedCertificate message into a Certificate message and arranges for the transcript to hash
-	 * the compressed message in its place (RFC 8879 section 4).
+	 * Decompresses a CompressedCertificate message into the Certificate message it stands for; the transcript hashes
+	 * the compressed message (RFC 8879 section 4).
 	 */
 	private byte[] certificateFor(byte[] compressedMessage) throws IOException {
 		ByteArrayInputStream in = new ByteArrayInputStream(compressedMessage, 4, compressedMessage.length - 4);
 		int algorithm = TlsUtils.readUint16(in);
 		int uncompressedLength = TlsUtils.readUint24(in);
 		byte[] compressed = TlsUtils.readOpaque24(in);
-		if (in.available() != 0 || algorithm != ChromeHello.BROTLI) {
-			throw new TlsFatalAlert(AlertDescription.illegal_parameter,
-					"CompressedCertificate with algorithm " + algorithm + "; only brotli was offered");
+		if (in.available() != 0 || !this.hello.offersCertificateCompression(algorithm)) {
+			throw new TlsFatalAlert(AlertDescription.illegal_parameter, "CompressedCertificate with algorithm "
+					+ algorithm + ", which was not offered");
 		}
 		if (uncompressedLength > MAX_CERTIFICATE_LENGTH) {
 			throw new TlsFatalAlert(AlertDescription.bad_certificate, "Compressed certificate claims "
@@ -155,107 +173,98 @@ final class BrowserTlsClientProtocol extends TlsClientProtocol {
 		byte[] certificate = new byte[4 + uncompressedLength];
 		certificate[0] = HandshakeType.certificate;
 		TlsUtils.writeUint24(uncompressedLength, certificate, 1);
-		try (InputStream brotli = new BrotliInputStream(new ByteArrayInputStream(compressed))) {
-			int read = brotli.readNBytes(certificate, 4, uncompressedLength);
-			if (read != uncompressedLength || brotli.read() != -1) {
-				throw new TlsFatalAlert(AlertDescription.bad_certificate,
-						"Compressed certificate does not decompress to its stated " + uncompressedLength + " bytes");
-			}
+		int produced;
+		try {
+			produced = decompress(algorithm, compressed, certificate, 4, uncompressedLength);
 		}
-		catch (TlsFatalAlert ex) {
-			throw ex;
+		catch (IOException | RuntimeException ex) { // the decoders report corrupt input both ways
+			throw new TlsFatalAlert(AlertDescription.bad_certificate,
+					"Compressed certificate is not valid " + algorithmName(algorithm), ex);
 		}
-		catch (IOException | RuntimeException ex) { // the brotli decoder reports corrupt input both ways
-			throw new TlsFatalAlert(AlertDescription.bad_certificate, "Compressed certificate is not valid brotli", ex);
+		if (produced != uncompressedLength) {
+			throw new TlsFatalAlert(AlertDescription.bad_certificate,
+					"Compressed certificate does not decompress to its stated " + uncompressedLength + " bytes");
 		}
-		BcTlsInternals.setHandshakeHash(this,
-				new SubstitutingHash(BcTlsInternals.handshakeHash(this), certificate, compressedMessage));
 		return certificate;
 	}
 
 	/**
-	 * The transcript hash, except that the one message handed to Bouncy Castle in place of another is hashed as the
-	 * message the server sent.
+	 * The server's EncryptedExtensions without record_size_limit, which Bouncy Castle 1.84 refuses there (it knows the
+	 * extension but not that RFC 8449 puts it in EncryptedExtensions); the limit goes to the client, which applies it.
 	 */
-	private static final class SubstitutingHash implements TlsHandshakeHash {
-
-		private final TlsHandshakeHash delegate;
-
-		private final byte[] handedOver;
-
-		private final byte[] received;
-
-		SubstitutingHash(TlsHandshakeHash delegate, byte[] handedOver, byte[] received) {
-			this.delegate = delegate;
-			this.handedOver = handedOver;
-			this.received = received;
+	private byte[] withoutRecordSizeLimit(byte[] message) throws IOException {
+		ByteArrayInputStream in = new ByteArrayInputStream(message, 4, message.length - 4);
+		byte[] all = TlsUtils.readOpaque16(in);
+		if (in.available() != 0) {
+			throw new TlsFatalAlert(AlertDescription.decode_error, "EncryptedExtensions longer than its extensions");
 		}
-
-		@Override
-		public void update(byte[] input, int inOff, int length) {
-			if (Arrays.equals(input, inOff, inOff + length, this.handedOver, 0, this.handedOver.length)) {
-				this.delegate.update(this.received, 0, this.received.length);
+		BrowserHello.Bytes kept = new BrowserHello.Bytes();
+		boolean found = false;
+		for (int at = 0; at < all.length;) {
+			if (all.length - at < 4 || all.length - at - 4 < TlsUtils.readUint16(all, at + 2)) {
+				throw new TlsFatalAlert(AlertDescription.decode_error, "Truncated extension in EncryptedExtensions");
+			}
+			int type = TlsUtils.readUint16(all, at);
+			int length = TlsUtils.readUint16(all, at + 2);
+			if (type == ExtensionType.record_size_limit) {
+				if (!this.hello.extensions().contains(ExtensionType.record_size_limit) || found) {
+					throw new TlsFatalAlert(AlertDescription.unsupported_extension, "record_size_limit not offered");
+				}
+				found = true;
+				this.client.serverRecordSizeLimit(
+						TlsExtensionsUtils.readRecordSizeLimitExtension(Arrays.copyOfRange(all, at + 4, at + 4 + length)));
 			}
 			else {
-				this.delegate.update(input, inOff, length);
+				kept.write(all, at, 4 + length);
 			}
+			at += 4 + length;
 		}
-
-		@Override
-		public byte[] calculateHash() {
-			return this.delegate.calculateHash();
+		if (!found) {
+			return message;
 		}
+		BrowserHello.Bytes out = new BrowserHello.Bytes();
+		out.u8(HandshakeType.encrypted_extensions);
+		out.u24(2 + kept.size());
+		out.u16(kept.size());
+		out.write(kept.toByteArray());
+		return out.toByteArray();
+	}
 
-		@Override
-		public TlsHash cloneHash() {
-			return this.delegate.cloneHash();
+	/**
+	 * Hands {@code handedOver} to Bouncy Castle in place of the message the server sent, arranging for the transcript
+	 * to hash the message as received.
+	 */
+	private byte[] handOver(byte[] received, byte[] handedOver) {
+		if (handedOver != received) {
+			BcTlsInternals.hashInstead(this, handedOver, received);
 		}
+		return handedOver;
+	}
 
-		@Override
-		public void reset() {
-			this.delegate.reset();
+	/**
+	 * Decompresses into {@code out} without ever producing more than {@code length} bytes: a bomb stops at the bound.
+	 * @return the bytes produced, or {@code -1} when there would be more than {@code length}
+	 */
+	private static int decompress(int algorithm, byte[] compressed, byte[] out, int offset, int length)
+			throws IOException {
+		if (algorithm == BrowserHello.ZSTD) {
+			// One shot into the bounded buffer (no window buffer to allocate); more than fits is malformed input.
+			return new ZstdDecompressor().decompress(compressed, 0, compressed.length, out, offset, length);
 		}
-
-		@Override
-		public void copyBufferTo(OutputStream output) throws IOException {
-			this.delegate.copyBufferTo(output);
+		try (InputStream in = (algorithm == BrowserHello.ZLIB)
+				? new InflaterInputStream(new ByteArrayInputStream(compressed))
+				: new BrotliInputStream(new ByteArrayInputStream(compressed))) {
+			int read = in.readNBytes(out, offset, length);
+			return (in.read() == -1) ? read : -1;
 		}
+	}
 
-		@Override
-		public void forceBuffering() {
-			this.delegate.forceBuffering();
-		}
-
-		@Override
-		public void notifyPRFDetermined() {
-			this.delegate.notifyPRFDetermined();
-		}
-
-		@Override
-		public void trackHashAlgorithm(int cryptoHashAlgorithm) {
-			this.delegate.trackHashAlgorithm(cryptoHashAlgorithm);
-		}
-
-		@Override
-		public void sealHashAlgorithms() {
-			this.delegate.sealHashAlgorithms();
-		}
-
-		@Override
-		public void stopTracking() {
-			this.delegate.stopTracking();
-		}
-
-		@Override
-		public TlsHash forkPRFHash() {
-			return this.delegate.forkPRFHash();
-		}
-
-		@Override
-		public byte[] getFinalHash(int cryptoHashAlgorithm) {
-			return this.delegate.getFinalHash(cryptoHashAlgorithm);
-		}
-
+	private static String algorithmName(int algorithm) {
+		return switch (algorithm) {
+			case BrowserHello.ZLIB -> "zlib";
+			case BrowserHello.BROTLI -> "brotli";
+			default -> "zstd";
+		};
 	}
 
 }

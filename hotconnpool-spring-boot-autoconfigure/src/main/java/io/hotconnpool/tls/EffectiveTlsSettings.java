@@ -5,6 +5,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.BiFunction;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 
 import io.hotconnpool.tls.UnsupportedTlsSetting.Setting;
@@ -101,8 +103,8 @@ record EffectiveTlsSettings(List<String> tlsVersions, List<String> cipherSuites,
 	}
 
 	/**
-	 * A browser profile on the browser engine sends its browser's hello as a whole ({@link ChromeHello}): nothing to
-	 * drop. Any other pairing is refused: the hello would be another stack's.
+	 * A browser profile on the browser engine sends its browser's hello as a whole ({@link BrowserHello}): nothing to
+	 * drop. Any other pairing is refused: the hello would be another stack's, or another browser's.
 	 */
 	private static EffectiveTlsSettings browserEngine(TlsProfile profile, TlsContext tls,
 			List<UnsupportedTlsSetting> unsupported) {
@@ -110,6 +112,12 @@ record EffectiveTlsSettings(List<String> tlsVersions, List<String> cipherSuites,
 			unsupported.add(UnsupportedTlsSetting.unsupported(Setting.PROVIDER, "the TLS context runs on the browser"
 					+ " engine, which sends only a browser's hello: build the context with TlsContext.create(profile,"
 					+ " ...)"));
+		}
+		else if (tls.usesBrowserEngine()
+				&& !tls.providerName().equals(TlsContext.browserEngineName(profile.browserHello()))) {
+			unsupported.add(UnsupportedTlsSetting.unsupported(Setting.PROVIDER, "it sends "
+					+ profile.browserHello().browser() + "'s hello, but the TLS context runs on " + tls.providerName()
+					+ ": build the context with TlsContext.create(profile, ...)"));
 		}
 		else if (!tls.usesBrowserEngine()) {
 			unsupported.add(UnsupportedTlsSetting.unsupported(Setting.PROVIDER, "it needs the browser engine, but the"
@@ -123,19 +131,28 @@ record EffectiveTlsSettings(List<String> tlsVersions, List<String> cipherSuites,
 	}
 
 	private static List<String> supportedTlsVersions(TlsProfile profile, List<UnsupportedTlsSetting> unsupported) {
-		List<String> versions = new ArrayList<>();
-		for (int i = 0; i < profile.tlsVersions().size(); i++) {
-			String version = profile.tlsVersions().get(i);
-			if (SUPPORTED_TLS_VERSIONS.contains(version)) {
-				versions.add(version);
-			}
-			else {
-				unsupported.add(new UnsupportedTlsSetting(Setting.TLS_VERSIONS, i, !isTlsVersion(version),
+		return supportedOnly(profile.tlsVersions(), SUPPORTED_TLS_VERSIONS::contains, unsupported,
+				(i, version) -> new UnsupportedTlsSetting(Setting.TLS_VERSIONS, i, !isTlsVersion(version),
 						"TLS version '" + version + "' is not supported (supported: "
 								+ String.join(", ", SUPPORTED_TLS_VERSIONS) + ")"));
+	}
+
+	/**
+	 * The values {@code supported} accepts, in order; each other one is added to {@code unsupported} as
+	 * {@code refusal} makes it of its index and value.
+	 */
+	private static List<String> supportedOnly(List<String> values, Predicate<String> supported,
+			List<UnsupportedTlsSetting> unsupported, BiFunction<Integer, String, UnsupportedTlsSetting> refusal) {
+		List<String> kept = new ArrayList<>();
+		for (int i = 0; i < values.size(); i++) {
+			if (supported.test(values.get(i))) {
+				kept.add(values.get(i));
+			}
+			else {
+				unsupported.add(refusal.apply(i, values.get(i)));
 			}
 		}
-		return versions;
+		return kept;
 	}
 
 	private static boolean isTlsVersion(String name) {
@@ -155,21 +172,12 @@ record EffectiveTlsSettings(List<String> tlsVersions, List<String> cipherSuites,
 			.filter((suite) -> !suite.endsWith("_SCSV"))
 			.collect(Collectors.toSet());
 		Set<String> known = Set.of(tls.socketFactory().getSupportedCipherSuites());
-		List<String> suites = new ArrayList<>();
-		for (int i = 0; i < profile.cipherSuites().size(); i++) {
-			String suite = profile.cipherSuites().get(i);
-			if (enabled.contains(suite)) {
-				suites.add(suite);
-			}
-			else if (known.contains(suite)) {
-				unsupported.add(UnsupportedTlsSetting.unsupported(Setting.CIPHER_SUITES, i,
-						"cipher suite '" + suite + "' is not enabled on " + tls.providerName()));
-			}
-			else {
-				unsupported.add(UnsupportedTlsSetting.unknown(Setting.CIPHER_SUITES, i,
-						"cipher suite '" + suite + "' is unknown to " + tls.providerName()));
-			}
-		}
+		List<String> suites = supportedOnly(profile.cipherSuites(), enabled::contains, unsupported,
+				(i, suite) -> known.contains(suite)
+						? UnsupportedTlsSetting.unsupported(Setting.CIPHER_SUITES, i,
+								"cipher suite '" + suite + "' is not enabled on " + tls.providerName())
+						: UnsupportedTlsSetting.unknown(Setting.CIPHER_SUITES, i,
+								"cipher suite '" + suite + "' is unknown to " + tls.providerName()));
 		boolean tls13 = tlsVersions.contains("TLSv1.3");
 		List<String> tls13Suites = profile.cipherSuites().stream().filter(TLS13_CIPHER_SUITES::contains).toList();
 		if (!tls13 && !tls13Suites.isEmpty()) {
@@ -191,18 +199,10 @@ record EffectiveTlsSettings(List<String> tlsVersions, List<String> cipherSuites,
 
 	private static List<String> settableNamedGroups(TlsProfile profile, boolean conscrypt,
 			List<UnsupportedTlsSetting> unsupported) {
-		List<String> groups = new ArrayList<>();
-		for (int i = 0; i < profile.namedGroups().size(); i++) {
-			String group = profile.namedGroups().get(i);
-			if (CONSCRYPT_NAMED_GROUPS.contains(group)) {
-				groups.add(group);
-			}
-			else {
-				unsupported.add(UnsupportedTlsSetting.unknown(Setting.NAMED_GROUPS, i, "named group '" + group
+		List<String> groups = supportedOnly(profile.namedGroups(), CONSCRYPT_NAMED_GROUPS::contains, unsupported,
+				(i, group) -> UnsupportedTlsSetting.unknown(Setting.NAMED_GROUPS, i, "named group '" + group
 						+ "' is not supported by Conscrypt 2.9.0 (supported: " + String.join(", ", CONSCRYPT_NAMED_GROUPS)
 						+ ")"));
-			}
-		}
 		if (!conscrypt && !profile.namedGroups().isEmpty()) {
 			unsupported.add(UnsupportedTlsSetting.unsupported(Setting.NAMED_GROUPS, "named groups "
 					+ profile.namedGroups() + " cannot be set per connection on the JDK's TLS (JDK 17 has only the"

@@ -1,16 +1,15 @@
 package io.hotconnpool.tls;
 
 import java.io.IOException;
-import java.net.InetAddress;
 import java.net.Socket;
 
 import javax.net.ssl.SSLSocketFactory;
 
 /**
- * An {@link SSLSocketFactory} that delegates socket creation and then configures every socket it hands out. The
- * subclasses say only what they set.
+ * An {@link SSLSocketFactory} that delegates layering TLS over a TCP socket and then configures every socket it hands
+ * out. The subclasses say only what they set.
  */
-abstract class SocketConfiguringSslSocketFactory extends SSLSocketFactory {
+abstract class SocketConfiguringSslSocketFactory extends LayeringSslSocketFactory {
 
 	private final SSLSocketFactory delegate;
 
@@ -29,27 +28,6 @@ abstract class SocketConfiguringSslSocketFactory extends SSLSocketFactory {
 	public Socket createSocket(Socket socket, String host, int port, boolean autoClose) throws IOException {
 		configureLayered(socket);
 		return configure(this.delegate.createSocket(socket, host, port, autoClose));
-	}
-
-	@Override
-	public Socket createSocket(String host, int port) throws IOException {
-		return configure(this.delegate.createSocket(host, port));
-	}
-
-	@Override
-	public Socket createSocket(String host, int port, InetAddress localHost, int localPort) throws IOException {
-		return configure(this.delegate.createSocket(host, port, localHost, localPort));
-	}
-
-	@Override
-	public Socket createSocket(InetAddress host, int port) throws IOException {
-		return configure(this.delegate.createSocket(host, port));
-	}
-
-	@Override
-	public Socket createSocket(InetAddress address, int port, InetAddress localAddress, int localPort)
-			throws IOException {
-		return configure(this.delegate.createSocket(address, port, localAddress, localPort));
 	}
 
 	@Override

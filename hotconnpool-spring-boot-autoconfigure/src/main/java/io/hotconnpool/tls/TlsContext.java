@@ -45,6 +45,11 @@ public record TlsContext(SSLSocketFactory socketFactory, X509TrustManager trustM
 	/** The provider name of the browser engine: Bouncy Castle's TLS API under hotconnpool's ClientHello. */
 	static final String BROWSER_ENGINE_NAME = "BCTLS browser engine";
 
+	/** The provider name of the browser engine sending one browser's hello, e.g. {@code BCTLS browser engine: Chrome 149}. */
+	static String browserEngineName(BrowserHello hello) {
+		return BROWSER_ENGINE_NAME + ": " + hello.browser();
+	}
+
 	public TlsContext {
 		Objects.requireNonNull(socketFactory, "socketFactory");
 		Objects.requireNonNull(trustManager, "trustManager");
@@ -108,7 +113,7 @@ public record TlsContext(SSLSocketFactory socketFactory, X509TrustManager trustM
 	 * @return {@code true} for a context built for a browser profile such as {@code chrome}
 	 */
 	public boolean usesBrowserEngine() {
-		return BROWSER_ENGINE_NAME.equals(this.providerName);
+		return this.providerName.startsWith(BROWSER_ENGINE_NAME);
 	}
 
 	/**
@@ -126,8 +131,8 @@ public record TlsContext(SSLSocketFactory socketFactory, X509TrustManager trustM
 			trustManagerFactory.init(trustStore);
 			X509TrustManager trustManager = x509TrustManager(trustManagerFactory);
 			SSLSocketFactory socketFactory = new HandshakeDeadlineSocketFactory(
-					new BrowserSslSocketFactory(trustManager), handshakeTimeout);
-			return new TlsContext(socketFactory, trustManager, BROWSER_ENGINE_NAME);
+					new BrowserSslSocketFactory(profile.browserHello(), trustManager), handshakeTimeout);
+			return new TlsContext(socketFactory, trustManager, browserEngineName(profile.browserHello()));
 		}
 		catch (GeneralSecurityException ex) {
 			throw new IllegalStateException("Could not initialise TLS: " + ex.getMessage(), ex);

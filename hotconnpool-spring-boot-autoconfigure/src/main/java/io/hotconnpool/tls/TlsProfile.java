@@ -9,7 +9,6 @@ import javax.net.ssl.SSLSocketFactory;
 
 import okhttp3.ConnectionSpec;
 import okhttp3.Headers;
-import okhttp3.OkHttp;
 import okhttp3.OkHttpClient;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -19,9 +18,10 @@ import org.apache.commons.logging.LogFactory;
  * ALPN, session tickets) and the User-Agent and default headers that go with it, so that the two tell one story.
  * <p>
  * Four profiles are built in ({@link #builtIn(String)}): {@code okhttp} (the default), {@code chrome},
- * {@code firefox} and {@code jdk}. Each records the client it targets with that client's JA4, the JA4 it achieves on
- * the pinned OkHttp 5.5.1 + Conscrypt 2.9.0 (measured on loopback) and what differs and why. {@link #custom(String)}
- * builds other profiles; the Spring Boot starter builds them from {@code hotconnpool.tls.custom-profiles}.
+ * {@code firefox} and {@code jdk} ({@code chrome} and {@code firefox} on the browser engine). Each records the client it
+ * targets with that client's JA4, the JA4 it achieves on the pinned stack (measured on loopback) and what differs and
+ * why. {@link #custom(String)} builds other profiles; the Spring Boot starter builds them from
+ * {@code hotconnpool.tls.custom-profiles}.
  * <p>
  * {@link #configure(OkHttpClient.Builder, TlsContext, boolean)} is the one way to apply a profile to a client.
  * Settings the TLS stack cannot produce (GREASE, an extension order, unknown names, old TLS versions) are refused in
@@ -36,102 +36,19 @@ public final class TlsProfile {
 	public static final String STRICT_SETTING = "hotconnpool.tls.strict";
 
 	/**
-	 * OkHttp 5.5.1's {@code ConnectionSpec.MODERN_TLS} suites in its order, without
-	 * {@code SSL_RSA_WITH_3DES_EDE_CBC_SHA}, which neither Conscrypt nor JDK 17 enables (OkHttp drops it). This is
-	 * also Chrome's list and order: 1301,1302,1303,c02b,c02f,c02c,c030,cca9,cca8,c013,c014,009c,009d,002f,0035.
-	 */
-	private static final String[] OKHTTP_CIPHER_SUITES = { "TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384",
-			"TLS_CHACHA20_POLY1305_SHA256", "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
-			"TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
-			"TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384", "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
-			"TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256", "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA",
-			"TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA", "TLS_RSA_WITH_AES_128_GCM_SHA256", "TLS_RSA_WITH_AES_256_GCM_SHA384",
-			"TLS_RSA_WITH_AES_128_CBC_SHA", "TLS_RSA_WITH_AES_256_CBC_SHA" };
-
-	/**
-	 * Firefox 144's 17 suites, TLS 1.2 part in Firefox's order
-	 * (c02b,c02f,cca9,cca8,c02c,c030,c00a,c009,c013,c014,009c,009d,002f,0035); its TLS 1.3 order (1301,1303,1302)
-	 * cannot be produced, BoringSSL's is used.
-	 */
-	private static final String[] FIREFOX_CIPHER_SUITES = { "TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384",
-			"TLS_CHACHA20_POLY1305_SHA256", "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
-			"TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
-			"TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256", "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
-			"TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384", "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA",
-			"TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA", "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA",
-			"TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA", "TLS_RSA_WITH_AES_128_GCM_SHA256", "TLS_RSA_WITH_AES_256_GCM_SHA384",
-			"TLS_RSA_WITH_AES_128_CBC_SHA", "TLS_RSA_WITH_AES_256_CBC_SHA" };
-
-	/** What stock OkHttp sends: its own User-Agent, no other default header. */
-	private static final String OKHTTP_USER_AGENT = "okhttp/" + OkHttp.VERSION;
-
-	/**
-	 * The default profile: exactly what stock OkHttp 5.5.1 sends when Conscrypt 2.9.0 is the JVM's TLS
-	 * ({@code ConscryptPlatform}: {@code MODERN_TLS}, session tickets on, Conscrypt's default groups), with OkHttp's
+	 * The default profile: exactly what stock OkHttp 5.5.1 sends when Conscrypt 2.9.0 is the JVM's TLS, with OkHttp's
 	 * User-Agent. Internally consistent: nothing claims to be something else.
 	 */
-	public static final TlsProfile OKHTTP = new Builder("okhttp").cipherSuites(OKHTTP_CIPHER_SUITES)
-		.sessionTickets(true)
-		.userAgent(OKHTTP_USER_AGENT)
-		.target("OkHttp on Conscrypt (ConscryptPlatform)", OkHttp.VERSION + " / Conscrypt 2.9.0",
-				"t13d1512h2_8daaf6152771_40271e0a5736")
-		.achievedJa4("t13d1512h2_8daaf6152771_40271e0a5736")
-		.difference("Nothing: this is the ClientHello stock OkHttp sends on Conscrypt 2.9.0.")
-		.build();
+	public static final TlsProfile OKHTTP = BuiltInTlsProfiles.okhttp();
 
-	/**
-	 * Chrome 149 desktop (Windows): Chrome's cipher suites in Chrome's order, its groups and session tickets, a Chrome
-	 * User-Agent and client hints. Only part b of JA4 (the cipher hash) equals Chrome's.
-	 */
-	public static final TlsProfile CHROME = new Builder("chrome").cipherSuites(OKHTTP_CIPHER_SUITES)
-		.namedGroups("X25519MLKEM768", "X25519", "P-256", "P-384")
-		.sessionTickets(true)
-		.grease(true)
-		.browserEngine()
-		.userAgent("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko)"
-				+ " Chrome/149.0.0.0 Safari/537.36")
-		// Brand list as Chromium derives it from the major version (GREASE brand "Not)A;Brand";v="24", order 2-1-0).
-		.header("sec-ch-ua", "\"Google Chrome\";v=\"149\", \"Chromium\";v=\"149\", \"Not)A;Brand\";v=\"24\"")
-		.header("sec-ch-ua-mobile", "?0")
-		.header("sec-ch-ua-platform", "\"Windows\"")
-		.header("Accept", "*/*")
-		.header("Accept-Language", "en-US,en;q=0.9")
-		.target("Chrome desktop", "149", "t13d1516h2_8daaf6152771_d8a2da3f94cd")
-		.achievedJa4("t13d1516h2_8daaf6152771_d8a2da3f94cd")
-		.difference("Nothing in JA4 or JA3N: Chrome's hello field by field on the browser engine (GREASE, permuted"
-				+ " extensions, cert compression, ALPS, ECH GREASE). Differs beyond the hello: no TLS 1.3 resumption,"
-				+ " empty ALPS settings, OkHttp's HTTP/2 frames.")
-		.build();
+	/** Chrome 149 desktop (Windows): Chrome's hello field by field on the browser engine, Chrome's headers. */
+	public static final TlsProfile CHROME = BuiltInTlsProfiles.chrome();
 
-	/**
-	 * Firefox 144 desktop (Windows): Firefox's 17 cipher suites (TLS 1.2 part in Firefox's order), its groups as far as
-	 * Conscrypt has them, session tickets, a Firefox User-Agent. Only part b of JA4 equals Firefox's.
-	 */
-	public static final TlsProfile FIREFOX = new Builder("firefox").cipherSuites(FIREFOX_CIPHER_SUITES)
-		.namedGroups("X25519MLKEM768", "X25519", "P-256", "P-384", "P-521")
-		.sessionTickets(true)
-		.userAgent("Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:144.0) Gecko/20100101 Firefox/144.0")
-		.header("Accept", "*/*")
-		.header("Accept-Language", "en-US,en;q=0.5")
-		.target("Firefox desktop", "144", "t13d1717h2_5b57614c22b0_3cbfd9057e0d")
-		.achievedJa4("t13d1712h2_5b57614c22b0_40271e0a5736")
-		.difference("Ciphers (b) match; NSS's extensions (record_size_limit 28, delegated_credentials 34, cert"
-				+ " compression 27, SCT 18, ECH 65037), sigalgs, ffdhe groups and TLS 1.3 order are not BoringSSL's.")
-		.build();
+	/** Firefox 144 desktop (Windows): Firefox's hello field by field on the browser engine, Firefox's headers. */
+	public static final TlsProfile FIREFOX = BuiltInTlsProfiles.firefox();
 
-	/**
-	 * What stock OkHttp 5.5.1 sends on the JDK's own TLS (SunJSSE, no Conscrypt), with OkHttp's User-Agent. The
-	 * recorded JA4 was measured on JDK 17.0.15 and moves with the JDK: the start-up self-test reports a change.
-	 */
-	public static final TlsProfile JDK = new Builder("jdk").cipherSuites(OKHTTP_CIPHER_SUITES)
-		.sessionTickets(true)
-		.requiresConscrypt(false)
-		.userAgent(OKHTTP_USER_AGENT)
-		.target("OkHttp on the JDK's TLS (SunJSSE)", OkHttp.VERSION + " / JDK 17.0.15",
-				"t13d1514h2_8daaf6152771_a5b99884f7f5")
-		.achievedJa4("t13d1514h2_8daaf6152771_a5b99884f7f5")
-		.difference("Nothing on JDK 17.0.15; extensions and sigalgs (a, c) change with the JDK build.")
-		.build();
+	/** What stock OkHttp 5.5.1 sends on the JDK's own TLS (SunJSSE), with OkHttp's User-Agent. */
+	public static final TlsProfile JDK = BuiltInTlsProfiles.jdk();
 
 	private static final Map<String, TlsProfile> BUILT_IN = Map.of(OKHTTP.id, OKHTTP, CHROME.id, CHROME, FIREFOX.id,
 			FIREFOX, JDK.id, JDK);
@@ -152,7 +69,7 @@ public final class TlsProfile {
 
 	private final boolean requiresConscrypt;
 
-	private final boolean browserEngine;
+	private final BrowserHello browserHello;
 
 	private final boolean grease;
 
@@ -168,7 +85,7 @@ public final class TlsProfile {
 
 	private final String difference;
 
-	private TlsProfile(Builder builder) {
+	TlsProfile(TlsProfileBuilder builder) {
 		this.id = builder.id;
 		this.tlsVersions = List.copyOf(builder.tlsVersions);
 		this.cipherSuites = List.copyOf(builder.cipherSuites);
@@ -176,7 +93,7 @@ public final class TlsProfile {
 		this.alpnProtocols = List.copyOf(builder.alpnProtocols);
 		this.sessionTickets = builder.sessionTickets;
 		this.requiresConscrypt = builder.requiresConscrypt;
-		this.browserEngine = builder.browserEngine;
+		this.browserHello = builder.browserHello;
 		this.grease = builder.grease;
 		this.extensionOrder = List.copyOf(builder.extensionOrder);
 		this.userAgent = builder.userAgent;
@@ -225,13 +142,15 @@ public final class TlsProfile {
 	 * @return a builder
 	 * @throws IllegalArgumentException when {@code id} is blank or a built-in id
 	 */
-	public static Builder custom(String id) {
+	public static TlsProfileBuilder custom(String id) {
 		Objects.requireNonNull(id, "id");
 		if (BUILT_IN.containsKey(id.trim().toLowerCase(Locale.ROOT))) {
 			throw new IllegalArgumentException("'" + id + "' is a built-in TLS profile: give the custom profile"
 					+ " another id");
 		}
-		return new Builder(id).cipherSuites(OKHTTP_CIPHER_SUITES).sessionTickets(true).userAgent(OKHTTP_USER_AGENT);
+		return new TlsProfileBuilder(id).cipherSuites(BuiltInTlsProfiles.OKHTTP_CIPHER_SUITES)
+			.sessionTickets(true)
+			.userAgent(BuiltInTlsProfiles.OKHTTP_USER_AGENT);
 	}
 
 	/**
@@ -272,7 +191,7 @@ public final class TlsProfile {
 		client.connectionSpecs(List.of(spec.build()))
 			.protocols(settings.protocols())
 			.sslSocketFactory(socketFactory, tls.trustManager());
-		if (this.userAgent.equals(OKHTTP_USER_AGENT) && this.defaultHeaders.size() == 0) {
+		if (this.userAgent.equals(BuiltInTlsProfiles.OKHTTP_USER_AGENT) && this.defaultHeaders.size() == 0) {
 			return client; // OkHttp sends exactly this by itself: no need to rebuild every request
 		}
 		return client.addInterceptor(new DefaultHeadersInterceptor(this.userAgent, this.defaultHeaders));
@@ -382,10 +301,15 @@ public final class TlsProfile {
 	/**
 	 * Whether the profile runs on the browser engine (Bouncy Castle's TLS API under hotconnpool's ClientHello), which
 	 * sends a browser's hello field by field: GREASE, the extension order, certificate compression, ALPS, ECH GREASE.
-	 * @return {@code true} for {@code chrome}
+	 * @return {@code true} for {@code chrome} and {@code firefox}
 	 */
 	public boolean usesBrowserEngine() {
-		return this.browserEngine;
+		return this.browserHello != null;
+	}
+
+	/** The browser hello the browser engine sends for this profile; {@code null} off the engine. */
+	BrowserHello browserHello() {
+		return this.browserHello;
 	}
 
 	/**
@@ -429,8 +353,8 @@ public final class TlsProfile {
 	}
 
 	/**
-	 * The JA4 this profile achieves on the pinned OkHttp + Conscrypt (or the JDK for {@code jdk}), as measured on
-	 * loopback; the start-up self-test compares against it.
+	 * The JA4 this profile achieves on the pinned OkHttp + Conscrypt (the browser engine for {@code chrome} and
+	 * {@code firefox}, the JDK for {@code jdk}), as measured on loopback; the start-up self-test compares against it.
 	 * @return the JA4, or {@code null} for a custom profile that records none
 	 */
 	public String achievedJa4() {
@@ -472,216 +396,6 @@ public final class TlsProfile {
 			Objects.requireNonNull(client, "client");
 			Objects.requireNonNull(version, "version");
 			Objects.requireNonNull(ja4, "ja4");
-		}
-
-	}
-
-	/**
-	 * Builds a {@link TlsProfile}; {@link TlsProfile#custom(String)} starts from the {@code okhttp} profile's settings:
-	 * TLS 1.3 and 1.2, OkHttp's cipher suites, the stack's default groups, ALPN h2 and http/1.1, session tickets on,
-	 * Conscrypt, OkHttp's User-Agent, no default headers.
-	 */
-	public static final class Builder {
-
-		private final String id;
-
-		private List<String> tlsVersions = List.of("TLSv1.3", "TLSv1.2");
-
-		private List<String> cipherSuites = List.of();
-
-		private List<String> namedGroups = List.of();
-
-		private List<String> alpnProtocols = List.of("h2", "http/1.1");
-
-		private boolean sessionTickets;
-
-		private boolean requiresConscrypt = true;
-
-		private boolean browserEngine;
-
-		private boolean grease;
-
-		private List<Integer> extensionOrder = List.of();
-
-		private String userAgent;
-
-		private final Headers.Builder defaultHeaders = new Headers.Builder();
-
-		private Target target;
-
-		private String achievedJa4;
-
-		private String difference;
-
-		private Builder(String id) {
-			if (id.isBlank()) {
-				throw new IllegalArgumentException("A TLS profile id must not be blank");
-			}
-			this.id = id.trim();
-		}
-
-		/**
-		 * Sets the TLS versions offered.
-		 * @param versions Java names, e.g. {@code TLSv1.3}, {@code TLSv1.2}
-		 * @return this builder
-		 */
-		public Builder tlsVersions(String... versions) {
-			this.tlsVersions = nonEmpty(versions, "tlsVersions");
-			return this;
-		}
-
-		/**
-		 * Sets the cipher suites offered, in order.
-		 * @param suites Java names, e.g. {@code TLS_AES_128_GCM_SHA256}
-		 * @return this builder
-		 */
-		public Builder cipherSuites(String... suites) {
-			this.cipherSuites = nonEmpty(suites, "cipherSuites");
-			return this;
-		}
-
-		/**
-		 * Sets the named groups, in preference order; none means the stack's default.
-		 * @param groups Conscrypt names: {@code X25519MLKEM768}, {@code X25519}, {@code P-256}, {@code P-384},
-		 * {@code P-521}, {@code MLKEM1024}
-		 * @return this builder
-		 */
-		public Builder namedGroups(String... groups) {
-			this.namedGroups = List.of(groups);
-			return this;
-		}
-
-		/**
-		 * Sets the ALPN protocols offered, in order.
-		 * @param protocols {@code h2} and/or {@code http/1.1}; OkHttp needs {@code http/1.1}
-		 * @return this builder
-		 */
-		public Builder alpnProtocols(String... protocols) {
-			this.alpnProtocols = nonEmpty(protocols, "alpnProtocols");
-			return this;
-		}
-
-		/**
-		 * Sets whether the session_ticket extension is sent.
-		 * @param sessionTickets {@code true} to send it
-		 * @return this builder
-		 */
-		public Builder sessionTickets(boolean sessionTickets) {
-			this.sessionTickets = sessionTickets;
-			return this;
-		}
-
-		/**
-		 * Sets whether the profile runs on Conscrypt ({@code true}, the default) or on the JDK's own TLS.
-		 * @param requiresConscrypt {@code false} for the JDK's TLS
-		 * @return this builder
-		 */
-		public Builder requiresConscrypt(boolean requiresConscrypt) {
-			this.requiresConscrypt = requiresConscrypt;
-			return this;
-		}
-
-		/** Runs the profile on the browser engine with Chrome's ClientHello; built-in profiles only. */
-		Builder browserEngine() {
-			this.browserEngine = true;
-			this.requiresConscrypt = false;
-			return this;
-		}
-
-		/**
-		 * Asks for GREASE values. Recorded so that validation can refuse it: only the browser engine sends GREASE.
-		 * @param grease {@code true} to ask for GREASE
-		 * @return this builder
-		 */
-		public Builder grease(boolean grease) {
-			this.grease = grease;
-			return this;
-		}
-
-		/**
-		 * Asks for an extension order. Recorded so that validation can refuse it: the stack orders extensions.
-		 * @param extensionTypes extension types in the order asked for
-		 * @return this builder
-		 */
-		public Builder extensionOrder(Integer... extensionTypes) {
-			this.extensionOrder = List.of(extensionTypes);
-			return this;
-		}
-
-		/**
-		 * Sets the User-Agent sent when a request sets none.
-		 * @param userAgent the User-Agent
-		 * @return this builder
-		 */
-		public Builder userAgent(String userAgent) {
-			Objects.requireNonNull(userAgent, "userAgent");
-			if (userAgent.isBlank()) {
-				throw new IllegalArgumentException("TLS profile '" + this.id + "': userAgent must not be blank");
-			}
-			this.userAgent = userAgent;
-			return this;
-		}
-
-		/**
-		 * Adds a header sent when a request does not set it. Leave Accept-Encoding to OkHttp: setting it turns off
-		 * OkHttp's transparent decompression.
-		 * @param name the header name (not User-Agent: see {@link #userAgent(String)})
-		 * @param value the value
-		 * @return this builder
-		 */
-		public Builder header(String name, String value) {
-			if ("User-Agent".equalsIgnoreCase(name)) {
-				throw new IllegalArgumentException("TLS profile '" + this.id + "': set the User-Agent with userAgent()");
-			}
-			this.defaultHeaders.add(name, value);
-			return this;
-		}
-
-		/**
-		 * Names the client the profile imitates.
-		 * @param client the client, e.g. {@code Chrome desktop}
-		 * @param version the version targeted
-		 * @param ja4 that client's JA4
-		 * @return this builder
-		 */
-		public Builder target(String client, String version, String ja4) {
-			this.target = new Target(client, version, ja4);
-			return this;
-		}
-
-		/**
-		 * Records the JA4 the profile achieves on this stack, which the start-up self-test expects.
-		 * @param ja4 the measured JA4
-		 * @return this builder
-		 */
-		public Builder achievedJa4(String ja4) {
-			this.achievedJa4 = Objects.requireNonNull(ja4, "ja4");
-			return this;
-		}
-
-		/**
-		 * Records, in one line, what differs between the achieved and the target JA4 and why.
-		 * @param difference the explanation
-		 * @return this builder
-		 */
-		public Builder difference(String difference) {
-			this.difference = Objects.requireNonNull(difference, "difference");
-			return this;
-		}
-
-		/**
-		 * Builds the profile.
-		 * @return the immutable profile
-		 */
-		public TlsProfile build() {
-			return new TlsProfile(this);
-		}
-
-		private List<String> nonEmpty(String[] values, String name) {
-			if (values.length == 0) {
-				throw new IllegalArgumentException("TLS profile '" + this.id + "': " + name + " must not be empty");
-			}
-			return List.of(values);
 		}
 
 	}

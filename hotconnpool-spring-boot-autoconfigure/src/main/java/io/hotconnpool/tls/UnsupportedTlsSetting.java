@@ -51,32 +51,32 @@ public record UnsupportedTlsSetting(Setting setting, int index, boolean unknown,
 	}
 
 	/**
-	 * The settings of a {@link TlsProfile}, named as its {@link TlsProfile.Builder} names them.
+	 * The settings of a {@link TlsProfile}, named as its {@link TlsProfileBuilder} names them.
 	 */
 	public enum Setting {
 
-		/** {@link TlsProfile.Builder#tlsVersions(String...)}. */
+		/** {@link TlsProfileBuilder#tlsVersions(String...)}. */
 		TLS_VERSIONS,
 
-		/** {@link TlsProfile.Builder#cipherSuites(String...)}. */
+		/** {@link TlsProfileBuilder#cipherSuites(String...)}. */
 		CIPHER_SUITES,
 
-		/** {@link TlsProfile.Builder#namedGroups(String...)}. */
+		/** {@link TlsProfileBuilder#namedGroups(String...)}. */
 		NAMED_GROUPS,
 
-		/** {@link TlsProfile.Builder#alpnProtocols(String...)}. */
+		/** {@link TlsProfileBuilder#alpnProtocols(String...)}. */
 		ALPN_PROTOCOLS,
 
-		/** {@link TlsProfile.Builder#sessionTickets(boolean)}. */
+		/** {@link TlsProfileBuilder#sessionTickets(boolean)}. */
 		SESSION_TICKETS,
 
-		/** {@link TlsProfile.Builder#grease(boolean)}. */
+		/** {@link TlsProfileBuilder#grease(boolean)}. */
 		GREASE,
 
-		/** {@link TlsProfile.Builder#extensionOrder(Integer...)}. */
+		/** {@link TlsProfileBuilder#extensionOrder(Integer...)}. */
 		EXTENSION_ORDER,
 
-		/** {@link TlsProfile.Builder#requiresConscrypt(boolean)}: the profile's stack is not the context's. */
+		/** {@link TlsProfileBuilder#requiresConscrypt(boolean)}: the profile's stack is not the context's. */
 		PROVIDER
 
 	}

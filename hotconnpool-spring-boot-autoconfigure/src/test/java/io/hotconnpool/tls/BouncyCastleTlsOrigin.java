@@ -4,10 +4,12 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.security.SecureRandom;
+import java.util.Arrays;
 import java.util.Hashtable;
 import java.util.List;
 import java.util.Queue;
@@ -16,7 +18,10 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.zip.Deflater;
+import java.util.zip.DeflaterOutputStream;
 
+import io.airlift.compress.zstd.ZstdCompressor;
 import io.hotconnpool.test.LoopbackTlsOrigins;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
@@ -32,6 +37,7 @@ import org.bouncycastle.tls.ProtocolName;
 import org.bouncycastle.tls.ProtocolVersion;
 import org.bouncycastle.tls.SignatureScheme;
 import org.bouncycastle.tls.TlsCredentials;
+import org.bouncycastle.tls.TlsExtensionsUtils;
 import org.bouncycastle.tls.TlsServerProtocol;
 import org.bouncycastle.tls.TlsUtils;
 import org.bouncycastle.tls.crypto.TlsCertificate;
@@ -42,7 +48,7 @@ import org.bouncycastle.tls.crypto.impl.jcajce.JcaTlsCryptoProvider;
 
 /**
  * A TLS 1.3 origin on 127.0.0.1 built on Bouncy Castle's server API, for what mockwebserver3 cannot do: send its
- * certificate chain compressed (RFC 8879, brotli) and accept ALPS. Behind the TLS it relays bytes to a mockwebserver3
+ * certificate chain compressed (RFC 8879: brotli, zlib or zstd) and accept ALPS. Behind the TLS it relays bytes to a mockwebserver3
  * speaking HTTP/2 with prior knowledge, so a client runs real HTTP/2 GETs through it.
  */
 final class BouncyCastleTlsOrigin implements AutoCloseable {
@@ -50,6 +56,12 @@ final class BouncyCastleTlsOrigin implements AutoCloseable {
 	private final CertificateCompression compression;
 
 	private final boolean acceptApplicationSettings;
+
+	/** The record_size_limit the origin announces (RFC 8449) when the client offers one; 0 for none. */
+	private final int recordSizeLimit;
+
+	/** The largest application data plaintext received in one record. */
+	private final AtomicInteger largestRecord = new AtomicInteger();
 
 	private final JcaTlsCrypto crypto = (JcaTlsCrypto) new JcaTlsCryptoProvider().create(new SecureRandom());
 
@@ -76,10 +88,11 @@ final class BouncyCastleTlsOrigin implements AutoCloseable {
 
 	private final Queue<Throwable> failures = new ConcurrentLinkedQueue<>();
 
-	private BouncyCastleTlsOrigin(CertificateCompression compression, boolean acceptApplicationSettings)
-			throws IOException {
+	private BouncyCastleTlsOrigin(CertificateCompression compression, boolean acceptApplicationSettings,
+			int recordSizeLimit) throws IOException {
 		this.compression = compression;
 		this.acceptApplicationSettings = acceptApplicationSettings;
+		this.recordSizeLimit = recordSizeLimit;
 		this.backend.setProtocols(List.of(Protocol.H2_PRIOR_KNOWLEDGE));
 		this.backend.setDispatcher(new mockwebserver3.Dispatcher() {
 			@Override
@@ -99,23 +112,81 @@ final class BouncyCastleTlsOrigin implements AutoCloseable {
 	 */
 	static BouncyCastleTlsOrigin start(CertificateCompression compression, boolean acceptApplicationSettings)
 			throws IOException {
-		return new BouncyCastleTlsOrigin(compression, acceptApplicationSettings);
+		return new BouncyCastleTlsOrigin(compression, acceptApplicationSettings, 0);
+	}
+
+	/**
+	 * Starts an origin that announces a record_size_limit to a client that offers one, and records the largest
+	 * application data record it receives.
+	 * @param recordSizeLimit the limit, counting the TLS 1.3 content type byte
+	 */
+	static BouncyCastleTlsOrigin startWithRecordSizeLimit(int recordSizeLimit) throws IOException {
+		return new BouncyCastleTlsOrigin(CertificateCompression.NONE, false, recordSizeLimit);
 	}
 
 	/** How the origin sends its certificate chain. */
 	enum CertificateCompression {
 
 		/** A plain Certificate message. */
-		NONE,
+		NONE(0),
 
 		/** A brotli CompressedCertificate. */
-		BROTLI,
+		BROTLI(BrowserHello.BROTLI),
 
 		/** A brotli CompressedCertificate that claims one byte more than it holds. */
-		BROTLI_WRONG_LENGTH,
+		BROTLI_WRONG_LENGTH(BrowserHello.BROTLI),
 
 		/** A CompressedCertificate that claims 16 MiB. */
-		BROTLI_TOO_LARGE
+		BROTLI_TOO_LARGE(BrowserHello.BROTLI),
+
+		/** A zlib CompressedCertificate. */
+		ZLIB(BrowserHello.ZLIB),
+
+		/** A zlib CompressedCertificate that claims one byte more than it holds. */
+		ZLIB_WRONG_LENGTH(BrowserHello.ZLIB),
+
+		/** A zstd CompressedCertificate. */
+		ZSTD(BrowserHello.ZSTD),
+
+		/** A zstd CompressedCertificate that claims one byte less than it holds. */
+		ZSTD_WRONG_LENGTH(BrowserHello.ZSTD);
+
+		private final int algorithm;
+
+		CertificateCompression(int algorithm) {
+			this.algorithm = algorithm;
+		}
+
+		byte[] compress(byte[] data) {
+			return switch (this.algorithm) {
+				case BrowserHello.ZLIB -> zlib(data);
+				case BrowserHello.ZSTD -> zstd(data);
+				default -> Brotli.storedOnly(data);
+			};
+		}
+
+		private static byte[] zlib(byte[] data) {
+			Deflater deflater = new Deflater(Deflater.BEST_COMPRESSION);
+			try (ByteArrayOutputStream out = new ByteArrayOutputStream();
+					DeflaterOutputStream zlib = new DeflaterOutputStream(out, deflater)) {
+				zlib.write(data);
+				zlib.finish();
+				return out.toByteArray();
+			}
+			catch (IOException ex) {
+				throw new UncheckedIOException(ex);
+			}
+			finally {
+				deflater.end();
+			}
+		}
+
+		private static byte[] zstd(byte[] data) {
+			ZstdCompressor compressor = new ZstdCompressor();
+			byte[] out = new byte[compressor.maxCompressedLength(data.length)];
+			int length = compressor.compress(data, 0, data.length, out, 0, out.length);
+			return Arrays.copyOf(out, length);
+		}
 
 	}
 
@@ -125,6 +196,10 @@ final class BouncyCastleTlsOrigin implements AutoCloseable {
 
 	int handshakes() {
 		return this.handshakes.get();
+	}
+
+	int largestRecord() {
+		return this.largestRecord.get();
 	}
 
 	int compressedCertificatesSent() {
@@ -221,6 +296,10 @@ final class BouncyCastleTlsOrigin implements AutoCloseable {
 				// An HTTP/2 SETTINGS frame with no settings, as the server's application settings.
 				extensions.put(ChromeHello.APPLICATION_SETTINGS, new byte[] { 0, 0, 0, 4, 0, 0, 0, 0, 0 });
 			}
+			if (BouncyCastleTlsOrigin.this.recordSizeLimit > 0
+					&& this.clientExtensions.containsKey(org.bouncycastle.tls.ExtensionType.record_size_limit)) {
+				TlsExtensionsUtils.addRecordSizeLimitExtension(extensions, BouncyCastleTlsOrigin.this.recordSizeLimit);
+			}
 			return extensions;
 		}
 
@@ -266,18 +345,19 @@ final class BouncyCastleTlsOrigin implements AutoCloseable {
 			ByteArrayOutputStream body = new ByteArrayOutputStream();
 			certificate.encode(getContext(), body, null);
 			byte[] uncompressed = body.toByteArray();
-			byte[] brotli = Brotli.storedOnly(uncompressed);
-			ChromeHello.Bytes message = new ChromeHello.Bytes();
+			byte[] compressed = compression.compress(uncompressed);
+			BrowserHello.Bytes message = new BrowserHello.Bytes();
 			message.u8(HandshakeType.compressed_certificate);
-			message.u24(2 + 3 + 3 + brotli.length);
-			message.u16(ChromeHello.BROTLI);
+			message.u24(2 + 3 + 3 + compressed.length);
+			message.u16(compression.algorithm);
 			message.u24(switch (compression) {
-				case BROTLI_WRONG_LENGTH -> uncompressed.length + 1;
+				case BROTLI_WRONG_LENGTH, ZLIB_WRONG_LENGTH -> uncompressed.length + 1;
+				case ZSTD_WRONG_LENGTH -> uncompressed.length - 1;
 				case BROTLI_TOO_LARGE -> (1 << 24) - 1;
 				default -> uncompressed.length;
 			});
-			message.u24(brotli.length);
-			message.write(brotli);
+			message.u24(compressed.length);
+			message.write(compressed);
 			BcTlsInternals.writeHandshakeMessage(this, message.toByteArray()); // hashed as sent
 			BouncyCastleTlsOrigin.this.compressedCertificatesSent.incrementAndGet();
 		}
@@ -287,10 +367,13 @@ final class BouncyCastleTlsOrigin implements AutoCloseable {
 			// The client's EncryptedExtensions comes alone in its record, before its Finished.
 			if (protocol == ContentType.handshake && len >= 4 && buf[off] == HandshakeType.encrypted_extensions) {
 				BcTlsInternals.handshakeHash(this).update(buf, off, len);
-				ChromeHello.Bytes settings = new ChromeHello.Bytes();
+				BrowserHello.Bytes settings = new BrowserHello.Bytes();
 				settings.write(buf, off, len);
 				BouncyCastleTlsOrigin.this.clientApplicationSettings.add(settings.toByteArray());
 				return;
+			}
+			if (protocol == ContentType.application_data) {
+				BouncyCastleTlsOrigin.this.largestRecord.accumulateAndGet(len, Math::max);
 			}
 			super.processRecord(protocol, buf, off, len);
 		}

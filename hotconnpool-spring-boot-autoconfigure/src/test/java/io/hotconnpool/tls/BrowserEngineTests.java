@@ -11,33 +11,38 @@ import io.hotconnpool.test.LoopbackTlsOrigins;
 import io.hotconnpool.tls.BouncyCastleTlsOrigin.CertificateCompression;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
+import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
 import okhttp3.Protocol;
 import okhttp3.Request;
+import okhttp3.RequestBody;
 import okhttp3.Response;
 import okhttp3.TlsVersion;
 import okhttp3.tls.HandshakeCertificates;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 /**
- * The browser engine behind {@code chrome} against servers mockwebserver3 cannot play: Bouncy Castle TLS servers on
- * 127.0.0.1, relaying to an HTTP/2 mockwebserver3, that compress their certificate chain (brotli, RFC 8879), honestly
- * or lying about its size, or accept ALPS; against a TLS 1.2-only JDK server; and its own host-name check, which holds
- * even when OkHttp's verifier is replaced.
+ * The browser engine behind {@code chrome} and {@code firefox} against servers mockwebserver3 cannot play: Bouncy
+ * Castle TLS servers on 127.0.0.1, relaying to an HTTP/2 mockwebserver3, that compress their certificate chain
+ * (RFC 8879: brotli, zlib, zstd), honestly or lying about its size, or accept ALPS; against a TLS 1.2-only JDK server;
+ * and its own host-name check, which holds even when OkHttp's verifier is replaced.
  */
 class BrowserEngineTests {
 
 	private static final Duration TIMEOUT = Duration.ofSeconds(10);
 
-	@Test
-	void getsOverHttp2FromAServerThatCompressesItsCertificate() throws Exception {
-		try (BouncyCastleTlsOrigin origin = BouncyCastleTlsOrigin.start(CertificateCompression.BROTLI, false)) {
-			OkHttpClient client = chromeClient();
+	@ParameterizedTest
+	@CsvSource({ "chrome, BROTLI", "firefox, ZLIB", "firefox, BROTLI", "firefox, ZSTD" })
+	void getsOverHttp2FromAServerThatCompressesItsCertificate(String profile, CertificateCompression compression)
+			throws Exception {
+		try (BouncyCastleTlsOrigin origin = BouncyCastleTlsOrigin.start(compression, false)) {
+			OkHttpClient client = client(TlsProfile.builtIn(profile));
 			for (int i = 0; i < 2; i++) { // two connections: decompression is per handshake
 				try (Response response = get(client.newBuilder().connectionPool(new okhttp3.ConnectionPool()).build(),
 						origin.port())) {
@@ -54,13 +59,24 @@ class BrowserEngineTests {
 	}
 
 	@ParameterizedTest
-	@CsvSource({ "BROTLI_WRONG_LENGTH, does not decompress to its stated", "BROTLI_TOO_LARGE, more than 131072" })
+	@CsvSource({ "BROTLI_WRONG_LENGTH, does not decompress to its stated", "BROTLI_TOO_LARGE, more than 131072",
+			"ZLIB_WRONG_LENGTH, does not decompress to its stated", "ZSTD_WRONG_LENGTH, is not valid zstd" })
 	void refusesACompressedCertificateThatIsNotWhatItClaims(CertificateCompression compression, String message)
 			throws Exception {
 		try (BouncyCastleTlsOrigin origin = BouncyCastleTlsOrigin.start(compression, false)) {
 			assertThatExceptionOfType(SSLHandshakeException.class)
-				.isThrownBy(() -> get(chromeClient(), origin.port()).close())
+				.isThrownBy(() -> get(client(TlsProfile.FIREFOX), origin.port()).close())
 				.withMessageContaining(message);
+			assertThat(origin.handshakes()).isZero();
+		}
+	}
+
+	@Test
+	void refusesACertificateCompressedWithAnAlgorithmItDidNotOffer() throws Exception {
+		try (BouncyCastleTlsOrigin origin = BouncyCastleTlsOrigin.start(CertificateCompression.ZLIB, false)) {
+			assertThatExceptionOfType(SSLHandshakeException.class)
+				.isThrownBy(() -> get(client(TlsProfile.CHROME), origin.port()).close())
+				.withMessageContaining("CompressedCertificate with algorithm 1, which was not offered");
 			assertThat(origin.handshakes()).isZero();
 		}
 	}
@@ -68,19 +84,41 @@ class BrowserEngineTests {
 	@Test
 	void answersAServerThatAcceptsAlpsWithItsEncryptedExtensions() throws Exception {
 		try (BouncyCastleTlsOrigin origin = BouncyCastleTlsOrigin.start(CertificateCompression.NONE, true)) {
-			try (Response response = get(chromeClient(), origin.port())) {
+			try (Response response = get(client(TlsProfile.CHROME), origin.port())) {
 				assertThat(response.code()).isEqualTo(200);
 				assertThat(response.protocol()).isEqualTo(Protocol.HTTP_2);
 			}
-			// EncryptedExtensions (8), 6 bytes: one extension, application_settings (17613 = 0x44cd), empty.
+			// EncryptedExtensions (8), 33 bytes: one extension, application_settings (17613 = 0x44cd), 27 bytes: an
+			// HTTP/2 SETTINGS frame with Chrome's ENABLE_PUSH 0, INITIAL_WINDOW_SIZE 6291456, MAX_HEADER_LIST_SIZE 262144.
 			assertThat(origin.clientApplicationSettings()).singleElement()
-				.isEqualTo(new byte[] { 8, 0, 0, 6, 0, 4, 0x44, (byte) 0xcd, 0, 0 });
+				.isEqualTo(new byte[] { 8, 0, 0, 33, 0, 31, 0x44, (byte) 0xcd, 0, 27, //
+						0, 0, 18, 4, 0, 0, 0, 0, 0, //
+						0, 2, 0, 0, 0, 0, //
+						0, 4, 0, 0x60, 0, 0, //
+						0, 6, 0, 4, 0, 0 });
 			assertThat(origin.failures()).isEmpty();
 		}
 	}
 
 	@Test
-	void getsOverHttp2FromATls12OnlyServer() throws Exception {
+	void keepsItsRecordsWithinTheRecordSizeLimitTheServerAnnounces() throws Exception {
+		try (BouncyCastleTlsOrigin origin = BouncyCastleTlsOrigin.startWithRecordSizeLimit(1024)) {
+			Request post = new Request.Builder().url("https://" + LoopbackTlsOrigins.HOST + ":" + origin.port() + "/")
+				.post(RequestBody.create(new byte[20_000], MediaType.get("application/octet-stream")))
+				.build();
+			try (Response response = client(TlsProfile.FIREFOX).newCall(post).execute()) {
+				assertThat(response.code()).isEqualTo(200);
+				assertThat(response.protocol()).isEqualTo(Protocol.HTTP_2);
+			}
+			// TLS 1.3: 1023 bytes of plaintext and the content type byte. OkHttp alone writes 8 KiB at a time.
+			assertThat(origin.largestRecord()).isEqualTo(1023);
+			assertThat(origin.failures()).isEmpty();
+		}
+	}
+
+	@ParameterizedTest
+	@ValueSource(strings = { "chrome", "firefox" })
+	void getsOverHttp2FromATls12OnlyServer(String profile) throws Exception {
 		HandshakeCertificates serverTls = new HandshakeCertificates.Builder()
 			.heldCertificate(LoopbackTlsOrigins.serverCertificate(LoopbackTlsOrigins.HOST))
 			.build();
@@ -89,21 +127,23 @@ class BrowserEngineTests {
 			server.setProtocols(List.of(Protocol.HTTP_2, Protocol.HTTP_1_1));
 			server.enqueue(new MockResponse.Builder().body("hot").build());
 			server.start(InetAddress.getByAddress("localhost", new byte[] { 127, 0, 0, 1 }), 0);
-			try (Response response = get(chromeClient(), server.getPort())) {
+			try (Response response = get(client(TlsProfile.builtIn(profile)), server.getPort())) {
 				assertThat(response.code()).isEqualTo(200);
 				assertThat(response.protocol()).isEqualTo(Protocol.HTTP_2);
 				assertThat(response.handshake().tlsVersion()).isEqualTo(TlsVersion.TLS_1_2);
-				// The JDK's server picks by its own preference among Chrome's suites.
+				// The JDK's server picks by its own preference among the browser's suites.
 				assertThat(response.handshake().cipherSuite().javaName()).startsWith("TLS_ECDHE_ECDSA_WITH_");
 			}
 		}
 	}
 
-	@Test
-	void refusesAWrongHostNameEvenWhenOkHttpsVerifierIsReplaced() throws Exception {
-		TlsContext tls = TlsContext.create(TlsProfile.CHROME, LoopbackTlsOrigins.trustStore(), null, TIMEOUT, false);
+	@ParameterizedTest
+	@ValueSource(strings = { "chrome", "firefox" })
+	void refusesAWrongHostNameEvenWhenOkHttpsVerifierIsReplaced(String id) throws Exception {
+		TlsProfile profile = TlsProfile.builtIn(id);
+		TlsContext tls = TlsContext.create(profile, LoopbackTlsOrigins.trustStore(), null, TIMEOUT, false);
 		try (LoopbackTlsOrigins origins = LoopbackTlsOrigins.startWithCertificateFor("other.test", 1)) {
-			OkHttpClient lax = TlsProfile.CHROME.configure(new OkHttpClient.Builder(), tls, true)
+			OkHttpClient lax = profile.configure(new OkHttpClient.Builder(), tls, true)
 				.hostnameVerifier((host, session) -> true)
 				.dns(origins.resolver()::resolve)
 				.callTimeout(TIMEOUT)
@@ -116,10 +156,10 @@ class BrowserEngineTests {
 		}
 	}
 
-	private static OkHttpClient chromeClient() throws IOException {
-		TlsContext tls = TlsContext.create(TlsProfile.CHROME, LoopbackTlsOrigins.trustStore(), null, TIMEOUT, false);
+	private static OkHttpClient client(TlsProfile profile) throws IOException {
+		TlsContext tls = TlsContext.create(profile, LoopbackTlsOrigins.trustStore(), null, TIMEOUT, false);
 		InetAddress loopback = InetAddress.getByAddress("localhost", new byte[] { 127, 0, 0, 1 });
-		return TlsProfile.CHROME.configure(new OkHttpClient.Builder(), tls, true)
+		return profile.configure(new OkHttpClient.Builder(), tls, true)
 			.dns((host) -> List.of(loopback))
 			.callTimeout(TIMEOUT)
 			.build();

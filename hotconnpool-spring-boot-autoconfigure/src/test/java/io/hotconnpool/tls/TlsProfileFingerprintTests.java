@@ -16,6 +16,8 @@ import okhttp3.OkHttpClient;
 import okhttp3.Protocol;
 import okhttp3.Request;
 import okhttp3.Response;
+import org.bouncycastle.tls.CipherSuite;
+import org.bouncycastle.tls.NamedGroup;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -37,18 +39,6 @@ class TlsProfileFingerprintTests {
 	private static final Duration TIMEOUT = Duration.ofSeconds(10);
 
 	private static final String HOST_NAME = "origin.test";
-
-	private static final int X25519MLKEM768 = 0x11ec;
-
-	private static final int X25519 = 0x001d;
-
-	private static final int SECP256R1 = 0x0017;
-
-	private static final int SECP384R1 = 0x0018;
-
-	private static final int SECP521R1 = 0x0019;
-
-	private static final int TLS_FALLBACK_SCSV = 0x5600;
 
 	private static InetAddress loopback;
 
@@ -86,7 +76,7 @@ class TlsProfileFingerprintTests {
 		assertThat(hello.serverName()).isEqualTo(HOST_NAME);
 		assertThat(hello.alpnProtocols()).containsExactly("h2", "http/1.1");
 		// One ConnectionSpec: OkHttp never retries with a fallback spec that would add TLS_FALLBACK_SCSV.
-		assertThat(hello.cipherSuites()).doesNotContain(TLS_FALLBACK_SCSV);
+		assertThat(hello.cipherSuites()).doesNotContain(CipherSuite.TLS_FALLBACK_SCSV);
 	}
 
 	@Test
@@ -95,7 +85,8 @@ class TlsProfileFingerprintTests {
 		assertThat(TlsFingerprint.of(hello).ja4()).isEqualTo("t13d1512h2_8daaf6152771_40271e0a5736")
 			.isEqualTo(TlsProfile.OKHTTP.target().ja4());
 		// Conscrypt 2.9.0's default groups: the profile leaves them alone, as stock OkHttp does.
-		assertThat(hello.supportedGroups()).containsExactly(X25519MLKEM768, X25519, SECP256R1, SECP384R1);
+		assertThat(hello.supportedGroups()).containsExactly(NamedGroup.X25519MLKEM768, NamedGroup.x25519,
+				NamedGroup.secp256r1, NamedGroup.secp384r1);
 	}
 
 	@Test
@@ -108,7 +99,8 @@ class TlsProfileFingerprintTests {
 		assertThat(hello.cipherSuites().subList(1, 16)).containsExactly(0x1301, 0x1302, 0x1303, 0xc02b, 0xc02f, 0xc02c,
 				0xc030, 0xcca9, 0xcca8, 0xc013, 0xc014, 0x009c, 0x009d, 0x002f, 0x0035);
 		assertThat(TlsFingerprint.isGrease(hello.supportedGroups().get(0))).isTrue();
-		assertThat(hello.supportedGroups().subList(1, 5)).containsExactly(X25519MLKEM768, X25519, SECP256R1, SECP384R1);
+		assertThat(hello.supportedGroups().subList(1, 5)).containsExactly(NamedGroup.X25519MLKEM768, NamedGroup.x25519,
+				NamedGroup.secp256r1, NamedGroup.secp384r1);
 		assertThat(TlsFingerprint.isGrease(hello.supportedVersions().get(0))).isTrue();
 		assertThat(hello.supportedVersions().subList(1, 3)).containsExactly(0x0304, 0x0303);
 		assertThat(hello.signatureAlgorithms()).containsExactly(0x0403, 0x0804, 0x0401, 0x0503, 0x0805, 0x0501, 0x0806,
@@ -143,16 +135,22 @@ class TlsProfileFingerprintTests {
 	}
 
 	@Test
-	void firefoxProfileMatchesFirefoxsCipherHash() throws Exception {
+	void firefoxProfileSendsFirefoxsHelloFieldByField() throws Exception {
 		ClientHello hello = captureClientHello(clientFor(TlsProfile.FIREFOX, true));
 		TlsFingerprint fingerprint = TlsFingerprint.of(hello);
-		assertThat(fingerprint.ja4()).isEqualTo("t13d1712h2_5b57614c22b0_40271e0a5736");
-		assertThat(partB(fingerprint.ja4())).isEqualTo("5b57614c22b0")
-			.isEqualTo(partB(TlsProfile.FIREFOX.target().ja4()));
-		// TLS 1.3 in BoringSSL's order, then Firefox's TLS 1.2 order.
-		assertThat(hello.cipherSuites()).containsExactly(0x1301, 0x1302, 0x1303, 0xc02b, 0xc02f, 0xcca9, 0xcca8, 0xc02c,
+		assertThat(fingerprint.ja4()).isEqualTo("t13d1717h2_5b57614c22b0_3cbfd9057e0d")
+			.isEqualTo(TlsProfile.FIREFOX.target().ja4());
+		// Firefox keeps one order and sends no GREASE: its JA3 is stable and equals Firefox 144's.
+		assertThat(fingerprint.ja3()).isEqualTo("6f7889b9fb1a62a9577e685c1fcfa919");
+		assertThat(hello.cipherSuites()).containsExactly(0x1301, 0x1303, 0x1302, 0xc02b, 0xc02f, 0xcca9, 0xcca8, 0xc02c,
 				0xc030, 0xc00a, 0xc009, 0xc013, 0xc014, 0x009c, 0x009d, 0x002f, 0x0035);
-		assertThat(hello.supportedGroups()).containsExactly(X25519MLKEM768, X25519, SECP256R1, SECP384R1, SECP521R1);
+		assertThat(hello.extensions()).containsExactly(0, 23, 65281, 10, 11, 35, 16, 5, 34, 18, 51, 43, 13, 45, 28, 27,
+				65037);
+		assertThat(hello.supportedGroups()).containsExactly(NamedGroup.X25519MLKEM768, NamedGroup.x25519,
+				NamedGroup.secp256r1, NamedGroup.secp384r1, NamedGroup.secp521r1, NamedGroup.ffdhe2048, NamedGroup.ffdhe3072);
+		assertThat(hello.supportedVersions()).containsExactly(0x0304, 0x0303);
+		assertThat(hello.signatureAlgorithms()).containsExactly(0x0403, 0x0503, 0x0603, 0x0804, 0x0805, 0x0806, 0x0401,
+				0x0501, 0x0601, 0x0203, 0x0201);
 	}
 
 	@Test
@@ -160,14 +158,14 @@ class TlsProfileFingerprintTests {
 		ClientHello hello = captureClientHello(clientFor(TlsProfile.JDK, true));
 		assertThat(TlsFingerprint.of(hello).ja4()).isEqualTo("t13d1514h2_8daaf6152771_a5b99884f7f5");
 		// SunJSSE's own groups, ffdhe included: nothing Conscrypt-specific reaches this socket.
-		assertThat(hello.supportedGroups()).startsWith(X25519, SECP256R1).contains(0x0100);
+		assertThat(hello.supportedGroups()).startsWith(NamedGroup.x25519, NamedGroup.secp256r1).contains(NamedGroup.ffdhe2048);
 	}
 
 	@Test
 	void nonStrictModeDropsAnUnsupportedGroupWithAWarning() throws Exception {
 		TlsProfile lenient = TlsProfile.custom("lenient").namedGroups("P-256", "ffdhe2048").build();
 		ClientHello hello = captureClientHello(clientFor(lenient, false));
-		assertThat(hello.supportedGroups()).containsExactly(SECP256R1);
+		assertThat(hello.supportedGroups()).containsExactly(NamedGroup.secp256r1);
 		assertThat(warnings()).singleElement()
 			.asString()
 			.contains("TLS profile 'lenient'")

@@ -73,7 +73,8 @@ class TlsProfileHandshakeTests {
 
 	@Test
 	void headersTheCallerSetsWin() throws Exception {
-		TlsContext tls = TlsContext.create(LoopbackTlsOrigins.trustStore(), null, Duration.ofSeconds(5), false);
+		TlsContext tls = TlsContext.create(TlsProfile.FIREFOX, LoopbackTlsOrigins.trustStore(), null,
+				Duration.ofSeconds(5), false);
 		try (LoopbackTlsOrigins origins = LoopbackTlsOrigins.start(1)) {
 			Request.Builder request = new Request.Builder().header("User-Agent", "caller/1.0")
 				.header("Accept", "application/json");
@@ -88,9 +89,9 @@ class TlsProfileHandshakeTests {
 		}
 	}
 
-	/** Conscrypt (okhttp) and the browser engine (chrome) must refuse alike. */
+	/** Conscrypt (okhttp) and the browser engine (chrome, firefox) must refuse alike. */
 	static Stream<TlsProfile> engines() {
-		return Stream.of(TlsProfile.OKHTTP, TlsProfile.CHROME);
+		return Stream.of(TlsProfile.OKHTTP, TlsProfile.CHROME, TlsProfile.FIREFOX);
 	}
 
 	@ParameterizedTest

@@ -2,10 +2,14 @@ package io.hotconnpool.tls;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.stream.Stream;
 
 import okhttp3.OkHttpClient;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
@@ -24,11 +28,14 @@ class TlsProfileTests {
 
 	private static TlsContext browser;
 
+	private static TlsContext firefoxEngine;
+
 	@BeforeAll
 	static void createContexts() {
 		conscrypt = TlsContext.create(null, null, TIMEOUT, false);
 		jdk = TlsContext.create(TlsProfile.JDK, null, null, TIMEOUT, false);
 		browser = TlsContext.create(TlsProfile.CHROME, null, null, TIMEOUT, false);
+		firefoxEngine = TlsContext.create(TlsProfile.FIREFOX, null, null, TIMEOUT, false);
 	}
 
 	@Test
@@ -75,62 +82,41 @@ class TlsProfileTests {
 	void everyBuiltInProfilePassesStrictValidationOnItsOwnStack() {
 		assertThat(TlsProfile.OKHTTP.validate(conscrypt, true)).isEmpty();
 		assertThat(TlsProfile.CHROME.validate(browser, true)).isEmpty();
-		assertThat(TlsProfile.FIREFOX.validate(conscrypt, true)).isEmpty();
+		assertThat(TlsProfile.FIREFOX.validate(firefoxEngine, true)).isEmpty();
 		assertThat(TlsProfile.JDK.validate(jdk, true)).isEmpty();
 	}
 
-	@Test
-	void strictModeRefusesGrease() {
-		assertRefused(TlsProfile.custom("greasy").grease(true).build(), conscrypt, "GREASE");
+	static Stream<Arguments> settingsConscryptCannotProduce() {
+		return Stream.of(Arguments.of(TlsProfile.custom("greasy").grease(true), "GREASE"),
+				Arguments.of(TlsProfile.custom("ordered").extensionOrder(0, 23, 65281, 10),
+						"extension order [0, 23, 65281, 10]"),
+				Arguments.of(TlsProfile.custom("made-up-suite")
+					.cipherSuites("TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256",
+							"TLS_MADE_UP_WITH_NOTHING"),
+						"cipher suite 'TLS_MADE_UP_WITH_NOTHING' is unknown to Conscrypt"),
+				Arguments.of(TlsProfile.custom("ffdhe").namedGroups("X25519", "ffdhe2048"),
+						"named group 'ffdhe2048' is not supported by Conscrypt 2.9.0"),
+				Arguments.of(TlsProfile.custom("old").tlsVersions("TLSv1.3", "TLSv1.1"),
+						"TLS version 'TLSv1.1' is not supported"),
+				// Firefox's TLS 1.3 order, which only the browser engine sends
+				Arguments.of(TlsProfile.custom("firefox-tls13-order")
+					.cipherSuites("TLS_AES_128_GCM_SHA256", "TLS_CHACHA20_POLY1305_SHA256", "TLS_AES_256_GCM_SHA384",
+							"TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"),
+						"BoringSSL always sends exactly"),
+				Arguments.of(TlsProfile.custom("h3").alpnProtocols("h3", "h2"), "ALPN protocol 'h3' is not supported"));
 	}
 
-	@Test
-	void strictModeRefusesAnExtensionOrder() {
-		assertRefused(TlsProfile.custom("ordered").extensionOrder(0, 23, 65281, 10).build(), conscrypt,
-				"extension order [0, 23, 65281, 10]");
-	}
-
-	@Test
-	void strictModeRefusesAnUnknownCipherSuite() {
-		TlsProfile profile = TlsProfile.custom("made-up-suite")
-			.cipherSuites("TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256",
-					"TLS_MADE_UP_WITH_NOTHING")
-			.build();
-		assertRefused(profile, conscrypt, "cipher suite 'TLS_MADE_UP_WITH_NOTHING' is unknown to Conscrypt");
-	}
-
-	@Test
-	void strictModeRefusesAGroupConscryptLacks() {
-		assertRefused(TlsProfile.custom("ffdhe").namedGroups("X25519", "ffdhe2048").build(), conscrypt,
-				"named group 'ffdhe2048' is not supported by Conscrypt 2.9.0");
-	}
-
-	@Test
-	void strictModeRefusesAnOldTlsVersion() {
-		assertRefused(TlsProfile.custom("old").tlsVersions("TLSv1.3", "TLSv1.1").build(), conscrypt,
-				"TLS version 'TLSv1.1' is not supported");
-	}
-
-	@Test
-	void strictModeRefusesATls13OrderBoringSslDoesNotSend() {
-		TlsProfile firefoxOrder = TlsProfile.custom("firefox-tls13-order")
-			.cipherSuites("TLS_AES_128_GCM_SHA256", "TLS_CHACHA20_POLY1305_SHA256", "TLS_AES_256_GCM_SHA384",
-					"TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256")
-			.build();
-		assertRefused(firefoxOrder, conscrypt, "BoringSSL always sends exactly");
-	}
-
-	@Test
-	void strictModeRefusesAnAlpnProtocolOkHttpLacks() {
-		assertRefused(TlsProfile.custom("h3").alpnProtocols("h3", "h2").build(), conscrypt,
-				"ALPN protocol 'h3' is not supported");
+	@ParameterizedTest(name = "{1}")
+	@MethodSource("settingsConscryptCannotProduce")
+	void strictModeRefusesWhatConscryptCannotProduce(TlsProfileBuilder profile, String reason) {
+		assertRefused(profile.build(), conscrypt, reason);
 	}
 
 	@Test
 	void strictModeRefusesConscryptSettingsOnTheJdksTls() {
-		assertRefused(TlsProfile.FIREFOX, jdk, "it needs Conscrypt");
-		assertRefused(TlsProfile.FIREFOX, jdk, "named groups [X25519MLKEM768, X25519, P-256, P-384, P-521] cannot be"
-				+ " set per connection on the JDK's TLS");
+		assertRefused(TlsProfile.OKHTTP, jdk, "it needs Conscrypt");
+		assertRefused(TlsProfile.custom("groups").namedGroups("X25519", "P-256").build(), jdk,
+				"named groups [X25519, P-256] cannot be set per connection on the JDK's TLS");
 		assertRefused(TlsProfile.JDK, conscrypt, "it needs the JDK's own TLS");
 	}
 
@@ -138,7 +124,10 @@ class TlsProfileTests {
 	void strictModeRefusesABrowserProfileOffTheBrowserEngineAndAnyOtherProfileOnIt() {
 		assertRefused(TlsProfile.CHROME, conscrypt, "it needs the browser engine");
 		assertRefused(TlsProfile.CHROME, jdk, "it needs the browser engine");
+		assertRefused(TlsProfile.FIREFOX, conscrypt, "it needs the browser engine");
 		assertRefused(TlsProfile.OKHTTP, browser, "sends only a browser's hello");
+		assertRefused(TlsProfile.FIREFOX, browser, "it sends Firefox 144's hello, but the TLS context runs on"
+				+ " BCTLS browser engine: Chrome 149");
 		assertThat(browser.usesBrowserEngine()).isTrue();
 		assertThat(browser.usesConscrypt()).isFalse();
 	}
@@ -154,13 +143,13 @@ class TlsProfileTests {
 
 	@Test
 	void configureSetsExactlyOneConnectionSpecAndTheProfilesProtocols() {
-		OkHttpClient client = TlsProfile.FIREFOX.configure(new OkHttpClient.Builder(), conscrypt, true).build();
+		OkHttpClient client = TlsProfile.FIREFOX.configure(new OkHttpClient.Builder(), firefoxEngine, true).build();
 		assertThat(client.connectionSpecs()).singleElement().satisfies((spec) -> {
 			assertThat(spec.isTls()).isTrue();
 			assertThat(spec.cipherSuites()).hasSize(17);
 		});
 		assertThat(client.protocols()).extracting(Object::toString).containsExactly("h2", "http/1.1");
-		assertThat(client.x509TrustManager()).isSameAs(conscrypt.trustManager());
+		assertThat(client.x509TrustManager()).isSameAs(firefoxEngine.trustManager());
 	}
 
 	@Test
