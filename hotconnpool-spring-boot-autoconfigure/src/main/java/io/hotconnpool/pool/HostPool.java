@@ -59,7 +59,8 @@ import org.apache.commons.logging.LogFactory;
  * status), an IP's failure count is to be reset, or the connection was retired meanwhile. A retirement sets the
  * state first and reads the count after; a stream's release counts down first and reads the state after: so either
  * the retirement sees no stream and closes the connection, or the last stream's release sees the retirement and
- * closes it (a drain). A stream taken on a connection retired meanwhile is given back at once.
+ * closes it (a drain). A stream taken on a connection retired meanwhile is given back at once. A health probe of
+ * a shared connection is one more stream: the connection never stops serving stream leases for a probe.
  * <p>
  * <b>Streams and waiters.</b> A caller's stream goes to the shared connection it used last while that one carries
  * none, else to the one with the fewest in flight (see {@link #pickStream}); the HTTP/1.1 stack above is not
@@ -759,6 +760,15 @@ final class HostPool {
 		if (nothingToJudge && !this.waiting && !this.closed && connection.state != ConnectionState.RETIRED) {
 			return;
 		}
+		this.pool.apply(streamReleased(connection, outcome, false, now));
+	}
+
+	/**
+	 * The locked part of a stream's end, its count already given back: judges the lease, serves the waiters, closes
+	 * a draining connection with its last stream.
+	 * @param restore whether a blacklisted IP is restored (a health probe's stream succeeded)
+	 */
+	private Changes streamReleased(PooledConnection connection, LeaseOutcome outcome, boolean restore, long now) {
 		List<PooledConnection> toClose = new ArrayList<>();
 		List<PooledConnection> toWarm = List.of();
 		this.lock.lock();
@@ -766,8 +776,12 @@ final class HostPool {
 			if (this.closed) {
 				this.leaseReturned.signalAll();
 			}
+			boolean restored = restore && connection.state != ConnectionState.RETIRED && restoreLocked(connection.ip);
 			if (connection.state != ConnectionState.RETIRED && judgeLocked(connection, outcome, now, toClose)) {
 				drainOrCloseLocked(connection, toClose);
+				toWarm = fillLocked();
+			}
+			else if (restored) {
 				toWarm = fillLocked();
 			}
 			streamEndedLocked(connection);
@@ -775,8 +789,7 @@ final class HostPool {
 		finally {
 			unlock();
 		}
-		toClose.forEach(PooledConnection::close);
-		toWarm.forEach(this.pool::warm);
+		return new Changes(toClose, toWarm);
 	}
 
 	/** A stream ended: a draining connection whose last stream it was is closed, and waiters get its place. */
@@ -885,23 +898,18 @@ final class HostPool {
 	 * @return the connection to close if it must go after all, and a restored IP's other slots to warm
 	 */
 	Changes probeSucceeded(PooledConnection connection, boolean http2) {
+		if (connection.multiplexed) { // the probe ran as one of its streams
+			long now = System.nanoTime();
+			connection.releaseStream();
+			connection.markUsed(now);
+			return streamReleased(connection, null, true, now);
+		}
 		this.lock.lock();
 		try {
 			if (connection.state != ConnectionState.WARMING && connection.state != ConnectionState.RESERVED) {
 				return new Changes(List.of(), List.of()); // retired meanwhile, and closed by whoever retired it
 			}
-			IpHealth ipHealth = this.health.get(connection.ip);
-			boolean restored = false;
-			if (ipHealth != null) {
-				resetFailuresLocked(ipHealth);
-				restored = ipHealth.blacklist != null;
-				ipHealth.blacklist = null;
-			}
-			if (restored) {
-				this.afterUnlock.add(() -> logger.info("hotconnpool restored " + connection.ip.getHostAddress() + " of "
-						+ key() + ": its re-probe succeeded"));
-				fireRestoredLocked(connection.ip, null);
-			}
+			boolean restored = restoreLocked(connection.ip);
 			if (connection.state == ConnectionState.WARMING) {
 				// Its protocol is known now, before anyone leases it, and does not change.
 				connection.multiplexed = http2 && this.pool.settings.http2MaxStreamsPerConnection() > 1;
@@ -929,12 +937,26 @@ final class HostPool {
 	 */
 	void probeFailed(PooledConnection connection, RetireReason reason, String failure, String blacklistReason) {
 		this.lastFailure = failure;
+		// A shared connection's probe ran as one of its streams: the others drain.
+		boolean stream = connection.multiplexed;
+		if (stream) {
+			connection.releaseStream();
+		}
 		List<PooledConnection> toClose = new ArrayList<>();
-		toClose.add(connection);
 		this.lock.lock();
 		try {
-			if (connection.state != ConnectionState.RETIRED) {
+			boolean retiredHere = connection.state != ConnectionState.RETIRED;
+			if (retiredHere) {
 				retireLocked(connection, reason);
+			}
+			if (!stream) {
+				toClose.add(connection);
+			}
+			else if (retiredHere) {
+				drainOrCloseLocked(connection, toClose);
+			}
+			else {
+				streamEndedLocked(connection);
 			}
 			IpHealth ipHealth = this.health.get(connection.ip);
 			if (ipHealth != null && !this.closed) {
@@ -953,6 +975,34 @@ final class HostPool {
 			unlock();
 		}
 		toClose.forEach(PooledConnection::close);
+	}
+
+	/**
+	 * A probe did not run: its connection was retired meanwhile. A shared connection's probe stream is given back,
+	 * so that a drain waiting for it ends.
+	 */
+	void probeSkipped(PooledConnection connection) {
+		if (connection.multiplexed) {
+			connection.releaseStream();
+			this.pool.apply(streamReleased(connection, UNUSED, false, System.nanoTime()));
+		}
+	}
+
+	/** Takes the IP off the blacklist after its connection's probe succeeded; returns whether it was on it. */
+	private boolean restoreLocked(InetAddress ip) {
+		IpHealth ipHealth = this.health.get(ip);
+		if (ipHealth == null) {
+			return false;
+		}
+		resetFailuresLocked(ipHealth);
+		if (ipHealth.blacklist == null) {
+			return false;
+		}
+		ipHealth.blacklist = null;
+		this.afterUnlock.add(() -> logger.info("hotconnpool restored " + ip.getHostAddress() + " of " + key()
+				+ ": its re-probe succeeded"));
+		fireRestoredLocked(ip, null);
+		return true;
 	}
 
 	/** Releases the lock, then runs what was decided under it, unless this thread still holds it (nested). */
@@ -1150,8 +1200,10 @@ final class HostPool {
 	// ---- background maintenance ---------------------------------------------------------------------------
 
 	/**
-	 * Reserves idle connections that have not been used for the threshold, for a health probe. A reserved
-	 * connection is never leased until the probe is done; a shared HTTP/2 one only when no stream is in flight.
+	 * Reserves idle connections that have not been used for the threshold, for a health probe. A reserved HTTP/1.1
+	 * connection is never leased until the probe is done; on a shared HTTP/2 one the probe takes a stream, so the
+	 * connection keeps serving stream leases meanwhile (the probe ends with {@link #probeSucceeded},
+	 * {@link #probeFailed} or {@link #probeSkipped}, which give the stream back).
 	 * @param now {@link System#nanoTime()}, a parameter so that idle times can be tested by clock
 	 */
 	List<PooledConnection> reserveForHealthCheck(long idleThresholdNanos, long now) {
@@ -1186,10 +1238,10 @@ final class HostPool {
 				reserved.add(connection);
 				return true;
 			});
-			// A shared connection is reserved only when no stream is in flight: held whole, streams stay off it.
+			// A shared connection's probe is one more of its streams: stream leases keep coming meanwhile.
 			for (PooledConnection connection : this.shared) {
-				if (connection.state == ConnectionState.IDLE && due.test(connection) && connection.tryHold()) {
-					connection.state = ConnectionState.RESERVED;
+				if (connection.state == ConnectionState.IDLE && due.test(connection) && !connection.isSocketClosed()
+						&& connection.tryAcquireStream()) {
 					reserved.add(connection);
 				}
 			}
@@ -1563,6 +1615,9 @@ final class HostPool {
 			unlock();
 		}
 	}
+
+	/** A lease that ran nothing: the connection serves again, its IP's failure count stands. */
+	static final LeaseOutcome UNUSED = new LeaseOutcome(null, null, null);
 
 	/** Connections the caller closes and connections it warms, decided under the lock. */
 	record Changes(List<PooledConnection> toClose, List<PooledConnection> toWarm) {

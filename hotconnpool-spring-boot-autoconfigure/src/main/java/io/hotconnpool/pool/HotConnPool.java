@@ -531,6 +531,7 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 	private boolean probe(PooledConnection connection) {
 		HostPool host = connection.host;
 		if (connection.state == ConnectionState.RETIRED) {
+			host.probeSkipped(connection);
 			return false;
 		}
 		long start = System.nanoTime();
@@ -556,7 +557,7 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 				host.probeFailed(connection, RetireReason.UNHEALTHY, outcome, null);
 				return false;
 			}
-			if (!connection.isPhysicallyIdle()) {
+			if (!connection.survivedExchange()) {
 				host.probeFailed(connection, RetireReason.BROKEN,
 						"the server closed " + connection + " after the probe (Connection: close?)", null);
 				return false;

@@ -42,9 +42,6 @@ public final class HotConnection implements AutoCloseable {
 	private static final HostPool.LeaseOutcome CLOSED_BY_SERVER = new HostPool.LeaseOutcome(RetireReason.BROKEN, null,
 			null);
 
-	/** The lease ran no exchange: the connection serves again, and its IP's failure count is left as it is. */
-	private static final HostPool.LeaseOutcome UNUSED = new HostPool.LeaseOutcome(null, null, null);
-
 	/** 503 Service Unavailable: the server says it cannot serve now. */
 	private static final int SERVICE_UNAVAILABLE = 503;
 
@@ -264,7 +261,7 @@ public final class HotConnection implements AutoCloseable {
 		else if (outcome == null) {
 			// No exchange: OkHttp is as it was (a socket closed meanwhile is caught on release), and the IP proved
 			// nothing, so its failure count stands.
-			outcome = UNUSED;
+			outcome = HostPool.UNUSED;
 		}
 		if (this.acquiredAt != null) {
 			this.connection.leases.remove(this);

@@ -219,24 +219,60 @@ class HostPoolTest {
 	}
 
 	@Test
-	void anIdleSharedConnectionIsReservedForItsHealthProbeOnlyWithNoStreamInFlight() throws Exception {
+	void aSharedConnectionsHealthProbeIsOneOfItsStreamsAndKeepsNoLeaseOff() throws Exception {
 		long threshold = Duration.ofSeconds(10).toNanos();
-		HostPool host = host((h) -> h.connectionsPerIp(1), (p) -> p);
+		HostPool host = host((h) -> h.connectionsPerIp(1).maxConnections(2), (p) -> p.http2MaxStreamsPerConnection(2));
 		long before = System.nanoTime();
 		PooledConnection connection = warm(host, true, IP1).get(0);
 		long after = System.nanoTime();
 
 		assertThat(host.reserveForHealthCheck(threshold, before + threshold - 1)).isEmpty();
-		host.acquire(0, null, false, false);
-		assertThat(host.reserveForHealthCheck(threshold, after + threshold)).as("a stream in flight").isEmpty();
-		host.releaseStream(connection, null);
-		long released = System.nanoTime();
+		assertThat(host.reserveForHealthCheck(threshold, after + threshold)).containsExactly(connection);
+		assertThat(connection.state).isEqualTo(ConnectionState.IDLE);
+		assertThat(host.stats().streams()).as("the probe's stream").isEqualTo(1);
+		assertThat(host.acquire(0, null, false, false)).as("a stream while it is probed").isSameAs(connection);
+		assertThat(host.stats().warming()).as("nothing opened on demand").isZero();
+		assertThat(host.acquire(0, null, false, false)).as("the probe counts towards the limit").isNull();
 
-		assertThat(host.reserveForHealthCheck(threshold, released + threshold)).containsExactly(connection);
-		assertThat(connection.state).isEqualTo(ConnectionState.RESERVED);
-		assertThat(host.acquire(0, null, false, false)).as("no stream while it is probed").isNull();
 		host.probeSucceeded(connection, true);
+		assertThat(host.stats().streams()).isEqualTo(1);
 		assertThat(host.acquire(0, null, false, false)).isSameAs(connection);
+		host.releaseStream(connection, null);
+		host.releaseStream(connection, null);
+		assertThat(host.stats().streams()).isZero();
+		assertThat(host.acquire(0, null, true, false)).as("whole again, no probe in flight").isSameAs(connection);
+	}
+
+	@Test
+	void aSharedConnectionWhoseProbeFailsDrainsItsStreamsAndTheFailureCounts() throws Exception {
+		HostPool host = host((h) -> h.connectionsPerIp(1), (p) -> p);
+		PooledConnection connection = warm(host, true, IP1).get(0);
+		assertThat(host.reserveForHealthCheck(0, System.nanoTime())).containsExactly(connection);
+		assertThat(host.acquire(0, null, false, false)).isSameAs(connection);
+
+		host.probeFailed(connection, RetireReason.UNHEALTHY, "probe answered 500 on " + connection, null);
+
+		assertThat(connection.state).isEqualTo(ConnectionState.RETIRED);
+		assertThat(host.stats().draining()).as("its stream still runs").containsExactly(IP1.getHostAddress());
+		assertThat(host.stats().failing()).singleElement()
+			.satisfies((ip) -> assertThat(ip.consecutiveFailures()).isEqualTo(1));
+		host.releaseStream(connection, null);
+		assertThat(host.connections()).doesNotContain(connection);
+		assertThat(this.pool.counters.retiredByReason()).containsEntry(RetireReason.UNHEALTHY, 1L);
+	}
+
+	@Test
+	void aProbeSkippedOnADrainingConnectionGivesItsStreamBackAndTheDrainEnds() throws Exception {
+		HostPool host = host((h) -> h.connectionsPerIp(1), (p) -> p);
+		PooledConnection connection = warm(host, true, IP1).get(0);
+		assertThat(host.reserveForHealthCheck(0, System.nanoTime())).containsExactly(connection);
+
+		host.updateAddresses(List.of(IP2), true); // IP1 leaves the DNS answer while its probe waits
+		assertThat(host.stats().draining()).containsExactly(IP1.getHostAddress());
+		host.probeSkipped(connection);
+
+		assertThat(host.connections()).doesNotContain(connection);
+		assertThat(host.stats().draining()).isEmpty();
 	}
 
 	private static InetAddress ip(int last) {
