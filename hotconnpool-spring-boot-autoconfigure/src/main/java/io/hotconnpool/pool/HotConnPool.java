@@ -310,7 +310,7 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 		long threshold = this.settings.leakDetectionThreshold().toNanos();
 		long now = System.nanoTime();
 		for (HostPool host : this.hosts.values()) {
-			for (HotConnection lease : host.leasedLongerThan(threshold, now)) {
+			for (HotConnection lease : host.maintenance.leasedLongerThan(threshold, now)) {
 				if (lease.markLeakReported()) {
 					long held = now - lease.leasedAtNanos();
 					this.counters.leaksDetected.increment();
@@ -342,8 +342,8 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 				return;
 			}
 			long revalidate = host.keepAlive.revalidateAfterNanos(System.nanoTime());
-			host.reserveForHealthCheck(Math.min(threshold, revalidate), System.nanoTime()).forEach(this::warm);
-			host.fill().forEach(this::warm);
+			host.maintenance.reserveForHealthCheck(Math.min(threshold, revalidate), System.nanoTime()).forEach(this::warm);
+			host.maintenance.fill().forEach(this::warm);
 		}
 	}
 
@@ -362,10 +362,10 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 			}
 			long revalidate = host.keepAlive.revalidateAfterNanos(System.nanoTime());
 			if (revalidate != Long.MAX_VALUE) {
-				host.reserveForHealthCheck(revalidate, System.nanoTime()).forEach(this::warm);
+				host.maintenance.reserveForHealthCheck(revalidate, System.nanoTime()).forEach(this::warm);
 			}
 			else {
-				host.reserveForLivenessCheck(maxIdle).forEach(this::checkLiveness);
+				host.maintenance.reserveForLivenessCheck(maxIdle, System.nanoTime()).forEach(this::checkLiveness);
 			}
 		}
 	}
@@ -377,10 +377,10 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 			long idle = connection.idleNanos(System.nanoTime());
 			if (connection.isAlive()) {
 				host.keepAlive.stayedOpen(idle);
-				host.livenessChecked(connection, idle);
+				host.maintenance.livenessChecked(connection, idle);
 			}
 			else {
-				apply(host.retireClosedByServer(connection));
+				apply(host.leases.retireClosedByServer(connection));
 			}
 		});
 	}
@@ -392,7 +392,7 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 			if (this.closed.get()) {
 				return;
 			}
-			apply(host.cleanUp(idleTimeout, System.nanoTime()));
+			apply(host.maintenance.cleanUp(idleTimeout, System.nanoTime()));
 		}
 	}
 
@@ -402,7 +402,7 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 	 */
 	void checkBlacklist() {
 		for (HostPool host : this.hosts.values()) {
-			for (InetAddress ip : host.expiredBlacklistings(System.nanoTime())) {
+			for (InetAddress ip : host.maintenance.expiredBlacklistings(System.nanoTime())) {
 				if (this.closed.get()) {
 					return;
 				}
@@ -420,7 +420,7 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 	}
 
 	private void reprobe(HostPool host, InetAddress ip) {
-		PooledConnection probe = host.reprobe(ip, System.nanoTime());
+		PooledConnection probe = host.maintenance.reprobe(ip, System.nanoTime());
 		if (probe != null) {
 			warm(probe);
 		}
@@ -435,7 +435,7 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 			if (host.settings.dnsEnabled()) {
 				resolve(host).thenAccept((resolved) -> {
 					if (resolved != null && !this.closed.get()) {
-						apply(host.updateAddresses(resolved, true));
+						apply(host.maintenance.updateAddresses(resolved, true));
 					}
 				}).join();
 			}
@@ -457,7 +457,7 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 			return; // closed by the pool itself
 		}
 		try {
-			this.executor.execute(() -> apply(connection.host.retireIfSocketClosed(connection)));
+			this.executor.execute(() -> apply(connection.host.maintenance.retireIfSocketClosed(connection)));
 		}
 		catch (RejectedExecutionException ex) {
 			// the pool is stopping, or the executor is saturated: acquire never hands the connection out anyway
@@ -487,7 +487,7 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 	/** Resolves the host (with a deadline) and warms its missing slots; completes when those warm-ups end. */
 	private CompletableFuture<Void> resolveAndWarm(HostPool host) {
 		return resolve(host).thenCompose((resolved) -> {
-			HostPool.Changes changes = host.updateAddresses((resolved != null) ? resolved : List.of(), false);
+			HostPool.Changes changes = host.maintenance.updateAddresses((resolved != null) ? resolved : List.of(), false);
 			changes.toClose().forEach(PooledConnection::close);
 			return CompletableFuture.allOf(changes.toWarm().stream().map(this::warm).toArray(CompletableFuture[]::new));
 		});
@@ -509,7 +509,7 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 		}, this.executor)
 			.orTimeout(this.settings.resolveTimeout().toNanos(), TimeUnit.NANOSECONDS)
 			.handle((resolved, failure) -> {
-				host.resolved(failure);
+				host.maintenance.resolved(failure);
 				return (failure != null) ? null : resolved;
 			});
 	}
@@ -531,7 +531,7 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 	private boolean probe(PooledConnection connection) {
 		HostPool host = connection.host;
 		if (connection.state == ConnectionState.RETIRED) {
-			host.probeSkipped(connection);
+			apply(host.maintenance.probeSkipped(connection));
 			return false;
 		}
 		long start = System.nanoTime();
@@ -541,7 +541,7 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 				// An idle connection its server closed is no failure of its IP: it is replaced, and teaches the timeout.
 				long idle = connection.idleNanos(start);
 				if (!connection.isAlive()) {
-					apply(host.retireClosedByServer(connection));
+					apply(host.leases.retireClosedByServer(connection));
 					return false;
 				}
 				host.keepAlive.stayedOpen(idle);
@@ -549,22 +549,21 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 			int status = connection.probe(host.probeRequest, this.settings.probeTimeout());
 			String outcome = "probe answered " + status + " on " + connection;
 			if (host.settings.blacklistStatuses().contains(status)) {
-				host.probeFailed(connection, RetireReason.BLACKLISTED, outcome,
-						"status " + status + " on probe " + host.probeRequest.method() + " " + host.settings.probePath());
+				apply(host.maintenance.probeFailed(connection, RetireReason.BLACKLISTED, outcome,
+						"status " + status + " on probe " + host.probeRequest.method() + " " + host.settings.probePath()));
 				return false;
 			}
 			if (!host.settings.probeSuccessStatuses().contains(status)) {
-				host.probeFailed(connection, RetireReason.UNHEALTHY, outcome, null);
+				apply(host.maintenance.probeFailed(connection, RetireReason.UNHEALTHY, outcome, null));
 				return false;
 			}
 			if (!connection.survivedExchange()) {
-				host.probeFailed(connection, RetireReason.BROKEN,
-						"the server closed " + connection + " after the probe (Connection: close?)", null);
+				apply(host.maintenance.probeFailed(connection, RetireReason.BROKEN,
+						"the server closed " + connection + " after the probe (Connection: close?)", null));
 				return false;
 			}
-			boolean newFromDns = connection.foundByDns;
-			connection.foundByDns = false;
-			apply(host.probeSucceeded(connection, connection.speaksHttp2()));
+			boolean newFromDns = connection.takeFoundByDns();
+			apply(host.maintenance.probeSucceeded(connection, connection.speaksHttp2()));
 			healthy = connection.state != ConnectionState.RETIRED;
 			if (newFromDns && healthy) {
 				this.counters.newConnectionsFromDns.increment();
@@ -572,7 +571,7 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 			return healthy;
 		}
 		catch (IOException ex) {
-			host.probeFailed(connection, RetireReason.BROKEN, ex + " on " + connection, null);
+			apply(host.maintenance.probeFailed(connection, RetireReason.BROKEN, ex + " on " + connection, null));
 			return false;
 		}
 		finally {
@@ -660,7 +659,7 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 		boolean validate = avoid != null;
 		PooledConnection connection = (this.leaseObserver != null)
 				? observedAcquire(host, timeout, avoid, exclusive, validate)
-				: host.acquire(timeout.toNanos(), avoid, exclusive, validate);
+				: host.leases.acquire(timeout.toNanos(), avoid, exclusive, validate);
 		if (start != 0) {
 			long waited = System.nanoTime() - start;
 			this.listeners.fire((listener) -> listener.acquireEnded(host.key(), waited, connection != null));
@@ -688,7 +687,7 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 		LeaseObserver.Acquire observed = this.leaseObserver.acquireStarted(host.key());
 		PooledConnection connection = null;
 		try {
-			connection = host.acquire(timeout.toNanos(), avoid, exclusive, validate);
+			connection = host.leases.acquire(timeout.toNanos(), avoid, exclusive, validate);
 			return connection;
 		}
 		finally {
@@ -821,7 +820,7 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 	 */
 	public CompletableFuture<Void> warmUp(String target) {
 		HostPool host = hostFor(target);
-		return CompletableFuture.allOf(host.fill().stream().map(this::warm).toArray(CompletableFuture[]::new));
+		return CompletableFuture.allOf(host.maintenance.fill().stream().map(this::warm).toArray(CompletableFuture[]::new));
 	}
 
 	/**
@@ -835,7 +834,7 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 			List<PooledConnection> retired = host.retireAll(RetireReason.FORCED);
 			retired.forEach(PooledConnection::close);
 			count += retired.size();
-			host.fill().forEach(this::warm);
+			host.maintenance.fill().forEach(this::warm);
 		}
 		logger.info("hotconnpool force cleanup closed " + count + " connections");
 		return count;
@@ -936,7 +935,7 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 	}
 
 	private boolean unblacklist(HostPool host, InetAddress ip, String source) {
-		List<PooledConnection> toWarm = host.unblacklist(ip, source);
+		List<PooledConnection> toWarm = host.maintenance.unblacklist(ip, source);
 		if (toWarm == null) {
 			return false;
 		}
@@ -960,7 +959,7 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 		Objects.requireNonNull(until, "until");
 		Objects.requireNonNull(source, "source");
 		HostPool served = servedHost(host);
-		List<PooledConnection> toClose = (served != null) ? served.blacklistFrom(ip, reason, until, source) : null;
+		List<PooledConnection> toClose = (served != null) ? served.maintenance.blacklistFrom(ip, reason, until, source) : null;
 		if (toClose == null) {
 			return false;
 		}

@@ -135,8 +135,7 @@ public final class HotConnection implements AutoCloseable {
 			requestEnded(RequestOutcome.FAILURE, false, start);
 			throw ex;
 		}
-		boolean hot = exchange.hot() && !this.connection.handedOverWarm;
-		this.connection.handedOverWarm = false;
+		boolean hot = !this.connection.takeHandedOverWarm() && exchange.hot();
 		if (observed != null) {
 			observed.ended(exchange.response(), null, hot);
 		}
@@ -267,10 +266,10 @@ public final class HotConnection implements AutoCloseable {
 			this.connection.leases.remove(this);
 		}
 		if (this.stream) {
-			this.connection.host.releaseStream(this.connection, outcome);
+			this.connection.host.leases.releaseStream(this.connection, outcome);
 		}
 		else {
-			this.connection.host.release(this.connection, outcome);
+			this.connection.host.leases.release(this.connection, outcome);
 		}
 		if (this.pool.listeners.any()) {
 			long held = System.nanoTime() - this.leasedAtNanos;

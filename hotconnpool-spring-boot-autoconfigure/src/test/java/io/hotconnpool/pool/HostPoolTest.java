@@ -48,8 +48,8 @@ class HostPoolTest {
 
 	/** Resolves the host to the addresses and reports every new connection warm. */
 	private static List<PooledConnection> warm(HostPool host, boolean http2, InetAddress... addresses) {
-		List<PooledConnection> created = host.updateAddresses(List.of(addresses), false).toWarm();
-		created.forEach((connection) -> host.probeSucceeded(connection, http2));
+		List<PooledConnection> created = host.maintenance.updateAddresses(List.of(addresses), false).toWarm();
+		created.forEach((connection) -> host.maintenance.probeSucceeded(connection, http2));
 		return created;
 	}
 
@@ -57,11 +57,11 @@ class HostPoolTest {
 	void warmSlotsSpreadOverEveryIpSlotBySlotUpToTheMaximum() {
 		HostPool host = host((h) -> h.connectionsPerIp(2).maxConnections(4), (p) -> p);
 
-		List<PooledConnection> created = host.updateAddresses(List.of(IP1, IP2, IP3), false).toWarm();
+		List<PooledConnection> created = host.maintenance.updateAddresses(List.of(IP1, IP2, IP3), false).toWarm();
 
 		assertThat(created).extracting((c) -> c.ip, (c) -> c.slot)
 			.containsExactly(tuple(IP1, 0), tuple(IP2, 0), tuple(IP3, 0), tuple(IP1, 1));
-		assertThat(host.fill()).as("every slot taken while warming").isEmpty();
+		assertThat(host.maintenance.fill()).as("every slot taken while warming").isEmpty();
 		assertThat(host.stats().warming()).isEqualTo(4);
 	}
 
@@ -70,23 +70,23 @@ class HostPoolTest {
 		HostPool host = host((h) -> h.connectionsPerIp(1).maxConnections(1), (p) -> p.http2MaxStreamsPerConnection(2));
 		PooledConnection connection = warm(host, true, IP1).get(0);
 
-		assertThat(host.acquire(0, null, false, false)).isSameAs(connection);
-		assertThat(host.acquire(0, null, false, false)).isSameAs(connection);
+		assertThat(host.leases.acquire(0, null, false, false)).isSameAs(connection);
+		assertThat(host.leases.acquire(0, null, false, false)).isSameAs(connection);
 		assertThat(host.stats().streams()).isEqualTo(2);
-		assertThat(host.acquire(0, null, false, false)).as("at its limit, the host at its maximum").isNull();
-		assertThat(host.acquire(0, null, true, false)).isNull();
+		assertThat(host.leases.acquire(0, null, false, false)).as("at its limit, the host at its maximum").isNull();
+		assertThat(host.leases.acquire(0, null, true, false)).isNull();
 
-		host.releaseStream(connection, null);
-		assertThat(host.acquire(0, null, false, false)).isSameAs(connection);
-		host.releaseStream(connection, null);
-		host.releaseStream(connection, null);
+		host.leases.releaseStream(connection, null);
+		assertThat(host.leases.acquire(0, null, false, false)).isSameAs(connection);
+		host.leases.releaseStream(connection, null);
+		host.leases.releaseStream(connection, null);
 		assertThat(host.stats().idle()).isEqualTo(1);
 
-		assertThat(host.acquire(0, null, true, false)).as("whole, no stream in flight").isSameAs(connection);
-		assertThat(host.acquire(0, null, false, false)).isNull();
-		host.release(connection, null);
-		assertThat(host.acquire(0, null, false, false)).isSameAs(connection);
-		host.releaseStream(connection, null);
+		assertThat(host.leases.acquire(0, null, true, false)).as("whole, no stream in flight").isSameAs(connection);
+		assertThat(host.leases.acquire(0, null, false, false)).isNull();
+		host.leases.release(connection, null);
+		assertThat(host.leases.acquire(0, null, false, false)).isSameAs(connection);
+		host.leases.releaseStream(connection, null);
 		assertThat(host.stats().streams()).isZero();
 	}
 
@@ -94,19 +94,19 @@ class HostPoolTest {
 	void aReleasedStreamGoesToTheWaiter() throws Exception {
 		HostPool host = host((h) -> h.connectionsPerIp(1).maxConnections(1), (p) -> p.http2MaxStreamsPerConnection(2));
 		PooledConnection connection = warm(host, true, IP1).get(0);
-		assertThat(host.acquire(0, null, false, false)).isSameAs(connection);
-		assertThat(host.acquire(0, null, false, false)).isSameAs(connection);
+		assertThat(host.leases.acquire(0, null, false, false)).isSameAs(connection);
+		assertThat(host.leases.acquire(0, null, false, false)).isSameAs(connection);
 
 		CompletableFuture<PooledConnection> waiter = CompletableFuture.supplyAsync(() -> {
 			try {
-				return host.acquire(TimeUnit.SECONDS.toNanos(10), null, false, false);
+				return host.leases.acquire(TimeUnit.SECONDS.toNanos(10), null, false, false);
 			}
 			catch (InterruptedException ex) {
 				throw new IllegalStateException(ex);
 			}
 		});
 		await().atMost(Duration.ofSeconds(10)).until(() -> host.stats().waiting() == 1);
-		host.releaseStream(connection, null);
+		host.leases.releaseStream(connection, null);
 
 		assertThat(waiter.get(10, TimeUnit.SECONDS)).isSameAs(connection);
 		assertThat(host.stats().streams()).isEqualTo(2);
@@ -119,11 +119,11 @@ class HostPoolTest {
 		warm(host, true, IP1, IP2, IP3);
 
 		for (int i = 0; i < 6; i++) {
-			host.acquire(0, null, false, false);
+			host.leases.acquire(0, null, false, false);
 		}
 
 		assertThat(host.stats().connections()).extracting(ConnectionStats::streams).containsOnly(2);
-		PooledConnection avoiding = host.acquire(0, IP1, false, false);
+		PooledConnection avoiding = host.leases.acquire(0, IP1, false, false);
 		assertThat(avoiding.ip).isNotEqualTo(IP1);
 	}
 
@@ -131,20 +131,20 @@ class HostPoolTest {
 	void aRetiredConnectionDrainsItsStreamsAndClosesWithTheLast() throws Exception {
 		HostPool host = host((h) -> h.connectionsPerIp(1), (p) -> p);
 		PooledConnection connection = warm(host, true, IP1).get(0);
-		host.acquire(0, null, false, false);
-		host.acquire(0, null, false, false);
+		host.leases.acquire(0, null, false, false);
+		host.leases.acquire(0, null, false, false);
 
-		HostPool.Changes changes = host.updateAddresses(List.of(IP2), true); // IP1 leaves the DNS answer
+		HostPool.Changes changes = host.maintenance.updateAddresses(List.of(IP2), true); // IP1 leaves the DNS answer
 		assertThat(changes.toClose()).as("not closed while streams run").isEmpty();
 		assertThat(changes.toWarm()).extracting((c) -> c.ip).containsExactly(IP2);
 		assertThat(connection.state).isEqualTo(ConnectionState.RETIRED);
 		assertThat(host.stats().draining()).containsExactly(IP1.getHostAddress());
-		assertThat(host.acquire(0, null, false, false)).as("a draining connection takes no stream").isNull();
+		assertThat(host.leases.acquire(0, null, false, false)).as("a draining connection takes no stream").isNull();
 
-		host.releaseStream(connection, null);
+		host.leases.releaseStream(connection, null);
 		assertThat(host.stats().connections()).extracting(ConnectionStats::id, ConnectionStats::streams)
 			.contains(tuple(connection.id, 1));
-		host.releaseStream(connection, null);
+		host.leases.releaseStream(connection, null);
 		assertThat(host.connections()).doesNotContain(connection);
 		assertThat(host.stats().draining()).isEmpty();
 		assertThat(this.pool.counters.retiredByReason()).containsEntry(RetireReason.DNS_REMOVED, 1L);
@@ -155,25 +155,25 @@ class HostPoolTest {
 		Duration ttl = Duration.ofMinutes(15);
 		HostPool host = host((h) -> h.connectionsPerIp(1), (p) -> p.blacklistTtl(ttl));
 		warm(host, false, IP1, IP2);
-		PooledConnection lease = host.acquire(0, IP2, true, false);
+		PooledConnection lease = host.leases.acquire(0, IP2, true, false);
 		assertThat(lease.ip).isEqualTo(IP1);
 
 		long before = System.nanoTime();
-		host.release(lease, new HostPool.LeaseOutcome(RetireReason.BLACKLISTED, "status 403", null));
+		host.leases.release(lease, new HostPool.LeaseOutcome(RetireReason.BLACKLISTED, "status 403", null));
 		long after = System.nanoTime();
 
 		assertThat(host.stats().blacklisted()).singleElement()
 			.satisfies((entry) -> assertThat(entry.ip()).isEqualTo(IP1.getHostAddress()));
-		assertThat(host.expiredBlacklistings(before + ttl.toNanos() - 1)).isEmpty();
+		assertThat(host.maintenance.expiredBlacklistings(before + ttl.toNanos() - 1)).isEmpty();
 		long expired = after + ttl.toNanos();
-		assertThat(host.expiredBlacklistings(expired)).singleElement()
+		assertThat(host.maintenance.expiredBlacklistings(expired)).singleElement()
 			.satisfies((ip) -> assertThat(ip).isEqualTo(IP1));
-		assertThat(host.reprobe(IP1, expired)).satisfies((probe) -> {
+		assertThat(host.maintenance.reprobe(IP1, expired)).satisfies((probe) -> {
 			assertThat(probe.ip).isEqualTo(IP1);
 			assertThat(probe.probation).isTrue();
 		});
-		assertThat(host.expiredBlacklistings(after + 2 * ttl.toNanos())).as("one re-probe at a time").isEmpty();
-		assertThat(host.reprobe(IP1, after + 2 * ttl.toNanos())).as("one re-probe at a time").isNull();
+		assertThat(host.maintenance.expiredBlacklistings(after + 2 * ttl.toNanos())).as("one re-probe at a time").isEmpty();
+		assertThat(host.maintenance.reprobe(IP1, after + 2 * ttl.toNanos())).as("one re-probe at a time").isNull();
 	}
 
 	@Test
@@ -181,22 +181,22 @@ class HostPoolTest {
 		long idleTimeout = Duration.ofMinutes(10).toNanos();
 		HostPool host = host((h) -> h.connectionsPerIp(1).maxConnections(3), (p) -> p);
 		warm(host, false, IP1, IP2);
-		PooledConnection first = host.acquire(0, null, true, false);
-		PooledConnection second = host.acquire(0, null, true, false);
-		assertThat(host.acquire(0, null, true, false)).as("both leased: one more is opened on demand").isNull();
+		PooledConnection first = host.leases.acquire(0, null, true, false);
+		PooledConnection second = host.leases.acquire(0, null, true, false);
+		assertThat(host.leases.acquire(0, null, true, false)).as("both leased: one more is opened on demand").isNull();
 		PooledConnection onDemand = host.connections()
 			.stream()
 			.filter((c) -> c.state == ConnectionState.WARMING)
 			.findFirst()
 			.orElseThrow();
 		long before = System.nanoTime();
-		host.probeSucceeded(onDemand, false);
+		host.maintenance.probeSucceeded(onDemand, false);
 		long after = System.nanoTime();
-		host.release(first, null);
-		host.release(second, null);
+		host.leases.release(first, null);
+		host.leases.release(second, null);
 
-		assertThat(host.cleanUp(idleTimeout, before + idleTimeout - 1).toClose()).isEmpty();
-		assertThat(host.cleanUp(idleTimeout, after + idleTimeout).toClose()).containsExactly(onDemand);
+		assertThat(host.maintenance.cleanUp(idleTimeout, before + idleTimeout - 1).toClose()).isEmpty();
+		assertThat(host.maintenance.cleanUp(idleTimeout, after + idleTimeout).toClose()).containsExactly(onDemand);
 		assertThat(host.stats().total()).isEqualTo(2);
 		assertThat(this.pool.counters.retiredByReason()).containsEntry(RetireReason.IDLE, 1L);
 	}
@@ -211,8 +211,8 @@ class HostPoolTest {
 		long idleTimeout = Duration.ofDays(1).toNanos();
 
 		// Each lifetime is the maximum less up to 5 %, at random.
-		assertThat(host.cleanUp(idleTimeout, before + (long) (lifetime.toNanos() * 0.95) - 1).toClose()).isEmpty();
-		HostPool.Changes expired = host.cleanUp(idleTimeout, after + lifetime.toNanos());
+		assertThat(host.maintenance.cleanUp(idleTimeout, before + (long) (lifetime.toNanos() * 0.95) - 1).toClose()).isEmpty();
+		HostPool.Changes expired = host.maintenance.cleanUp(idleTimeout, after + lifetime.toNanos());
 		assertThat(expired.toClose()).containsExactly(connection);
 		assertThat(expired.toWarm()).extracting((c) -> c.ip).containsExactly(IP1);
 		assertThat(this.pool.counters.retiredByReason()).containsEntry(RetireReason.EXPIRED, 1L);
@@ -226,37 +226,37 @@ class HostPoolTest {
 		PooledConnection connection = warm(host, true, IP1).get(0);
 		long after = System.nanoTime();
 
-		assertThat(host.reserveForHealthCheck(threshold, before + threshold - 1)).isEmpty();
-		assertThat(host.reserveForHealthCheck(threshold, after + threshold)).containsExactly(connection);
+		assertThat(host.maintenance.reserveForHealthCheck(threshold, before + threshold - 1)).isEmpty();
+		assertThat(host.maintenance.reserveForHealthCheck(threshold, after + threshold)).containsExactly(connection);
 		assertThat(connection.state).isEqualTo(ConnectionState.IDLE);
 		assertThat(host.stats().streams()).as("the probe's stream").isEqualTo(1);
-		assertThat(host.acquire(0, null, false, false)).as("a stream while it is probed").isSameAs(connection);
+		assertThat(host.leases.acquire(0, null, false, false)).as("a stream while it is probed").isSameAs(connection);
 		assertThat(host.stats().warming()).as("nothing opened on demand").isZero();
-		assertThat(host.acquire(0, null, false, false)).as("the probe counts towards the limit").isNull();
+		assertThat(host.leases.acquire(0, null, false, false)).as("the probe counts towards the limit").isNull();
 
-		host.probeSucceeded(connection, true);
+		host.maintenance.probeSucceeded(connection, true);
 		assertThat(host.stats().streams()).isEqualTo(1);
-		assertThat(host.acquire(0, null, false, false)).isSameAs(connection);
-		host.releaseStream(connection, null);
-		host.releaseStream(connection, null);
+		assertThat(host.leases.acquire(0, null, false, false)).isSameAs(connection);
+		host.leases.releaseStream(connection, null);
+		host.leases.releaseStream(connection, null);
 		assertThat(host.stats().streams()).isZero();
-		assertThat(host.acquire(0, null, true, false)).as("whole again, no probe in flight").isSameAs(connection);
+		assertThat(host.leases.acquire(0, null, true, false)).as("whole again, no probe in flight").isSameAs(connection);
 	}
 
 	@Test
 	void aSharedConnectionWhoseProbeFailsDrainsItsStreamsAndTheFailureCounts() throws Exception {
 		HostPool host = host((h) -> h.connectionsPerIp(1), (p) -> p);
 		PooledConnection connection = warm(host, true, IP1).get(0);
-		assertThat(host.reserveForHealthCheck(0, System.nanoTime())).containsExactly(connection);
-		assertThat(host.acquire(0, null, false, false)).isSameAs(connection);
+		assertThat(host.maintenance.reserveForHealthCheck(0, System.nanoTime())).containsExactly(connection);
+		assertThat(host.leases.acquire(0, null, false, false)).isSameAs(connection);
 
-		host.probeFailed(connection, RetireReason.UNHEALTHY, "probe answered 500 on " + connection, null);
+		host.maintenance.probeFailed(connection, RetireReason.UNHEALTHY, "probe answered 500 on " + connection, null);
 
 		assertThat(connection.state).isEqualTo(ConnectionState.RETIRED);
 		assertThat(host.stats().draining()).as("its stream still runs").containsExactly(IP1.getHostAddress());
 		assertThat(host.stats().failing()).singleElement()
 			.satisfies((ip) -> assertThat(ip.consecutiveFailures()).isEqualTo(1));
-		host.releaseStream(connection, null);
+		host.leases.releaseStream(connection, null);
 		assertThat(host.connections()).doesNotContain(connection);
 		assertThat(this.pool.counters.retiredByReason()).containsEntry(RetireReason.UNHEALTHY, 1L);
 	}
@@ -265,11 +265,11 @@ class HostPoolTest {
 	void aProbeSkippedOnADrainingConnectionGivesItsStreamBackAndTheDrainEnds() throws Exception {
 		HostPool host = host((h) -> h.connectionsPerIp(1), (p) -> p);
 		PooledConnection connection = warm(host, true, IP1).get(0);
-		assertThat(host.reserveForHealthCheck(0, System.nanoTime())).containsExactly(connection);
+		assertThat(host.maintenance.reserveForHealthCheck(0, System.nanoTime())).containsExactly(connection);
 
-		host.updateAddresses(List.of(IP2), true); // IP1 leaves the DNS answer while its probe waits
+		host.maintenance.updateAddresses(List.of(IP2), true); // IP1 leaves the DNS answer while its probe waits
 		assertThat(host.stats().draining()).containsExactly(IP1.getHostAddress());
-		host.probeSkipped(connection);
+		host.maintenance.probeSkipped(connection);
 
 		assertThat(host.connections()).doesNotContain(connection);
 		assertThat(host.stats().draining()).isEmpty();
