@@ -176,17 +176,19 @@ final class HostLeases {
 
 	/** Retires every idle or shared connection whose socket closed (their streams failed with it) and refills. */
 	private Changes retireClosedLocked() {
-		return new Changes(this.host.retireIdleLocked(PooledConnection::isSocketClosed, RetireReason.BROKEN), this.host.fillLocked());
+		return new Changes(this.host.retireIdleLocked(PooledConnection::isSocketClosed, RetireReason.BROKEN),
+				this.host.fillLocked());
 	}
 
 	private PooledConnection awaitHandOff(Waiters.Waiter waiter, long deadline) throws InterruptedException {
+		List<PooledConnection> toClose = new ArrayList<>();
 		this.host.lock.lock();
 		try {
 			return this.host.waiters.await(waiter, deadline, this.host.clock, (handed) -> {
 				// handed over just as the wait was interrupted: pass it on
 				if (handed.multiplexed && !waiter.exclusive) {
 					handed.streams.release();
-					this.host.streamEndedLocked(handed);
+					this.host.streamEndedLocked(handed, toClose);
 				}
 				else {
 					this.host.offerLocked(handed, this.host.clock.getAsLong(), true);
@@ -195,6 +197,7 @@ final class HostLeases {
 		}
 		finally {
 			this.host.lock.unlock();
+			this.pool.apply(new Changes(toClose, List.of()));
 		}
 	}
 
@@ -226,27 +229,7 @@ final class HostLeases {
 	 * (a lease that ran nothing) it serves again and its IP's count stands
 	 */
 	void release(PooledConnection connection, LeaseOutcome outcome) {
-		long now = this.host.clock.getAsLong();
-		List<PooledConnection> toClose = new ArrayList<>();
-		List<PooledConnection> toWarm = List.of();
-		this.host.lock.lock();
-		try {
-			this.host.signalIfClosingLocked();
-			if (connection.state == ConnectionState.RETIRED) {
-				return; // retired while leased (forced cleanup, close): already closed
-			}
-			if (judgeLocked(connection, outcome, now, toClose)) {
-				toClose.add(connection);
-				toWarm = this.host.fillLocked();
-			}
-			else {
-				this.host.offerLocked(connection, now, true);
-			}
-		}
-		finally {
-			this.host.lock.unlock();
-		}
-		this.pool.apply(new Changes(toClose, toWarm));
+		this.pool.apply(returned(connection, outcome, false, false));
 	}
 
 	/**
@@ -260,7 +243,8 @@ final class HostLeases {
 		// A healthy stream resets its IP's failure count, if any; one that ran nothing leaves it as it is.
 		boolean nothingToJudge = (outcome == null) ? !this.host.ips.anyFailing()
 				: outcome.reason() == null && outcome.blacklistReason() == null && outcome.ipFailure() == null;
-		if (nothingToJudge && !this.host.waiters.any() && !this.host.isClosed() && connection.state != ConnectionState.RETIRED) {
+		if (nothingToJudge && !this.host.waiters.any() && !this.host.isClosed()
+				&& connection.state != ConnectionState.RETIRED) {
 			return;
 		}
 		this.pool.apply(streamReleased(connection, outcome, false));
@@ -272,22 +256,41 @@ final class HostLeases {
 	 * @param restore whether a blacklisted IP is restored (a health probe's stream succeeded)
 	 */
 	Changes streamReleased(PooledConnection connection, LeaseOutcome outcome, boolean restore) {
+		return returned(connection, outcome, true, restore);
+	}
+
+	/**
+	 * A lease came back, a whole connection or a stream (whose count is already given back): judged, the
+	 * connection is retired (a shared one drains its other streams) or serves again, and the waiters are served.
+	 */
+	private Changes returned(PooledConnection connection, LeaseOutcome outcome, boolean stream, boolean restore) {
 		long now = this.host.clock.getAsLong();
 		List<PooledConnection> toClose = new ArrayList<>();
 		List<PooledConnection> toWarm = List.of();
 		this.host.lock.lock();
 		try {
 			this.host.signalIfClosingLocked();
-			boolean restored = restore && connection.state != ConnectionState.RETIRED
-					&& this.host.ips.restore(connection.ip, null, "its re-probe succeeded");
-			if (connection.state != ConnectionState.RETIRED && judgeLocked(connection, outcome, now, toClose)) {
-				this.host.closeOrDrainLocked(connection, toClose);
-				toWarm = this.host.fillLocked();
+			if (connection.state != ConnectionState.RETIRED) { // else retired while leased, and closed or draining
+				boolean restored = restore && this.host.ips.restore(connection.ip, null, "its re-probe succeeded");
+				if (judgeLocked(connection, outcome, now, toClose)) {
+					if (stream) {
+						this.host.closeOrDrainLocked(connection, toClose);
+					}
+					else {
+						toClose.add(connection); // held whole: its count is no stream
+					}
+					toWarm = this.host.fillLocked();
+				}
+				else if (!stream) {
+					this.host.offerLocked(connection, now, true);
+				}
+				else if (restored) {
+					toWarm = this.host.fillLocked();
+				}
 			}
-			else if (restored) {
-				toWarm = this.host.fillLocked();
+			if (stream) {
+				this.host.streamEndedLocked(connection, toClose);
 			}
-			this.host.streamEndedLocked(connection);
 		}
 		finally {
 			this.host.lock.unlock();
@@ -304,7 +307,8 @@ final class HostLeases {
 	boolean judgeLocked(PooledConnection connection, LeaseOutcome outcome, long now, List<PooledConnection> toClose) {
 		// The connection works but its IP did not serve (503): the connection goes only if the IP does.
 		if (outcome != null && outcome.reason() == null && outcome.ipFailure() != null) {
-			toClose.addAll(this.host.maintenance.countFailureLocked(connection.ip, outcome.ipFailure() + " on " + connection, now));
+			String failure = outcome.ipFailure() + " on " + connection;
+			toClose.addAll(this.host.maintenance.countFailureLocked(connection.ip, failure, now));
 		}
 		RetireReason reason = (outcome != null && outcome.reason() != null) ? outcome.reason()
 				: retireReasonLocked(connection, now);
@@ -319,7 +323,8 @@ final class HostLeases {
 			toClose.addAll(this.host.maintenance.blacklistLocked(connection.ip, outcome.blacklistReason(), now));
 		}
 		else if (outcome != null && outcome.reason() != null && outcome.ipFailure() != null) {
-			toClose.addAll(this.host.maintenance.countFailureLocked(connection.ip, outcome.ipFailure() + " on " + connection, now));
+			String failure = outcome.ipFailure() + " on " + connection;
+			toClose.addAll(this.host.maintenance.countFailureLocked(connection.ip, failure, now));
 		}
 		return true;
 	}
@@ -342,7 +347,8 @@ final class HostLeases {
 			return RetireReason.EXPIRED;
 		}
 		int max = this.host.settings.maxConnections();
-		if (this.host.connections.size() > max && this.host.plan.inService(this.host.connections, this.host.ips.usable()) > max) {
+		if (this.host.connections.size() > max
+				&& this.host.plan.inService(this.host.connections, this.host.ips.usable()) > max) {
 			// Its IP came back (re-probe, DNS) after the others were filled up to the maximum: a surplus.
 			return RetireReason.IDLE;
 		}

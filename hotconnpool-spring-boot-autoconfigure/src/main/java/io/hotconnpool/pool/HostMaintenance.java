@@ -189,7 +189,7 @@ final class HostMaintenance {
 				this.host.retireLocked(connection, reason, toClose);
 			}
 			else if (stream) {
-				this.host.streamEndedLocked(connection); // retired meanwhile: this may be its last stream
+				this.host.streamEndedLocked(connection, toClose); // retired meanwhile: this may be its last stream
 			}
 			if (!stream && !toClose.contains(connection)) {
 				toClose.add(connection);

@@ -20,9 +20,11 @@ import org.apache.commons.logging.LogFactory;
  * The connections of one target host, spread over its IP addresses: the host's state machine, which leases and
  * takes back connections and streams, and judges what leases and probes saw.
  * <p>
- * <b>Parts and locking.</b> One {@link HostLock} per host guards the IPs' health ({@link HostIps}), the connections,
- * the idle stack, the waiters ({@link Waiters}) and the draining set ({@link SharedConnections}); slot planning is a
- * pure function under it ({@link SlotPlan}); background tasks' decisions are {@link HostMaintenance}'s. No I/O
+ * <b>Parts and locking.</b> This class holds the host's state and its transitions (lease, offer, retire); the lease
+ * paths are {@link HostLeases}'s, the background tasks' decisions {@link HostMaintenance}'s. One {@link HostLock} per
+ * host guards the IPs' health ({@link HostIps}), the connections, the idle stack, the waiters ({@link Waiters}) and
+ * the draining set ({@link SharedConnections}); slot planning is a pure function under it ({@link SlotPlan}); a
+ * connection's own state is changed only through its methods ({@link PooledConnection}). No I/O
  * (connect, handshake, probe, close, DNS), listener or logger runs under the lock: every decision to open or close
  * connections is one {@link Changes}, carried out by the caller after the lock ({@link HotConnPool#apply}), and log
  * lines and events run once it is released. Time is a parameter: {@link #clock}, {@link System#nanoTime()} unless a
@@ -172,13 +174,14 @@ final class HostPool {
 		return connection;
 	}
 
-	// ---- acquire and release -------------------------------------------------------------------------------
-
-	/** A stream ended: a draining connection whose last stream it was is closed, and waiters get its place. */
-	void streamEndedLocked(PooledConnection connection) {
+	/**
+	 * A stream ended: a draining connection whose last stream it was goes to {@code toClose}, and waiters get its
+	 * place.
+	 */
+	void streamEndedLocked(PooledConnection connection, List<PooledConnection> toClose) {
 		if (connection.state == ConnectionState.RETIRED) {
 			if (this.shared.drained(connection)) {
-				this.lock.later(connection::close);
+				toClose.add(connection);
 			}
 			return;
 		}

@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.UnaryOperator;
 
 import org.junit.jupiter.api.AfterEach;
@@ -35,6 +36,9 @@ class HostPoolTest {
 		this.pool.close();
 	}
 
+	/** The injected clock of {@link #host}: it moves only when a test moves it. */
+	private final AtomicLong clock = new AtomicLong(System.nanoTime());
+
 	private HostPool host(UnaryOperator<HotConnPoolSettings.HostBuilder> host,
 			UnaryOperator<HotConnPoolSettings.Builder> pool) {
 		HotConnPoolSettings settings = pool
@@ -43,7 +47,7 @@ class HostPoolTest {
 		this.pool = HotConnPool.builder(settings).executor((task) -> {
 			// warm-ups never run: no connection is ever opened
 		}).build();
-		return new HostPool(this.pool, settings.hosts().get(0));
+		return new HostPool(this.pool, settings.hosts().get(0), this.clock::get);
 	}
 
 	/** Resolves the host to the addresses and reports every new connection warm. */
@@ -158,9 +162,9 @@ class HostPoolTest {
 		PooledConnection lease = host.leases.acquire(0, IP2, true, false);
 		assertThat(lease.ip).isEqualTo(IP1);
 
-		long before = System.nanoTime();
+		long before = this.clock.get();
 		host.leases.release(lease, new HostPool.LeaseOutcome(RetireReason.BLACKLISTED, "status 403", null));
-		long after = System.nanoTime();
+		long after = this.clock.get();
 
 		assertThat(host.stats().blacklisted()).singleElement()
 			.satisfies((entry) -> assertThat(entry.ip()).isEqualTo(IP1.getHostAddress()));
@@ -189,9 +193,9 @@ class HostPoolTest {
 			.filter((c) -> c.state == ConnectionState.WARMING)
 			.findFirst()
 			.orElseThrow();
-		long before = System.nanoTime();
+		long before = this.clock.get();
 		host.maintenance.probeSucceeded(onDemand, false);
-		long after = System.nanoTime();
+		long after = this.clock.get();
 		host.leases.release(first, null);
 		host.leases.release(second, null);
 
@@ -205,9 +209,9 @@ class HostPoolTest {
 	void aConnectionPastItsLifetimeIsRetiredAndReplacedAndNotBefore() {
 		Duration lifetime = Duration.ofMinutes(30);
 		HostPool host = host((h) -> h.connectionsPerIp(1), (p) -> p.maxLifetime(lifetime));
-		long before = System.nanoTime();
+		long before = this.clock.get();
 		PooledConnection connection = warm(host, true, IP1).get(0);
-		long after = System.nanoTime();
+		long after = this.clock.get();
 		long idleTimeout = Duration.ofDays(1).toNanos();
 
 		// Each lifetime is the maximum less up to 5 %, at random.
@@ -222,9 +226,9 @@ class HostPoolTest {
 	void aSharedConnectionsHealthProbeIsOneOfItsStreamsAndKeepsNoLeaseOff() throws Exception {
 		long threshold = Duration.ofSeconds(10).toNanos();
 		HostPool host = host((h) -> h.connectionsPerIp(1).maxConnections(2), (p) -> p.http2MaxStreamsPerConnection(2));
-		long before = System.nanoTime();
+		long before = this.clock.get();
 		PooledConnection connection = warm(host, true, IP1).get(0);
-		long after = System.nanoTime();
+		long after = this.clock.get();
 
 		assertThat(host.maintenance.reserveForHealthCheck(threshold, before + threshold - 1)).isEmpty();
 		assertThat(host.maintenance.reserveForHealthCheck(threshold, after + threshold)).containsExactly(connection);
@@ -247,7 +251,7 @@ class HostPoolTest {
 	void aSharedConnectionWhoseProbeFailsDrainsItsStreamsAndTheFailureCounts() throws Exception {
 		HostPool host = host((h) -> h.connectionsPerIp(1), (p) -> p);
 		PooledConnection connection = warm(host, true, IP1).get(0);
-		assertThat(host.maintenance.reserveForHealthCheck(0, System.nanoTime())).containsExactly(connection);
+		assertThat(host.maintenance.reserveForHealthCheck(0, this.clock.get())).containsExactly(connection);
 		assertThat(host.leases.acquire(0, null, false, false)).isSameAs(connection);
 
 		host.maintenance.probeFailed(connection, RetireReason.UNHEALTHY, "probe answered 500 on " + connection, null);
@@ -265,7 +269,7 @@ class HostPoolTest {
 	void aProbeSkippedOnADrainingConnectionGivesItsStreamBackAndTheDrainEnds() throws Exception {
 		HostPool host = host((h) -> h.connectionsPerIp(1), (p) -> p);
 		PooledConnection connection = warm(host, true, IP1).get(0);
-		assertThat(host.maintenance.reserveForHealthCheck(0, System.nanoTime())).containsExactly(connection);
+		assertThat(host.maintenance.reserveForHealthCheck(0, this.clock.get())).containsExactly(connection);
 
 		host.maintenance.updateAddresses(List.of(IP2), true); // IP1 leaves the DNS answer while its probe waits
 		assertThat(host.stats().draining()).containsExactly(IP1.getHostAddress());
@@ -273,6 +277,48 @@ class HostPoolTest {
 
 		assertThat(host.connections()).doesNotContain(connection);
 		assertThat(host.stats().draining()).isEmpty();
+	}
+
+	@Test
+	void aBlacklistEntryExpiresByTheHostsClockExactlyAtItsTtl() throws Exception {
+		Duration ttl = Duration.ofMinutes(15);
+		HostPool host = host((h) -> h.connectionsPerIp(1), (p) -> p.blacklistTtl(ttl));
+		warm(host, false, IP1, IP2);
+		PooledConnection lease = host.leases.acquire(0, IP2, true, false);
+		long blacklistedAt = this.clock.get();
+
+		host.leases.release(lease, new HostPool.LeaseOutcome(RetireReason.BLACKLISTED, "status 403", null));
+		this.clock.addAndGet(ttl.toNanos() - 1);
+		assertThat(host.maintenance.expiredBlacklistings(this.clock.get())).isEmpty();
+		this.clock.incrementAndGet();
+
+		assertThat(this.clock.get() - blacklistedAt).isEqualTo(ttl.toNanos());
+		assertThat(host.maintenance.expiredBlacklistings(this.clock.get())).containsExactly(IP1);
+	}
+
+	@Test
+	void aStreamsLockFreeReleaseStampsNothingTheExchangeDoesAndAHoldWaitsForTheLastStream() throws Exception {
+		long threshold = Duration.ofSeconds(10).toNanos();
+		HostPool host = host((h) -> h.connectionsPerIp(1).maxConnections(1), (p) -> p.http2MaxStreamsPerConnection(2));
+		PooledConnection connection = warm(host, true, IP1).get(0);
+		this.clock.addAndGet(threshold);
+
+		host.leases.releaseStream(host.leases.acquire(0, null, false, false), null);
+		assertThat(host.maintenance.reserveForHealthCheck(threshold, this.clock.get()))
+			.as("a lease that ran no exchange is no use: still idle since its warm-up")
+			.containsExactly(connection);
+		host.maintenance.probeSucceeded(connection, true);
+
+		assertThat(host.leases.acquire(0, null, false, false)).isSameAs(connection);
+		assertThat(connection.streams.tryHold()).as("a stream in flight").isFalse();
+		host.leases.releaseStream(connection, null);
+		assertThat(connection.streams.tryHold()).isTrue();
+		assertThat(connection.tryAcquireStream()).as("held whole: above any limit").isFalse();
+		assertThat(connection.streams.inFlight()).isOne();
+		connection.streams.endHold();
+		assertThat(connection.tryAcquireStream()).isTrue();
+		assertThat(connection.tryAcquireStream()).isTrue();
+		assertThat(connection.tryAcquireStream()).as("at the limit").isFalse();
 	}
 
 	private static InetAddress ip(int last) {
