@@ -32,9 +32,8 @@ final class HostIps {
 
 	private final String key;
 
-	private final HotConnPoolSettings settings;
-
-	private final Listeners listeners;
+	/** Its settings (blacklist TTL, threshold, policy) and listeners. */
+	private final HotConnPool pool;
 
 	private List<InetAddress> addresses = List.of();
 
@@ -43,11 +42,10 @@ final class HostIps {
 	/** Whether an IP has failures counted: a healthy stream's release then takes the lock to reset them. */
 	private volatile boolean failing;
 
-	HostIps(HostLock lock, String key, HotConnPoolSettings settings, Listeners listeners) {
+	HostIps(HostLock lock, String key, HotConnPool pool) {
 		this.lock = lock;
 		this.key = key;
-		this.settings = settings;
-		this.listeners = listeners;
+		this.pool = pool;
 	}
 
 	/**
@@ -81,7 +79,7 @@ final class HostIps {
 			}
 		}
 		if (usable.isEmpty() && !this.addresses.isEmpty()
-				&& this.settings.allBlacklisted() == AllBlacklistedPolicy.SERVE_LEAST_BAD) {
+				&& this.pool.settings.allBlacklisted() == AllBlacklistedPolicy.SERVE_LEAST_BAD) {
 			usable.add(this.addresses.stream()
 				.min(Comparator.comparingLong((InetAddress ip) -> this.health.get(ip).blacklist.untilNanos))
 				.orElseThrow());
@@ -149,7 +147,7 @@ final class HostIps {
 		if (ipHealth.failingSince == null) {
 			ipHealth.failingSince = Instant.now();
 		}
-		if (++ipHealth.consecutiveFailures < this.settings.blacklistFailureThreshold()) {
+		if (++ipHealth.consecutiveFailures < this.pool.settings.blacklistFailureThreshold()) {
 			return false;
 		}
 		return blacklist(ip, ipHealth.consecutiveFailures + " consecutive failures, last: " + failure, now);
@@ -164,7 +162,7 @@ final class HostIps {
 		if (ipHealth == null) {
 			return false;
 		}
-		Duration ttl = this.settings.blacklistTtl();
+		Duration ttl = this.pool.settings.blacklistTtl();
 		Instant since = Instant.now();
 		if (ipHealth.blacklist == null) { // not again for each failed re-probe or concurrent probe
 			this.lock.later(() -> logger.warn("hotconnpool blacklisted " + ip.getHostAddress() + " of " + this.key
@@ -199,7 +197,7 @@ final class HostIps {
 	private void set(InetAddress ip, Blacklisting entry) {
 		this.health.get(ip).blacklist = entry;
 		String address = ip.getHostAddress();
-		this.lock.later(() -> this.listeners
+		this.lock.later(() -> this.pool.listeners
 			.fire((listener) -> listener.ipBlacklisted(this.key, address, entry.reason, entry.until, entry.source)));
 	}
 
@@ -221,7 +219,7 @@ final class HostIps {
 		ipHealth.blacklist = null;
 		String address = ip.getHostAddress();
 		this.lock.later(() -> logger.info("hotconnpool restored " + address + " of " + this.key + ": " + why));
-		this.lock.later(() -> this.listeners.fire((listener) -> listener.ipRestored(this.key, address, source)));
+		this.lock.later(() -> this.pool.listeners.fire((listener) -> listener.ipRestored(this.key, address, source)));
 		return true;
 	}
 

@@ -129,7 +129,7 @@ final class HostPool {
 		}
 		this.probeRequest = new Request.Builder().url(probeUrl).method(settings.probeMethod(), null).build();
 		this.keepAlive = new KeepAlive(pool.settings.aliveBypassWindow().toNanos());
-		this.ips = new HostIps(this.lock, settings.key(), pool.settings, pool.listeners);
+		this.ips = new HostIps(this.lock, settings.key(), pool);
 		this.plan = new SlotPlan(settings);
 		this.leases = new HostLeases(this);
 		this.maintenance = new HostMaintenance(this);

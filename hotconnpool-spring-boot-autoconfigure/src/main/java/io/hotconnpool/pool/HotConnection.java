@@ -165,7 +165,7 @@ public final class HotConnection implements AutoCloseable {
 		RequestOutcome answered = outcome;
 		Response tracked = response.newBuilder().body(new ExchangeEndingBody(response.body(), (failure) -> {
 			if (failure != null) {
-				this.connection.bodyFailed();
+				this.connection.exchangeFailed();
 				failed();
 			}
 			requestEnded((failure != null) ? RequestOutcome.FAILURE : answered, hot, start);

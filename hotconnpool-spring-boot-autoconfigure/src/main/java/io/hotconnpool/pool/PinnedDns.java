@@ -6,27 +6,23 @@ import java.util.List;
 
 import okhttp3.Dns;
 
-/**
- * Answers only the pinned IP, and only for the pinned host: a redirect elsewhere cannot leak out of the slot.
- * Equal only to itself (one per connection): OkHttp compares an address's Dns on every call.
- */
-final class PinnedDns implements Dns {
+/** The {@link Dns} of one connection's pinned client. */
+final class PinnedDns {
 
-	private final String host;
-
-	private final InetAddress ip;
-
-	PinnedDns(String host, InetAddress ip) {
-		this.host = host;
-		this.ip = ip;
+	private PinnedDns() {
 	}
 
-	@Override
-	public List<InetAddress> lookup(String hostname) throws UnknownHostException {
-		if (!this.host.equalsIgnoreCase(hostname)) {
-			throw new UnknownHostException("hotconnpool connection is pinned to " + this.host + ", not " + hostname);
-		}
-		return List.of(this.ip);
+	/**
+	 * Answers only the pinned IP, and only for the pinned host: a redirect elsewhere cannot leak out of the slot. A
+	 * lambda, equal only to itself (one per connection): OkHttp compares an address's Dns on every call.
+	 */
+	static Dns to(String host, InetAddress ip) {
+		return (hostname) -> {
+			if (!host.equalsIgnoreCase(hostname)) {
+				throw new UnknownHostException("hotconnpool connection is pinned to " + host + ", not " + hostname);
+			}
+			return List.of(ip);
+		};
 	}
 
 }

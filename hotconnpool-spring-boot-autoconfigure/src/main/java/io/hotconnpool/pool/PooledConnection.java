@@ -169,7 +169,7 @@ final class PooledConnection {
 		HotConnPoolSettings settings = host.pool.settings;
 		this.maxStreams = settings.http2MaxStreamsPerConnection();
 		this.client = baseClient.newBuilder()
-			.dns(new PinnedDns(host.settings.host(), ip))
+			.dns(PinnedDns.to(host.settings.host(), ip))
 			.connectionPool(this.okPool)
 			.socketFactory(this.sockets)
 			// One listener per call (concurrent calls on an HTTP/2 connection time their own connects), followed by
@@ -194,8 +194,7 @@ final class PooledConnection {
 	int probe(Request probe, Duration timeout) throws IOException {
 		Call call = this.client.newCall(probe);
 		call.timeout().timeout(timeout.toNanos(), TimeUnit.NANOSECONDS);
-		this.inFlight.add(call);
-		try (Response response = call.execute()) {
+		try (Response response = call(call)) {
 			this.host.keepAlive.learn(response);
 			ResponseBody body = response.body();
 			body.source().readAll(Okio.blackhole()); // keeps an HTTP/1.1 connection reusable after a GET probe
@@ -203,13 +202,8 @@ final class PooledConnection {
 			return response.code();
 		}
 		catch (IOException ex) {
-			this.healthy = false;
-			this.errors.incrementAndGet();
+			exchangeFailed();
 			throw ex;
-		}
-		finally {
-			this.inFlight.remove(call);
-			this.lastUsedNanos = this.host.clock.getAsLong();
 		}
 	}
 
@@ -220,17 +214,22 @@ final class PooledConnection {
 	 */
 	Exchange execute(Request request) throws IOException {
 		long connectsBefore = this.connectsStarted.get();
-		Call call = this.client.newCall(request);
-		this.inFlight.add(call);
 		this.requests.incrementAndGet();
 		try {
-			Response response = call.execute();
+			Response response = call(this.client.newCall(request));
 			return new Exchange(response, this.connectsStarted.get() == connectsBefore);
 		}
 		catch (IOException ex) {
-			this.healthy = false;
-			this.errors.incrementAndGet();
+			exchangeFailed();
 			throw ex;
+		}
+	}
+
+	/** Runs a call, cancellable by {@link #cancelInFlight()} meanwhile; its end stamps the connection's last use. */
+	private Response call(Call call) throws IOException {
+		this.inFlight.add(call);
+		try {
+			return call.execute();
 		}
 		finally {
 			this.inFlight.remove(call);
@@ -274,8 +273,8 @@ final class PooledConnection {
 		}
 	}
 
-	/** The caller got an I/O error while reading a response body: counted as an error of this connection. */
-	void bodyFailed() {
+	/** An exchange, or the caller reading a response body, failed: counted as an error of this connection. */
+	void exchangeFailed() {
 		this.healthy = false;
 		this.errors.incrementAndGet();
 	}
