@@ -13,8 +13,6 @@ import java.util.function.Predicate;
 import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
-import org.apache.commons.logging.Log;
-import org.apache.commons.logging.LogFactory;
 
 /**
  * The connections of one target host, spread over its IP addresses: the host's state machine, which leases and
@@ -53,8 +51,6 @@ import org.apache.commons.logging.LogFactory;
  * it blacklisted for another TTL. An IP that leaves the DNS answer is drained.
  */
 final class HostPool {
-
-	private static final Log logger = LogFactory.getLog(HostPool.class);
 
 	/** How many idle connections acquire looks at, from the most recently used, for one on a less loaded IP. */
 	private static final int SPREAD_SCAN = 16;

@@ -959,7 +959,8 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 		Objects.requireNonNull(until, "until");
 		Objects.requireNonNull(source, "source");
 		HostPool served = servedHost(host);
-		List<PooledConnection> toClose = (served != null) ? served.maintenance.blacklistFrom(ip, reason, until, source) : null;
+		List<PooledConnection> toClose = (served != null)
+				? served.maintenance.blacklistFrom(ip, reason, until, source) : null;
 		if (toClose == null) {
 			return false;
 		}

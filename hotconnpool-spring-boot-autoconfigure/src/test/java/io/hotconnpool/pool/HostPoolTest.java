@@ -218,7 +218,8 @@ class HostPoolTest {
 		long idleTimeout = Duration.ofDays(1).toNanos();
 
 		// Each lifetime is the maximum less up to 5 %, at random.
-		assertThat(host.maintenance.cleanUp(idleTimeout, before + (long) (lifetime.toNanos() * 0.95) - 1).toClose()).isEmpty();
+		long earliest = before + (long) (lifetime.toNanos() * 0.95);
+		assertThat(host.maintenance.cleanUp(idleTimeout, earliest - 1).toClose()).isEmpty();
 		HostPool.Changes expired = host.maintenance.cleanUp(idleTimeout, after + lifetime.toNanos());
 		assertThat(expired.toClose()).containsExactly(connection);
 		assertThat(expired.toWarm()).extracting((c) -> c.ip).containsExactly(IP1);

@@ -24,8 +24,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * A wall-clock jump (NTP step, manual change, VM resume) cannot move the pool's deadlines: every duration the pool
  * measures (acquire timeout, blacklist TTL, lifetime, idle and health thresholds, leak threshold, drain timeout) is
  * a difference of {@link System#nanoTime()} (a host's injectable clock, {@link HostPool#clock}), which the JVM
- * guarantees monotonic. A test cannot move the system clock, so this test reads the compiled pool and TLS code: the wall
- * clock is read in exactly the places listed here, each only for a displayed instant, never for a decision.
+ * guarantees monotonic. A test cannot move the system clock, so this test reads the compiled pool and TLS code: the
+ * wall clock is read in exactly the places listed here, each only for a displayed instant, never for a decision.
  * A new wall-clock read fails this test until it is shown to be display-only and listed.
  */
 class MonotonicTimeTest {
