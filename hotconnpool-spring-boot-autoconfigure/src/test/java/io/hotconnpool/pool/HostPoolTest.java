@@ -308,6 +308,20 @@ class HostPoolTest {
 		assertThat(connection.tryAcquireStream()).as("at the limit").isFalse();
 	}
 
+	@Test
+	void aSharedConnectionHeldWholeThatFailsIsClosedAtOnceNotLeftDraining() throws Exception {
+		HostPool host = host((h) -> h.connectionsPerIp(1), (p) -> p);
+		PooledConnection connection = warm(host, true, IP1).get(0);
+		assertThat(host.leases.acquire(0, null, true, false)).isSameAs(connection);
+
+		host.leases.release(connection, new HostPool.LeaseOutcome(RetireReason.BROKEN, null, "a request failed"));
+
+		assertThat(connection.state).isEqualTo(ConnectionState.RETIRED);
+		assertThat(host.stats().draining()).as("held whole, its count was no stream").isEmpty();
+		assertThat(host.connections()).doesNotContain(connection);
+		assertThat(host.stats().warming()).as("its replacement").isEqualTo(1);
+	}
+
 	private static InetAddress ip(int last) {
 		try {
 			return InetAddress.getByAddress(new byte[] { 127, 0, 0, (byte) last });
