@@ -313,7 +313,7 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 		long threshold = this.config.getLeakDetectionThreshold().toNanos();
 		long now = System.nanoTime();
 		for (HostPool host : this.hosts.values()) {
-			for (HotConnection lease : host.leasedLongerThan(threshold, now)) {
+			for (HotConnection lease : host.maintenance.leasedLongerThan(threshold, now)) {
 				if (lease.markLeakReported()) {
 					long held = now - lease.leasedAtNanos();
 					this.counters.leaksDetected.increment();
@@ -345,8 +345,8 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 				return;
 			}
 			long revalidate = host.keepAlive.revalidateAfterNanos(System.nanoTime());
-			host.reserveForHealthCheck(Math.min(threshold, revalidate), System.nanoTime()).forEach(this::warm);
-			host.fill().forEach(this::warm);
+			host.maintenance.reserveForHealthCheck(Math.min(threshold, revalidate), System.nanoTime()).forEach(this::warm);
+			host.maintenance.fill().forEach(this::warm);
 		}
 	}
 
@@ -365,10 +365,10 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 			}
 			long revalidate = host.keepAlive.revalidateAfterNanos(System.nanoTime());
 			if (revalidate != Long.MAX_VALUE) {
-				host.reserveForHealthCheck(revalidate, System.nanoTime()).forEach(this::warm);
+				host.maintenance.reserveForHealthCheck(revalidate, System.nanoTime()).forEach(this::warm);
 			}
 			else {
-				host.reserveForLivenessCheck(maxIdle).forEach(this::checkLiveness);
+				host.maintenance.reserveForLivenessCheck(maxIdle, System.nanoTime()).forEach(this::checkLiveness);
 			}
 		}
 	}
@@ -380,10 +380,10 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 			long idle = connection.idleNanos(System.nanoTime());
 			if (connection.isAlive()) {
 				host.keepAlive.stayedOpen(idle);
-				host.livenessChecked(connection, idle);
+				host.maintenance.livenessChecked(connection, idle);
 			}
 			else {
-				apply(host.retireClosedByServer(connection));
+				apply(host.leases.retireClosedByServer(connection));
 			}
 		});
 	}
@@ -395,7 +395,7 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 			if (this.closed.get()) {
 				return;
 			}
-			apply(host.cleanUp(idleTimeout, System.nanoTime()));
+			apply(host.maintenance.cleanUp(idleTimeout, System.nanoTime()));
 		}
 	}
 
@@ -405,7 +405,7 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 	 */
 	void checkBlacklist() {
 		for (HostPool host : this.hosts.values()) {
-			for (InetAddress ip : host.expiredBlacklistings(System.nanoTime())) {
+			for (InetAddress ip : host.maintenance.expiredBlacklistings(System.nanoTime())) {
 				if (this.closed.get()) {
 					return;
 				}
@@ -423,7 +423,7 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 	}
 
 	private void reprobe(HostPool host, InetAddress ip) {
-		PooledConnection probe = host.reprobe(ip, System.nanoTime());
+		PooledConnection probe = host.maintenance.reprobe(ip, System.nanoTime());
 		if (probe != null) {
 			warm(probe);
 		}
@@ -438,7 +438,7 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 			if (host.settings.dnsEnabled()) {
 				resolve(host).thenAccept((resolved) -> {
 					if (resolved != null && !this.closed.get()) {
-						apply(host.updateAddresses(resolved, true));
+						apply(host.maintenance.updateAddresses(resolved, true));
 					}
 				}).join();
 			}
@@ -460,7 +460,7 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 			return; // closed by the pool itself
 		}
 		try {
-			this.executor.execute(() -> apply(connection.host.retireIfSocketClosed(connection)));
+			this.executor.execute(() -> apply(connection.host.maintenance.retireIfSocketClosed(connection)));
 		}
 		catch (RejectedExecutionException ex) {
 			// the pool is stopping, or the executor is saturated: acquire never hands the connection out anyway
@@ -490,7 +490,7 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 	/** Resolves the host (with a deadline) and warms its missing slots; completes when those warm-ups end. */
 	private CompletableFuture<Void> resolveAndWarm(HostPool host) {
 		return resolve(host).thenCompose((resolved) -> {
-			HostPool.Changes changes = host.updateAddresses((resolved != null) ? resolved : List.of(), false);
+			HostPool.Changes changes = host.maintenance.updateAddresses((resolved != null) ? resolved : List.of(), false);
 			changes.toClose().forEach(PooledConnection::close);
 			return CompletableFuture.allOf(changes.toWarm().stream().map(this::warm).toArray(CompletableFuture[]::new));
 		});
@@ -512,7 +512,7 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 		}, this.executor)
 			.orTimeout(this.config.getResolveTimeout().toNanos(), TimeUnit.NANOSECONDS)
 			.handle((resolved, failure) -> {
-				host.resolved(failure);
+				host.maintenance.resolved(failure);
 				return (failure != null) ? null : resolved;
 			});
 	}
@@ -534,6 +534,7 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 	private boolean probe(PooledConnection connection) {
 		HostPool host = connection.host;
 		if (connection.state == ConnectionState.RETIRED) {
+			apply(host.maintenance.probeSkipped(connection));
 			return false;
 		}
 		long start = System.nanoTime();
@@ -543,7 +544,7 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 				// An idle connection its server closed is no failure of its IP: it is replaced, and teaches the timeout.
 				long idle = connection.idleNanos(start);
 				if (!connection.isAlive()) {
-					apply(host.retireClosedByServer(connection));
+					apply(host.leases.retireClosedByServer(connection));
 					return false;
 				}
 				host.keepAlive.stayedOpen(idle);
@@ -551,22 +552,21 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 			int status = connection.probe(host.probeRequest, this.config.getProbeTimeout());
 			String outcome = "probe answered " + status + " on " + connection;
 			if (host.settings.blacklistStatuses().contains(status)) {
-				host.probeFailed(connection, RetireReason.BLACKLISTED, outcome,
-						"status " + status + " on probe " + host.probeRequest.method() + " " + host.settings.probePath());
+				apply(host.maintenance.probeFailed(connection, RetireReason.BLACKLISTED, outcome,
+						"status " + status + " on probe " + host.probeRequest.method() + " " + host.settings.probePath()));
 				return false;
 			}
 			if (!host.settings.probeSuccessStatuses().contains(status)) {
-				host.probeFailed(connection, RetireReason.UNHEALTHY, outcome, null);
+				apply(host.maintenance.probeFailed(connection, RetireReason.UNHEALTHY, outcome, null));
 				return false;
 			}
-			if (!connection.isPhysicallyIdle()) {
-				host.probeFailed(connection, RetireReason.BROKEN,
-						"the server closed " + connection + " after the probe (Connection: close?)", null);
+			if (!connection.survivedExchange()) {
+				apply(host.maintenance.probeFailed(connection, RetireReason.BROKEN,
+						"the server closed " + connection + " after the probe (Connection: close?)", null));
 				return false;
 			}
-			boolean newFromDns = connection.foundByDns;
-			connection.foundByDns = false;
-			apply(host.probeSucceeded(connection, connection.speaksHttp2()));
+			boolean newFromDns = connection.takeFoundByDns();
+			apply(host.maintenance.probeSucceeded(connection, connection.speaksHttp2()));
 			healthy = connection.state != ConnectionState.RETIRED;
 			if (newFromDns && healthy) {
 				this.counters.newConnectionsFromDns.increment();
@@ -574,7 +574,7 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 			return healthy;
 		}
 		catch (IOException ex) {
-			host.probeFailed(connection, RetireReason.BROKEN, ex + " on " + connection, null);
+			apply(host.maintenance.probeFailed(connection, RetireReason.BROKEN, ex + " on " + connection, null));
 			return false;
 		}
 		finally {
@@ -662,7 +662,7 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 		boolean validate = avoid != null;
 		PooledConnection connection = (this.leaseObserver != null)
 				? observedAcquire(host, timeout, avoid, exclusive, validate)
-				: host.acquire(timeout.toNanos(), avoid, exclusive, validate);
+				: host.leases.acquire(timeout.toNanos(), avoid, exclusive, validate);
 		if (start != 0) {
 			long waited = System.nanoTime() - start;
 			this.listeners.fire((listener) -> listener.acquireEnded(host.key(), waited, connection != null));
@@ -690,7 +690,7 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 		LeaseObserver.Acquire observed = this.leaseObserver.acquireStarted(host.key());
 		PooledConnection connection = null;
 		try {
-			connection = host.acquire(timeout.toNanos(), avoid, exclusive, validate);
+			connection = host.leases.acquire(timeout.toNanos(), avoid, exclusive, validate);
 			return connection;
 		}
 		finally {
@@ -823,7 +823,7 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 	 */
 	public CompletableFuture<Void> warmUp(String target) {
 		HostPool host = hostFor(target);
-		return CompletableFuture.allOf(host.fill().stream().map(this::warm).toArray(CompletableFuture[]::new));
+		return CompletableFuture.allOf(host.maintenance.fill().stream().map(this::warm).toArray(CompletableFuture[]::new));
 	}
 
 	/**
@@ -837,7 +837,7 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 			List<PooledConnection> retired = host.retireAll(RetireReason.FORCED);
 			retired.forEach(PooledConnection::close);
 			count += retired.size();
-			host.fill().forEach(this::warm);
+			host.maintenance.fill().forEach(this::warm);
 		}
 		logger.info("hotconnpool force cleanup closed " + count + " connections");
 		return count;
@@ -938,7 +938,7 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 	}
 
 	private boolean unblacklist(HostPool host, InetAddress ip, String source) {
-		List<PooledConnection> toWarm = host.unblacklist(ip, source);
+		List<PooledConnection> toWarm = host.maintenance.unblacklist(ip, source);
 		if (toWarm == null) {
 			return false;
 		}
@@ -962,7 +962,8 @@ public final class HotConnPool implements AutoCloseable, SmartLifecycle {
 		Objects.requireNonNull(until, "until");
 		Objects.requireNonNull(source, "source");
 		HostPool served = servedHost(host);
-		List<PooledConnection> toClose = (served != null) ? served.blacklistFrom(ip, reason, until, source) : null;
+		List<PooledConnection> toClose = (served != null)
+				? served.maintenance.blacklistFrom(ip, reason, until, source) : null;
 		if (toClose == null) {
 			return false;
 		}

@@ -42,9 +42,6 @@ public final class HotConnection implements AutoCloseable {
 	private static final HostPool.LeaseOutcome CLOSED_BY_SERVER = new HostPool.LeaseOutcome(RetireReason.BROKEN, null,
 			null);
 
-	/** The lease ran no exchange: the connection serves again, and its IP's failure count is left as it is. */
-	private static final HostPool.LeaseOutcome UNUSED = new HostPool.LeaseOutcome(null, null, null);
-
 	/** 503 Service Unavailable: the server says it cannot serve now. */
 	private static final int SERVICE_UNAVAILABLE = 503;
 
@@ -138,8 +135,7 @@ public final class HotConnection implements AutoCloseable {
 			requestEnded(RequestOutcome.FAILURE, false, start);
 			throw ex;
 		}
-		boolean hot = exchange.hot() && !this.connection.handedOverWarm;
-		this.connection.handedOverWarm = false;
+		boolean hot = !this.connection.takeHandedOverWarm() && exchange.hot();
 		if (observed != null) {
 			observed.ended(exchange.response(), null, hot);
 		}
@@ -169,7 +165,7 @@ public final class HotConnection implements AutoCloseable {
 		RequestOutcome answered = outcome;
 		Response tracked = response.newBuilder().body(new ExchangeEndingBody(response.body(), (failure) -> {
 			if (failure != null) {
-				this.connection.bodyFailed();
+				this.connection.exchangeFailed();
 				failed();
 			}
 			requestEnded((failure != null) ? RequestOutcome.FAILURE : answered, hot, start);
@@ -264,16 +260,16 @@ public final class HotConnection implements AutoCloseable {
 		else if (outcome == null) {
 			// No exchange: OkHttp is as it was (a socket closed meanwhile is caught on release), and the IP proved
 			// nothing, so its failure count stands.
-			outcome = UNUSED;
+			outcome = HostPool.UNUSED;
 		}
 		if (this.acquiredAt != null) {
 			this.connection.leases.remove(this);
 		}
 		if (this.stream) {
-			this.connection.host.releaseStream(this.connection, outcome);
+			this.connection.host.leases.releaseStream(this.connection, outcome);
 		}
 		else {
-			this.connection.host.release(this.connection, outcome);
+			this.connection.host.leases.release(this.connection, outcome);
 		}
 		if (this.pool.listeners.any()) {
 			long held = System.nanoTime() - this.leasedAtNanos;

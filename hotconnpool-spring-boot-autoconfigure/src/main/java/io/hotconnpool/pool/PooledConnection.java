@@ -8,21 +8,17 @@ import java.net.InetSocketAddress;
 import java.net.Proxy;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
-import java.net.UnknownHostException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 import okhttp3.Call;
 import okhttp3.Connection;
 import okhttp3.ConnectionPool;
-import okhttp3.Dns;
 import okhttp3.EventListener;
 import okhttp3.Handshake;
 import okhttp3.OkHttpClient;
@@ -35,7 +31,7 @@ import okio.Okio;
 /**
  * One warm TLS connection to (host, IP, slot).
  * <p>
- * It owns a pinned OkHttp client: a {@link Dns} that answers only this IP (SNI and certificate verification keep
+ * It owns a pinned OkHttp client: a {@link PinnedDns} that answers only this IP (SNI and certificate verification keep
  * the host name) and a private one-connection {@link ConnectionPool}. The private pool keeps OkHttp's global idle
  * limit from evicting warm connections, lets {@link #close()} close exactly this socket, and lets the pool see
  * after each exchange whether the physical connection survived ({@link #isPhysicallyIdle()}). Its sockets come
@@ -44,10 +40,11 @@ import okio.Okio;
  * <b>Streams.</b> Once its warm-up shows that it speaks HTTP/2, the connection is {@linkplain #multiplexed
  * multiplexed}: it carries up to {@link #streamLimit()} leases at once, one stream each, and OkHttp multiplexes
  * their calls on the one physical connection. {@link #streams} counts them with compare-and-set, without the host's
- * lock; it is {@link #HELD} while one holder (an exclusive lease, a probe) has the connection to itself. An
- * HTTP/1.1 connection is always leased whole, through its state.
+ * lock. An HTTP/1.1 connection is always leased whole, through its state.
  * <p>
- * {@link #state} changes only under the host's lock; counters are atomics read without it.
+ * It owns its state: the host reads its fields and changes them only through its methods. {@link #state} and the
+ * host's marks (probation, hand-over, liveness schedule) change only under the host's lock; counters are atomics
+ * read without it.
  */
 final class PooledConnection {
 
@@ -72,9 +69,6 @@ final class PooledConnection {
 
 	private static final double LIFETIME_JITTER = 0.05;
 
-	/** {@link #streams} while one holder has the connection to itself: above any stream limit. */
-	static final int HELD = Integer.MAX_VALUE / 2;
-
 	final long id;
 
 	final HostPool host;
@@ -94,7 +88,7 @@ final class PooledConnection {
 	private final Instant createdAt;
 
 	/**
-	 * Guarded by the host's lock; volatile so that snapshots can read it without the lock. The lease hand-offs set
+	 * Changed under the host's lock; volatile so that snapshots can read it without the lock. The lease hand-offs set
 	 * it with {@link #setStateLocked} instead.
 	 */
 	volatile ConnectionState state = ConnectionState.WARMING;
@@ -110,16 +104,16 @@ final class PooledConnection {
 	 * keep-alive timeout is unknown; 0 until its first check, which comes after the alive-bypass window. Guarded by
 	 * the host's lock.
 	 */
-	long nextLivenessCheckNanos;
+	private long nextLivenessCheckNanos;
 
 	/**
 	 * Handed to a waiting acquire straight from its warm-up: the handshake was on that caller's path, so its first
 	 * request does not count as hot. Set under the host's lock, cleared by the lease holder.
 	 */
-	boolean handedOverWarm;
+	private volatile boolean handedOverWarm;
 
 	/** Opened for an IP that a DNS refresh found; counted once warm. */
-	volatile boolean foundByDns;
+	private volatile boolean foundByDns;
 
 	/** This connection's lifetime: the maximum less up to 5 % at random, so connections do not expire together. */
 	private final long lifetimeNanos;
@@ -136,18 +130,15 @@ final class PooledConnection {
 	/** Calls in flight: one on HTTP/1.1, one per stream on HTTP/2. */
 	private final Set<Call> inFlight = ConcurrentHashMap.newKeySet();
 
-	/**
-	 * Leases in flight on this connection ({@link #HELD} while held whole); compare-and-set, no lock. Only a
-	 * multiplexed connection is leased by stream.
-	 */
-	private final AtomicInteger streams = new AtomicInteger();
+	/** Leases in flight on this connection; compare-and-set, no lock. Only a multiplexed one is leased by stream. */
+	final StreamCount streams = new StreamCount();
 
 	/** The most streams the pool puts on it, before the server's own limit. */
 	private final int maxStreams;
 
 	/**
 	 * Whether it carries concurrent leases (it negotiated HTTP/2 and may carry more than one stream). Set under the
-	 * host's lock once its warm-up shows the protocol, before it is offered to anyone.
+	 * host's lock once its warm-up shows the protocol ({@link #protocolKnown}), before it is offered to anyone.
 	 */
 	volatile boolean multiplexed;
 
@@ -178,7 +169,7 @@ final class PooledConnection {
 		HotConnPoolConfig config = host.pool.config;
 		this.maxStreams = config.getHttp2().getMaxStreamsPerConnection();
 		this.client = baseClient.newBuilder()
-			.dns(new PinnedDns(host.settings.host(), ip))
+			.dns(PinnedDns.to(host.settings.host(), ip))
 			.connectionPool(this.okPool)
 			.socketFactory(this.sockets)
 			// One listener per call (concurrent calls on an HTTP/2 connection time their own connects), followed by
@@ -189,7 +180,7 @@ final class PooledConnection {
 			.build();
 		long maxLifetime = config.getMaxLifetime().toNanos();
 		this.lifetimeNanos = maxLifetime - (long) (maxLifetime * LIFETIME_JITTER * ThreadLocalRandom.current().nextDouble());
-		this.createdNanos = System.nanoTime();
+		this.createdNanos = host.clock.getAsLong();
 		this.createdAt = Instant.now();
 		this.lastUsedNanos = this.createdNanos;
 	}
@@ -203,8 +194,7 @@ final class PooledConnection {
 	int probe(Request probe, Duration timeout) throws IOException {
 		Call call = this.client.newCall(probe);
 		call.timeout().timeout(timeout.toNanos(), TimeUnit.NANOSECONDS);
-		this.inFlight.add(call);
-		try (Response response = call.execute()) {
+		try (Response response = call(call)) {
 			this.host.keepAlive.learn(response);
 			ResponseBody body = response.body();
 			body.source().readAll(Okio.blackhole()); // keeps an HTTP/1.1 connection reusable after a GET probe
@@ -212,13 +202,8 @@ final class PooledConnection {
 			return response.code();
 		}
 		catch (IOException ex) {
-			this.healthy = false;
-			this.errors.incrementAndGet();
+			exchangeFailed();
 			throw ex;
-		}
-		finally {
-			this.inFlight.remove(call);
-			this.lastUsedNanos = System.nanoTime();
 		}
 	}
 
@@ -229,21 +214,26 @@ final class PooledConnection {
 	 */
 	Exchange execute(Request request) throws IOException {
 		long connectsBefore = this.connectsStarted.get();
-		Call call = this.client.newCall(request);
-		this.inFlight.add(call);
 		this.requests.incrementAndGet();
 		try {
-			Response response = call.execute();
+			Response response = call(this.client.newCall(request));
 			return new Exchange(response, this.connectsStarted.get() == connectsBefore);
 		}
 		catch (IOException ex) {
-			this.healthy = false;
-			this.errors.incrementAndGet();
+			exchangeFailed();
 			throw ex;
+		}
+	}
+
+	/** Runs a call, cancellable by {@link #cancelInFlight()} meanwhile; its end stamps the connection's last use. */
+	private Response call(Call call) throws IOException {
+		this.inFlight.add(call);
+		try {
+			return call.execute();
 		}
 		finally {
 			this.inFlight.remove(call);
-			this.lastUsedNanos = System.nanoTime();
+			this.lastUsedNanos = this.host.clock.getAsLong();
 		}
 	}
 
@@ -283,8 +273,8 @@ final class PooledConnection {
 		}
 	}
 
-	/** The caller got an I/O error while reading a response body: counted as an error of this connection. */
-	void bodyFailed() {
+	/** An exchange, or the caller reading a response body, failed: counted as an error of this connection. */
+	void exchangeFailed() {
 		this.healthy = false;
 		this.errors.incrementAndGet();
 	}
@@ -316,44 +306,9 @@ final class PooledConnection {
 		return Math.min(this.maxStreams, OkHttpInternals.allocationLimit(this.physical));
 	}
 
-	/** Leases in flight: the streams, or one while held whole. */
-	int streamsInFlight() {
-		int current = this.streams.get();
-		return (current >= HELD) ? 1 : current;
-	}
-
-	/** The raw count, {@link #HELD} included. */
-	int streams() {
-		return this.streams.get();
-	}
-
 	/** Takes a stream if one is free under the limit. */
 	boolean tryAcquireStream() {
-		int limit = streamLimit();
-		while (true) {
-			int current = this.streams.get();
-			if (current >= limit) {
-				return false;
-			}
-			if (this.streams.compareAndSet(current, current + 1)) {
-				return true;
-			}
-		}
-	}
-
-	/** Gives a stream back; returns the streams left. */
-	int releaseStream() {
-		return this.streams.decrementAndGet();
-	}
-
-	/** Takes the whole connection if no stream is in flight: exclusive leases and probes. */
-	boolean tryHold() {
-		return this.streams.compareAndSet(0, HELD);
-	}
-
-	/** Ends a hold (or the count of a connection that was never shared). */
-	void endHold() {
-		this.streams.set(0);
+		return this.streams.tryAcquire(streamLimit());
 	}
 
 	/** Whether the physical connection's socket is closed (OkHttp's pool may still count it idle). No I/O, no lock. */
@@ -389,6 +344,67 @@ final class PooledConnection {
 		this.nextLivenessCheckNanos = 0;
 	}
 
+	/** Retires it, for the reason; under the host's lock. */
+	void retire(RetireReason reason) {
+		this.retireReason = reason;
+		this.state = ConnectionState.RETIRED;
+	}
+
+	/** Reserves it for a probe or liveness check outside the lock; under the host's lock. */
+	void reserve() {
+		this.state = ConnectionState.RESERVED;
+	}
+
+	/** Its warm-up showed the protocol: whether it carries streams from now on; under the host's lock. */
+	void protocolKnown(boolean multiplexed) {
+		this.multiplexed = multiplexed;
+	}
+
+	/** Opened to re-probe a blacklisted IP, or no longer; under the host's lock. */
+	void probation(boolean probation) {
+		this.probation = probation;
+	}
+
+	/** Whether it was handed to a waiter straight from its warm-up (set under the host's lock). */
+	void handedOverWarm(boolean warm) {
+		this.handedOverWarm = warm;
+	}
+
+	/** Whether it came to its lease straight from its warm-up, once: the lease's first request is then not hot. */
+	boolean takeHandedOverWarm() {
+		boolean warm = this.handedOverWarm;
+		if (warm) {
+			this.handedOverWarm = false;
+		}
+		return warm;
+	}
+
+	/** Opened for an IP that a DNS refresh found. */
+	void markFoundByDns() {
+		this.foundByDns = true;
+	}
+
+	/** Whether it was opened for an IP a DNS refresh found, once: counted when warm. */
+	boolean takeFoundByDns() {
+		boolean found = this.foundByDns;
+		this.foundByDns = false;
+		return found;
+	}
+
+	/**
+	 * Whether maintenance should check this HTTP/1.1 connection for a close now: idle at least the alive-bypass
+	 * window and its next check's idle time, and less than {@code maxIdleNanos}. Under the host's lock.
+	 */
+	boolean isLivenessCheckDue(long now, long aliveBypassNanos, long maxIdleNanos) {
+		long idle = idleNanos(now);
+		return isHttp11() && idle < maxIdleNanos && idle >= Math.max(aliveBypassNanos, this.nextLivenessCheckNanos);
+	}
+
+	/** It passed a liveness check after {@code idleNanos}: the next comes when its idle time has grown by half. */
+	void livenessChecked(long idleNanos, long aliveBypassNanos) {
+		this.nextLivenessCheckNanos = Math.max(idleNanos, aliveBypassNanos) * 3 / 2;
+	}
+
 	/** Whether the connection speaks HTTP/1.1: it has no reader, so only a liveness check notices a close. */
 	boolean isHttp11() {
 		return "http/1.1".equals(this.protocol);
@@ -414,7 +430,7 @@ final class PooledConnection {
 
 	ConnectionStats stats() {
 		ConnectionState current = this.state;
-		int inFlightNow = this.multiplexed ? streamsInFlight() : (current == ConnectionState.LEASED) ? 1 : 0;
+		int inFlightNow = this.multiplexed ? this.streams.inFlight() : (current == ConnectionState.LEASED) ? 1 : 0;
 		// A shared connection carrying streams is leased, by each of them.
 		ConnectionState shown = (current == ConnectionState.IDLE && inFlightNow > 0) ? ConnectionState.LEASED : current;
 		Instant lastUsedAt = this.createdAt.plusNanos(this.lastUsedNanos - this.createdNanos);
@@ -433,31 +449,6 @@ final class PooledConnection {
 
 	/** The outcome of a user request. */
 	record Exchange(Response response, boolean hot) {
-	}
-
-	/**
-	 * Answers only the pinned IP, and only for the pinned host: a redirect elsewhere cannot leak out of the slot.
-	 * Equal only to itself (one per connection): OkHttp compares an address's Dns on every call.
-	 */
-	private static final class PinnedDns implements Dns {
-
-		private final String host;
-
-		private final InetAddress ip;
-
-		PinnedDns(String host, InetAddress ip) {
-			this.host = host;
-			this.ip = ip;
-		}
-
-		@Override
-		public List<InetAddress> lookup(String hostname) throws UnknownHostException {
-			if (!this.host.equalsIgnoreCase(hostname)) {
-				throw new UnknownHostException("hotconnpool connection is pinned to " + this.host + ", not " + hostname);
-			}
-			return List.of(this.ip);
-		}
-
 	}
 
 	/** Counts connects and handshakes of one call of this connection's client, and times them. */

@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 import org.junit.jupiter.api.AfterEach;
@@ -35,6 +36,9 @@ class HostPoolTest {
 		this.pool.close();
 	}
 
+	/** The injected clock of {@link #host}: it moves only when a test moves it. */
+	private final AtomicLong clock = new AtomicLong(System.nanoTime());
+
 	private HostPool host(Consumer<HostConfig> host, Consumer<HotConnPoolConfig> pool) {
 		HotConnPoolConfig config = new HotConnPoolConfig();
 		config.getTls().setSelfTest(false);
@@ -43,80 +47,85 @@ class HostPoolTest {
 		this.pool = HotConnPool.builder(config).executor((task) -> {
 			// warm-ups never run: no connection is ever opened
 		}).build();
-		return new HostPool(this.pool, config.hostSettings().get(0));
+		return new HostPool(this.pool, config.hostSettings().get(0), this.clock::get);
+	}
+
+	/** A stream lease taken now, or {@code null}. */
+	private static PooledConnection stream(HostPool host) throws InterruptedException {
+		return host.leases.acquire(0, null, false, false);
 	}
 
 	/** Resolves the host to the addresses and reports every new connection warm. */
 	private static List<PooledConnection> warm(HostPool host, boolean http2, InetAddress... addresses) {
-		List<PooledConnection> created = host.updateAddresses(List.of(addresses), false).toWarm();
-		created.forEach((connection) -> host.probeSucceeded(connection, http2));
+		List<PooledConnection> created = host.maintenance.updateAddresses(List.of(addresses), false).toWarm();
+		created.forEach((connection) -> host.maintenance.probeSucceeded(connection, http2));
 		return created;
 	}
 
 	@Test
 	void warmSlotsSpreadOverEveryIpSlotBySlotUpToTheMaximum() {
 		HostPool host = host((h) -> {
-				h.setConnectionsPerIp(2);
-				h.setMaxConnections(4);
-			}, (p) -> {
+			h.setConnectionsPerIp(2);
+			h.setMaxConnections(4);
+		}, (p) -> {
 		});
 
-		List<PooledConnection> created = host.updateAddresses(List.of(IP1, IP2, IP3), false).toWarm();
+		List<PooledConnection> created = host.maintenance.updateAddresses(List.of(IP1, IP2, IP3), false).toWarm();
 
 		assertThat(created).extracting((c) -> c.ip, (c) -> c.slot)
 			.containsExactly(tuple(IP1, 0), tuple(IP2, 0), tuple(IP3, 0), tuple(IP1, 1));
-		assertThat(host.fill()).as("every slot taken while warming").isEmpty();
+		assertThat(host.maintenance.fill()).as("every slot taken while warming").isEmpty();
 		assertThat(host.stats().warming()).isEqualTo(4);
 	}
 
 	@Test
 	void aSharedConnectionCarriesStreamsUpToItsLimitAndAnExclusiveLeaseOnlyWhenNoneIsInFlight() throws Exception {
 		HostPool host = host((h) -> {
-				h.setConnectionsPerIp(1);
-				h.setMaxConnections(1);
-			}, (p) -> p.getHttp2().setMaxStreamsPerConnection(2));
+			h.setConnectionsPerIp(1);
+			h.setMaxConnections(1);
+		}, (p) -> p.getHttp2().setMaxStreamsPerConnection(2));
 		PooledConnection connection = warm(host, true, IP1).get(0);
 
-		assertThat(host.acquire(0, null, false, false)).isSameAs(connection);
-		assertThat(host.acquire(0, null, false, false)).isSameAs(connection);
+		assertThat(stream(host)).isSameAs(connection);
+		assertThat(stream(host)).isSameAs(connection);
 		assertThat(host.stats().streams()).isEqualTo(2);
-		assertThat(host.acquire(0, null, false, false)).as("at its limit, the host at its maximum").isNull();
-		assertThat(host.acquire(0, null, true, false)).isNull();
+		assertThat(stream(host)).as("at its limit, the host at its maximum").isNull();
+		assertThat(host.leases.acquire(0, null, true, false)).isNull();
 
-		host.releaseStream(connection, null);
-		assertThat(host.acquire(0, null, false, false)).isSameAs(connection);
-		host.releaseStream(connection, null);
-		host.releaseStream(connection, null);
+		host.leases.releaseStream(connection, null);
+		assertThat(stream(host)).isSameAs(connection);
+		host.leases.releaseStream(connection, null);
+		host.leases.releaseStream(connection, null);
 		assertThat(host.stats().idle()).isEqualTo(1);
 
-		assertThat(host.acquire(0, null, true, false)).as("whole, no stream in flight").isSameAs(connection);
-		assertThat(host.acquire(0, null, false, false)).isNull();
-		host.release(connection, null);
-		assertThat(host.acquire(0, null, false, false)).isSameAs(connection);
-		host.releaseStream(connection, null);
+		assertThat(host.leases.acquire(0, null, true, false)).as("whole, no stream in flight").isSameAs(connection);
+		assertThat(stream(host)).isNull();
+		host.leases.release(connection, null);
+		assertThat(stream(host)).isSameAs(connection);
+		host.leases.releaseStream(connection, null);
 		assertThat(host.stats().streams()).isZero();
 	}
 
 	@Test
 	void aReleasedStreamGoesToTheWaiter() throws Exception {
 		HostPool host = host((h) -> {
-				h.setConnectionsPerIp(1);
-				h.setMaxConnections(1);
-			}, (p) -> p.getHttp2().setMaxStreamsPerConnection(2));
+			h.setConnectionsPerIp(1);
+			h.setMaxConnections(1);
+		}, (p) -> p.getHttp2().setMaxStreamsPerConnection(2));
 		PooledConnection connection = warm(host, true, IP1).get(0);
-		assertThat(host.acquire(0, null, false, false)).isSameAs(connection);
-		assertThat(host.acquire(0, null, false, false)).isSameAs(connection);
+		assertThat(stream(host)).isSameAs(connection);
+		assertThat(stream(host)).isSameAs(connection);
 
 		CompletableFuture<PooledConnection> waiter = CompletableFuture.supplyAsync(() -> {
 			try {
-				return host.acquire(TimeUnit.SECONDS.toNanos(10), null, false, false);
+				return host.leases.acquire(TimeUnit.SECONDS.toNanos(10), null, false, false);
 			}
 			catch (InterruptedException ex) {
 				throw new IllegalStateException(ex);
 			}
 		});
 		await().atMost(Duration.ofSeconds(10)).until(() -> host.stats().waiting() == 1);
-		host.releaseStream(connection, null);
+		host.leases.releaseStream(connection, null);
 
 		assertThat(waiter.get(10, TimeUnit.SECONDS)).isSameAs(connection);
 		assertThat(host.stats().streams()).isEqualTo(2);
@@ -130,11 +139,11 @@ class HostPoolTest {
 		warm(host, true, IP1, IP2, IP3);
 
 		for (int i = 0; i < 6; i++) {
-			host.acquire(0, null, false, false);
+			stream(host);
 		}
 
 		assertThat(host.stats().connections()).extracting(ConnectionStats::streams).containsOnly(2);
-		PooledConnection avoiding = host.acquire(0, IP1, false, false);
+		PooledConnection avoiding = host.leases.acquire(0, IP1, false, false);
 		assertThat(avoiding.ip).isNotEqualTo(IP1);
 	}
 
@@ -143,76 +152,74 @@ class HostPoolTest {
 		HostPool host = host((h) -> h.setConnectionsPerIp(1), (p) -> {
 		});
 		PooledConnection connection = warm(host, true, IP1).get(0);
-		host.acquire(0, null, false, false);
-		host.acquire(0, null, false, false);
+		stream(host);
+		stream(host);
 
-		HostPool.Changes changes = host.updateAddresses(List.of(IP2), true); // IP1 leaves the DNS answer
+		HostPool.Changes changes = host.maintenance.updateAddresses(List.of(IP2), true); // IP1 leaves the DNS answer
 		assertThat(changes.toClose()).as("not closed while streams run").isEmpty();
 		assertThat(changes.toWarm()).extracting((c) -> c.ip).containsExactly(IP2);
 		assertThat(connection.state).isEqualTo(ConnectionState.RETIRED);
 		assertThat(host.stats().draining()).containsExactly(IP1.getHostAddress());
-		assertThat(host.acquire(0, null, false, false)).as("a draining connection takes no stream").isNull();
+		assertThat(stream(host)).as("a draining connection takes no stream").isNull();
 
-		host.releaseStream(connection, null);
+		host.leases.releaseStream(connection, null);
 		assertThat(host.stats().connections()).extracting(ConnectionStats::id, ConnectionStats::streams)
 			.contains(tuple(connection.id, 1));
-		host.releaseStream(connection, null);
+		host.leases.releaseStream(connection, null);
 		assertThat(host.connections()).doesNotContain(connection);
 		assertThat(host.stats().draining()).isEmpty();
 		assertThat(this.pool.counters.retiredByReason()).containsEntry(RetireReason.DNS_REMOVED, 1L);
 	}
 
 	@Test
-	void aBlacklistedIpIsReprobedOnceItsTtlHasPassedAndNotBefore() throws Exception {
+	void aBlacklistedIpIsReprobedExactlyOnceItsTtlHasPassedOnTheHostsClock() throws Exception {
 		Duration ttl = Duration.ofMinutes(15);
 		HostPool host = host((h) -> h.setConnectionsPerIp(1), (p) -> p.getBlacklist().setTtl(ttl));
 		warm(host, false, IP1, IP2);
-		PooledConnection lease = host.acquire(0, IP2, true, false);
+		PooledConnection lease = host.leases.acquire(0, IP2, true, false);
 		assertThat(lease.ip).isEqualTo(IP1);
 
-		long before = System.nanoTime();
-		host.release(lease, new HostPool.LeaseOutcome(RetireReason.BLACKLISTED, "status 403", null));
-		long after = System.nanoTime();
+		long blacklistedAt = this.clock.get();
+		host.leases.release(lease, new HostPool.LeaseOutcome(RetireReason.BLACKLISTED, "status 403", null));
 
 		assertThat(host.stats().blacklisted()).singleElement()
 			.satisfies((entry) -> assertThat(entry.ip()).isEqualTo(IP1.getHostAddress()));
-		assertThat(host.expiredBlacklistings(before + ttl.toNanos() - 1)).isEmpty();
-		long expired = after + ttl.toNanos();
-		assertThat(host.expiredBlacklistings(expired)).singleElement()
-			.satisfies((ip) -> assertThat(ip).isEqualTo(IP1));
-		assertThat(host.reprobe(IP1, expired)).satisfies((probe) -> {
+		assertThat(host.maintenance.expiredBlacklistings(blacklistedAt + ttl.toNanos() - 1)).isEmpty();
+		long expired = blacklistedAt + ttl.toNanos();
+		assertThat(host.maintenance.expiredBlacklistings(expired)).containsExactly(IP1);
+		assertThat(host.maintenance.reprobe(IP1, expired)).satisfies((probe) -> {
 			assertThat(probe.ip).isEqualTo(IP1);
 			assertThat(probe.probation).isTrue();
 		});
-		assertThat(host.expiredBlacklistings(after + 2 * ttl.toNanos())).as("one re-probe at a time").isEmpty();
-		assertThat(host.reprobe(IP1, after + 2 * ttl.toNanos())).as("one re-probe at a time").isNull();
+		assertThat(host.maintenance.expiredBlacklistings(expired + ttl.toNanos())).as("one re-probe at a time").isEmpty();
+		assertThat(host.maintenance.reprobe(IP1, expired + ttl.toNanos())).as("one re-probe at a time").isNull();
 	}
 
 	@Test
 	void aConnectionAboveTheWarmTargetIsRetiredOnceIdleForTheTimeoutOnDemandOnesFirst() throws Exception {
 		long idleTimeout = Duration.ofMinutes(10).toNanos();
 		HostPool host = host((h) -> {
-				h.setConnectionsPerIp(1);
-				h.setMaxConnections(3);
-			}, (p) -> {
+			h.setConnectionsPerIp(1);
+			h.setMaxConnections(3);
+		}, (p) -> {
 		});
 		warm(host, false, IP1, IP2);
-		PooledConnection first = host.acquire(0, null, true, false);
-		PooledConnection second = host.acquire(0, null, true, false);
-		assertThat(host.acquire(0, null, true, false)).as("both leased: one more is opened on demand").isNull();
+		PooledConnection first = host.leases.acquire(0, null, true, false);
+		PooledConnection second = host.leases.acquire(0, null, true, false);
+		assertThat(host.leases.acquire(0, null, true, false)).as("both leased: one more is opened on demand").isNull();
 		PooledConnection onDemand = host.connections()
 			.stream()
 			.filter((c) -> c.state == ConnectionState.WARMING)
 			.findFirst()
 			.orElseThrow();
-		long before = System.nanoTime();
-		host.probeSucceeded(onDemand, false);
-		long after = System.nanoTime();
-		host.release(first, null);
-		host.release(second, null);
+		long before = this.clock.get();
+		host.maintenance.probeSucceeded(onDemand, false);
+		long after = this.clock.get();
+		host.leases.release(first, null);
+		host.leases.release(second, null);
 
-		assertThat(host.cleanUp(idleTimeout, before + idleTimeout - 1).toClose()).isEmpty();
-		assertThat(host.cleanUp(idleTimeout, after + idleTimeout).toClose()).containsExactly(onDemand);
+		assertThat(host.maintenance.cleanUp(idleTimeout, before + idleTimeout - 1).toClose()).isEmpty();
+		assertThat(host.maintenance.cleanUp(idleTimeout, after + idleTimeout).toClose()).containsExactly(onDemand);
 		assertThat(host.stats().total()).isEqualTo(2);
 		assertThat(this.pool.counters.retiredByReason()).containsEntry(RetireReason.IDLE, 1L);
 	}
@@ -221,39 +228,123 @@ class HostPoolTest {
 	void aConnectionPastItsLifetimeIsRetiredAndReplacedAndNotBefore() {
 		Duration lifetime = Duration.ofMinutes(30);
 		HostPool host = host((h) -> h.setConnectionsPerIp(1), (p) -> p.setMaxLifetime(lifetime));
-		long before = System.nanoTime();
+		long before = this.clock.get();
 		PooledConnection connection = warm(host, true, IP1).get(0);
-		long after = System.nanoTime();
+		long after = this.clock.get();
 		long idleTimeout = Duration.ofDays(1).toNanos();
 
 		// Each lifetime is the maximum less up to 5 %, at random.
-		assertThat(host.cleanUp(idleTimeout, before + (long) (lifetime.toNanos() * 0.95) - 1).toClose()).isEmpty();
-		HostPool.Changes expired = host.cleanUp(idleTimeout, after + lifetime.toNanos());
+		long earliest = before + (long) (lifetime.toNanos() * 0.95);
+		assertThat(host.maintenance.cleanUp(idleTimeout, earliest - 1).toClose()).isEmpty();
+		HostPool.Changes expired = host.maintenance.cleanUp(idleTimeout, after + lifetime.toNanos());
 		assertThat(expired.toClose()).containsExactly(connection);
 		assertThat(expired.toWarm()).extracting((c) -> c.ip).containsExactly(IP1);
 		assertThat(this.pool.counters.retiredByReason()).containsEntry(RetireReason.EXPIRED, 1L);
 	}
 
 	@Test
-	void anIdleSharedConnectionIsReservedForItsHealthProbeOnlyWithNoStreamInFlight() throws Exception {
+	void aSharedConnectionsHealthProbeIsOneOfItsStreamsAndKeepsNoLeaseOff() throws Exception {
 		long threshold = Duration.ofSeconds(10).toNanos();
+		HostPool host = host((h) -> {
+			h.setConnectionsPerIp(1);
+			h.setMaxConnections(2);
+		}, (p) -> p.getHttp2().setMaxStreamsPerConnection(2));
+		long before = this.clock.get();
+		PooledConnection connection = warm(host, true, IP1).get(0);
+		long after = this.clock.get();
+
+		assertThat(host.maintenance.reserveForHealthCheck(threshold, before + threshold - 1)).isEmpty();
+		assertThat(host.maintenance.reserveForHealthCheck(threshold, after + threshold)).containsExactly(connection);
+		assertThat(connection.state).isEqualTo(ConnectionState.IDLE);
+		assertThat(host.stats().streams()).as("the probe's stream").isEqualTo(1);
+		assertThat(stream(host)).as("a stream while it is probed").isSameAs(connection);
+		assertThat(host.stats().warming()).as("nothing opened on demand").isZero();
+		assertThat(stream(host)).as("the probe counts towards the limit").isNull();
+
+		host.maintenance.probeSucceeded(connection, true);
+		assertThat(host.stats().streams()).isEqualTo(1);
+		assertThat(stream(host)).isSameAs(connection);
+		host.leases.releaseStream(connection, null);
+		host.leases.releaseStream(connection, null);
+		assertThat(host.stats().streams()).isZero();
+		assertThat(host.leases.acquire(0, null, true, false)).as("whole again, no probe in flight").isSameAs(connection);
+	}
+
+	@Test
+	void aSharedConnectionWhoseProbeFailsDrainsItsStreamsAndTheFailureCounts() throws Exception {
 		HostPool host = host((h) -> h.setConnectionsPerIp(1), (p) -> {
 		});
-		long before = System.nanoTime();
 		PooledConnection connection = warm(host, true, IP1).get(0);
-		long after = System.nanoTime();
+		assertThat(host.maintenance.reserveForHealthCheck(0, this.clock.get())).containsExactly(connection);
+		assertThat(stream(host)).isSameAs(connection);
 
-		assertThat(host.reserveForHealthCheck(threshold, before + threshold - 1)).isEmpty();
-		host.acquire(0, null, false, false);
-		assertThat(host.reserveForHealthCheck(threshold, after + threshold)).as("a stream in flight").isEmpty();
-		host.releaseStream(connection, null);
-		long released = System.nanoTime();
+		host.maintenance.probeFailed(connection, RetireReason.UNHEALTHY, "probe answered 500 on " + connection, null);
 
-		assertThat(host.reserveForHealthCheck(threshold, released + threshold)).containsExactly(connection);
-		assertThat(connection.state).isEqualTo(ConnectionState.RESERVED);
-		assertThat(host.acquire(0, null, false, false)).as("no stream while it is probed").isNull();
-		host.probeSucceeded(connection, true);
-		assertThat(host.acquire(0, null, false, false)).isSameAs(connection);
+		assertThat(connection.state).isEqualTo(ConnectionState.RETIRED);
+		assertThat(host.stats().draining()).as("its stream still runs").containsExactly(IP1.getHostAddress());
+		assertThat(host.stats().failing()).singleElement()
+			.satisfies((ip) -> assertThat(ip.consecutiveFailures()).isEqualTo(1));
+		host.leases.releaseStream(connection, null);
+		assertThat(host.connections()).doesNotContain(connection);
+		assertThat(this.pool.counters.retiredByReason()).containsEntry(RetireReason.UNHEALTHY, 1L);
+	}
+
+	@Test
+	void aProbeSkippedOnADrainingConnectionGivesItsStreamBackAndTheDrainEnds() throws Exception {
+		HostPool host = host((h) -> h.setConnectionsPerIp(1), (p) -> {
+		});
+		PooledConnection connection = warm(host, true, IP1).get(0);
+		assertThat(host.maintenance.reserveForHealthCheck(0, this.clock.get())).containsExactly(connection);
+
+		host.maintenance.updateAddresses(List.of(IP2), true); // IP1 leaves the DNS answer while its probe waits
+		assertThat(host.stats().draining()).containsExactly(IP1.getHostAddress());
+		host.maintenance.probeSkipped(connection);
+
+		assertThat(host.connections()).doesNotContain(connection);
+		assertThat(host.stats().draining()).isEmpty();
+	}
+
+	@Test
+	void aStreamsLockFreeReleaseStampsNothingTheExchangeDoesAndAHoldWaitsForTheLastStream() throws Exception {
+		long threshold = Duration.ofSeconds(10).toNanos();
+		HostPool host = host((h) -> {
+			h.setConnectionsPerIp(1);
+			h.setMaxConnections(1);
+		}, (p) -> p.getHttp2().setMaxStreamsPerConnection(2));
+		PooledConnection connection = warm(host, true, IP1).get(0);
+		this.clock.addAndGet(threshold);
+
+		host.leases.releaseStream(stream(host), null);
+		assertThat(host.maintenance.reserveForHealthCheck(threshold, this.clock.get()))
+			.as("a lease that ran no exchange is no use: still idle since its warm-up")
+			.containsExactly(connection);
+		host.maintenance.probeSucceeded(connection, true);
+
+		assertThat(stream(host)).isSameAs(connection);
+		assertThat(connection.streams.tryHold()).as("a stream in flight").isFalse();
+		host.leases.releaseStream(connection, null);
+		assertThat(connection.streams.tryHold()).isTrue();
+		assertThat(connection.tryAcquireStream()).as("held whole: above any limit").isFalse();
+		assertThat(connection.streams.inFlight()).isOne();
+		connection.streams.endHold();
+		assertThat(connection.tryAcquireStream()).isTrue();
+		assertThat(connection.tryAcquireStream()).isTrue();
+		assertThat(connection.tryAcquireStream()).as("at the limit").isFalse();
+	}
+
+	@Test
+	void aSharedConnectionHeldWholeThatFailsIsClosedAtOnceNotLeftDraining() throws Exception {
+		HostPool host = host((h) -> h.setConnectionsPerIp(1), (p) -> {
+		});
+		PooledConnection connection = warm(host, true, IP1).get(0);
+		assertThat(host.leases.acquire(0, null, true, false)).isSameAs(connection);
+
+		host.leases.release(connection, new HostPool.LeaseOutcome(RetireReason.BROKEN, null, "a request failed"));
+
+		assertThat(connection.state).isEqualTo(ConnectionState.RETIRED);
+		assertThat(host.stats().draining()).as("held whole, its count was no stream").isEmpty();
+		assertThat(host.connections()).doesNotContain(connection);
+		assertThat(host.stats().warming()).as("its replacement").isEqualTo(1);
 	}
 
 	private static InetAddress ip(int last) {

@@ -6,11 +6,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -195,6 +197,45 @@ class Http2StreamsTest {
 		pool.warmUp(origins.target()).get(WITHIN.toSeconds(), TimeUnit.SECONDS);
 		await().atMost(WITHIN).until(() -> host(pool).idle() >= 1);
 		assertThat(status(pool, origins.url("/"))).isEqualTo(200);
+	}
+
+	@Test
+	void aHealthProbeIsAStreamSoStreamLeasesDuringProbeTicksNeverOpenAConnection() throws Exception {
+		LoopbackTlsOrigins origins = track(LoopbackTlsOrigins.start(1));
+		// A probe holds its stream at the server until the test lets it go: each tick's probe is surely in flight.
+		AtomicReference<CountDownLatch> probeAnswer = new AtomicReference<>(new CountDownLatch(0));
+		BlockingQueue<CountDownLatch> probesHeld = new LinkedBlockingQueue<>();
+		origins.origin(0).answer((request) -> {
+			if ("HEAD".equals(request.getMethod())) {
+				CountDownLatch answer = probeAnswer.get();
+				probesHeld.add(answer);
+				awaitQuietly(answer);
+			}
+			return LoopbackTlsOrigins.Origin.ok(request);
+		});
+		// Room for a connection on demand: the old probe held the connection whole and a caller opened one.
+		HotConnPool pool = track(origins.pool(origins.configWithFastMaintenance((host) -> {
+			host.setConnectionsPerIp(1);
+			host.setMaxConnections(2);
+		}, (config) -> {
+		})));
+		pool.start();
+
+		for (int tick = 0; tick < 3; tick++) {
+			CountDownLatch answer = new CountDownLatch(1);
+			probeAnswer.set(answer);
+			await().atMost(WITHIN).until(() -> probesHeld.poll() == answer); // a probe of this round at the server
+			for (int i = 0; i < 8; i++) {
+				assertThat(status(pool, origins.url("/"))).isEqualTo(200);
+			}
+			answer.countDown();
+		}
+
+		PoolStats stats = pool.stats();
+		assertThat(stats.failedRequests()).isZero();
+		assertThat(stats.connectionsCreated()).as("the warm connection, none on demand").isEqualTo(1);
+		assertThat(stats.handshakes()).isEqualTo(1);
+		assertThat(origins.connections()).isEqualTo(1);
 	}
 
 	@Test

@@ -23,9 +23,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * A wall-clock jump (NTP step, manual change, VM resume) cannot move the pool's deadlines: every duration the pool
  * measures (acquire timeout, blacklist TTL, lifetime, idle and health thresholds, leak threshold, drain timeout) is
- * a difference of {@link System#nanoTime()}, which the JVM guarantees monotonic. The pool has no injectable clock
- * and a test cannot move the system clock, so this test reads the compiled pool and TLS code instead: the wall
- * clock is read in exactly the places listed here, each only for a displayed instant, never for a decision.
+ * a difference of {@link System#nanoTime()} (a host's injectable clock, {@link HostPool#clock}), which the JVM
+ * guarantees monotonic. A test cannot move the system clock, so this test reads the compiled pool and TLS code: the
+ * wall clock is read in exactly the places listed here, each only for a displayed instant, never for a decision.
  * A new wall-clock read fails this test until it is shown to be display-only and listed.
  */
 class MonotonicTimeTest {
@@ -41,11 +41,11 @@ class MonotonicTimeTest {
 	private static final Map<String, String> ALLOWED = Map.of(
 			"io/hotconnpool/pool/PooledConnection.<init> -> java/time/Instant.now",
 			"createdAt, shown in stats; lastUsedAt and expiresAt are createdAt plus nanoTime differences",
-			"io/hotconnpool/pool/HostPool.blacklistLocked -> java/time/Instant.now",
+			"io/hotconnpool/pool/HostIps.blacklist -> java/time/Instant.now",
 			"a blacklist entry's since and until, shown in stats; its expiry is untilNanos",
-			"io/hotconnpool/pool/HostPool.countFailureLocked -> java/time/Instant.now",
+			"io/hotconnpool/pool/HostIps.countFailure -> java/time/Instant.now",
 			"since when a failing IP fails, shown in stats; nothing is timed from it",
-			"io/hotconnpool/pool/HostPool.blacklistFrom -> java/time/Instant.now",
+			"io/hotconnpool/pool/HostIps.blacklistFrom -> java/time/Instant.now",
 			"an entry another instance reported carries a wall-clock until: read once to turn it into untilNanos",
 			"io/hotconnpool/pool/Maintenance.schedule -> java/time/Instant.now",
 			"a task's first run: the scheduler turns it into a delay at once; later runs are fixed delays",
