@@ -1,6 +1,7 @@
 package io.hotconnpool.autoconfigure;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.Executor;
 
@@ -9,6 +10,7 @@ import io.hotconnpool.pool.HotConnPoolListener;
 import io.hotconnpool.pool.HotConnPool;
 import io.hotconnpool.pool.HotConnPoolSettings;
 import io.hotconnpool.pool.LeaseObserver;
+import io.hotconnpool.pool.MaintenanceScheduler;
 import io.hotconnpool.pool.ReprobeGate;
 
 import org.springframework.beans.factory.ObjectProvider;
@@ -16,6 +18,7 @@ import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnSingleCandidate;
 import org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration;
 import org.springframework.boot.autoconfigure.task.TaskExecutionAutoConfiguration;
 import org.springframework.boot.autoconfigure.task.TaskSchedulingAutoConfiguration;
@@ -35,8 +38,8 @@ import org.springframework.scheduling.concurrent.SimpleAsyncTaskScheduler;
  * {@link AutoConfiguration Auto-configuration} of the {@link HotConnPool}: settings from
  * {@link HotConnPoolProperties}, a {@link HostResolver}, an executor for blocking work,
  * {@link HotConnPoolClientCustomizer} beans, {@link HotConnPoolListener} beans, a {@link LeaseObserver} bean (tracing)
- * and a {@link ReprobeGate} bean (fleet mode). The pool is a {@code SmartLifecycle}: the context warms it at start
- * and closes it at shutdown.
+ * and a {@link ReprobeGate} bean (fleet mode). A {@link HotConnPoolLifecycle} warms the pool when the context
+ * starts and drains it when the context stops (again after a restart); closing the context closes it.
  */
 @AutoConfiguration(after = { SslAutoConfiguration.class, TaskExecutionAutoConfiguration.class,
 		TaskSchedulingAutoConfiguration.class })
@@ -89,23 +92,34 @@ public final class HotConnPoolAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	HotConnPool hotConnPool(HotConnPoolSettings settings, HostResolver resolver, HotConnPoolProperties properties,
+	HotConnPool hotConnPool(HotConnPoolSettings settings, HostResolver resolver,
 			@Qualifier(EXECUTOR_BEAN_NAME) ObjectProvider<Executor> executor,
 			@Qualifier(SCHEDULER_BEAN_NAME) ObjectProvider<TaskScheduler> scheduler,
 			ObjectProvider<HotConnPoolListener> listeners, ObjectProvider<LeaseObserver> leaseObserver,
 			ObjectProvider<ReprobeGate> reprobeGate,
 			ObjectProvider<HotConnPoolClientCustomizer> customizers) {
-		HotConnPool.Builder builder = HotConnPool.builder(settings)
-			.resolver(resolver)
-			.phase(properties.getLifecyclePhase());
+		HotConnPool.Builder builder = HotConnPool.builder(settings).resolver(resolver);
 		executor.ifAvailable(builder::executor);
-		scheduler.ifAvailable(builder::scheduler);
+		scheduler.ifAvailable((taskScheduler) -> builder.scheduler(maintenanceScheduler(taskScheduler)));
 		listeners.orderedStream().forEach(builder::listener);
 		leaseObserver.ifUnique(builder::leaseObserver);
 		reprobeGate.ifUnique(builder::reprobeGate);
 		List<HotConnPoolClientCustomizer> ordered = customizers.orderedStream().toList();
 		return builder.clientCustomizer((client) -> ordered.forEach((customizer) -> customizer.customize(client)))
 			.build();
+	}
+
+	private static MaintenanceScheduler maintenanceScheduler(TaskScheduler scheduler) {
+		return (task, initialDelay, interval) -> scheduler.scheduleWithFixedDelay(task,
+				Instant.now().plus(initialDelay), interval);
+	}
+
+	/** Also for a pool the application defines itself: it is a plain object that needs starting. */
+	@Bean
+	@ConditionalOnSingleCandidate(HotConnPool.class)
+	@ConditionalOnMissingBean
+	HotConnPoolLifecycle hotConnPoolLifecycle(HotConnPool pool, HotConnPoolProperties properties) {
+		return new HotConnPoolLifecycle(pool, properties.getLifecyclePhase());
 	}
 
 }

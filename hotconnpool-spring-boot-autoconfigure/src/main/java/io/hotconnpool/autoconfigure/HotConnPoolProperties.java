@@ -147,7 +147,7 @@ public class HotConnPoolProperties {
 	 * SmartLifecycle phase of the pool: below Spring's executors and the web server, so it warms before traffic
 	 * and closes after the server drained.
 	 */
-	private int lifecyclePhase = HotConnPool.DEFAULT_PHASE;
+	private int lifecyclePhase = HotConnPoolLifecycle.DEFAULT_PHASE;
 
 	private final Blacklist blacklist = new Blacklist();
 

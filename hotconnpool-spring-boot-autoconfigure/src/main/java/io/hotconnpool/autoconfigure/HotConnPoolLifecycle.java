@@ -1,0 +1,84 @@
+package io.hotconnpool.autoconfigure;
+
+import io.hotconnpool.pool.HotConnPool;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
+import org.springframework.context.SmartLifecycle;
+
+/**
+ * Starts and stops a {@link HotConnPool} with the application context, as Spring Boot keeps the lifecycle of a
+ * Hikari pool outside Hikari. {@code start()} warms the pool, {@code stop()} drains it (up to
+ * {@code hotconnpool.shutdown.drain-timeout}) and closes its connections, and a later {@code start()} warms it
+ * again: {@code context.stop()} then {@code context.start()}, and checkpoint/restore, which drives the same two
+ * calls, leave the application with a warm pool. Closing the context then closes the pool for good (its
+ * {@code close()} is the bean's destroy method).
+ * <p>
+ * It runs in {@link #DEFAULT_PHASE} unless {@code hotconnpool.lifecycle-phase} says otherwise: below Spring's
+ * executors and the web server, so the pool is warm before traffic arrives and stops only after the server has
+ * drained.
+ */
+public final class HotConnPoolLifecycle implements SmartLifecycle {
+
+	/**
+	 * The default phase: below Spring's executors ({@code Integer.MAX_VALUE / 2}) and the web server
+	 * ({@code Integer.MAX_VALUE - 2048}), so the pool starts before them and stops after them.
+	 */
+	public static final int DEFAULT_PHASE = Integer.MAX_VALUE / 2 - 1024;
+
+	private static final Log logger = LogFactory.getLog(HotConnPoolLifecycle.class);
+
+	private final HotConnPool pool;
+
+	private final int phase;
+
+	/**
+	 * Creates the adapter.
+	 * @param pool the pool it starts and stops
+	 * @param phase its {@link SmartLifecycle} phase
+	 */
+	public HotConnPoolLifecycle(HotConnPool pool, int phase) {
+		this.pool = pool;
+		this.phase = phase;
+	}
+
+	/** Warms the pool, again after a stop; see {@link HotConnPool#start()}. */
+	@Override
+	public void start() {
+		this.pool.start();
+	}
+
+	/** Drains the pool and closes its connections; see {@link HotConnPool#stop()}. */
+	@Override
+	public void stop() {
+		this.pool.stop();
+	}
+
+	/**
+	 * Drains the pool and closes its connections, then calls back, also when closing a connection failed (logged).
+	 * @param callback called when the pool has stopped
+	 */
+	@Override
+	public void stop(Runnable callback) {
+		try {
+			this.pool.stop();
+		}
+		catch (RuntimeException ex) {
+			logger.warn("hotconnpool stopped with errors", ex);
+		}
+		finally {
+			callback.run();
+		}
+	}
+
+	@Override
+	public boolean isRunning() {
+		return this.pool.isRunning();
+	}
+
+	@Override
+	public int getPhase() {
+		return this.phase;
+	}
+
+}
