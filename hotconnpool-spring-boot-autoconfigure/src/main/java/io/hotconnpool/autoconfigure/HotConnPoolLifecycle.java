@@ -48,32 +48,23 @@ public final class HotConnPoolLifecycle implements SmartLifecycle {
 		this.pool.start();
 	}
 
-	/** Drains the pool and closes its connections; see {@link HotConnPool#stop()}. */
 	@Override
-	public void stop() {
-		this.pool.stop();
+	public boolean isRunning() {
+		return this.pool.isRunning();
 	}
 
 	/**
-	 * Drains the pool and closes its connections, then calls back, also when closing a connection failed (logged).
-	 * @param callback called when the pool has stopped
+	 * Drains the pool and closes its connections ({@link HotConnPool#stop()}); an error closing a connection is
+	 * logged, so that the context's stop callback always follows.
 	 */
 	@Override
-	public void stop(Runnable callback) {
+	public void stop() {
 		try {
 			this.pool.stop();
 		}
 		catch (RuntimeException ex) {
 			logger.warn("hotconnpool stopped with errors", ex);
 		}
-		finally {
-			callback.run();
-		}
-	}
-
-	@Override
-	public boolean isRunning() {
-		return this.pool.isRunning();
 	}
 
 	@Override

@@ -2,6 +2,7 @@ package io.hotconnpool.pool;
 
 import java.net.InetAddress;
 import java.time.Duration;
+import java.util.function.Consumer;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -77,13 +78,20 @@ final class HostChecks {
 	 */
 	void checkHealth() {
 		long threshold = this.settings.healthCheckIdleThreshold().toNanos();
+		forEachHost((host) -> {
+			long revalidate = host.keepAlive.revalidateAfterNanos(System.nanoTime());
+			host.reserveForHealthCheck(Math.min(threshold, revalidate), System.nanoTime()).forEach(this.pool::warm);
+			host.fill().forEach(this.pool::warm);
+		});
+	}
+
+	/** Runs the check on each host in turn, until the run stops. */
+	private void forEachHost(Consumer<HostPool> check) {
 		for (HostPool host : this.hosts.all()) {
 			if (this.hosts.isClosed()) {
 				return;
 			}
-			long revalidate = host.keepAlive.revalidateAfterNanos(System.nanoTime());
-			host.reserveForHealthCheck(Math.min(threshold, revalidate), System.nanoTime()).forEach(this.pool::warm);
-			host.fill().forEach(this.pool::warm);
+			check.accept(host);
 		}
 	}
 
@@ -96,10 +104,7 @@ final class HostChecks {
 	 */
 	void checkKeepAlive() {
 		long maxIdle = this.settings.healthCheckIdleThreshold().toNanos();
-		for (HostPool host : this.hosts.all()) {
-			if (this.hosts.isClosed()) {
-				return;
-			}
+		forEachHost((host) -> {
 			long revalidate = host.keepAlive.revalidateAfterNanos(System.nanoTime());
 			if (revalidate != Long.MAX_VALUE) {
 				host.reserveForHealthCheck(revalidate, System.nanoTime()).forEach(this.pool::warm);
@@ -107,18 +112,13 @@ final class HostChecks {
 			else {
 				host.reserveForLivenessCheck(maxIdle).forEach(this.pool.probes::checkLiveness);
 			}
-		}
+		});
 	}
 
 	/** Retires expired and surplus idle connections and warms replacements. */
 	void cleanUp() {
 		long idleTimeout = this.settings.idleTimeout().toNanos();
-		for (HostPool host : this.hosts.all()) {
-			if (this.hosts.isClosed()) {
-				return;
-			}
-			this.pool.apply(host.cleanUp(idleTimeout, System.nanoTime()));
-		}
+		forEachHost((host) -> this.pool.apply(host.cleanUp(idleTimeout, System.nanoTime())));
 	}
 
 	/**
