@@ -10,7 +10,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -23,7 +22,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
@@ -36,10 +36,10 @@ import com.sun.management.UnixOperatingSystemMXBean;
 import io.hotconnpool.pool.HotConnPool;
 import io.hotconnpool.pool.HostConfig;
 import io.hotconnpool.pool.HotConnPoolConfig;
+import io.hotconnpool.pool.MaintenanceScheduler;
 import io.hotconnpool.pool.TlsMaterial;
 import io.hotconnpool.pool.PoolStats;
 
-import org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler;
 
 /**
  * The pool at scale, over HTTP/1.1 origins in another process (one per loopback IP, {@code slotsPerIp} warm
@@ -308,25 +308,28 @@ public final class ScaleBenchmark {
 	}
 
 	/** Records the pool's background tasks so that a tick can run them now, on the calling thread. */
-	private static final class RecordingScheduler extends ThreadPoolTaskScheduler {
+	private static final class RecordingScheduler implements MaintenanceScheduler {
 
-		private static final long serialVersionUID = 1L;
+		private final List<Runnable> tasks = new CopyOnWriteArrayList<>();
 
-		private final transient List<Runnable> tasks = new CopyOnWriteArrayList<>();
-
-		RecordingScheduler() {
-			setDaemon(true);
-			initialize();
-		}
+		private final ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor((task) -> {
+			Thread thread = new Thread(task, "scale-maintenance");
+			thread.setDaemon(true);
+			return thread;
+		});
 
 		@Override
-		public ScheduledFuture<?> scheduleWithFixedDelay(Runnable task, Instant startTime, Duration delay) {
+		public Future<?> scheduleWithFixedDelay(Runnable task, Duration initialDelay, Duration interval) {
 			this.tasks.add(task);
-			return super.scheduleWithFixedDelay(task, startTime, delay);
+			return MaintenanceScheduler.of(this.executor).scheduleWithFixedDelay(task, initialDelay, interval);
 		}
 
 		void runAllNow() {
 			this.tasks.forEach(Runnable::run);
+		}
+
+		void shutdown() {
+			this.executor.shutdownNow();
 		}
 
 	}

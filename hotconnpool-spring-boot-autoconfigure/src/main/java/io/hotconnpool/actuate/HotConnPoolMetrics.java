@@ -34,7 +34,6 @@ import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.MeterBinder;
 
-import org.springframework.context.SmartLifecycle;
 
 /**
  * Micrometer metrics of a {@link HotConnPool}: gauges computed from {@link HotConnPool#stats()}, timers and counters
@@ -62,11 +61,11 @@ import org.springframework.context.SmartLifecycle;
  * the per-IP meters are per host.
  * <p>
  * The meters of a host or IP the pool no longer has are removed when gauges are next read; all meters are removed
- * when the pool closes, at the latest when this bean stops right after the pool. A registry's filters may merge
+ * when the pool closes, at the latest when this bean is closed right after the pool. A registry's filters may merge
  * several of these meters into one (say {@code MeterFilter.ignoreTags("ip")}): such a meter is removed from that
  * registry only when none of them is left.
  */
-public final class HotConnPoolMetrics implements MeterBinder, HotConnPoolListener, SmartLifecycle {
+public final class HotConnPoolMetrics implements MeterBinder, HotConnPoolListener, AutoCloseable {
 
 	/** How long one {@link HotConnPool#stats()} serves gauge reads: one scrape reads many gauges. */
 	static final Duration SNAPSHOT_TTL = Duration.ofSeconds(1);
@@ -97,8 +96,6 @@ public final class HotConnPoolMetrics implements MeterBinder, HotConnPoolListene
 	private volatile Snapshot snapshot;
 
 	private volatile boolean closed;
-
-	private volatile boolean running;
 
 	/**
 	 * Creates the metrics.
@@ -220,32 +217,15 @@ public final class HotConnPoolMetrics implements MeterBinder, HotConnPoolListene
 		}
 	}
 
-	// ---- lifecycle ----------------------------------------------------------------------------------------------
+	// ---- closing ------------------------------------------------------------------------------------------------
 
+	/**
+	 * Removes every meter, for good: the pool has closed (the context destroys the pool's bean before this one, so
+	 * the pool's last events are counted). A pool that merely stops keeps them: its hosts' meters go when gauges are
+	 * next read, and come back when it warms its hosts again.
+	 */
 	@Override
-	public void start() {
-		this.running = true;
-	}
-
-	/** Removes every meter: the pool, one phase higher, has stopped. */
-	@Override
-	public void stop() {
-		this.running = false;
-		close();
-	}
-
-	@Override
-	public boolean isRunning() {
-		return this.running;
-	}
-
-	/** One below the pool's phase: stops right after the pool has drained, so its last events are counted. */
-	@Override
-	public int getPhase() {
-		return this.pool.get().getPhase() - 1;
-	}
-
-	private void close() {
+	public void close() {
 		this.closed = true;
 		this.hosts.keySet().forEach((key) -> remove(this.hosts.remove(key)));
 		this.ips.keySet().forEach((key) -> remove(this.ips.remove(key)));

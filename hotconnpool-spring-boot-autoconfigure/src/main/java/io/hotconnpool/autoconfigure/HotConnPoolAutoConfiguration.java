@@ -1,6 +1,7 @@
 package io.hotconnpool.autoconfigure;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.Executor;
 
@@ -10,6 +11,7 @@ import io.hotconnpool.pool.HotConnPool;
 import io.hotconnpool.pool.HotConnPoolConfig;
 import io.hotconnpool.pool.InvalidSettingException;
 import io.hotconnpool.pool.LeaseObserver;
+import io.hotconnpool.pool.MaintenanceScheduler;
 import io.hotconnpool.pool.ReprobeGate;
 
 import org.springframework.beans.factory.ObjectProvider;
@@ -17,6 +19,7 @@ import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnSingleCandidate;
 import org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration;
 import org.springframework.boot.autoconfigure.task.TaskExecutionAutoConfiguration;
 import org.springframework.boot.autoconfigure.task.TaskSchedulingAutoConfiguration;
@@ -39,8 +42,9 @@ import org.springframework.scheduling.concurrent.SimpleAsyncTaskScheduler;
  * the {@code hotconnpool.*} properties, with Spring Boot's SSL bundles to look up the bundles it names and its
  * errors reported as {@link InvalidConfigurationPropertyValueException}s; a {@link HostResolver}, an executor for
  * blocking work, {@link HotConnPoolClientCustomizer} beans, {@link HotConnPoolListener} beans, a
- * {@link LeaseObserver} bean (tracing) and a {@link ReprobeGate} bean (fleet mode). The pool is a {@code SmartLifecycle}: the context warms it at start
- * and closes it at shutdown.
+ * {@link LeaseObserver} bean (tracing) and a {@link ReprobeGate} bean (fleet mode). A {@link HotConnPoolLifecycle}
+ * warms the pool when the context starts and drains it when the context stops (again after a restart); closing the
+ * context closes it.
  */
 @AutoConfiguration(after = { SslAutoConfiguration.class, TaskExecutionAutoConfiguration.class,
 		TaskSchedulingAutoConfiguration.class })
@@ -103,11 +107,9 @@ public final class HotConnPoolAutoConfiguration {
 			ObjectProvider<HotConnPoolClientCustomizer> customizers) {
 		sslBundles.ifAvailable((bundles) -> config.useTlsBundles(new SslBundleMaterial(bundles)));
 		requireDrainWithinShutdownPhase(config.getShutdown().getDrainTimeout(), environment);
-		HotConnPool.Builder builder = HotConnPool.builder(config)
-			.resolver(resolver)
-			.phase(config.getLifecyclePhase());
+		HotConnPool.Builder builder = HotConnPool.builder(config).resolver(resolver);
 		executor.ifAvailable(builder::executor);
-		scheduler.ifAvailable(builder::scheduler);
+		scheduler.ifAvailable((taskScheduler) -> builder.scheduler(maintenanceScheduler(taskScheduler)));
 		listeners.orderedStream().forEach(builder::listener);
 		leaseObserver.ifUnique(builder::leaseObserver);
 		reprobeGate.ifUnique(builder::reprobeGate);
@@ -135,6 +137,19 @@ public final class HotConnPoolAutoConfiguration {
 							+ InvalidSettingFailureAnalyzer.readable(phaseTimeout)
 							+ "), after which Spring abandons the pool's shutdown phase; or raise that timeout.");
 		}
+	}
+
+	private static MaintenanceScheduler maintenanceScheduler(TaskScheduler scheduler) {
+		return (task, initialDelay, interval) -> scheduler.scheduleWithFixedDelay(task,
+				Instant.now().plus(initialDelay), interval);
+	}
+
+	/** Also for a pool the application defines itself: it is a plain object that needs starting. */
+	@Bean
+	@ConditionalOnSingleCandidate(HotConnPool.class)
+	@ConditionalOnMissingBean
+	HotConnPoolLifecycle hotConnPoolLifecycle(HotConnPool pool) {
+		return new HotConnPoolLifecycle(pool);
 	}
 
 }

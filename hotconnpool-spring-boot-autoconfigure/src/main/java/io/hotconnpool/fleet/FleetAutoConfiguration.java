@@ -1,6 +1,7 @@
 package io.hotconnpool.fleet;
 
 import io.hotconnpool.autoconfigure.HotConnPoolAutoConfiguration;
+import io.hotconnpool.autoconfigure.HotConnPoolLifecycle;
 import io.hotconnpool.pool.HotConnPool;
 import io.micrometer.core.instrument.binder.MeterBinder;
 
@@ -35,9 +36,10 @@ public final class FleetAutoConfiguration {
 	// Lazy: the pool is built with this bean among its listeners, so it cannot be a constructor argument.
 	@Bean
 	@ConditionalOnMissingBean
-	RedisFleet hotConnPoolFleet(ObjectProvider<HotConnPool> pool, RedisConnectionFactory connectionFactory,
-			FleetProperties properties) {
-		return new RedisFleet(pool::getObject, connectionFactory, properties.toSettings());
+	RedisFleet hotConnPoolFleet(ObjectProvider<HotConnPool> pool, ObjectProvider<HotConnPoolLifecycle> lifecycle,
+			RedisConnectionFactory connectionFactory, FleetProperties properties) {
+		return new RedisFleet(pool::getObject, () -> lifecycle.getObject().getPhase(), connectionFactory,
+				properties.toSettings());
 	}
 
 	@Configuration(proxyBeanMethods = false)

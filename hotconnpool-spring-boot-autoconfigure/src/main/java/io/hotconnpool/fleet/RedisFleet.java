@@ -21,6 +21,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 
 import io.hotconnpool.pool.BlacklistedIp;
@@ -62,6 +63,8 @@ public final class RedisFleet implements HotConnPoolListener, ReprobeGate, Smart
 	private static final Log logger = LogFactory.getLog(RedisFleet.class);
 
 	private final Supplier<HotConnPool> pool;
+
+	private final IntSupplier poolPhase;
 
 	private final FleetSettings settings;
 
@@ -109,11 +112,14 @@ public final class RedisFleet implements HotConnPoolListener, ReprobeGate, Smart
 	/**
 	 * Creates the fleet link; {@link #start()} connects it.
 	 * @param pool the pool, looked up at start (the pool is built with this fleet among its listeners)
+	 * @param poolPhase the lifecycle phase of the pool, looked up at start
 	 * @param connectionFactory the application's Redis connection factory
 	 * @param settings the fleet settings
 	 */
-	public RedisFleet(Supplier<HotConnPool> pool, RedisConnectionFactory connectionFactory, FleetSettings settings) {
+	public RedisFleet(Supplier<HotConnPool> pool, IntSupplier poolPhase, RedisConnectionFactory connectionFactory,
+			FleetSettings settings) {
 		this.pool = Objects.requireNonNull(pool, "pool");
+		this.poolPhase = Objects.requireNonNull(poolPhase, "poolPhase");
 		this.settings = Objects.requireNonNull(settings, "settings");
 		this.redis = new StringRedisTemplate(connectionFactory);
 		this.channel = settings.prefix() + ":events";
@@ -445,7 +451,7 @@ public final class RedisFleet implements HotConnPoolListener, ReprobeGate, Smart
 	/** Just above the pool's phase: starts once the pool serves its hosts, stops before it. */
 	@Override
 	public int getPhase() {
-		int phase = this.pool.get().getPhase();
+		int phase = this.poolPhase.getAsInt();
 		return (phase == Integer.MAX_VALUE) ? phase : phase + 1;
 	}
 

@@ -1,12 +1,11 @@
 package io.hotconnpool.pool;
 
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -14,11 +13,10 @@ import java.util.concurrent.locks.ReentrantLock;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
-import org.springframework.scheduling.TaskScheduler;
-
 /**
- * Runs the pool's background tasks on a Spring {@link TaskScheduler} and knows which runs are in flight, so that
- * stop can cancel them and wait for the ones already running (the Go pool's WaitGroup, with a deadline).
+ * Runs the pool's background tasks on a {@link MaintenanceScheduler} and knows which runs are in flight, so that
+ * stop can cancel them and wait for the ones already running (a wait group with a deadline). One instance serves
+ * one run of the pool, from a start to the next stop.
  * <p>
  * Each task's first run is jittered to between half and all of its interval, so that pools started together do
  * not tick in step. A run that fails is logged once per streak of failures and never stops later runs.
@@ -27,9 +25,9 @@ final class Maintenance {
 
 	private static final Log logger = LogFactory.getLog(Maintenance.class);
 
-	private final TaskScheduler scheduler;
+	private final MaintenanceScheduler scheduler;
 
-	private final List<ScheduledFuture<?>> scheduled = new CopyOnWriteArrayList<>();
+	private final List<Future<?>> scheduled = new CopyOnWriteArrayList<>();
 
 	private final Set<String> failing = ConcurrentHashMap.newKeySet();
 
@@ -41,7 +39,7 @@ final class Maintenance {
 
 	private boolean stopped;
 
-	Maintenance(TaskScheduler scheduler) {
+	Maintenance(MaintenanceScheduler scheduler) {
 		this.scheduler = scheduler;
 	}
 
@@ -53,8 +51,8 @@ final class Maintenance {
 	 */
 	void schedule(String name, Duration interval, Runnable task) {
 		long jitterNanos = (long) (interval.toNanos() * (0.5 + 0.5 * ThreadLocalRandom.current().nextDouble()));
-		Instant firstRun = Instant.now().plusNanos(jitterNanos);
-		this.scheduled.add(this.scheduler.scheduleWithFixedDelay(() -> run(name, task), firstRun, interval));
+		this.scheduled.add(this.scheduler.scheduleWithFixedDelay(() -> run(name, task), Duration.ofNanos(jitterNanos),
+				interval));
 	}
 
 	private void run(String name, Runnable task) {

@@ -3,8 +3,11 @@ package io.hotconnpool.pool;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
+
+import io.hotconnpool.tls.TlsSelfTest;
 
 /** The pool's cumulative counters: monotonic, lock-free. */
 final class PoolCounters {
@@ -62,6 +65,36 @@ final class PoolCounters {
 		Map<RetireReason, Long> snapshot = new EnumMap<>(RetireReason.class);
 		this.retired.forEach((reason, count) -> snapshot.put(reason, count.sum()));
 		return Collections.unmodifiableMap(snapshot);
+	}
+
+	/** The pool's statistics: these counters with the hosts' own, summed over the hosts. */
+	PoolStats snapshot(List<HostStats> hosts, List<TlsSelfTest.Result> tlsSelfTests) {
+		int total = 0;
+		int leased = 0;
+		int streams = 0;
+		int idle = 0;
+		int warming = 0;
+		int healthy = 0;
+		int waiting = 0;
+		int blacklisted = 0;
+		for (HostStats host : hosts) {
+			blacklisted += host.blacklisted().size();
+			total += host.total();
+			leased += host.leased();
+			streams += host.streams();
+			idle += host.idle();
+			warming += host.warming();
+			healthy += host.healthy();
+			waiting += host.waiting();
+		}
+		long requests = this.totalRequests.sum();
+		long failed = this.failedRequests.sum();
+		double successRate = (requests == 0) ? 1.0 : 1.0 - (double) failed / requests;
+		return new PoolStats(total, leased, streams, idle, warming, healthy, waiting, blacklisted, requests, failed,
+				successRate, responsesByStatusClass(), this.hotHits.sum(), this.handshakes.sum(),
+				this.connectionsCreated.sum(), this.newConnectionsFromDns.sum(), this.acquireTimeouts.sum(),
+				this.leaksDetected.sum(), this.retries.sum(), this.retriesSucceeded.sum(), this.retriesFailed.sum(),
+				retiredByReason(), hosts, tlsSelfTests);
 	}
 
 }

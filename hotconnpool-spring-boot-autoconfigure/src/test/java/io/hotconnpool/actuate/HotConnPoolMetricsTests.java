@@ -238,21 +238,31 @@ class HotConnPoolMetricsTests {
 	}
 
 	@Test
-	void stoppingTheBeanRemovesAllMeters() throws Exception {
+	void closingTheBeanRemovesAllMeters() throws Exception {
 		start();
-		assertThat(this.metrics.getPhase()).isEqualTo(this.pool.getPhase() - 1);
-		this.metrics.start();
-		assertThat(this.metrics.isRunning()).isTrue();
+		assertThat(poolMeters()).isNotEmpty();
 
-		this.metrics.stop();
+		this.metrics.close();
 
-		assertThat(this.metrics.isRunning()).isFalse();
 		assertThat(poolMeters()).isEmpty();
-		try (Response response = this.pool
-			.execute(new Request.Builder().url("https://" + this.origins.target() + "/").build())) {
-			assertThat(response.code()).isEqualTo(200);
-		}
-		assertThat(poolMeters()).as("events after stop register nothing").isEmpty();
+		get(1);
+		assertThat(poolMeters()).as("events after close register nothing").isEmpty();
+	}
+
+	@Test
+	void aPoolStoppedAndStartedAgainFeedsItsMetersAgain() throws Exception {
+		start();
+		get(1);
+		this.pool.stop();
+		assertThat(this.registry.find("hotconnpool.connections.dns.new").functionCounter()).isNotNull();
+
+		this.pool.start();
+
+		await().atMost(WITHIN).until(() -> gauge("hotconnpool.connections", "state", "idle") == 6);
+		double before = count("hotconnpool.requests.hot");
+		get(1);
+		assertThat(count("hotconnpool.requests.hot")).isEqualTo(before + 1);
+		assertThat(count("hotconnpool.requests", "outcome", "success", "hot", "true")).isGreaterThanOrEqualTo(1);
 	}
 
 }

@@ -1,5 +1,6 @@
 package io.hotconnpool.actuate;
 
+import io.hotconnpool.autoconfigure.HotConnPoolLifecycle;
 import io.hotconnpool.pool.HotConnPool;
 import io.hotconnpool.pool.HotConnPoolListener;
 import io.hotconnpool.pool.HotConnPoolConfig;
@@ -9,8 +10,8 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * A pool bean serving no host, so it starts without touching the network, built as the core auto-configuration
- * will: with every {@link HotConnPoolListener} bean.
+ * A pool bean serving no host, so it starts without touching the network, built and started as the core
+ * auto-configuration will: with every {@link HotConnPoolListener} bean, and a {@link HotConnPoolLifecycle}.
  */
 @Configuration(proxyBeanMethods = false)
 class PoolWithoutHosts {
@@ -20,6 +21,11 @@ class PoolWithoutHosts {
 		HotConnPool.Builder builder = HotConnPool.builder(new HotConnPoolConfig());
 		listeners.orderedStream().forEach(builder::listener);
 		return builder.build();
+	}
+
+	@Bean
+	HotConnPoolLifecycle hotConnPoolLifecycle(HotConnPool pool) {
+		return new HotConnPoolLifecycle(pool);
 	}
 
 }

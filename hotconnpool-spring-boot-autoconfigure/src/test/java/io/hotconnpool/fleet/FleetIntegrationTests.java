@@ -11,6 +11,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
+import io.hotconnpool.autoconfigure.HotConnPoolLifecycle;
 import io.hotconnpool.pool.BlacklistedIp;
 import io.hotconnpool.pool.HotConnPool;
 import io.hotconnpool.pool.HotConnPoolListener;
@@ -319,7 +320,7 @@ class FleetIntegrationTests {
 	private Instance instance(String id, Duration ttl) {
 		LettuceConnectionFactory factory = redis.connectionFactory(COMMAND_TIMEOUT);
 		AtomicReference<HotConnPool> pool = new AtomicReference<>();
-		RedisFleet fleet = new RedisFleet(pool::get, factory,
+		RedisFleet fleet = new RedisFleet(pool::get, () -> pool.get().config().getLifecyclePhase(), factory,
 				new FleetSettings(this.prefix, id, COMMAND_TIMEOUT, 100, Duration.ofMillis(400), HEARTBEAT));
 		Events events = new Events();
 		// Health checks only every minute: an instance learns of a 403 from its own requests or from the fleet.

@@ -148,7 +148,7 @@ class Http2StreamsTest {
 		await().atMost(WITHIN).until(() -> host(pool).streams() == 4);
 
 		answer.set(List.of(origins.addresses().get(1))); // the first IP leaves the DNS answer
-		pool.updateDns();
+		pool.life.hosts().updateDns();
 		HostStats draining = host(pool);
 		assertThat(draining.connections()).filteredOn((c) -> c.state() == ConnectionState.RETIRED)
 			.singleElement()

@@ -1,35 +1,39 @@
 package io.hotconnpool.pool;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.hotconnpool.test.LoopbackTlsOrigins;
 import okhttp3.Request;
+import okhttp3.Response;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
-import org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The SmartLifecycle drain: done signal, tasks cancelled and awaited, leases awaited up to the drain timeout, then
- * every connection closed and the leases still held cut.
+ * The pool's life: a stop drains (tasks cancelled and awaited, leases awaited up to the drain timeout, then every
+ * connection closed and the leases still held cut), a start after it warms the pool again, and a close is final.
  */
 @ExtendWith(OutputCaptureExtension.class)
 class LifecycleTest {
 
 	private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(1);
 
-	private final ThreadPoolTaskScheduler scheduler = new ThreadPoolTaskScheduler();
+	private final ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(1);
+
+	private final List<String> requestsEnded = new CopyOnWriteArrayList<>();
 
 	private LoopbackTlsOrigins origins;
 
@@ -38,17 +42,28 @@ class LifecycleTest {
 	private void start(Duration drainTimeout) throws Exception {
 		this.origins = LoopbackTlsOrigins.start(2);
 		this.scheduler.setRemoveOnCancelPolicy(true);
-		this.scheduler.initialize();
 		this.pool = HotConnPool.builder(this.origins.config((host) -> host.setConnectionsPerIp(1), (config) -> {
 				config.getShutdown().setDrainTimeout(drainTimeout);
 				config.setHealthCheckInterval(Duration.ofMillis(100));
 				config.setCleanupInterval(Duration.ofMillis(100));
-			})).resolver(this.origins.resolver()).scheduler(this.scheduler).build();
+			}))
+			.resolver(this.origins.resolver())
+			.scheduler(MaintenanceScheduler.of(this.scheduler))
+			.listener(new HotConnPoolListener() {
+				@Override
+				public void requestEnded(String host, String ip, RequestOutcome outcome, boolean hot) {
+					LifecycleTest.this.requestsEnded.add(outcome + (hot ? " hot" : " cold"));
+				}
+			})
+			.build();
+		startAndAwaitTasks();
+	}
+
+	private void startAndAwaitTasks() {
 		this.pool.start();
 		assertThat(this.pool.isRunning()).isTrue();
 		// A periodic task leaves the queue while it runs: the five are all queued between runs.
-		await().atMost(Duration.ofSeconds(5))
-			.untilAsserted(() -> assertThat(this.scheduler.getScheduledThreadPoolExecutor().getQueue()).hasSize(5));
+		await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(this.scheduler.getQueue()).hasSize(5));
 	}
 
 	@AfterEach
@@ -62,12 +77,14 @@ class LifecycleTest {
 		this.scheduler.shutdown();
 	}
 
-	private long stopAndMeasureMillis() throws InterruptedException {
-		CountDownLatch called = new CountDownLatch(1);
+	private long stopAndMeasureMillis() {
 		long start = System.nanoTime();
-		this.pool.stop(called::countDown);
-		assertThat(called.await(0, TimeUnit.SECONDS)).as("the callback ran before stop returned").isTrue();
+		this.pool.stop();
 		return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+	}
+
+	private Request get(String path) {
+		return new Request.Builder().url("https://" + this.origins.target() + path).build();
 	}
 
 	@Test
@@ -79,8 +96,7 @@ class LifecycleTest {
 
 		assertThat(millis).isBetween(DRAIN_TIMEOUT.toMillis(), DRAIN_TIMEOUT.toMillis() + 2_000);
 		assertThat(output).contains("closed 2 connections, cutting 1 leases still held after the drain timeout of PT1S");
-		Request request = new Request.Builder().url("https://" + this.origins.target() + "/").build();
-		assertThatExceptionOfType(ConnectionRetiredException.class).isThrownBy(() -> held.execute(request));
+		assertThatExceptionOfType(ConnectionRetiredException.class).isThrownBy(() -> held.execute(get("/")));
 		held.close();
 		assertThat(this.pool.stats().totalConnections()).isZero();
 		assertThat(this.pool.stats().retiredByReason()).containsEntry(RetireReason.CLOSED, 2L);
@@ -98,17 +114,11 @@ class LifecycleTest {
 	void aLeaseReturnedDuringTheDrainEndsItEarlyAndAcquiresAreRefusedMeanwhile() throws Exception {
 		start(Duration.ofSeconds(20));
 		HotConnection held = this.pool.acquire(this.origins.target());
-		CompletableFuture<Long> stopping = CompletableFuture.supplyAsync(() -> {
-			try {
-				return stopAndMeasureMillis();
-			}
-			catch (InterruptedException ex) {
-				throw new IllegalStateException(ex);
-			}
-		});
+		CompletableFuture<Long> stopping = CompletableFuture.supplyAsync(this::stopAndMeasureMillis);
 		await().atMost(Duration.ofSeconds(5)).until(() -> !this.pool.isRunning());
 
-		assertThatExceptionOfType(PoolClosedException.class).isThrownBy(() -> this.pool.acquire(this.origins.target()));
+		assertThatExceptionOfType(PoolClosedException.class).isThrownBy(() -> this.pool.acquire(this.origins.target()))
+			.withMessage("hotconnpool is stopped: it hands out no connections until it starts again");
 		assertThat(stopping).isNotDone();
 		held.close();
 
@@ -117,23 +127,59 @@ class LifecycleTest {
 	}
 
 	@Test
-	void noTaskRunsAfterTheCallbackAndASecondStopIsHarmless() throws Exception {
+	void noTaskRunsAfterAStopAndASecondStopIsHarmless() throws Exception {
 		start(DRAIN_TIMEOUT);
 		stopAndMeasureMillis();
 
-		assertThat(this.scheduler.getScheduledThreadPoolExecutor().getQueue()).as("every task cancelled").isEmpty();
-		long completed = this.scheduler.getScheduledThreadPoolExecutor().getCompletedTaskCount();
+		assertThat(this.scheduler.getQueue()).as("every task cancelled").isEmpty();
+		long completed = this.scheduler.getCompletedTaskCount();
 		await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2))
-			.until(() -> this.scheduler.getScheduledThreadPoolExecutor().getCompletedTaskCount() == completed);
-		AtomicInteger callbacks = new AtomicInteger();
-		this.pool.stop(callbacks::incrementAndGet);
-		assertThat(callbacks).hasValue(1);
+			.until(() -> this.scheduler.getCompletedTaskCount() == completed);
+		assertThat(stopAndMeasureMillis()).isLessThan(1_000);
+		assertThat(this.pool.isRunning()).isFalse();
+	}
+
+	@Test
+	void aStoppedPoolStartsAgainWarmAndServesHotRequests(CapturedOutput output) throws Exception {
+		start(DRAIN_TIMEOUT);
+		try (Response response = this.pool.execute(get("/before"))) {
+			assertThat(response.code()).isEqualTo(200);
+		}
+		stopAndMeasureMillis();
+		assertThat(this.pool.stats().totalConnections()).isZero();
+		assertThat(this.origins.connections()).as("connections the origins accepted so far").isEqualTo(2);
+
+		startAndAwaitTasks();
+
+		assertThat(this.pool.stats().hosts()).singleElement()
+			.satisfies((host) -> assertThat(host.idle()).as("warmed again on start").isEqualTo(2));
+		assertThat(this.origins.connections()).as("new connections, opened by the start").isEqualTo(4);
+		long handshakes = this.pool.stats().handshakes();
+		try (Response response = this.pool.execute(get("/after"))) {
+			assertThat(response.code()).isEqualTo(200);
+		}
+		assertThat(this.pool.stats().handshakes()).as("no handshake on the request path").isEqualTo(handshakes);
+		assertThat(this.pool.stats().hotHits()).as("counters go on across the restart").isEqualTo(2);
+		assertThat(this.requestsEnded).as("the listener hears both runs").containsExactly("SUCCESS hot", "SUCCESS hot");
+		assertThat(this.scheduler.getQueue()).as("one set of tasks, the stopped run's cancelled").hasSize(5);
+		assertThat(output).containsOnlyOnce("hotconnpool stopped: closed 2 connections");
+	}
+
+	@Test
+	void aClosedPoolCannotStartAgain() throws Exception {
+		start(DRAIN_TIMEOUT);
+		this.pool.stop();
+		this.pool.close();
+
+		assertThat(this.pool.isClosed()).isTrue();
+		assertThatExceptionOfType(PoolClosedException.class).isThrownBy(this.pool::start)
+			.withMessage("hotconnpool is closed: it hands out no more connections");
+		assertThatExceptionOfType(PoolClosedException.class).isThrownBy(() -> this.pool.acquire(this.origins.target()));
 	}
 
 	@Test
 	void aFailingTaskIsLoggedOnceAndLaterRunsGoOn(CapturedOutput output) {
-		this.scheduler.initialize();
-		Maintenance maintenance = new Maintenance(this.scheduler);
+		Maintenance maintenance = new Maintenance(MaintenanceScheduler.of(this.scheduler));
 		AtomicInteger runs = new AtomicInteger();
 		maintenance.schedule("flaky task", Duration.ofMillis(20), () -> {
 			if (runs.incrementAndGet() <= 3) {

@@ -47,8 +47,6 @@ class MonotonicTimeTest {
 			"since when a failing IP fails, shown in stats; nothing is timed from it",
 			"io/hotconnpool/pool/HostIps.blacklistFrom -> java/time/Instant.now",
 			"an entry another instance reported carries a wall-clock until: read once to turn it into untilNanos",
-			"io/hotconnpool/pool/Maintenance.schedule -> java/time/Instant.now",
-			"a task's first run: the scheduler turns it into a delay at once; later runs are fixed delays",
 			"io/hotconnpool/tls/BrowserSslSession.<init> -> java/lang/System.currentTimeMillis",
 			"SSLSession.getCreationTime, wall-clock milliseconds by contract; nothing times out on it");
 

@@ -185,8 +185,7 @@ class StressTest {
 			await().atMost(Duration.ofSeconds(10)).until(() -> pool.stats().totalRequests() > 500);
 
 			long start = System.nanoTime();
-			pool.stop(() -> {
-			});
+			pool.stop();
 			Duration took = Duration.ofNanos(System.nanoTime() - start);
 
 			workers.shutdown();

@@ -1,0 +1,147 @@
+package io.hotconnpool.pool;
+
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.Objects;
+
+import okhttp3.Request;
+import okhttp3.Response;
+
+/**
+ * The lease path of the pool: acquiring (timed, observed, watched for leaks) and executing a request on a lease,
+ * with the one retry an idempotent request gets when its connection fails.
+ */
+final class Leases {
+
+	private final HotConnPool pool;
+
+	private final HotConnPoolConfig config;
+
+	Leases(HotConnPool pool) {
+		this.pool = pool;
+		this.config = pool.config;
+	}
+
+	/**
+	 * Acquires, preferring a connection to another IP than {@code avoid} when there is one; with {@code avoid}
+	 * (a retry) the connection is checked alive whatever its idle time.
+	 */
+	HotConnection acquire(String target, Duration timeout, InetAddress avoid, boolean exclusive)
+			throws InterruptedException {
+		Objects.requireNonNull(timeout, "timeout");
+		if (timeout.isNegative()) {
+			throw new IllegalArgumentException("Acquire timeout must not be negative, was " + timeout);
+		}
+		HostPool host = this.pool.hostFor(target);
+		Listeners listeners = this.pool.listeners;
+		long start = listeners.any() ? System.nanoTime() : 0;
+		boolean validate = avoid != null;
+		PooledConnection connection = (this.pool.leaseObserver != null)
+				? observedAcquire(host, timeout, avoid, exclusive, validate)
+				: host.leases.acquire(timeout.toNanos(), avoid, exclusive, validate);
+		if (start != 0) {
+			long waited = System.nanoTime() - start;
+			listeners.fire((listener) -> listener.acquireEnded(host.key(), waited, connection != null));
+		}
+		if (connection == null) {
+			this.pool.counters.acquireTimeouts.increment();
+			HostStats stats = host.stats();
+			String failure = host.lastFailure();
+			throw new AcquireTimeoutException("No connection to " + stats.summary() + " became free within "
+					+ timeout + ((failure != null) ? "; last connection failure: " + failure : ""), stats);
+		}
+		boolean stream = connection.multiplexed && !exclusive;
+		if (!this.pool.detectsLeaks) {
+			// the hold time is read only by listeners
+			return new HotConnection(this.pool, connection, stream, null, listeners.any() ? System.nanoTime() : 0);
+		}
+		HotConnection lease = new HotConnection(this.pool, connection, stream, new Throwable("acquired here"),
+				System.nanoTime());
+		connection.leases.add(lease);
+		return lease;
+	}
+
+	private PooledConnection observedAcquire(HostPool host, Duration timeout, InetAddress avoid, boolean exclusive,
+			boolean validate) throws InterruptedException {
+		LeaseObserver.Acquire observed = this.pool.leaseObserver.acquireStarted(host.key());
+		PooledConnection connection = null;
+		try {
+			connection = host.leases.acquire(timeout.toNanos(), avoid, exclusive, validate);
+			return connection;
+		}
+		finally {
+			observed.ended(connection != null);
+		}
+	}
+
+	/** See {@link HotConnPool#execute(Request)}. */
+	Response execute(Request request) throws IOException {
+		HotConnection lease = acquireFor(request, null);
+		try {
+			return releasingOnClose(lease.execute(request), lease);
+		}
+		catch (IOException ex) {
+			lease.close();
+			if (!this.config.isRetryOnConnectionFailure() || !isRetryable(request)) {
+				throw ex;
+			}
+			return retry(request, lease.ip(), ex);
+		}
+		catch (RuntimeException ex) {
+			lease.close();
+			throw ex;
+		}
+	}
+
+	private Response retry(Request request, InetAddress failedIp, IOException failure) throws IOException {
+		PoolCounters counters = this.pool.counters;
+		counters.retries.increment();
+		HotConnection retry;
+		try {
+			retry = acquireFor(request, failedIp);
+		}
+		catch (IOException | RuntimeException again) {
+			counters.retriesFailed.increment();
+			again.addSuppressed(failure);
+			throw again;
+		}
+		try {
+			Response response = releasingOnClose(retry.execute(request), retry);
+			counters.retriesSucceeded.increment();
+			return response;
+		}
+		catch (IOException | RuntimeException again) {
+			counters.retriesFailed.increment();
+			retry.close();
+			again.addSuppressed(failure);
+			throw again;
+		}
+	}
+
+	private HotConnection acquireFor(Request request, InetAddress avoid) throws InterruptedIOException {
+		try {
+			return acquire(request.url().host() + ":" + request.url().port(), this.config.getAcquireTimeout(), avoid,
+					false);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new InterruptedIOException("Interrupted while waiting for a connection to " + request.url().host());
+		}
+	}
+
+	private static boolean isRetryable(Request request) {
+		boolean idempotent = switch (request.method()) {
+			case "GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE" -> true;
+			default -> false;
+		};
+		return idempotent && (request.body() == null || !request.body().isOneShot());
+	}
+
+	private static Response releasingOnClose(Response response, HotConnection lease) {
+		// Given back when the body ends, however it ends: read to the end, failed, or closed (string(), a stream).
+		return response.newBuilder().body(new ExchangeEndingBody(response.body(), (failure) -> lease.close())).build();
+	}
+
+}

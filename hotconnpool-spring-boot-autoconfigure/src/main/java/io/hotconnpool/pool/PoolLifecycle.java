@@ -1,0 +1,171 @@
+package io.hotconnpool.pool;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The life of a pool: new, then running and stopped in turn, each start a fresh {@link PoolRun}, until closed for
+ * good. Start, stop and close are serialised by one lock, never taken by the lease path, which reads the state.
+ * Owns the threads the pool made itself, shut down on close.
+ */
+final class PoolLifecycle {
+
+	/** Where the pool is in its life. */
+	private enum State {
+
+		NEW, RUNNING, STOPPING, STOPPED, CLOSED
+
+	}
+
+	private final HotConnPool pool;
+
+	/** Runs blocking work: DNS look-ups and warm-ups. */
+	final Executor executor;
+
+	private final MaintenanceScheduler scheduler;
+
+	/** The threads the pool made itself, shut down by {@link #close()}; empty when both were given. */
+	private final List<ExecutorService> ownedThreads = new ArrayList<>();
+
+	private final ReentrantLock lock = new ReentrantLock();
+
+	private volatile State state = State.NEW;
+
+	/** The current run, or the one stopping; {@code null} before the first start and once stopped. */
+	private volatile PoolRun run;
+
+	/** With {@code null} for the executor or the scheduler: one made here, daemon threads, shut down on close. */
+	PoolLifecycle(HotConnPool pool, Executor executor, MaintenanceScheduler scheduler) {
+		this.pool = pool;
+		this.executor = (executor != null) ? executor : owned(Executors.newCachedThreadPool(daemonThreads("hotconnpool-")));
+		this.scheduler = (scheduler != null) ? scheduler : MaintenanceScheduler.of(owned(maintenanceThread()));
+	}
+
+	private <E extends ExecutorService> E owned(E executor) {
+		this.ownedThreads.add(executor);
+		return executor;
+	}
+
+	private static ScheduledThreadPoolExecutor maintenanceThread() {
+		ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1,
+				daemonThreads("hotconnpool-maintenance-"));
+		executor.setRemoveOnCancelPolicy(true); // a stopped run leaves no cancelled task queued
+		return executor;
+	}
+
+	private static ThreadFactory daemonThreads(String prefix) {
+		AtomicInteger count = new AtomicInteger();
+		return (task) -> {
+			Thread thread = new Thread(task, prefix + count.incrementAndGet());
+			thread.setDaemon(true);
+			return thread;
+		};
+	}
+
+	void start() {
+		this.lock.lock();
+		try {
+			if (this.state == State.CLOSED) {
+				throw closedException();
+			}
+			if (this.state == State.RUNNING) {
+				return;
+			}
+			PoolRun starting = new PoolRun(this.pool, this.scheduler);
+			this.run = starting;
+			this.state = State.RUNNING;
+			starting.start();
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	void stop(Duration drainTimeout) {
+		this.lock.lock();
+		try {
+			if (this.state != State.RUNNING) {
+				return;
+			}
+			this.state = State.STOPPING;
+			try {
+				this.run.stop(drainTimeout);
+			}
+			finally {
+				this.run = null;
+				this.state = State.STOPPED;
+			}
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	void close() {
+		this.lock.lock();
+		try {
+			if (this.state == State.CLOSED) {
+				return;
+			}
+			try {
+				stop(Duration.ZERO);
+			}
+			finally {
+				this.state = State.CLOSED;
+				this.ownedThreads.forEach(ExecutorService::shutdownNow);
+			}
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	boolean isRunning() {
+		return this.state == State.RUNNING;
+	}
+
+	boolean isClosed() {
+		return this.state == State.CLOSED;
+	}
+
+	PoolClosedException closedException() {
+		return new PoolClosedException((this.state == State.CLOSED)
+				? "hotconnpool is closed: it hands out no more connections"
+				: "hotconnpool is stopped: it hands out no connections until it starts again");
+	}
+
+	/** The hosts of the running pool; throws when it does not run. */
+	HostRegistry hosts() {
+		PoolRun current = this.run;
+		State now = this.state;
+		if (current != null && now == State.RUNNING) {
+			return current.hosts;
+		}
+		if (now == State.NEW) {
+			throw new IllegalStateException("hotconnpool is not started: call start() first");
+		}
+		throw closedException();
+	}
+
+	/** The hosts of the current run, stopping or not; none when the pool is stopped. */
+	Collection<HostPool> currentHosts() {
+		PoolRun current = this.run;
+		return (current != null) ? current.hosts.all() : List.of();
+	}
+
+	/** The host with this key if the running pool serves it, without creating it; {@code null} otherwise. */
+	HostPool served(String key) {
+		PoolRun current = this.run;
+		return (current != null && this.state == State.RUNNING) ? current.hosts.served(key) : null;
+	}
+
+}
