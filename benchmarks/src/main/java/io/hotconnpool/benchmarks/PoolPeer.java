@@ -12,6 +12,7 @@ import io.hotconnpool.http.HotConnPoolClientHttpRequestFactory;
 import io.hotconnpool.pool.HotConnPool;
 import io.hotconnpool.pool.HotConnPoolSettings;
 import io.hotconnpool.pool.HotConnPoolSettings.HostBuilder;
+import io.hotconnpool.test.TestTls;
 import okhttp3.Request;
 import okhttp3.Response;
 
@@ -49,7 +50,7 @@ public final class PoolPeer implements HttpPeer {
 	 * @param settings further changes to the settings, for example short health checks
 	 * @return the started pool
 	 */
-	public static PoolPeer start(BenchmarkTls tls, Collection<Target> targets, int slots,
+	public static PoolPeer start(TestTls tls, Collection<Target> targets, int slots,
 			UnaryOperator<HotConnPoolSettings.Builder> settings) {
 		return new PoolPeer(started(tls, targets, (host, target) -> host.connectionsPerIp(slots)
 			.maxConnections(Math.max(16, target.addresses().size() * slots)), settings), null);
@@ -64,13 +65,13 @@ public final class PoolPeer implements HttpPeer {
 	 * {@link HotConnPool#execute}
 	 * @return the started pool
 	 */
-	public static PoolPeer startWithDefaultSizes(BenchmarkTls tls, Collection<Target> targets,
+	public static PoolPeer startWithDefaultSizes(TestTls tls, Collection<Target> targets,
 			boolean viaRequestFactory) {
 		HotConnPool pool = started(tls, targets, (host, target) -> host, UnaryOperator.identity());
 		return new PoolPeer(pool, viaRequestFactory ? new HotConnPoolClientHttpRequestFactory(pool) : null);
 	}
 
-	private static HotConnPool started(BenchmarkTls tls, Collection<Target> targets,
+	private static HotConnPool started(TestTls tls, Collection<Target> targets,
 			BiFunction<HostBuilder, Target, HostBuilder> sizes, UnaryOperator<HotConnPoolSettings.Builder> settings) {
 		HotConnPoolSettings.Builder builder = HotConnPoolSettings.builder().trustStore(tls.trustStore());
 		for (Target target : targets) {

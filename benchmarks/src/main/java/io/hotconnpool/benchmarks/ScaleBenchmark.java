@@ -37,6 +37,7 @@ import io.hotconnpool.pool.HotConnPool;
 import io.hotconnpool.pool.HotConnPoolSettings;
 import io.hotconnpool.pool.PoolStats;
 
+import io.hotconnpool.test.TestTls;
 import org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler;
 
 /**
@@ -384,9 +385,9 @@ public final class ScaleBenchmark {
 
 		final int port;
 
-		final BenchmarkTls tls;
+		final TestTls tls;
 
-		private OriginProcess(Process process, int port, BenchmarkTls tls) {
+		private OriginProcess(Process process, int port, TestTls tls) {
 			this.process = process;
 			this.port = port;
 			this.tls = tls;
@@ -406,7 +407,7 @@ public final class ScaleBenchmark {
 				for (String line = out.readLine(); line != null; line = out.readLine()) {
 					if (line.startsWith("READY ")) {
 						return new OriginProcess(process, Integer.parseInt(line.substring(6)),
-								BenchmarkTls.trusting(pem.toString()));
+								TestTls.trusting(pem.toString()));
 					}
 					pem.append(line).append('\n');
 				}

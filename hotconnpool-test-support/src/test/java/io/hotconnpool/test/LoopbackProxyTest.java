@@ -1,4 +1,4 @@
-package io.hotconnpool.benchmarks;
+package io.hotconnpool.test;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -21,7 +21,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 @Timeout(30)
-class LatencyProxyTest {
+class LoopbackProxyTest {
 
 	private static final Duration ONE_WAY = Duration.ofMillis(10);
 
@@ -29,7 +29,7 @@ class LatencyProxyTest {
 
 	private ServerSocket echo;
 
-	private LatencyProxy proxy;
+	private LoopbackProxy proxy;
 
 	private InetSocketAddress proxied;
 
@@ -37,7 +37,7 @@ class LatencyProxyTest {
 	void start() throws IOException {
 		this.echo = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"));
 		this.echoThreads.execute(this::serveEcho);
-		this.proxy = LatencyProxy.start(ONE_WAY);
+		this.proxy = LoopbackProxy.start(ONE_WAY);
 		this.proxied = this.proxy.listen(new InetSocketAddress(InetAddress.getByName("127.0.0.2"), 0),
 				(InetSocketAddress) this.echo.getLocalSocketAddress());
 	}
@@ -94,7 +94,7 @@ class LatencyProxyTest {
 
 	@Test
 	void keepsEveryByteInOrderBeyondTheQueueLimit() throws Exception {
-		int size = 3 * LatencyProxy.MAX_QUEUED + 12345;
+		int size = 3 * LoopbackProxy.MAX_QUEUED + 12345;
 		try (Socket client = new Socket()) {
 			client.connect(this.proxied);
 			byte[] sent = new byte[size];
