@@ -294,10 +294,6 @@ public final class LoopbackProxy implements AutoCloseable {
 				while ((task = this.ioTasks.poll()) != null) {
 					task.run();
 				}
-				if (tickMillis > 0 && System.nanoTime() - nextReap >= 0) {
-					this.idleClosed.addAndGet(closeIdle(Duration.ofNanos(this.idleTimeoutNanos)));
-					nextReap = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(tickMillis);
-				}
 				for (SelectionKey key : this.selector.selectedKeys()) {
 					if (!key.isValid()) {
 						continue;
@@ -310,6 +306,11 @@ public final class LoopbackProxy implements AutoCloseable {
 					}
 				}
 				this.selector.selectedKeys().clear();
+				// After the reads: a byte that just arrived counts as activity.
+				if (tickMillis > 0 && System.nanoTime() - nextReap >= 0) {
+					this.idleClosed.addAndGet(closeIdle(Duration.ofNanos(this.idleTimeoutNanos)));
+					nextReap = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(tickMillis);
+				}
 			}
 		}
 		catch (IOException | ClosedSelectorException ex) {
