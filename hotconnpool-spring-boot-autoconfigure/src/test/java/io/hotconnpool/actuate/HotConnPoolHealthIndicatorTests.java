@@ -23,7 +23,7 @@ import mockwebserver3.SocketEffect;
 import okhttp3.Protocol;
 import okhttp3.Request;
 import okhttp3.Response;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.health.contributor.Health;
@@ -44,21 +44,13 @@ class HotConnPoolHealthIndicatorTests {
 	/** Short, so that failures leave it within the test. */
 	private static final Duration WINDOW = Duration.ofSeconds(2);
 
+	@AutoClose
 	private LoopbackTlsOrigins origins;
 
+	@AutoClose
 	private HotConnPool pool;
 
 	private HotConnPoolRecentOutcomes recent;
-
-	@AfterEach
-	void tearDown() {
-		if (this.pool != null) {
-			this.pool.close();
-		}
-		if (this.origins != null) {
-			this.origins.close();
-		}
-	}
 
 	private HotConnPool pool(HotConnPoolSettings.Builder settings) {
 		this.recent = new HotConnPoolRecentOutcomes(WINDOW);

@@ -8,7 +8,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import io.hotconnpool.test.LoopbackTlsOrigins;
 import okhttp3.Request;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -29,10 +29,13 @@ class LifecycleTest {
 
 	private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(1);
 
+	@AutoClose("shutdown")
 	private final ThreadPoolTaskScheduler scheduler = new ThreadPoolTaskScheduler();
 
+	@AutoClose
 	private LoopbackTlsOrigins origins;
 
+	@AutoClose
 	private HotConnPool pool;
 
 	private void start(Duration drainTimeout) throws Exception {
@@ -49,17 +52,6 @@ class LifecycleTest {
 		// A periodic task leaves the queue while it runs: the five are all queued between runs.
 		await().atMost(Duration.ofSeconds(5))
 			.untilAsserted(() -> assertThat(this.scheduler.getScheduledThreadPoolExecutor().getQueue()).hasSize(5));
-	}
-
-	@AfterEach
-	void tearDown() {
-		if (this.pool != null) {
-			this.pool.close();
-		}
-		if (this.origins != null) {
-			this.origins.close();
-		}
-		this.scheduler.shutdown();
 	}
 
 	private long stopAndMeasureMillis() throws InterruptedException {
