@@ -1,6 +1,7 @@
 package io.hotconnpool.test;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.security.KeyStore;
 import java.time.Duration;
@@ -11,8 +12,13 @@ import java.util.function.UnaryOperator;
 import io.hotconnpool.pool.HostResolver;
 import io.hotconnpool.pool.HotConnPool;
 import io.hotconnpool.pool.HotConnPoolSettings;
+import io.hotconnpool.pool.PoolStats;
 import okhttp3.Protocol;
 import okhttp3.tls.HeldCertificate;
+
+import org.springframework.test.context.DynamicPropertyRegistry;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The pool's fixture: {@link TlsOrigins} from the test-support module (real TLS origins for one host name, one per
@@ -76,6 +82,21 @@ public final class LoopbackTlsOrigins extends TlsOrigins {
 	}
 
 	/**
+	 * As {@link #start(int)}, for a static field.
+	 * @param ips how many addresses
+	 * @return the running origins
+	 * @throws UncheckedIOException when no common free port was found
+	 */
+	public static LoopbackTlsOrigins startUnchecked(int ips) {
+		try {
+			return start(ips);
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+	}
+
+	/**
 	 * Starts what a builder describes.
 	 * @param builder from {@link #builder()}
 	 * @return the running origins
@@ -125,6 +146,38 @@ public final class LoopbackTlsOrigins extends TlsOrigins {
 	 */
 	public HostResolver resolver() {
 		return this::resolve;
+	}
+
+	/**
+	 * Configures these origins as the application's first host ({@code hotconnpool.hosts[0]}, addresses given, no
+	 * DNS), trusted through an SSL bundle {@code test-ca} that holds the test CA.
+	 * @param registry the test's dynamic properties
+	 */
+	public void registerAsFirstHost(DynamicPropertyRegistry registry) {
+		registry.add("hotconnpool.hosts[0].host", this::target);
+		registry.add("hotconnpool.hosts[0].addresses", this::addresses);
+		registry.add("hotconnpool.hosts[0].dns-enabled", () -> "false");
+		registry.add("hotconnpool.hosts[0].tls.bundle", () -> "test-ca");
+		registry.add("spring.ssl.bundle.pem.test-ca.truststore.certificate", LoopbackTlsOrigins::caCertificatePem);
+	}
+
+	/**
+	 * Runs a request and asserts the pool served it hot: no new TLS handshake, one more hot hit, the lease given
+	 * back, and no new connection at the origins.
+	 * @param pool the pool the request goes through
+	 * @param request the request, asserting its own answer
+	 */
+	public void assertServedHot(HotConnPool pool, Runnable request) {
+		PoolStats warm = pool.stats();
+		int serverConnections = connections();
+
+		request.run();
+
+		PoolStats after = pool.stats();
+		assertThat(after.handshakes()).as("no new TLS handshake").isEqualTo(warm.handshakes());
+		assertThat(after.hotHits()).isEqualTo(warm.hotHits() + 1);
+		assertThat(after.activeConnections()).as("lease given back").isZero();
+		assertThat(connections()).as("no new server connection").isEqualTo(serverConnections);
 	}
 
 	/**

@@ -16,23 +16,14 @@ import okhttp3.tls.HeldCertificate;
  * a CA: nothing trusts all. {@link #shared()} is the CA of every test in one JVM; {@link #create} makes a fresh one
  * with its server certificate (a benchmark cell, a client that must not trust another CA); {@link #trusting} holds
  * only the CA of a server run by another process.
+ *
+ * @param authority the CA with its key; {@code null} when this material only trusts a CA printed by another process
+ * @param ca the CA certificate, for clients that take trust as certificates
+ * @param server the server certificate {@link #create} issued, {@code null} for the others
  */
-public final class TestTls {
+public record TestTls(HeldCertificate authority, X509Certificate ca, HandshakeCertificates server) {
 
 	private static final TestTls SHARED = withCa(newCa("hotconnpool test CA"), null);
-
-	/** The CA with its key; {@code null} when this material only trusts a CA printed by another process. */
-	private final HeldCertificate ca;
-
-	private final X509Certificate caCertificate;
-
-	private final HandshakeCertificates server;
-
-	private TestTls(HeldCertificate ca, X509Certificate caCertificate, HandshakeCertificates server) {
-		this.ca = ca;
-		this.caCertificate = caCertificate;
-		this.server = server;
-	}
 
 	/**
 	 * The CA every test of this JVM shares: {@link #serverCertificate(String...)} issues certificates for any name.
@@ -81,10 +72,12 @@ public final class TestTls {
 	 * @return the certificate with its private key
 	 */
 	public HeldCertificate serverCertificate(String... names) {
-		if (this.ca == null) {
+		if (this.authority == null) {
 			throw new IllegalStateException("This material only trusts the CA");
 		}
-		HeldCertificate.Builder builder = new HeldCertificate.Builder().commonName(names[0]).ecdsa256().signedBy(this.ca);
+		HeldCertificate.Builder builder = new HeldCertificate.Builder().commonName(names[0])
+			.ecdsa256()
+			.signedBy(this.authority);
 		for (String name : names) {
 			builder.addSubjectAlternativeName(name);
 		}
@@ -97,7 +90,7 @@ public final class TestTls {
 	 * @return the server material, chain included
 	 */
 	public HandshakeCertificates serverTls(HeldCertificate certificate) {
-		return serverTls(certificate, this.caCertificate);
+		return serverTls(certificate, this.ca);
 	}
 
 	private static HandshakeCertificates serverTls(HeldCertificate certificate, X509Certificate ca) {
@@ -107,7 +100,9 @@ public final class TestTls {
 	/**
 	 * The server certificate {@link #create} issued.
 	 * @return the server material
+	 * @throws IllegalStateException for material without one
 	 */
+	@Override
 	public HandshakeCertificates server() {
 		if (this.server == null) {
 			throw new IllegalStateException("No server certificate: use serverCertificate(...)");
@@ -116,19 +111,11 @@ public final class TestTls {
 	}
 
 	/**
-	 * The CA certificate, for clients that take trust as certificates.
-	 * @return the certificate
-	 */
-	public X509Certificate ca() {
-		return this.caCertificate;
-	}
-
-	/**
 	 * The CA certificate in PEM, for an SSL bundle's trust store or another process.
 	 * @return the PEM text
 	 */
 	public String caPem() {
-		return Certificates.certificatePem(this.caCertificate);
+		return Certificates.certificatePem(this.ca);
 	}
 
 	/**
@@ -139,7 +126,7 @@ public final class TestTls {
 		try {
 			KeyStore store = KeyStore.getInstance("PKCS12");
 			store.load(null, null);
-			store.setCertificateEntry("ca", this.caCertificate);
+			store.setCertificateEntry("ca", this.ca);
 			return store;
 		}
 		catch (GeneralSecurityException | IOException ex) {
@@ -153,7 +140,7 @@ public final class TestTls {
 	 * @return the client material
 	 */
 	public HandshakeCertificates client() {
-		return new HandshakeCertificates.Builder().addTrustedCertificate(this.caCertificate).build();
+		return new HandshakeCertificates.Builder().addTrustedCertificate(this.ca).build();
 	}
 
 }
