@@ -52,6 +52,12 @@ class HotConnPoolHealthIndicatorTests {
 
 	private HotConnPoolRecentOutcomes recent;
 
+	/** The actuator tests' pool (two connections per IP) over three origins, started. */
+	private void startPoolOverThreeOrigins() throws IOException {
+		this.origins = LoopbackTlsOrigins.start(3);
+		pool(ActuatorTestApplication.settings(this.origins)).start();
+	}
+
 	private HotConnPool pool(HotConnPoolSettings.Builder settings) {
 		this.recent = new HotConnPoolRecentOutcomes(WINDOW);
 		this.pool = HotConnPool.builder(settings.build())
@@ -87,8 +93,7 @@ class HotConnPoolHealthIndicatorTests {
 
 	@Test
 	void upWithDetailsWhenEveryHostHasEnoughHealthyConnections() throws Exception {
-		this.origins = LoopbackTlsOrigins.start(3);
-		pool(ActuatorTestApplication.settings(this.origins)).start();
+		startPoolOverThreeOrigins();
 
 		Health health = indicator(1, false).health();
 
@@ -103,8 +108,7 @@ class HotConnPoolHealthIndicatorTests {
 
 	@Test
 	void aHostWithFewerHealthyConnectionsThanTheMinimumIsDownAndTheIndicatorDegraded() throws Exception {
-		this.origins = LoopbackTlsOrigins.start(3);
-		pool(ActuatorTestApplication.settings(this.origins)).start();
+		startPoolOverThreeOrigins();
 
 		Health health = indicator(7, false).health();
 
@@ -133,8 +137,7 @@ class HotConnPoolHealthIndicatorTests {
 
 	@Test
 	void downWhenRecentRequestsAnswer500AndUpAgainWhenTheySucceed() throws Exception {
-		this.origins = LoopbackTlsOrigins.start(3);
-		pool(ActuatorTestApplication.settings(this.origins)).start();
+		startPoolOverThreeOrigins();
 		HotConnPoolHealthIndicator indicator = indicator(1, true);
 		api((request) -> LoopbackTlsOrigins.Origin.status(request, 500, "broken"));
 
