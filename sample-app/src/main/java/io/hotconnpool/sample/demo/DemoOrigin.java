@@ -14,11 +14,12 @@ import okhttp3.tls.HandshakeCertificates;
 
 /**
  * The embedded demo origin: the project's loopback TLS origins (from its test-support module) for {@link #HOST} on
- * 127.0.0.2, 127.0.0.3 and 127.0.0.4, one shared free port, with a server certificate signed by a CA generated at
- * start. {@code GET} answers a small JSON naming the IP that served it; {@code HEAD} (the pool's probe) answers 200;
- * {@code GET} {@value #FORBIDDEN_PATH} answers 403, a status the pool blacklists the answering IP for.
+ * 127.0.0.2, 127.0.0.3 and 127.0.0.4, one shared free port ({@code target()} is {@code host:port}, as the pool names
+ * the host), with a server certificate signed by a CA generated at start. {@code GET} answers a small JSON naming the
+ * IP that served it; {@code HEAD} (the pool's probe) answers 200; {@code GET} {@value #FORBIDDEN_PATH} answers 403, a
+ * status the pool blacklists the answering IP for.
  */
-public final class DemoOrigin implements AutoCloseable {
+public final class DemoOrigin extends TlsOrigins {
 
 	/** The host name the demo origin serves. It resolves only through the pool's static addresses. */
 	public static final String HOST = "demo.hotconnpool.test";
@@ -31,14 +32,12 @@ public final class DemoOrigin implements AutoCloseable {
 
 	private final TestTls tls;
 
-	private final TlsOrigins origins;
-
 	private final AtomicLong requests = new AtomicLong();
 
-	private DemoOrigin(TestTls tls, TlsOrigins origins) {
+	private DemoOrigin(TestTls tls, TlsOrigins started) {
+		super(started);
 		this.tls = tls;
-		this.origins = origins;
-		origins.all().forEach((origin) -> origin.answer((request) -> answer(origin.ip(), request)));
+		all().forEach((origin) -> origin.answer((request) -> answer(origin.ip(), request)));
 	}
 
 	/**
@@ -61,16 +60,6 @@ public final class DemoOrigin implements AutoCloseable {
 			.start());
 	}
 
-	/** The shared port. */
-	public int port() {
-		return this.origins.port();
-	}
-
-	/** {@code host:port}, as the pool names the host. */
-	public String target() {
-		return this.origins.target();
-	}
-
 	/** The generated CA certificate, PEM-encoded: what clients must trust. */
 	public String caCertificatePem() {
 		return this.tls.caPem();
@@ -79,11 +68,6 @@ public final class DemoOrigin implements AutoCloseable {
 	/** A client-side trust configuration holding only the demo CA. */
 	public HandshakeCertificates clientCertificates() {
 		return this.tls.client();
-	}
-
-	@Override
-	public void close() {
-		this.origins.close();
 	}
 
 	private MockResponse answer(String address, RecordedRequest request) {
