@@ -219,21 +219,7 @@ public final class Peers {
 		return addresses;
 	}
 
-	private static final class OkHttpPeer implements HttpPeer {
-
-		private final String name;
-
-		private final OkHttpClient client;
-
-		OkHttpPeer(String name, OkHttpClient client) {
-			this.name = name;
-			this.client = client;
-		}
-
-		@Override
-		public String name() {
-			return this.name;
-		}
+	private record OkHttpPeer(String name, OkHttpClient client) implements HttpPeer {
 
 		@Override
 		public int get(Target target) throws IOException {
@@ -363,13 +349,7 @@ public final class Peers {
 
 	}
 
-	private static final class ReactorNettyPeer implements HttpPeer {
-
-		private final reactor.netty.http.client.HttpClient client;
-
-		ReactorNettyPeer(reactor.netty.http.client.HttpClient client) {
-			this.client = client;
-		}
+	private record ReactorNettyPeer(reactor.netty.http.client.HttpClient client) implements HttpPeer {
 
 		@Override
 		public String name() {

@@ -20,32 +20,18 @@ import okhttp3.Protocol;
  * {@link LoopbackProxy} that listens on one loopback address per (host, IP), 127.0.0.2 onwards, all on one port.
  * A second proxy without delay, on 127.0.0.1, measures what a request costs besides the round trip: the server,
  * both clients' and the proxy's own work.
+ *
+ * @param origin the TLS origin
+ * @param proxy the proxy that adds the round-trip time
+ * @param relay the proxy without delay
+ * @param relayAddress where the relay listens
+ * @param targets the hosts, each with its proxied IPs
+ * @param tls the CA every client trusts and the origin's certificate
  */
-public final class ProxiedOrigins implements AutoCloseable {
+public record ProxiedOrigins(TlsOrigins origin, LoopbackProxy proxy, LoopbackProxy relay,
+		InetSocketAddress relayAddress, List<Target> targets, TestTls tls) implements AutoCloseable {
 
 	private static final int BIND_ATTEMPTS = 10;
-
-	private final TlsOrigins origin;
-
-	private final LoopbackProxy proxy;
-
-	private final LoopbackProxy relay;
-
-	private final InetSocketAddress relayAddress;
-
-	private final List<Target> targets;
-
-	private final TestTls tls;
-
-	private ProxiedOrigins(TlsOrigins origin, LoopbackProxy proxy, LoopbackProxy relay, InetSocketAddress relayAddress,
-			List<Target> targets, TestTls tls) {
-		this.origin = origin;
-		this.proxy = proxy;
-		this.relay = relay;
-		this.relayAddress = relayAddress;
-		this.targets = targets;
-		this.tls = tls;
-	}
 
 	/**
 	 * Starts the origin and the proxy.
@@ -107,29 +93,12 @@ public final class ProxiedOrigins implements AutoCloseable {
 		throw last;
 	}
 
-	/** The hosts, each with its proxied IPs. */
-	public List<Target> targets() {
-		return this.targets;
-	}
-
 	/** The hosts with no delay: every name on the zero-delay proxy, for the baseline of everything but the RTT. */
 	public List<Target> baselineTargets() {
 		return this.targets.stream()
 			.map((target) -> new Target(target.host(), this.relayAddress.getPort(),
 					List.of(this.relayAddress.getAddress())))
 			.toList();
-	}
-
-	public TestTls tls() {
-		return this.tls;
-	}
-
-	public LoopbackProxy proxy() {
-		return this.proxy;
-	}
-
-	public TlsOrigins origin() {
-		return this.origin;
 	}
 
 	@Override
