@@ -246,27 +246,17 @@ public final class Peers {
 
 	}
 
-	/** Either Apache client: the classic one, or the HTTP/2 one called synchronously. */
-	private static final class ApachePeer implements HttpPeer {
+	/**
+	 * Either Apache client: the classic one, or the HTTP/2 one called synchronously.
+	 * @param name the peer's name in reports
+	 * @param client sends a request
+	 * @param closer closes the client
+	 * @param uris one URI per target: the peers' request building is not what is measured
+	 */
+	private record ApachePeer(String name, Exchange client, Runnable closer, Map<Target, URI> uris) implements HttpPeer {
 
-		private final String name;
-
-		private final Exchange exchange;
-
-		private final Runnable close;
-
-		/** One URI per target: the peers' request building is not what is measured. */
-		private final Map<Target, URI> uris = new ConcurrentHashMap<>();
-
-		ApachePeer(String name, Exchange exchange, Runnable close) {
-			this.name = name;
-			this.exchange = exchange;
-			this.close = close;
-		}
-
-		@Override
-		public String name() {
-			return this.name;
+		ApachePeer(String name, Exchange client, Runnable closer) {
+			this(name, client, closer, new ConcurrentHashMap<>());
 		}
 
 		@Override
@@ -281,12 +271,12 @@ public final class Peers {
 		}
 
 		private org.apache.hc.core5.http.HttpResponse exchange(Target target) throws IOException {
-			return this.exchange.send(this.uris.computeIfAbsent(target, (key) -> key.url().uri()));
+			return this.client.send(this.uris.computeIfAbsent(target, (key) -> key.url().uri()));
 		}
 
 		@Override
 		public void close() {
-			this.close.run();
+			this.closer.run();
 		}
 
 		/** Sends {@code GET uri} and returns the response's head, its body read. */
