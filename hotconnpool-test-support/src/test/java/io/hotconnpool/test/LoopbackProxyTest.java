@@ -7,6 +7,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -18,6 +19,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 import static org.awaitility.Awaitility.await;
 
 @Timeout(30)
@@ -143,11 +146,67 @@ class LoopbackProxyTest {
 	}
 
 	@Test
+	void dropAllClosesEveryCarriedConnectionAndStillAcceptsNewOnes() throws IOException {
+		try (Socket dropped = new Socket()) {
+			dropped.connect(this.proxied);
+			assertThat(roundTrip(dropped)).isZero();
+			this.proxy.dropAll();
+			assertThat(dropped.getInputStream().read()).as("closed without a word").isEqualTo(-1);
+			try (Socket next = new Socket()) {
+				next.connect(this.proxied);
+				assertThat(roundTrip(next)).isZero();
+			}
+		}
+	}
+
+	@Test
+	void aBlackHoleKeepsConnectionsOpenAndForwardsNothingUntilLifted() throws IOException {
+		try (Socket client = new Socket()) {
+			client.connect(this.proxied);
+			assertThat(roundTrip(client)).isZero();
+			this.proxy.blackHole(true);
+			client.setSoTimeout(300);
+			client.getOutputStream().write(1);
+			assertThatExceptionOfType(SocketTimeoutException.class).as("no answer, no close")
+				.isThrownBy(() -> client.getInputStream().read());
+			this.proxy.blackHole(false);
+			client.setSoTimeout(5_000);
+			assertThat(roundTrip(client)).as("the byte sent meanwhile is lost; the next one crosses").isZero();
+			assertThat(this.proxy.openConnections()).isEqualTo(1);
+		}
+	}
+
+	@Test
+	void withAnIdleTimeoutClosesQuietConnectionsOnItsOwnAndCountsThem() throws IOException {
+		InetSocketAddress upstream = (InetSocketAddress) this.echo.getLocalSocketAddress();
+		try (LoopbackProxy reaping = new LoopbackProxy(InetAddress.getByName("127.0.0.3"), upstream.getPort(), upstream,
+				Duration.ofMillis(200)); Socket client = new Socket()) {
+			client.connect(new InetSocketAddress(reaping.address(), upstream.getPort()));
+			assertThat(roundTrip(client)).isZero();
+			long start = System.nanoTime();
+			client.setSoTimeout(5_000);
+			assertThat(client.getInputStream().read()).as("closed by the proxy once idle").isEqualTo(-1);
+			assertThat(System.nanoTime() - start).isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(150));
+			// Counted once the reaping round ends, which may be just after the client saw the end.
+			await().atMost(Duration.ofSeconds(5)).until(() -> reaping.idleClosed() == 1);
+		}
+	}
+
+	@Test
+	void refusesAddressesOutsideLoopback() throws IOException {
+		InetSocketAddress upstream = (InetSocketAddress) this.echo.getLocalSocketAddress();
+		assertThatIllegalArgumentException().isThrownBy(() -> this.proxy
+			.listen(new InetSocketAddress(InetAddress.getByName("127.0.0.2"), 0), new InetSocketAddress("192.0.2.1", 443)));
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> new LoopbackProxy(InetAddress.getByName("192.0.2.1"), 0, upstream));
+	}
+
+	@Test
 	void closeStopsItsThreads() {
 		this.proxy.close();
 		await().atMost(Duration.ofSeconds(5))
 			.until(() -> Thread.getAllStackTraces().keySet().stream()
-				.noneMatch((thread) -> thread.getName().startsWith("latency-proxy-") && thread.isAlive()));
+				.noneMatch((thread) -> thread.getName().startsWith("loopback-proxy-") && thread.isAlive()));
 	}
 
 }
