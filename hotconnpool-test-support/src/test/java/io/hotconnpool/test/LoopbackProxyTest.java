@@ -90,6 +90,14 @@ class LoopbackProxyTest {
 		}
 	}
 
+	/** A client connected through the proxy, one byte already echoed. */
+	private Socket connected() throws IOException {
+		Socket client = new Socket();
+		client.connect(this.proxied);
+		assertThat(roundTrip(client)).isZero();
+		return client;
+	}
+
 	private static int roundTrip(Socket client) throws IOException {
 		client.getOutputStream().write(0);
 		return client.getInputStream().read();
@@ -120,9 +128,7 @@ class LoopbackProxyTest {
 
 	@Test
 	void closesIdleConnectionsAsTheServerWouldTheClientSeesTheEndOneDelayLater() throws IOException {
-		try (Socket client = new Socket()) {
-			client.connect(this.proxied);
-			assertThat(roundTrip(client)).isZero();
+		try (Socket client = connected()) {
 			assertThat(this.proxy.openConnections()).isEqualTo(1);
 			assertThat(this.proxy.closeIdle(Duration.ofSeconds(60))).as("not idle long enough").isZero();
 			long start = System.nanoTime();
@@ -136,9 +142,7 @@ class LoopbackProxyTest {
 
 	@Test
 	void passesTheEndOfEachDirectionAndClosesOnceBothEnded() throws IOException {
-		try (Socket client = new Socket()) {
-			client.connect(this.proxied);
-			assertThat(roundTrip(client)).isZero();
+		try (Socket client = connected()) {
 			client.shutdownOutput();
 			assertThat(client.getInputStream().read()).as("the echo server ends its side in turn").isEqualTo(-1);
 			await().atMost(Duration.ofSeconds(5)).until(() -> this.proxy.openConnections() == 0);
@@ -147,23 +151,17 @@ class LoopbackProxyTest {
 
 	@Test
 	void dropAllClosesEveryCarriedConnectionAndStillAcceptsNewOnes() throws IOException {
-		try (Socket dropped = new Socket()) {
-			dropped.connect(this.proxied);
-			assertThat(roundTrip(dropped)).isZero();
+		try (Socket dropped = connected()) {
 			this.proxy.dropAll();
 			assertThat(dropped.getInputStream().read()).as("closed without a word").isEqualTo(-1);
-			try (Socket next = new Socket()) {
-				next.connect(this.proxied);
-				assertThat(roundTrip(next)).isZero();
+			try (Socket next = connected()) {
 			}
 		}
 	}
 
 	@Test
 	void aBlackHoleKeepsConnectionsOpenAndForwardsNothingUntilLifted() throws IOException {
-		try (Socket client = new Socket()) {
-			client.connect(this.proxied);
-			assertThat(roundTrip(client)).isZero();
+		try (Socket client = connected()) {
 			this.proxy.blackHole(true);
 			client.setSoTimeout(300);
 			client.getOutputStream().write(1);
