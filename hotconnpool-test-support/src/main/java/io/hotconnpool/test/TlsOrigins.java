@@ -1,6 +1,7 @@
 package io.hotconnpool.test;
 
 import java.io.IOException;
+import java.net.BindException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
@@ -11,6 +12,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Function;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -380,13 +382,28 @@ public class TlsOrigins implements AutoCloseable {
 		}
 
 		/**
-		 * Starts a new server on the same address and port after {@link #close()}: the IP is back.
-		 * @throws IOException when the port is taken
+		 * Starts a new server on the same address and port after {@link #close()}: the IP is back. The port stays
+		 * taken while a connection the old server closed waits for its client's answer (FIN_WAIT_2): binding is tried
+		 * again for up to 5 seconds.
+		 * @throws IOException when the port is still taken after that
 		 */
 		public void restart() throws IOException {
 			int port = port();
-			this.server = newServer();
-			start(port);
+			long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+			while (true) {
+				this.server = newServer();
+				try {
+					start(port);
+					return;
+				}
+				catch (BindException ex) {
+					this.server.close();
+					if (System.nanoTime() - deadline > 0) {
+						throw ex;
+					}
+					LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+				}
+			}
 		}
 
 		/**
