@@ -9,6 +9,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import com.zaxxer.hikari.util.ConcurrentBag;
 import io.hotconnpool.pool.HotConnPool;
 import io.hotconnpool.pool.HotConnection;
+import io.hotconnpool.test.TestTls;
+import io.hotconnpool.test.TlsOrigins;
 import okhttp3.Protocol;
 import org.apache.commons.pool2.BaseKeyedPooledObjectFactory;
 import org.apache.commons.pool2.PooledObject;
@@ -49,7 +51,7 @@ public class AcquireReleaseBenchmark {
 	@State(Scope.Benchmark)
 	public static class PoolState {
 
-		TlsOrigin origin;
+		TlsOrigins origin;
 
 		HotConnPool pool;
 
@@ -57,11 +59,11 @@ public class AcquireReleaseBenchmark {
 
 		@Setup(Level.Trial)
 		public void start() throws IOException {
-			BenchmarkTls tls = BenchmarkTls.create(List.of("acquire.bench.test"), List.of());
-			this.origin = TlsOrigin.start(InetAddress.getByName("127.0.0.1"), 0, tls, List.of(Protocol.HTTP_2,
+			TestTls tls = TestTls.create(List.of("acquire.bench.test"), List.of());
+			this.origin = TlsOrigins.serve(tls, List.of(InetAddress.getByName("127.0.0.1")), List.of(Protocol.HTTP_2,
 					Protocol.HTTP_1_1));
-			Target host = new Target("acquire.bench.test", this.origin.address().getPort(),
-					List.of(this.origin.address().getAddress()));
+			Target host = new Target("acquire.bench.test", this.origin.socketAddress().getPort(),
+					List.of(this.origin.socketAddress().getAddress()));
 			this.pool = PoolPeer.start(tls, List.of(host), CONNECTIONS).pool();
 			this.target = host.hostAndPort();
 			if (this.pool.stats().idleConnections() != CONNECTIONS) {

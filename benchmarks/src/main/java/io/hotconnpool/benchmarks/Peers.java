@@ -25,6 +25,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
+import io.hotconnpool.test.TestTls;
 import io.hotconnpool.tls.NoDelaySocketFactory;
 import io.hotconnpool.tls.TlsContext;
 import io.netty.resolver.AddressResolver;
@@ -80,7 +81,7 @@ public final class Peers {
 	 * OkHttp 5 as shipped: default connection pool (5 idle), retries on, Nagle on (OkHttp never sets
 	 * {@code TCP_NODELAY}), the JDK's TLS.
 	 */
-	public static HttpPeer okHttp(BenchmarkTls tls, Collection<Target> targets) {
+	public static HttpPeer okHttp(TestTls tls, Collection<Target> targets) {
 		HandshakeCertificates client = tls.client();
 		OkHttpClient okHttp = new OkHttpClient.Builder().sslSocketFactory(client.sslSocketFactory(), client.trustManager())
 			.dns(stubDns(targets))
@@ -95,7 +96,7 @@ public final class Peers {
 	 * @param protocols the protocols to offer
 	 * @param maxIdle idle connections OkHttp may keep
 	 */
-	public static HttpPeer rawEngine(BenchmarkTls tls, Collection<Target> targets, List<Protocol> protocols,
+	public static HttpPeer rawEngine(TestTls tls, Collection<Target> targets, List<Protocol> protocols,
 			int maxIdle) {
 		TlsContext context = TlsContext.create(tls.trustStore(), null, Duration.ofSeconds(5), false);
 		OkHttpClient okHttp = new OkHttpClient.Builder().socketFactory(new NoDelaySocketFactory())
@@ -109,7 +110,7 @@ public final class Peers {
 	}
 
 	/** Apache HttpClient 5 classic with its pooling connection manager, defaults otherwise (HTTP/1.1). */
-	public static HttpPeer apache(BenchmarkTls tls, Collection<Target> targets) {
+	public static HttpPeer apache(TestTls tls, Collection<Target> targets) {
 		CloseableHttpClient client = HttpClients.custom()
 			.setConnectionManager(PoolingHttpClientConnectionManagerBuilder.create()
 				.setTlsSocketStrategy(ClientTlsStrategyBuilder.create().setSslContext(tls.client().sslContext()).buildClassic())
@@ -126,7 +127,7 @@ public final class Peers {
 	 * Apache HttpClient 5's HTTP/2 client ({@code HttpAsyncClients.customHttp2()}): one connection per host
 	 * carrying concurrent streams, defaults otherwise. Called synchronously, as a blocking caller would.
 	 */
-	public static HttpPeer apacheH2(BenchmarkTls tls, Collection<Target> targets) {
+	public static HttpPeer apacheH2(TestTls tls, Collection<Target> targets) {
 		CloseableHttpAsyncClient client = HttpAsyncClients.customHttp2()
 			.setTlsStrategy(ClientTlsStrategyBuilder.create().setSslContext(tls.client().sslContext()).buildAsync())
 			.setDnsResolver(apacheDns(targets))
@@ -165,7 +166,7 @@ public final class Peers {
 	 * Closing disposes the global resources, so that the next client starts afresh.
 	 * @param h2 whether to speak HTTP/2
 	 */
-	public static HttpPeer reactorNetty(BenchmarkTls tls, Collection<Target> targets, boolean h2) {
+	public static HttpPeer reactorNetty(TestTls tls, Collection<Target> targets, boolean h2) {
 		X509Certificate ca = tls.ca();
 		reactor.netty.http.client.HttpClient client = reactor.netty.http.client.HttpClient.create()
 			.resolver(new StubResolverGroup(dns(targets)))
@@ -179,7 +180,7 @@ public final class Peers {
 	 * defaults otherwise but a deadline per request (it has none). JDK 17 has no resolver hook: it addresses the
 	 * host's first IP literally, which the certificate lists; the connection costs the same.
 	 */
-	public static HttpPeer jdk(BenchmarkTls tls) {
+	public static HttpPeer jdk(TestTls tls) {
 		ExecutorService executor = Executors.newCachedThreadPool((task) -> {
 			Thread thread = new Thread(task, "jdk-http-client");
 			thread.setDaemon(true);
@@ -218,21 +219,7 @@ public final class Peers {
 		return addresses;
 	}
 
-	private static final class OkHttpPeer implements HttpPeer {
-
-		private final String name;
-
-		private final OkHttpClient client;
-
-		OkHttpPeer(String name, OkHttpClient client) {
-			this.name = name;
-			this.client = client;
-		}
-
-		@Override
-		public String name() {
-			return this.name;
-		}
+	private record OkHttpPeer(String name, OkHttpClient client) implements HttpPeer {
 
 		@Override
 		public int get(Target target) throws IOException {
@@ -259,27 +246,17 @@ public final class Peers {
 
 	}
 
-	/** Either Apache client: the classic one, or the HTTP/2 one called synchronously. */
-	private static final class ApachePeer implements HttpPeer {
+	/**
+	 * Either Apache client: the classic one, or the HTTP/2 one called synchronously.
+	 * @param name the peer's name in reports
+	 * @param client sends a request
+	 * @param closer closes the client
+	 * @param uris one URI per target: the peers' request building is not what is measured
+	 */
+	private record ApachePeer(String name, Exchange client, Runnable closer, Map<Target, URI> uris) implements HttpPeer {
 
-		private final String name;
-
-		private final Exchange exchange;
-
-		private final Runnable close;
-
-		/** One URI per target: the peers' request building is not what is measured. */
-		private final Map<Target, URI> uris = new ConcurrentHashMap<>();
-
-		ApachePeer(String name, Exchange exchange, Runnable close) {
-			this.name = name;
-			this.exchange = exchange;
-			this.close = close;
-		}
-
-		@Override
-		public String name() {
-			return this.name;
+		ApachePeer(String name, Exchange client, Runnable closer) {
+			this(name, client, closer, new ConcurrentHashMap<>());
 		}
 
 		@Override
@@ -294,12 +271,12 @@ public final class Peers {
 		}
 
 		private org.apache.hc.core5.http.HttpResponse exchange(Target target) throws IOException {
-			return this.exchange.send(this.uris.computeIfAbsent(target, (key) -> key.url().uri()));
+			return this.client.send(this.uris.computeIfAbsent(target, (key) -> key.url().uri()));
 		}
 
 		@Override
 		public void close() {
-			this.close.run();
+			this.closer.run();
 		}
 
 		/** Sends {@code GET uri} and returns the response's head, its body read. */
@@ -362,13 +339,7 @@ public final class Peers {
 
 	}
 
-	private static final class ReactorNettyPeer implements HttpPeer {
-
-		private final reactor.netty.http.client.HttpClient client;
-
-		ReactorNettyPeer(reactor.netty.http.client.HttpClient client) {
-			this.client = client;
-		}
+	private record ReactorNettyPeer(reactor.netty.http.client.HttpClient client) implements HttpPeer {
 
 		@Override
 		public String name() {

@@ -14,6 +14,7 @@ import io.hotconnpool.pool.HotConnPool;
 import io.hotconnpool.pool.HostConfig;
 import io.hotconnpool.pool.HotConnPoolConfig;
 import io.hotconnpool.pool.TlsMaterial;
+import io.hotconnpool.test.TestTls;
 import okhttp3.Request;
 import okhttp3.Response;
 
@@ -51,7 +52,7 @@ public final class PoolPeer implements HttpPeer {
 	 * @param settings further changes to the settings, for example short health checks
 	 * @return the started pool
 	 */
-	public static PoolPeer start(BenchmarkTls tls, Collection<Target> targets, int slots,
+	public static PoolPeer start(TestTls tls, Collection<Target> targets, int slots,
 			Consumer<HotConnPoolConfig> settings) {
 		return new PoolPeer(started(tls, targets, (host, target) -> {
 			host.setConnectionsPerIp(slots);
@@ -66,7 +67,7 @@ public final class PoolPeer implements HttpPeer {
 	 * @param slots warm connections per IP
 	 * @return the started pool
 	 */
-	public static PoolPeer start(BenchmarkTls tls, Collection<Target> targets, int slots) {
+	public static PoolPeer start(TestTls tls, Collection<Target> targets, int slots) {
 		return start(tls, targets, slots, (settings) -> {
 		});
 	}
@@ -80,7 +81,7 @@ public final class PoolPeer implements HttpPeer {
 	 * {@link HotConnPool#execute}
 	 * @return the started pool
 	 */
-	public static PoolPeer startWithDefaultSizes(BenchmarkTls tls, Collection<Target> targets,
+	public static PoolPeer startWithDefaultSizes(TestTls tls, Collection<Target> targets,
 			boolean viaRequestFactory) {
 		HotConnPool pool = started(tls, targets, (host, target) -> {
 		}, (settings) -> {
@@ -88,7 +89,7 @@ public final class PoolPeer implements HttpPeer {
 		return new PoolPeer(pool, viaRequestFactory ? new HotConnPoolClientHttpRequestFactory(pool) : null);
 	}
 
-	private static HotConnPool started(BenchmarkTls tls, Collection<Target> targets,
+	private static HotConnPool started(TestTls tls, Collection<Target> targets,
 			BiConsumer<HostConfig, Target> sizes, Consumer<HotConnPoolConfig> settings) {
 		HotConnPoolConfig config = new HotConnPoolConfig();
 		config.getTls().useMaterial(new TlsMaterial(tls.trustStore(), null));

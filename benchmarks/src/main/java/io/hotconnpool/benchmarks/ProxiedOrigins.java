@@ -4,45 +4,34 @@ import java.io.IOException;
 import java.net.BindException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.IntStream;
 
+import io.hotconnpool.test.Loopback;
+import io.hotconnpool.test.LoopbackProxy;
+import io.hotconnpool.test.TestTls;
+import io.hotconnpool.test.TlsOrigins;
 import okhttp3.Protocol;
 
 /**
  * K hosts × M IPs over a network with a round-trip time: one real TLS origin on 127.0.0.1 behind a
- * {@link LatencyProxy} that listens on one loopback address per (host, IP), 127.0.0.2 onwards, all on one port.
+ * {@link LoopbackProxy} that listens on one loopback address per (host, IP), 127.0.0.2 onwards, all on one port.
  * A second proxy without delay, on 127.0.0.1, measures what a request costs besides the round trip: the server,
  * both clients' and the proxy's own work.
+ *
+ * @param origin the TLS origin
+ * @param proxy the proxy that adds the round-trip time
+ * @param relay the proxy without delay
+ * @param relayAddress where the relay listens
+ * @param targets the hosts, each with its proxied IPs
+ * @param tls the CA every client trusts and the origin's certificate
  */
-public final class ProxiedOrigins implements AutoCloseable {
+public record ProxiedOrigins(TlsOrigins origin, LoopbackProxy proxy, LoopbackProxy relay,
+		InetSocketAddress relayAddress, List<Target> targets, TestTls tls) implements AutoCloseable {
 
 	private static final int BIND_ATTEMPTS = 10;
-
-	private final TlsOrigin origin;
-
-	private final LatencyProxy proxy;
-
-	private final LatencyProxy relay;
-
-	private final InetSocketAddress relayAddress;
-
-	private final List<Target> targets;
-
-	private final BenchmarkTls tls;
-
-	private ProxiedOrigins(TlsOrigin origin, LatencyProxy proxy, LatencyProxy relay, InetSocketAddress relayAddress,
-			List<Target> targets, BenchmarkTls tls) {
-		this.origin = origin;
-		this.proxy = proxy;
-		this.relay = relay;
-		this.relayAddress = relayAddress;
-		this.targets = targets;
-		this.tls = tls;
-	}
 
 	/**
 	 * Starts the origin and the proxy.
@@ -58,16 +47,16 @@ public final class ProxiedOrigins implements AutoCloseable {
 		List<String> names = IntStream.range(0, hosts).mapToObj((i) -> "h" + i + ".bench.test").toList();
 		List<InetAddress> all = new ArrayList<>();
 		for (int i = 0; i < hosts * ipsPerHost; i++) {
-			all.add(loopback(2 + i));
+			all.add(Loopback.address(2 + i));
 		}
-		BenchmarkTls tls = BenchmarkTls.create(names, all);
-		TlsOrigin origin = TlsOrigin.start(InetAddress.getByName("127.0.0.1"), 0, tls, protocols);
-		LatencyProxy proxy = LatencyProxy.start(rtt.dividedBy(2));
-		LatencyProxy relay = LatencyProxy.start(Duration.ZERO);
+		TestTls tls = TestTls.create(names, all);
+		TlsOrigins origin = TlsOrigins.serve(tls, List.of(InetAddress.getByName("127.0.0.1")), protocols);
+		LoopbackProxy proxy = LoopbackProxy.start(rtt.dividedBy(2));
+		LoopbackProxy relay = LoopbackProxy.start(Duration.ZERO);
 		try {
-			int port = listenOnCommonPort(proxy, all, origin.address());
-			InetSocketAddress relayAddress = relay.listen(new InetSocketAddress(origin.address().getAddress(), 0),
-					origin.address());
+			int port = listenOnCommonPort(proxy, all, origin.socketAddress());
+			InetSocketAddress relayAddress = relay.listen(new InetSocketAddress(origin.socketAddress().getAddress(), 0),
+					origin.socketAddress());
 			List<Target> targets = new ArrayList<>();
 			for (int h = 0; h < hosts; h++) {
 				targets.add(new Target(names.get(h), port, all.subList(h * ipsPerHost, (h + 1) * ipsPerHost)));
@@ -82,16 +71,8 @@ public final class ProxiedOrigins implements AutoCloseable {
 		}
 	}
 
-	/** 127.0.0.{@code n} for n up to 254. */
-	static InetAddress loopback(int n) throws UnknownHostException {
-		if (n < 1 || n > 254) {
-			throw new IllegalArgumentException("127.0.0." + n + " is out of range");
-		}
-		return InetAddress.getByAddress(new byte[] { 127, 0, 0, (byte) n });
-	}
-
 	/** Binds the first address to a free port, then the others to the same; starts over if one is taken there. */
-	private static int listenOnCommonPort(LatencyProxy proxy, List<InetAddress> addresses, InetSocketAddress upstream)
+	private static int listenOnCommonPort(LoopbackProxy proxy, List<InetAddress> addresses, InetSocketAddress upstream)
 			throws IOException {
 		BindException last = null;
 		for (int attempt = 0; attempt < BIND_ATTEMPTS; attempt++) {
@@ -112,29 +93,12 @@ public final class ProxiedOrigins implements AutoCloseable {
 		throw last;
 	}
 
-	/** The hosts, each with its proxied IPs. */
-	public List<Target> targets() {
-		return this.targets;
-	}
-
 	/** The hosts with no delay: every name on the zero-delay proxy, for the baseline of everything but the RTT. */
 	public List<Target> baselineTargets() {
 		return this.targets.stream()
 			.map((target) -> new Target(target.host(), this.relayAddress.getPort(),
 					List.of(this.relayAddress.getAddress())))
 			.toList();
-	}
-
-	public BenchmarkTls tls() {
-		return this.tls;
-	}
-
-	public LatencyProxy proxy() {
-		return this.proxy;
-	}
-
-	public TlsOrigin origin() {
-		return this.origin;
 	}
 
 	@Override

@@ -40,6 +40,7 @@ import io.hotconnpool.pool.MaintenanceScheduler;
 import io.hotconnpool.pool.TlsMaterial;
 import io.hotconnpool.pool.PoolStats;
 
+import io.hotconnpool.test.TestTls;
 
 /**
  * The pool at scale, over HTTP/1.1 origins in another process (one per loopback IP, {@code slotsPerIp} warm
@@ -390,9 +391,9 @@ public final class ScaleBenchmark {
 
 		final int port;
 
-		final BenchmarkTls tls;
+		final TestTls tls;
 
-		private OriginProcess(Process process, int port, BenchmarkTls tls) {
+		private OriginProcess(Process process, int port, TestTls tls) {
 			this.process = process;
 			this.port = port;
 			this.tls = tls;
@@ -412,7 +413,7 @@ public final class ScaleBenchmark {
 				for (String line = out.readLine(); line != null; line = out.readLine()) {
 					if (line.startsWith("READY ")) {
 						return new OriginProcess(process, Integer.parseInt(line.substring(6)),
-								BenchmarkTls.trusting(pem.toString()));
+								TestTls.trusting(pem.toString()));
 					}
 					pem.append(line).append('\n');
 				}

@@ -3,12 +3,13 @@ package io.hotconnpool.benchmarks;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.BindException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
 
+import io.hotconnpool.test.TestTls;
+import io.hotconnpool.test.TlsOrigins;
 import okhttp3.Protocol;
 
 /**
@@ -23,8 +24,6 @@ public final class ScaleOrigins {
 	/** The host name the certificate is issued for. */
 	public static final String HOST = "scale.bench.test";
 
-	private static final int BIND_ATTEMPTS = 10;
-
 	private ScaleOrigins() {
 	}
 
@@ -35,37 +34,18 @@ public final class ScaleOrigins {
 
 	public static void main(String[] args) throws IOException {
 		int count = Integer.parseInt(args[0]);
-		BenchmarkTls tls = BenchmarkTls.create(List.of(HOST), List.of());
-		List<TlsOrigin> origins = startAll(count, tls);
-		System.out.print(tls.caPem());
-		System.out.println("READY " + origins.get(0).address().getPort());
-		System.out.flush();
-		try (InputStream in = System.in) {
+		List<InetAddress> addresses = new ArrayList<>(count);
+		for (int i = 0; i < count; i++) {
+			addresses.add(address(i));
+		}
+		TestTls tls = TestTls.create(List.of(HOST), List.of());
+		try (TlsOrigins origins = TlsOrigins.serve(tls, addresses, List.of(Protocol.HTTP_1_1));
+				InputStream in = System.in) {
+			System.out.print(tls.caPem());
+			System.out.println("READY " + origins.port());
+			System.out.flush();
 			in.transferTo(OutputStream.nullOutputStream());
 		}
-		finally {
-			origins.forEach(TlsOrigin::close);
-		}
-	}
-
-	private static List<TlsOrigin> startAll(int count, BenchmarkTls tls) throws IOException {
-		BindException last = null;
-		for (int attempt = 0; attempt < BIND_ATTEMPTS; attempt++) {
-			List<TlsOrigin> origins = new ArrayList<>(count);
-			try {
-				int port = 0;
-				for (int i = 0; i < count; i++) {
-					origins.add(TlsOrigin.start(address(i), port, tls, List.of(Protocol.HTTP_1_1)));
-					port = origins.get(0).address().getPort();
-				}
-				return origins;
-			}
-			catch (BindException ex) {
-				last = ex;
-				origins.forEach(TlsOrigin::close);
-			}
-		}
-		throw last;
 	}
 
 }

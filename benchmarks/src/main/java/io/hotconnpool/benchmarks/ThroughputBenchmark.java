@@ -14,6 +14,8 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
+import io.hotconnpool.test.TestTls;
+import io.hotconnpool.test.TlsOrigins;
 import okhttp3.Protocol;
 
 /**
@@ -75,16 +77,16 @@ public final class ThroughputBenchmark {
 	public static List<Result> run(Config config) throws IOException, InterruptedException {
 		List<Result> results = new ArrayList<>();
 		for (List<Protocol> protocols : config.serverProtocols()) {
-			BenchmarkTls tls = BenchmarkTls.create(List.of(HOST), List.of());
-			try (TlsOrigin origin = TlsOrigin.start(InetAddress.getByName("127.0.0.1"), 0, tls, protocols)) {
-				Target target = new Target(HOST, origin.address().getPort(), List.of(origin.address().getAddress()));
+			TestTls tls = TestTls.create(List.of(HOST), List.of());
+			try (TlsOrigins origin = TlsOrigins.serve(tls, List.of(InetAddress.getByName("127.0.0.1")), protocols)) {
+				Target target = new Target(HOST, origin.socketAddress().getPort(), List.of(origin.socketAddress().getAddress()));
 				results.add(run(config, tls, target, protocols.get(0).toString()));
 			}
 		}
 		return results;
 	}
 
-	private static Result run(Config config, BenchmarkTls tls, Target target, String protocol)
+	private static Result run(Config config, TestTls tls, Target target, String protocol)
 			throws InterruptedException {
 		double[] pool = new double[config.pairs()];
 		double[] engine = new double[config.pairs()];

@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
+import io.hotconnpool.test.TestTls;
+import io.hotconnpool.test.TlsOrigins;
 import io.hotconnpool.tls.NoDelaySocketFactory;
 import io.hotconnpool.tls.TlsContext;
 import io.hotconnpool.tls.TlsProfile;
@@ -83,8 +85,8 @@ public final class TlsEngineBenchmark {
 	 */
 	public static List<Result> run(Config config) throws IOException {
 		InetAddress loopback = InetAddress.getByAddress("localhost", new byte[] { 127, 0, 0, 1 });
-		BenchmarkTls tls = BenchmarkTls.create(Set.of(HOST), Set.of(loopback));
-		try (TlsOrigin origin = TlsOrigin.start(loopback, 0, tls, List.of(Protocol.HTTP_2, Protocol.HTTP_1_1))) {
+		TestTls tls = TestTls.create(Set.of(HOST), Set.of(loopback));
+		try (TlsOrigins origin = TlsOrigins.serve(tls, List.of(loopback), List.of(Protocol.HTTP_2, Protocol.HTTP_1_1))) {
 			List<Engine> engines = List.of(new Engine(TlsProfile.OKHTTP, tls, loopback, origin),
 					new Engine(TlsProfile.CHROME, tls, loopback, origin),
 					new Engine(TlsProfile.FIREFOX, tls, loopback, origin));
@@ -184,7 +186,7 @@ public final class TlsEngineBenchmark {
 
 		private long coldCpu;
 
-		Engine(TlsProfile profile, BenchmarkTls material, InetAddress loopback, TlsOrigin origin) {
+		Engine(TlsProfile profile, TestTls material, InetAddress loopback, TlsOrigins origin) {
 			this.profile = profile;
 			this.tls = TlsContext.create(profile, material.trustStore(), null, TIMEOUT, false);
 			// Nagle off, as the pool's clients have it.
@@ -194,7 +196,7 @@ public final class TlsEngineBenchmark {
 				.callTimeout(TIMEOUT)
 				.build();
 			this.request = new Request.Builder()
-				.url("https://" + HOST + ":" + origin.address().getPort() + "/")
+				.url("https://" + HOST + ":" + origin.socketAddress().getPort() + "/")
 				.build();
 		}
 

@@ -1,5 +1,8 @@
 package io.hotconnpool.benchmarks;
 
+import java.util.concurrent.Callable;
+import java.util.function.IntSupplier;
+
 import com.zaxxer.hikari.util.ConcurrentBag.IConcurrentBagEntry;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -33,31 +36,39 @@ class AcquireReleaseBenchmarkTest {
 	@Test
 	void concurrentBagBorrowsAndRequites() throws Exception {
 		AcquireReleaseBenchmark.BagState state = new AcquireReleaseBenchmark.BagState();
-		state.start();
-		try {
-			assertThat(this.benchmark.concurrentBag1Thread(state)).isNotNull();
-			assertThat(this.benchmark.concurrentBag8Threads(state)).isNotNull();
-			assertThat(state.bag.getCount(IConcurrentBagEntry.STATE_NOT_IN_USE))
-				.isEqualTo(AcquireReleaseBenchmark.CONNECTIONS);
-		}
-		finally {
-			state.stop();
-		}
+		assertEveryEntryIdleAfter(state::start, state::stop,
+				() -> state.bag.getCount(IConcurrentBagEntry.STATE_NOT_IN_USE),
+				() -> this.benchmark.concurrentBag1Thread(state), () -> this.benchmark.concurrentBag8Threads(state));
 	}
 
 	@Test
 	void commonsPoolBorrowsAndReturns() throws Exception {
 		AcquireReleaseBenchmark.CommonsState state = new AcquireReleaseBenchmark.CommonsState();
-		state.start();
+		assertEveryEntryIdleAfter(state::start, state::stop,
+				() -> state.pool.getNumIdle(AcquireReleaseBenchmark.CommonsState.KEY),
+				() -> this.benchmark.commonsPool1Thread(state), () -> this.benchmark.commonsPool8Threads(state));
+	}
+
+	/** Set-up, each benchmark once (each returns what it borrowed), every entry idle again, tear-down in any case. */
+	private static void assertEveryEntryIdleAfter(Step setUp, Step tearDown, IntSupplier idle,
+			Callable<?>... benchmarks) throws Exception {
+		setUp.run();
 		try {
-			assertThat(this.benchmark.commonsPool1Thread(state)).isNotNull();
-			assertThat(this.benchmark.commonsPool8Threads(state)).isNotNull();
-			assertThat(state.pool.getNumIdle(AcquireReleaseBenchmark.CommonsState.KEY))
-				.isEqualTo(AcquireReleaseBenchmark.CONNECTIONS);
+			for (Callable<?> benchmark : benchmarks) {
+				assertThat(benchmark.call()).isNotNull();
+			}
+			assertThat(idle.getAsInt()).isEqualTo(AcquireReleaseBenchmark.CONNECTIONS);
 		}
 		finally {
-			state.stop();
+			tearDown.run();
 		}
+	}
+
+	@FunctionalInterface
+	private interface Step {
+
+		void run() throws Exception;
+
 	}
 
 }

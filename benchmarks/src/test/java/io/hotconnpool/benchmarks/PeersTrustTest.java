@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.function.BiFunction;
 import java.util.stream.Stream;
 
+import io.hotconnpool.test.TestTls;
 import okhttp3.Protocol;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -21,12 +22,12 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 class PeersTrustTest {
 
 	/** The peers that call the host by name. */
-	private static final List<BiFunction<BenchmarkTls, Collection<Target>, HttpPeer>> BY_NAME = List.of(
+	private static final List<BiFunction<TestTls, Collection<Target>, HttpPeer>> BY_NAME = List.of(
 			Peers::okHttp, Peers::apache, Peers::apacheH2, (tls, targets) -> Peers.reactorNetty(tls, targets, true),
 			(tls, targets) -> Peers.reactorNetty(tls, targets, false));
 
 	/** And the JDK client, which calls the host's first IP (the certificate lists it). */
-	private static final List<BiFunction<BenchmarkTls, Collection<Target>, HttpPeer>> ALL = Stream
+	private static final List<BiFunction<TestTls, Collection<Target>, HttpPeer>> ALL = Stream
 		.concat(BY_NAME.stream(), Stream.of((tls, targets) -> Peers.jdk(tls)))
 		.toList();
 
@@ -44,7 +45,7 @@ class PeersTrustTest {
 
 	@Test
 	void everyPeerSucceedsWithTheTestCa() throws IOException {
-		for (BiFunction<BenchmarkTls, Collection<Target>, HttpPeer> peer : ALL) {
+		for (BiFunction<TestTls, Collection<Target>, HttpPeer> peer : ALL) {
 			try (HttpPeer client = peer.apply(env.tls(), env.targets())) {
 				assertThat(client.get(env.targets().get(0))).as(client.name()).isEqualTo(200);
 			}
@@ -53,8 +54,8 @@ class PeersTrustTest {
 
 	@Test
 	void everyPeerRefusesACertificateAnotherCaSigned() {
-		BenchmarkTls stranger = BenchmarkTls.create(List.of("h0.bench.test"), List.of());
-		for (BiFunction<BenchmarkTls, Collection<Target>, HttpPeer> peer : ALL) {
+		TestTls stranger = TestTls.create(List.of("h0.bench.test"), List.of());
+		for (BiFunction<TestTls, Collection<Target>, HttpPeer> peer : ALL) {
 			try (HttpPeer client = peer.apply(stranger, env.targets())) {
 				assertThatExceptionOfType(IOException.class).as(client.name())
 					.isThrownBy(() -> client.get(env.targets().get(0)));
@@ -66,7 +67,7 @@ class PeersTrustTest {
 	void everyPeerThatCallsByNameRefusesANameTheCertificateLacks() {
 		Target target = env.targets().get(0);
 		Target otherName = new Target("other.bench.test", target.port(), target.addresses());
-		for (BiFunction<BenchmarkTls, Collection<Target>, HttpPeer> peer : BY_NAME) {
+		for (BiFunction<TestTls, Collection<Target>, HttpPeer> peer : BY_NAME) {
 			try (HttpPeer client = peer.apply(env.tls(), List.of(otherName))) {
 				assertThatExceptionOfType(IOException.class).as(client.name())
 					.isThrownBy(() -> client.get(otherName));

@@ -5,22 +5,18 @@ import java.util.List;
 import java.util.Set;
 import java.util.stream.StreamSupport;
 
-import io.hotconnpool.pool.HotConnPool;
 import io.hotconnpool.pool.RetireReason;
 import io.hotconnpool.test.LoopbackTlsOrigins;
 import io.hotconnpool.tls.TlsProfile;
 import okhttp3.Request;
 import okhttp3.Response;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
-import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.resttestclient.autoconfigure.AutoConfigureRestTestClient;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.http.HttpStatus;
-import org.springframework.test.web.servlet.client.RestTestClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -36,25 +32,9 @@ import static org.awaitility.Awaitility.await;
 				"management.endpoint.health.group.readiness.include=readinessState,hotconnpool",
 				"server.address=127.0.0.1" })
 @AutoConfigureRestTestClient
-class HotConnPoolActuatorReadOnlyTests {
+class HotConnPoolActuatorReadOnlyTests extends ActuatorHttpTests {
 
 	private static final Duration WITHIN = Duration.ofSeconds(15);
-
-	@Autowired
-	private RestTestClient http;
-
-	@Autowired
-	private LoopbackTlsOrigins origins;
-
-	@Autowired
-	private HotConnPool pool;
-
-	private ActuatorClient actuator;
-
-	@BeforeEach
-	void connect() {
-		this.actuator = new ActuatorClient(this.http);
-	}
 
 	@Test
 	void endpointReportsThePoolItsHostsIpsAndConnections() {

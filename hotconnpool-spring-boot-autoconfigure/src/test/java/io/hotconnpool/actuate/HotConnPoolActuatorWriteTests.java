@@ -3,15 +3,12 @@ package io.hotconnpool.actuate;
 import java.time.Duration;
 
 import io.hotconnpool.test.LoopbackTlsOrigins;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
-import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.resttestclient.autoconfigure.AutoConfigureRestTestClient;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
-import org.springframework.test.web.servlet.client.RestTestClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -27,22 +24,9 @@ import static org.awaitility.Awaitility.await;
 				"management.endpoint.health.show-details=always",
 				"management.endpoint.hotconnpool.access=unrestricted", "server.address=127.0.0.1" })
 @AutoConfigureRestTestClient
-class HotConnPoolActuatorWriteTests {
+class HotConnPoolActuatorWriteTests extends ActuatorHttpTests {
 
 	private static final Duration WITHIN = Duration.ofSeconds(15);
-
-	@Autowired
-	private RestTestClient http;
-
-	@Autowired
-	private LoopbackTlsOrigins origins;
-
-	private ActuatorClient actuator;
-
-	@BeforeEach
-	void connect() {
-		this.actuator = new ActuatorClient(this.http);
-	}
 
 	private JsonNode host() {
 		return this.actuator.get("/actuator/hotconnpool/" + this.origins.target());

@@ -6,7 +6,6 @@ import java.util.Map;
 import java.util.function.Function;
 
 import io.hotconnpool.http.HotConnPoolClientHttpRequestFactory;
-import io.hotconnpool.pool.HotConnPool;
 import io.hotconnpool.pool.PoolStats;
 import io.hotconnpool.pool.Reliability;
 import io.hotconnpool.test.LoopbackTlsOrigins;
@@ -18,7 +17,6 @@ import mockwebserver3.SocketEffect;
 import okhttp3.Request;
 import okhttp3.Response;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
@@ -27,7 +25,6 @@ import org.springframework.boot.resttestclient.autoconfigure.AutoConfigureRestTe
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.test.web.servlet.client.EntityExchangeResult;
-import org.springframework.test.web.servlet.client.RestTestClient;
 import org.springframework.web.client.RestClient;
 import org.springframework.web.client.RestClientException;
 
@@ -50,28 +47,12 @@ import static org.awaitility.Awaitility.await;
 				"hotconnpool.health.window=2s", "hotconnpool.health.minimum-number-of-calls=3",
 				"server.address=127.0.0.1" })
 @AutoConfigureRestTestClient
-class HotConnPoolCallerOutcomesTests {
+class HotConnPoolCallerOutcomesTests extends ActuatorHttpTests {
 
 	private static final Duration WITHIN = Duration.ofSeconds(15);
 
 	@Autowired
-	private RestTestClient http;
-
-	@Autowired
-	private LoopbackTlsOrigins origins;
-
-	@Autowired
-	private HotConnPool pool;
-
-	@Autowired
 	private MeterRegistry registry;
-
-	private ActuatorClient actuator;
-
-	@BeforeEach
-	void connect() {
-		this.actuator = new ActuatorClient(this.http);
-	}
 
 	@AfterEach
 	void heal() {

@@ -1,6 +1,9 @@
 package io.hotconnpool.actuate;
 
+import java.util.stream.Stream;
+
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.provider.Arguments;
 
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -9,11 +12,13 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-class HotConnPoolEndpointAutoConfigurationTests {
+class HotConnPoolEndpointAutoConfigurationTests extends BackOffTests {
 
-	private final ApplicationContextRunner runner = new ApplicationContextRunner()
-		.withConfiguration(AutoConfigurations.of(HotConnPoolEndpointAutoConfiguration.class))
-		.withPropertyValues("management.endpoints.web.exposure.include=hotconnpool");
+	HotConnPoolEndpointAutoConfigurationTests() {
+		super(HotConnPoolEndpoint.class, new ApplicationContextRunner()
+				.withConfiguration(AutoConfigurations.of(HotConnPoolEndpointAutoConfiguration.class))
+				.withPropertyValues("management.endpoints.web.exposure.include=hotconnpool"));
+	}
 
 	@Test
 	void endpointWithAPoolWhenExposed() {
@@ -21,32 +26,11 @@ class HotConnPoolEndpointAutoConfigurationTests {
 			.run((context) -> assertThat(context).hasSingleBean(HotConnPoolEndpoint.class));
 	}
 
-	@Test
-	void noEndpointWithoutAPool() {
-		this.runner.run((context) -> assertThat(context).doesNotHaveBean(HotConnPoolEndpoint.class));
-	}
-
-	@Test
-	void noEndpointWhenNotExposed() {
-		new ApplicationContextRunner()
-			.withConfiguration(AutoConfigurations.of(HotConnPoolEndpointAutoConfiguration.class))
-			.withUserConfiguration(PoolWithoutHosts.class)
-			.run((context) -> assertThat(context).doesNotHaveBean(HotConnPoolEndpoint.class));
-	}
-
-	@Test
-	void noEndpointWhenAccessIsNone() {
-		this.runner.withUserConfiguration(PoolWithoutHosts.class)
-			// The runner converts enums strictly; an application also takes "none".
-			.withPropertyValues("management.endpoint.hotconnpool.access=NONE")
-			.run((context) -> assertThat(context).doesNotHaveBean(HotConnPoolEndpoint.class));
-	}
-
-	@Test
-	void noEndpointWithoutTheActuator() {
-		this.runner.withUserConfiguration(PoolWithoutHosts.class)
-			.withClassLoader(new FilteredClassLoader(Endpoint.class))
-			.run((context) -> assertThat(context).doesNotHaveBean(HotConnPoolEndpoint.class));
+	static Stream<Arguments> backOffs() {
+		// health alone is the default exposure; the runner converts enums strictly, an application also takes "none"
+		return Stream.of(withoutAPool(), withProperty("management.endpoints.web.exposure.include=health"),
+				withProperty("management.endpoint.hotconnpool.access=NONE"),
+				without("the actuator", new FilteredClassLoader(Endpoint.class)));
 	}
 
 }

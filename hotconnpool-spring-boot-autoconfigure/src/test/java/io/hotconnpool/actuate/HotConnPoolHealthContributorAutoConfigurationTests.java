@@ -1,21 +1,27 @@
 package io.hotconnpool.actuate;
 
+import java.util.stream.Stream;
+
 import io.hotconnpool.pool.HotConnPool;
 import io.hotconnpool.pool.HotConnPoolListener;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.provider.Arguments;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.boot.health.contributor.Status;
 import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-class HotConnPoolHealthContributorAutoConfigurationTests {
+class HotConnPoolHealthContributorAutoConfigurationTests extends BackOffTests {
 
-	private final ApplicationContextRunner runner = new ApplicationContextRunner()
-		.withConfiguration(AutoConfigurations.of(HotConnPoolHealthContributorAutoConfiguration.class));
+	HotConnPoolHealthContributorAutoConfigurationTests() {
+		super(HotConnPoolHealthIndicator.class, new ApplicationContextRunner()
+				.withConfiguration(AutoConfigurations.of(HotConnPoolHealthContributorAutoConfiguration.class)));
+	}
 
 	@Test
 	void indicatorNamedHotconnpoolWithAPool() {
@@ -29,15 +35,8 @@ class HotConnPoolHealthContributorAutoConfigurationTests {
 
 	@Test
 	void defaultsDoNotFailTheApplicationOnAnUpstreamHost() {
-		this.runner.withUserConfiguration(PoolWithoutHosts.class).run((context) -> {
-			assertThat(context.getBean(HotConnPoolHealthIndicator.class).health().getDetails())
-				.containsEntry("minHealthyPerHost", 1)
-				.containsEntry("failureRateThreshold", 50)
-				.containsEntry("minimumNumberOfCalls", 10)
-				.containsEntry("window", "PT1M");
-			assertThat(context.getBean(HotConnPoolHealthIndicator.class)).extracting("thresholds.allowToFail")
-				.isEqualTo(false);
-		});
+		this.runner.withUserConfiguration(PoolWithoutHosts.class)
+			.run((context) -> assertThresholds(context, 1, 50, 10, "PT1M", false));
 	}
 
 	@Test
@@ -46,15 +45,17 @@ class HotConnPoolHealthContributorAutoConfigurationTests {
 			.withPropertyValues("hotconnpool.health.min-healthy-per-host=3", "hotconnpool.health.window=30s",
 					"hotconnpool.health.minimum-number-of-calls=20", "hotconnpool.health.failure-rate-threshold=25",
 					"hotconnpool.health.allow-to-fail=true")
-			.run((context) -> {
-				assertThat(context.getBean(HotConnPoolHealthIndicator.class).health().getDetails())
-					.containsEntry("minHealthyPerHost", 3)
-					.containsEntry("failureRateThreshold", 25)
-					.containsEntry("minimumNumberOfCalls", 20)
-					.containsEntry("window", "PT30S");
-				assertThat(context.getBean(HotConnPoolHealthIndicator.class)).extracting("thresholds.allowToFail")
-					.isEqualTo(true);
-			});
+			.run((context) -> assertThresholds(context, 3, 25, 20, "PT30S", true));
+	}
+
+	private static void assertThresholds(AssertableApplicationContext context, int minHealthyPerHost,
+			int failureRateThreshold, int minimumNumberOfCalls, String window, boolean allowToFail) {
+		HotConnPoolHealthIndicator indicator = context.getBean(HotConnPoolHealthIndicator.class);
+		assertThat(indicator.health().getDetails()).containsEntry("minHealthyPerHost", minHealthyPerHost)
+			.containsEntry("failureRateThreshold", failureRateThreshold)
+			.containsEntry("minimumNumberOfCalls", minimumNumberOfCalls)
+			.containsEntry("window", window);
+		assertThat(indicator).extracting("thresholds.allowToFail").isEqualTo(allowToFail);
 	}
 
 	@Test
@@ -73,23 +74,9 @@ class HotConnPoolHealthContributorAutoConfigurationTests {
 		});
 	}
 
-	@Test
-	void noIndicatorWithoutAPool() {
-		this.runner.run((context) -> assertThat(context).doesNotHaveBean(HotConnPoolHealthIndicator.class));
-	}
-
-	@Test
-	void noIndicatorWhenSwitchedOff() {
-		this.runner.withUserConfiguration(PoolWithoutHosts.class)
-			.withPropertyValues("management.health.hotconnpool.enabled=false")
-			.run((context) -> assertThat(context).doesNotHaveBean(HotConnPoolHealthIndicator.class));
-	}
-
-	@Test
-	void noIndicatorWithoutSpringBootHealth() {
-		this.runner.withUserConfiguration(PoolWithoutHosts.class)
-			.withClassLoader(new FilteredClassLoader(HealthIndicator.class))
-			.run((context) -> assertThat(context).doesNotHaveBean(HotConnPoolHealthIndicator.class));
+	static Stream<Arguments> backOffs() {
+		return Stream.of(withoutAPool(), withProperty("management.health.hotconnpool.enabled=false"),
+				without("Spring Boot's health", new FilteredClassLoader(HealthIndicator.class)));
 	}
 
 }

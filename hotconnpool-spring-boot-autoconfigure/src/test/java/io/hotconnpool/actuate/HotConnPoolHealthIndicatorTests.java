@@ -23,7 +23,7 @@ import mockwebserver3.SocketEffect;
 import okhttp3.Protocol;
 import okhttp3.Request;
 import okhttp3.Response;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.health.contributor.Health;
@@ -44,20 +44,18 @@ class HotConnPoolHealthIndicatorTests {
 	/** Short, so that failures leave it within the test. */
 	private static final Duration WINDOW = Duration.ofSeconds(2);
 
+	@AutoClose
 	private LoopbackTlsOrigins origins;
 
+	@AutoClose
 	private HotConnPool pool;
 
 	private HotConnPoolRecentOutcomes recent;
 
-	@AfterEach
-	void tearDown() {
-		if (this.pool != null) {
-			this.pool.close();
-		}
-		if (this.origins != null) {
-			this.origins.close();
-		}
+	/** The actuator tests' pool (two connections per IP) over three origins, started. */
+	private void startPoolOverThreeOrigins() throws IOException {
+		this.origins = LoopbackTlsOrigins.start(3);
+		pool(ActuatorTestApplication.config(this.origins)).start();
 	}
 
 	private HotConnPool pool(HotConnPoolConfig config) {
@@ -95,8 +93,7 @@ class HotConnPoolHealthIndicatorTests {
 
 	@Test
 	void upWithDetailsWhenEveryHostHasEnoughHealthyConnections() throws Exception {
-		this.origins = LoopbackTlsOrigins.start(3);
-		pool(ActuatorTestApplication.config(this.origins)).start();
+		startPoolOverThreeOrigins();
 
 		Health health = indicator(1, false).health();
 
@@ -111,8 +108,7 @@ class HotConnPoolHealthIndicatorTests {
 
 	@Test
 	void aHostWithFewerHealthyConnectionsThanTheMinimumIsDownAndTheIndicatorDegraded() throws Exception {
-		this.origins = LoopbackTlsOrigins.start(3);
-		pool(ActuatorTestApplication.config(this.origins)).start();
+		startPoolOverThreeOrigins();
 
 		Health health = indicator(7, false).health();
 
@@ -142,8 +138,7 @@ class HotConnPoolHealthIndicatorTests {
 
 	@Test
 	void downWhenRecentRequestsAnswer500AndUpAgainWhenTheySucceed() throws Exception {
-		this.origins = LoopbackTlsOrigins.start(3);
-		pool(ActuatorTestApplication.config(this.origins)).start();
+		startPoolOverThreeOrigins();
 		HotConnPoolHealthIndicator indicator = indicator(1, true);
 		api((request) -> LoopbackTlsOrigins.Origin.status(request, 500, "broken"));
 

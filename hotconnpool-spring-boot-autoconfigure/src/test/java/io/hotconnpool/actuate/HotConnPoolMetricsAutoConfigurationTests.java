@@ -1,8 +1,11 @@
 package io.hotconnpool.actuate;
 
+import java.util.stream.Stream;
+
 import io.hotconnpool.pool.HotConnPoolListener;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.provider.Arguments;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration;
@@ -13,13 +16,15 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-class HotConnPoolMetricsAutoConfigurationTests {
+class HotConnPoolMetricsAutoConfigurationTests extends BackOffTests {
 
-	// Listed before Boot's: the ordering must come from afterName, not from this list.
-	private final ApplicationContextRunner runner = new ApplicationContextRunner()
-		.withConfiguration(AutoConfigurations.of(HotConnPoolMetricsAutoConfiguration.class,
-				MetricsAutoConfiguration.class, CompositeMeterRegistryAutoConfiguration.class,
-				SimpleMetricsExportAutoConfiguration.class));
+	HotConnPoolMetricsAutoConfigurationTests() {
+		// Listed before Boot's: the ordering must come from afterName, not from this list.
+		super(HotConnPoolMetrics.class, new ApplicationContextRunner()
+				.withConfiguration(AutoConfigurations.of(HotConnPoolMetricsAutoConfiguration.class,
+						MetricsAutoConfiguration.class, CompositeMeterRegistryAutoConfiguration.class,
+						SimpleMetricsExportAutoConfiguration.class)));
+	}
 
 	@Test
 	void metricsAreAListenerAndBoundToTheRegistry() {
@@ -49,24 +54,11 @@ class HotConnPoolMetricsAutoConfigurationTests {
 				.isEqualTo(false));
 	}
 
-	@Test
-	void noMetricsWithoutAPool() {
-		this.runner.run((context) -> assertThat(context).doesNotHaveBean(HotConnPoolMetrics.class));
-	}
-
-	@Test
-	void noMetricsWithoutAMeterRegistry() {
-		new ApplicationContextRunner()
-			.withConfiguration(AutoConfigurations.of(HotConnPoolMetricsAutoConfiguration.class))
-			.withUserConfiguration(PoolWithoutHosts.class)
-			.run((context) -> assertThat(context).doesNotHaveBean(HotConnPoolMetrics.class));
-	}
-
-	@Test
-	void noMetricsWithoutMicrometer() {
-		this.runner.withUserConfiguration(PoolWithoutHosts.class)
-			.withClassLoader(new FilteredClassLoader("io.micrometer.core"))
-			.run((context) -> assertThat(context).doesNotHaveBean(HotConnPoolMetrics.class));
+	static Stream<Arguments> backOffs() {
+		return Stream.of(withoutAPool(),
+				when("without a meter registry", (runner) -> withPool(new ApplicationContextRunner()
+					.withConfiguration(AutoConfigurations.of(HotConnPoolMetricsAutoConfiguration.class)))),
+				without("Micrometer", new FilteredClassLoader("io.micrometer.core")));
 	}
 
 }

@@ -18,7 +18,7 @@ import io.micrometer.core.instrument.search.Search;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import okhttp3.Request;
 import okhttp3.Response;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -34,21 +34,13 @@ class HotConnPoolMetricsTests {
 
 	private final MeterRegistry registry = new SimpleMeterRegistry();
 
+	@AutoClose
 	private LoopbackTlsOrigins origins;
 
+	@AutoClose
 	private HotConnPool pool;
 
 	private HotConnPoolMetrics metrics;
-
-	@AfterEach
-	void tearDown() {
-		if (this.pool != null) {
-			this.pool.close();
-		}
-		if (this.origins != null) {
-			this.origins.close();
-		}
-	}
 
 	private void start(HotConnPoolConfig config, List<InetAddress> addresses) {
 		this.metrics = new HotConnPoolMetrics(() -> this.pool);

@@ -1,9 +1,6 @@
 package io.hotconnpool.autoconfigure;
 
-import java.io.IOException;
-
 import io.hotconnpool.pool.HotConnPool;
-import io.hotconnpool.pool.PoolStats;
 import io.hotconnpool.test.LoopbackTlsOrigins;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -31,7 +28,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 @DirtiesContext
 class HttpServiceGroupOverWarmConnectionIntegrationTests {
 
-	private static final LoopbackTlsOrigins origins = start();
+	private static final LoopbackTlsOrigins origins = LoopbackTlsOrigins.startUnchecked(2);
 
 	@Autowired
 	private OriginApi originApi;
@@ -44,12 +41,8 @@ class HttpServiceGroupOverWarmConnectionIntegrationTests {
 
 	@DynamicPropertySource
 	static void hotconnpool(DynamicPropertyRegistry registry) {
-		registry.add("hotconnpool.hosts[0].host", origins::target);
-		registry.add("hotconnpool.hosts[0].addresses", origins::addresses);
-		registry.add("hotconnpool.hosts[0].dns-enabled", () -> "false");
-		registry.add("hotconnpool.hosts[0].tls.bundle", () -> "test-ca");
+		origins.registerAsFirstHost(registry);
 		registry.add("hotconnpool.http.factory-builder.enabled", () -> "true");
-		registry.add("spring.ssl.bundle.pem.test-ca.truststore.certificate", LoopbackTlsOrigins::caCertificatePem);
 		registry.add("spring.http.serviceclient.origin.base-url", () -> origins.url(""));
 	}
 
@@ -70,25 +63,7 @@ class HttpServiceGroupOverWarmConnectionIntegrationTests {
 	}
 
 	private void assertHot(Runnable request) {
-		PoolStats warm = this.pool.stats();
-		int serverConnections = origins.connections();
-
-		request.run();
-
-		PoolStats after = this.pool.stats();
-		assertThat(after.handshakes()).as("no new TLS handshake").isEqualTo(warm.handshakes());
-		assertThat(after.hotHits()).isEqualTo(warm.hotHits() + 1);
-		assertThat(after.activeConnections()).as("lease given back").isZero();
-		assertThat(origins.connections()).as("no new server connection").isEqualTo(serverConnections);
-	}
-
-	private static LoopbackTlsOrigins start() {
-		try {
-			return LoopbackTlsOrigins.start(2);
-		}
-		catch (IOException ex) {
-			throw new IllegalStateException(ex);
-		}
+		origins.assertServedHot(this.pool, request);
 	}
 
 	@HttpExchange

@@ -1,9 +1,6 @@
 package io.hotconnpool.autoconfigure;
 
-import java.io.IOException;
-
 import io.hotconnpool.pool.HotConnPool;
-import io.hotconnpool.pool.PoolStats;
 import io.hotconnpool.test.LoopbackTlsOrigins;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -27,7 +24,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 @DirtiesContext
 class RestClientOverWarmConnectionIntegrationTests {
 
-	private static final LoopbackTlsOrigins origins = start();
+	private static final LoopbackTlsOrigins origins = LoopbackTlsOrigins.startUnchecked(3);
 
 	@Autowired
 	private RestClient.Builder restClientBuilder;
@@ -37,12 +34,8 @@ class RestClientOverWarmConnectionIntegrationTests {
 
 	@DynamicPropertySource
 	static void hotconnpool(DynamicPropertyRegistry registry) {
-		registry.add("hotconnpool.hosts[0].host", origins::target);
-		registry.add("hotconnpool.hosts[0].addresses", origins::addresses);
-		registry.add("hotconnpool.hosts[0].dns-enabled", () -> "false");
-		registry.add("hotconnpool.hosts[0].tls.bundle", () -> "test-ca");
+		origins.registerAsFirstHost(registry);
 		registry.add("hotconnpool.http.rest-client.enabled", () -> "true");
-		registry.add("spring.ssl.bundle.pem.test-ca.truststore.certificate", LoopbackTlsOrigins::caCertificatePem);
 	}
 
 	@AfterAll
@@ -52,29 +45,16 @@ class RestClientOverWarmConnectionIntegrationTests {
 
 	@Test
 	void requestRunsOnAWarmConnection() {
-		PoolStats warm = this.pool.stats();
-		assertThat(warm.idleConnections()).as("warmed at start-up: 3 IPs x 2 slots").isEqualTo(6);
-		int serverConnections = origins.connections();
+		assertThat(this.pool.stats().idleConnections()).as("warmed at start-up: 3 IPs x 2 slots").isEqualTo(6);
 
-		String body = this.restClientBuilder.baseUrl(origins.url("")).build().get().uri("/hello").retrieve()
-			.body(String.class);
+		origins.assertServedHot(this.pool, () -> assertThat(this.restClientBuilder.baseUrl(origins.url(""))
+			.build()
+			.get()
+			.uri("/hello")
+			.retrieve()
+			.body(String.class)).isEqualTo("hot"));
 
-		assertThat(body).isEqualTo("hot");
-		PoolStats after = this.pool.stats();
-		assertThat(after.handshakes()).as("no new TLS handshake").isEqualTo(warm.handshakes());
-		assertThat(after.hotHits()).isEqualTo(warm.hotHits() + 1);
-		assertThat(after.activeConnections()).as("lease given back").isZero();
-		assertThat(after.idleConnections()).isEqualTo(6);
-		assertThat(origins.connections()).as("no new server connection").isEqualTo(serverConnections);
-	}
-
-	private static LoopbackTlsOrigins start() {
-		try {
-			return LoopbackTlsOrigins.start(3);
-		}
-		catch (IOException ex) {
-			throw new IllegalStateException(ex);
-		}
+		assertThat(this.pool.stats().idleConnections()).isEqualTo(6);
 	}
 
 	@SpringBootConfiguration

@@ -19,7 +19,7 @@ import io.hotconnpool.pool.HotConnPoolConfig;
 import io.hotconnpool.pool.HotConnection;
 import io.hotconnpool.test.LoopbackRedis;
 import io.hotconnpool.test.LoopbackTlsOrigins;
-import io.hotconnpool.test.LoopbackTlsOrigins.Origin;
+import io.hotconnpool.test.TlsOrigins.Origin;
 import okhttp3.Request;
 import okhttp3.Response;
 import org.junit.jupiter.api.AfterAll;

@@ -13,6 +13,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
+import io.hotconnpool.test.LoopbackProxy;
 import io.hotconnpool.test.LoopbackTlsOrigins;
 import mockwebserver3.MockResponse;
 import mockwebserver3.SocketEffect;

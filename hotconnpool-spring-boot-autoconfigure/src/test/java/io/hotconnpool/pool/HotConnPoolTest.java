@@ -12,7 +12,7 @@ import io.hotconnpool.test.LoopbackTlsOrigins;
 import okhttp3.Protocol;
 import okhttp3.Request;
 import okhttp3.Response;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -23,19 +23,11 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class HotConnPoolTest {
 
+	@AutoClose
 	private LoopbackTlsOrigins origins;
 
+	@AutoClose
 	private HotConnPool pool;
-
-	@AfterEach
-	void tearDown() {
-		if (this.pool != null) {
-			this.pool.close();
-		}
-		if (this.origins != null) {
-			this.origins.close();
-		}
-	}
 
 	private void startPool(Protocol protocol) throws IOException {
 		this.origins = LoopbackTlsOrigins.start(3, List.of(protocol, Protocol.HTTP_1_1));

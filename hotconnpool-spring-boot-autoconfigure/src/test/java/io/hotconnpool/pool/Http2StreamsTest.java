@@ -17,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
+import io.hotconnpool.test.LoopbackProxy;
 import io.hotconnpool.test.LoopbackTlsOrigins;
 import mockwebserver3.MockResponse;
 import mockwebserver3.RecordedRequest;

@@ -13,6 +13,7 @@ import java.util.stream.Stream;
 
 import io.hotconnpool.autoconfigure.HotConnPoolAutoConfiguration;
 import io.hotconnpool.autoconfigure.HotConnPoolRestClientAutoConfiguration;
+import io.hotconnpool.test.LoopbackProxy;
 import io.hotconnpool.test.LoopbackTlsOrigins;
 import okhttp3.Protocol;
 import okhttp3.Request;

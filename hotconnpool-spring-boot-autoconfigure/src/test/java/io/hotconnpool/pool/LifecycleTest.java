@@ -11,7 +11,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import io.hotconnpool.test.LoopbackTlsOrigins;
 import okhttp3.Request;
 import okhttp3.Response;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -31,12 +31,15 @@ class LifecycleTest {
 
 	private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(1);
 
+	@AutoClose("shutdown")
 	private final ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(1);
 
 	private final List<String> requestsEnded = new CopyOnWriteArrayList<>();
 
+	@AutoClose
 	private LoopbackTlsOrigins origins;
 
+	@AutoClose
 	private HotConnPool pool;
 
 	private void start(Duration drainTimeout) throws Exception {
@@ -64,17 +67,6 @@ class LifecycleTest {
 		assertThat(this.pool.isRunning()).isTrue();
 		// A periodic task leaves the queue while it runs: the five are all queued between runs.
 		await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(this.scheduler.getQueue()).hasSize(5));
-	}
-
-	@AfterEach
-	void tearDown() {
-		if (this.pool != null) {
-			this.pool.close();
-		}
-		if (this.origins != null) {
-			this.origins.close();
-		}
-		this.scheduler.shutdown();
 	}
 
 	private long stopAndMeasureMillis() {

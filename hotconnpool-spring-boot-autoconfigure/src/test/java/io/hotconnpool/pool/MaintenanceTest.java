@@ -10,11 +10,12 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
+import io.hotconnpool.test.LoopbackProxy;
 import io.hotconnpool.test.LoopbackTlsOrigins;
 import okhttp3.Protocol;
 import okhttp3.Request;
 import okhttp3.Response;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -36,19 +37,11 @@ class MaintenanceTest {
 
 	private static final Duration WITHIN = Duration.ofSeconds(15);
 
+	@AutoClose
 	private LoopbackTlsOrigins origins;
 
+	@AutoClose
 	private HotConnPool pool;
-
-	@AfterEach
-	void tearDown() {
-		if (this.pool != null) {
-			this.pool.close();
-		}
-		if (this.origins != null) {
-			this.origins.close();
-		}
-	}
 
 	private void start(int ips, List<Protocol> protocols, HostResolver resolver,
 			Consumer<HotConnPoolConfig> settings) throws Exception {

@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
+import io.hotconnpool.test.LoopbackProxy;
 import io.hotconnpool.test.LoopbackTlsOrigins;
 import mockwebserver3.MockResponse;
 import mockwebserver3.RecordedRequest;

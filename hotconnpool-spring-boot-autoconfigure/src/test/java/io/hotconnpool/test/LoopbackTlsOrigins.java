@@ -1,62 +1,38 @@
 package io.hotconnpool.test;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
-import java.net.UnknownHostException;
-import java.security.GeneralSecurityException;
 import java.security.KeyStore;
-import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
-import java.util.function.Function;
 
 import io.hotconnpool.pool.HostResolver;
 import io.hotconnpool.pool.HotConnPool;
 import io.hotconnpool.pool.HostConfig;
 import io.hotconnpool.pool.HotConnPoolConfig;
+import io.hotconnpool.pool.PoolStats;
 import io.hotconnpool.pool.TlsMaterial;
-import mockwebserver3.Dispatcher;
-import mockwebserver3.MockResponse;
-import mockwebserver3.MockWebServer;
-import mockwebserver3.RecordedRequest;
 import okhttp3.Protocol;
-import okhttp3.tls.HandshakeCertificates;
 import okhttp3.tls.HeldCertificate;
 
+import org.springframework.test.context.DynamicPropertyRegistry;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
 /**
- * Real TLS origins for one host name, one per loopback address (127.0.0.2, 127.0.0.3, ...) on one shared port, with
- * certificates from a test CA that no system trust store holds. Each origin answers 200 with the body {@code hot} (or,
- * to a request with a body, the method and that body) until told otherwise, can be closed and restarted, and records
- * the distinct connections and the requests it served.
+ * The pool's fixture: {@link TlsOrigins} from the test-support module (real TLS origins for one host name, one per
+ * loopback address on one shared port, certificates from the shared test CA) plus what only the pool's own tests can
+ * have, because the test-support module must not depend on the pool: the resolver as a {@link HostResolver}, pool
+ * settings that trust the test CA, and a pool over the origins. Every test that builds a pool over origins builds it
+ * here.
  */
-public final class LoopbackTlsOrigins implements AutoCloseable {
+public final class LoopbackTlsOrigins extends TlsOrigins {
 
-	/** The host name {@link #start(int)} serves. */
-	public static final String HOST = "origin.test";
-
-	private static final List<Protocol> HTTP_2_AND_1_1 = List.of(Protocol.HTTP_2, Protocol.HTTP_1_1);
-
-	private static final HeldCertificate TEST_CA = new HeldCertificate.Builder().certificateAuthority(0)
-		.commonName("hotconnpool test CA")
-		.ecdsa256()
-		.build();
-
-	private final String host;
-
-	private final List<Origin> origins;
-
-	private final int port;
-
-	private LoopbackTlsOrigins(String host, List<Origin> origins) {
-		this.host = host;
-		this.origins = List.copyOf(origins);
-		this.port = origins.get(0).server.getPort();
+	private LoopbackTlsOrigins(TlsOrigins started) {
+		super(started);
 	}
 
 	/**
@@ -66,7 +42,7 @@ public final class LoopbackTlsOrigins implements AutoCloseable {
 	 * @throws IOException when no common free port was found
 	 */
 	public static LoopbackTlsOrigins start(int ips) throws IOException {
-		return start(ips, HTTP_2_AND_1_1);
+		return start(builder().ips(ips));
 	}
 
 	/**
@@ -77,7 +53,7 @@ public final class LoopbackTlsOrigins implements AutoCloseable {
 	 * @throws IOException when no common free port was found
 	 */
 	public static LoopbackTlsOrigins start(int ips, List<Protocol> protocols) throws IOException {
-		return start(HOST, HOST, loopback(ips), protocols);
+		return start(builder().ips(ips).protocols(protocols));
 	}
 
 	/**
@@ -89,7 +65,7 @@ public final class LoopbackTlsOrigins implements AutoCloseable {
 	 * @throws IOException when no common free port was found
 	 */
 	public static LoopbackTlsOrigins startWithCertificateFor(String certificateHost, int ips) throws IOException {
-		return start(HOST, certificateHost, loopback(ips), HTTP_2_AND_1_1);
+		return start(builder().ips(ips).certificateFor(certificateHost));
 	}
 
 	/**
@@ -104,56 +80,42 @@ public final class LoopbackTlsOrigins implements AutoCloseable {
 		for (String address : addresses) {
 			resolved.add(InetAddress.getByName(address));
 		}
-		return start(host, host, resolved, HTTP_2_AND_1_1);
-	}
-
-	private static List<InetAddress> loopback(int ips) throws UnknownHostException {
-		List<InetAddress> addresses = new ArrayList<>();
-		for (int i = 0; i < ips; i++) {
-			addresses.add(InetAddress.getByName("127.0.0." + (i + 2)));
-		}
-		return addresses;
-	}
-
-	private static LoopbackTlsOrigins start(String host, String certificateHost, List<InetAddress> addresses,
-			List<Protocol> protocols) throws IOException {
-		HeldCertificate certificate = serverCertificate(certificateHost);
-		HandshakeCertificates serverTls = new HandshakeCertificates.Builder()
-			.heldCertificate(certificate, TEST_CA.certificate())
-			.build();
-		IOException lastFailure = null;
-		for (int attempt = 0; attempt < 5; attempt++) { // the shared port may be taken on a later address
-			List<Origin> started = new ArrayList<>();
-			try {
-				int port = 0;
-				for (InetAddress address : addresses) {
-					Origin origin = new Origin(address, serverTls, protocols);
-					started.add(origin);
-					origin.start(port);
-					port = origin.server.getPort();
-				}
-				return new LoopbackTlsOrigins(host, started);
-			}
-			catch (IOException ex) {
-				lastFailure = ex;
-				started.forEach(Origin::close);
-			}
-		}
-		throw lastFailure;
+		return start(builder().host(host).addresses(resolved));
 	}
 
 	/**
-	 * A server certificate (ECDSA P-256) for {@code host}, issued by the test CA the trust stores hold: for test servers
-	 * that are not mockwebserver3.
+	 * As {@link #start(int)}, for a static field.
+	 * @param ips how many addresses
+	 * @return the running origins
+	 * @throws UncheckedIOException when no common free port was found
+	 */
+	public static LoopbackTlsOrigins startUnchecked(int ips) {
+		try {
+			return start(ips);
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+	}
+
+	/**
+	 * Starts what a builder describes.
+	 * @param builder from {@link #builder()}
+	 * @return the running origins
+	 * @throws IOException when no common free port was found
+	 */
+	public static LoopbackTlsOrigins start(Builder builder) throws IOException {
+		return new LoopbackTlsOrigins(builder.start());
+	}
+
+	/**
+	 * A server certificate for {@code host}, issued by the test CA the trust stores hold: for test servers that are
+	 * not mockwebserver3.
 	 * @param host the host name the certificate is issued for
 	 * @return the certificate with its private key
 	 */
 	public static HeldCertificate serverCertificate(String host) {
-		return new HeldCertificate.Builder().addSubjectAlternativeName(host)
-			.commonName(host)
-			.ecdsa256()
-			.signedBy(TEST_CA)
-			.build();
+		return TestTls.shared().serverCertificate(host);
 	}
 
 	/**
@@ -161,7 +123,7 @@ public final class LoopbackTlsOrigins implements AutoCloseable {
 	 * @return the PEM text
 	 */
 	public static String caCertificatePem() {
-		return TEST_CA.certificatePem();
+		return TestTls.shared().caPem();
 	}
 
 	/**
@@ -169,7 +131,7 @@ public final class LoopbackTlsOrigins implements AutoCloseable {
 	 * @return a PKCS12 key store
 	 */
 	public static KeyStore trustStore() {
-		return trustStoreOf(TEST_CA.certificate());
+		return TestTls.shared().trustStore();
 	}
 
 	/**
@@ -177,73 +139,7 @@ public final class LoopbackTlsOrigins implements AutoCloseable {
 	 * @return a PKCS12 key store
 	 */
 	public static KeyStore unrelatedTrustStore() {
-		HeldCertificate other = new HeldCertificate.Builder().certificateAuthority(0)
-			.commonName("unrelated CA")
-			.ecdsa256()
-			.build();
-		return trustStoreOf(other.certificate());
-	}
-
-	private static KeyStore trustStoreOf(X509Certificate certificate) {
-		try {
-			KeyStore store = KeyStore.getInstance("PKCS12");
-			store.load(null, null);
-			store.setCertificateEntry("ca", certificate);
-			return store;
-		}
-		catch (GeneralSecurityException | IOException ex) {
-			throw new IllegalStateException(ex);
-		}
-	}
-
-	/**
-	 * The port every origin listens on.
-	 * @return the port
-	 */
-	public int port() {
-		return this.port;
-	}
-
-	/**
-	 * The pool's key for these origins.
-	 * @return {@code host:port}
-	 */
-	public String target() {
-		return this.host + ":" + this.port;
-	}
-
-	/**
-	 * The https URL of a path on these origins.
-	 * @param path the path, empty or starting with {@code /}
-	 * @return the URL
-	 */
-	public String url(String path) {
-		return "https://" + target() + path;
-	}
-
-	/**
-	 * The origins' addresses, in the order they were started.
-	 * @return the addresses
-	 */
-	public List<InetAddress> addresses() {
-		return this.origins.stream().map(Origin::address).toList();
-	}
-
-	/**
-	 * One origin.
-	 * @param index its position among the addresses it was started with
-	 * @return the origin
-	 */
-	public Origin origin(int index) {
-		return this.origins.get(index);
-	}
-
-	/**
-	 * Every origin, in the order they were started.
-	 * @return the origins
-	 */
-	public List<Origin> all() {
-		return this.origins;
+		return TestTls.create(List.of(), List.of()).trustStore();
 	}
 
 	/**
@@ -251,12 +147,39 @@ public final class LoopbackTlsOrigins implements AutoCloseable {
 	 * @return the resolver
 	 */
 	public HostResolver resolver() {
-		return (name) -> {
-			if (!this.host.equals(name)) {
-				throw new UnknownHostException(name);
-			}
-			return addresses();
-		};
+		return this::resolve;
+	}
+
+	/**
+	 * Configures these origins as the application's first host ({@code hotconnpool.hosts[0]}, addresses given, no
+	 * DNS), trusted through an SSL bundle {@code test-ca} that holds the test CA.
+	 * @param registry the test's dynamic properties
+	 */
+	public void registerAsFirstHost(DynamicPropertyRegistry registry) {
+		registry.add("hotconnpool.hosts[0].host", this::target);
+		registry.add("hotconnpool.hosts[0].addresses", this::addresses);
+		registry.add("hotconnpool.hosts[0].dns-enabled", () -> "false");
+		registry.add("hotconnpool.hosts[0].tls.bundle", () -> "test-ca");
+		registry.add("spring.ssl.bundle.pem.test-ca.truststore.certificate", LoopbackTlsOrigins::caCertificatePem);
+	}
+
+	/**
+	 * Runs a request and asserts the pool served it hot: no new TLS handshake, one more hot hit, the lease given
+	 * back, and no new connection at the origins.
+	 * @param pool the pool the request goes through
+	 * @param request the request, asserting its own answer
+	 */
+	public void assertServedHot(HotConnPool pool, Runnable request) {
+		PoolStats warm = pool.stats();
+		int serverConnections = connections();
+
+		request.run();
+
+		PoolStats after = pool.stats();
+		assertThat(after.handshakes()).as("no new TLS handshake").isEqualTo(warm.handshakes());
+		assertThat(after.hotHits()).isEqualTo(warm.hotHits() + 1);
+		assertThat(after.activeConnections()).as("lease given back").isZero();
+		assertThat(connections()).as("no new server connection").isEqualTo(serverConnections);
 	}
 
 	/**
@@ -308,165 +231,6 @@ public final class LoopbackTlsOrigins implements AutoCloseable {
 	 */
 	public HotConnPool pool(HotConnPoolConfig config) {
 		return HotConnPool.builder(config).resolver(resolver()).build();
-	}
-
-	/**
-	 * Distinct connections that carried at least one request, over every origin.
-	 * @return the count
-	 */
-	public int connections() {
-		return this.origins.stream().mapToInt(Origin::connections).sum();
-	}
-
-	@Override
-	public void close() {
-		this.origins.forEach(Origin::close);
-	}
-
-	/** One origin: a TLS server on one loopback address. */
-	public static final class Origin {
-
-		private final InetAddress address;
-
-		private final HandshakeCertificates serverTls;
-
-		private final List<Protocol> protocols;
-
-		/** The running server; a new one after {@link #restart()}. */
-		private volatile MockWebServer server;
-
-		/** Connection indexes restart at zero with each server: the generation tells them apart. */
-		private final Set<String> connectionIndexes = ConcurrentHashMap.newKeySet();
-
-		private final AtomicInteger generation = new AtomicInteger();
-
-		private final AtomicInteger requests = new AtomicInteger();
-
-		private volatile Function<RecordedRequest, MockResponse> behaviour = Origin::ok;
-
-		private Origin(InetAddress address, HandshakeCertificates serverTls, List<Protocol> protocols) {
-			this.address = address;
-			this.serverTls = serverTls;
-			this.protocols = protocols;
-			this.server = newServer();
-		}
-
-		private MockWebServer newServer() {
-			MockWebServer server = new MockWebServer();
-			int serving = this.generation.incrementAndGet();
-			server.useHttps(this.serverTls.sslSocketFactory());
-			server.setProtocols(this.protocols);
-			server.setDispatcher(new Dispatcher() {
-				@Override
-				public MockResponse dispatch(RecordedRequest request) {
-					Origin.this.connectionIndexes.add(serving + "/" + request.getConnectionIndex());
-					Origin.this.requests.incrementAndGet();
-					return Origin.this.behaviour.apply(request);
-				}
-			});
-			return server;
-		}
-
-		private void start(int port) throws IOException {
-			this.server.start(this.address, port);
-		}
-
-		/**
-		 * Starts a new server on the same address and port after {@link #close()}: the IP is back.
-		 * @throws IOException when the port is taken
-		 */
-		public void restart() throws IOException {
-			int port = this.server.getPort();
-			this.server = newServer();
-			start(port);
-		}
-
-		/**
-		 * The default answer: 200 with the body {@code hot}, or to a request with a body, the method and that body;
-		 * no body for HEAD, as HTTP requires.
-		 * @param request the request
-		 * @return the response
-		 */
-		public static MockResponse ok(RecordedRequest request) {
-			boolean echo = request.getBody() != null && request.getBodySize() > 0;
-			return status(request, 200, echo ? request.getMethod() + " " + request.getBody().utf8() : "hot");
-		}
-
-		/**
-		 * A response with this status and body; no body for HEAD, as HTTP requires.
-		 * @param request the request
-		 * @param code the status code
-		 * @param body the body
-		 * @return the response
-		 */
-		public static MockResponse status(RecordedRequest request, int code, String body) {
-			MockResponse.Builder response = new MockResponse.Builder().code(code);
-			return ("HEAD".equals(request.getMethod()) ? response : response.body(body)).build();
-		}
-
-		/**
-		 * Changes how this origin answers from now on.
-		 * @param behaviour the response to each request
-		 */
-		public void answer(Function<RecordedRequest, MockResponse> behaviour) {
-			this.behaviour = behaviour;
-		}
-
-		/**
-		 * Answers every request with this status from now on.
-		 * @param code the status code
-		 */
-		public void answer(int code) {
-			answer((request) -> status(request, code, "status " + code));
-		}
-
-		/**
-		 * The next request this origin received, probes included, in order.
-		 * @param timeout how long to wait for one
-		 * @return the request, or {@code null} when none arrived in time
-		 * @throws InterruptedException when interrupted while waiting
-		 */
-		public RecordedRequest takeRequest(Duration timeout) throws InterruptedException {
-			return this.server.takeRequest(timeout.toMillis(), TimeUnit.MILLISECONDS);
-		}
-
-		/**
-		 * Distinct connections that carried at least one request.
-		 * @return the count
-		 */
-		public int connections() {
-			return this.connectionIndexes.size();
-		}
-
-		/**
-		 * Requests served, probes included.
-		 * @return the count
-		 */
-		public int requests() {
-			return this.requests.get();
-		}
-
-		/**
-		 * The address this origin listens on.
-		 * @return the address
-		 */
-		public InetAddress address() {
-			return this.address;
-		}
-
-		/**
-		 * The address this origin listens on.
-		 * @return the address as text, such as {@code 127.0.0.2}
-		 */
-		public String ip() {
-			return this.address.getHostAddress();
-		}
-
-		/** Closes the server and every connection it holds: the port is closed. */
-		public void close() {
-			this.server.close();
-		}
-
 	}
 
 }

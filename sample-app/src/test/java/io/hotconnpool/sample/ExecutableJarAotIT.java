@@ -12,6 +12,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
@@ -60,6 +62,20 @@ class ExecutableJarAotIT {
 			if (!app.waitFor(40, TimeUnit.SECONDS)) {
 				app.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
 			}
+		}
+	}
+
+	@Test
+	void theJarCarriesNoTestLibrary() throws IOException {
+		try (JarFile jar = new JarFile(jar().toFile())) {
+			List<String> libraries = jar.stream()
+				.map(JarEntry::getName)
+				.filter((name) -> name.startsWith("BOOT-INF/lib/"))
+				.toList();
+			assertThat(libraries).as("the demo origin's test-support module and what it brings")
+				.anyMatch((name) -> name.contains("hotconnpool-test-support"))
+				.anyMatch((name) -> name.contains("mockwebserver3"))
+				.noneMatch((name) -> name.matches(".*/(junit|assertj|awaitility|opentest4j|spring-boot-test|mockito).*"));
 		}
 	}
 

@@ -1,4 +1,4 @@
-package io.hotconnpool.benchmarks;
+package io.hotconnpool.test;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -7,6 +7,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -18,10 +19,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 import static org.awaitility.Awaitility.await;
 
 @Timeout(30)
-class LatencyProxyTest {
+class LoopbackProxyTest {
 
 	private static final Duration ONE_WAY = Duration.ofMillis(10);
 
@@ -29,7 +32,7 @@ class LatencyProxyTest {
 
 	private ServerSocket echo;
 
-	private LatencyProxy proxy;
+	private LoopbackProxy proxy;
 
 	private InetSocketAddress proxied;
 
@@ -37,7 +40,7 @@ class LatencyProxyTest {
 	void start() throws IOException {
 		this.echo = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"));
 		this.echoThreads.execute(this::serveEcho);
-		this.proxy = LatencyProxy.start(ONE_WAY);
+		this.proxy = LoopbackProxy.start(ONE_WAY);
 		this.proxied = this.proxy.listen(new InetSocketAddress(InetAddress.getByName("127.0.0.2"), 0),
 				(InetSocketAddress) this.echo.getLocalSocketAddress());
 	}
@@ -87,6 +90,14 @@ class LatencyProxyTest {
 		}
 	}
 
+	/** A client connected through the proxy, one byte already echoed. */
+	private Socket connected() throws IOException {
+		Socket client = new Socket();
+		client.connect(this.proxied);
+		assertThat(roundTrip(client)).isZero();
+		return client;
+	}
+
 	private static int roundTrip(Socket client) throws IOException {
 		client.getOutputStream().write(0);
 		return client.getInputStream().read();
@@ -94,7 +105,7 @@ class LatencyProxyTest {
 
 	@Test
 	void keepsEveryByteInOrderBeyondTheQueueLimit() throws Exception {
-		int size = 3 * LatencyProxy.MAX_QUEUED + 12345;
+		int size = 3 * LoopbackProxy.MAX_QUEUED + 12345;
 		try (Socket client = new Socket()) {
 			client.connect(this.proxied);
 			byte[] sent = new byte[size];
@@ -117,9 +128,7 @@ class LatencyProxyTest {
 
 	@Test
 	void closesIdleConnectionsAsTheServerWouldTheClientSeesTheEndOneDelayLater() throws IOException {
-		try (Socket client = new Socket()) {
-			client.connect(this.proxied);
-			assertThat(roundTrip(client)).isZero();
+		try (Socket client = connected()) {
 			assertThat(this.proxy.openConnections()).isEqualTo(1);
 			assertThat(this.proxy.closeIdle(Duration.ofSeconds(60))).as("not idle long enough").isZero();
 			long start = System.nanoTime();
@@ -133,9 +142,7 @@ class LatencyProxyTest {
 
 	@Test
 	void passesTheEndOfEachDirectionAndClosesOnceBothEnded() throws IOException {
-		try (Socket client = new Socket()) {
-			client.connect(this.proxied);
-			assertThat(roundTrip(client)).isZero();
+		try (Socket client = connected()) {
 			client.shutdownOutput();
 			assertThat(client.getInputStream().read()).as("the echo server ends its side in turn").isEqualTo(-1);
 			await().atMost(Duration.ofSeconds(5)).until(() -> this.proxy.openConnections() == 0);
@@ -143,11 +150,61 @@ class LatencyProxyTest {
 	}
 
 	@Test
+	void dropAllClosesEveryCarriedConnectionAndStillAcceptsNewOnes() throws IOException {
+		try (Socket dropped = connected()) {
+			this.proxy.dropAll();
+			assertThat(dropped.getInputStream().read()).as("closed without a word").isEqualTo(-1);
+			try (Socket next = connected()) {
+			}
+		}
+	}
+
+	@Test
+	void aBlackHoleKeepsConnectionsOpenAndForwardsNothingUntilLifted() throws IOException {
+		try (Socket client = connected()) {
+			this.proxy.blackHole(true);
+			client.setSoTimeout(300);
+			client.getOutputStream().write(1);
+			assertThatExceptionOfType(SocketTimeoutException.class).as("no answer, no close")
+				.isThrownBy(() -> client.getInputStream().read());
+			this.proxy.blackHole(false);
+			client.setSoTimeout(5_000);
+			assertThat(roundTrip(client)).as("the byte sent meanwhile is lost; the next one crosses").isZero();
+			assertThat(this.proxy.openConnections()).isEqualTo(1);
+		}
+	}
+
+	@Test
+	void withAnIdleTimeoutClosesQuietConnectionsOnItsOwnAndCountsThem() throws IOException {
+		InetSocketAddress upstream = (InetSocketAddress) this.echo.getLocalSocketAddress();
+		try (LoopbackProxy reaping = new LoopbackProxy(InetAddress.getByName("127.0.0.3"), upstream.getPort(), upstream,
+				Duration.ofMillis(200)); Socket client = new Socket()) {
+			client.connect(new InetSocketAddress(reaping.address(), upstream.getPort()));
+			assertThat(roundTrip(client)).isZero();
+			long start = System.nanoTime();
+			client.setSoTimeout(5_000);
+			assertThat(client.getInputStream().read()).as("closed by the proxy once idle").isEqualTo(-1);
+			assertThat(System.nanoTime() - start).isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(150));
+			// Counted once the reaping round ends, which may be just after the client saw the end.
+			await().atMost(Duration.ofSeconds(5)).until(() -> reaping.idleClosed() == 1);
+		}
+	}
+
+	@Test
+	void refusesAddressesOutsideLoopback() throws IOException {
+		InetSocketAddress upstream = (InetSocketAddress) this.echo.getLocalSocketAddress();
+		assertThatIllegalArgumentException().isThrownBy(() -> this.proxy
+			.listen(new InetSocketAddress(InetAddress.getByName("127.0.0.2"), 0), new InetSocketAddress("192.0.2.1", 443)));
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> new LoopbackProxy(InetAddress.getByName("192.0.2.1"), 0, upstream));
+	}
+
+	@Test
 	void closeStopsItsThreads() {
 		this.proxy.close();
 		await().atMost(Duration.ofSeconds(5))
 			.until(() -> Thread.getAllStackTraces().keySet().stream()
-				.noneMatch((thread) -> thread.getName().startsWith("latency-proxy-") && thread.isAlive()));
+				.noneMatch((thread) -> thread.getName().startsWith("loopback-proxy-") && thread.isAlive()));
 	}
 
 }

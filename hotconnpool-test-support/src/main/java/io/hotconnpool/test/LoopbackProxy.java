@@ -1,18 +1,16 @@
-package io.hotconnpool.benchmarks;
+package io.hotconnpool.test;
 
-import java.io.Closeable;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedSelectorException;
-import java.nio.channels.SelectableChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -23,14 +21,23 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
+import static io.hotconnpool.test.ProxiedConnection.closeQuietly;
+
+import io.hotconnpool.test.ProxiedConnection.Chunk;
+import io.hotconnpool.test.ProxiedConnection.Flow;
+
 /**
- * A TCP proxy on loopback that delays every chunk by a fixed one-way delay in both directions, keeping each
- * direction's order, in front of real servers: a network with a round-trip time of twice the delay, without kernel
- * traffic shaping. TLS passes through untouched.
+ * A TCP proxy on loopback, in front of real servers, for what a network and servers do to connections: a fixed
+ * one-way delay on every chunk in both directions, keeping each direction's order (a round-trip time of twice the
+ * delay, without kernel traffic shaping); closing connections idle for a while, as servers reap keep-alives
+ * ({@link #closeIdle}, or on its own with an idle timeout); dropping every connection at once without warning
+ * ({@link #dropAll}); and black-holing: connections stay open and nothing crosses ({@link #blackHole}). TLS passes
+ * through untouched. Both ends must be loopback addresses.
  * <p>
  * Two threads serve every listener and connection: one accepts and reads (non-blocking, so a chunk is stamped the
  * moment it arrives), one delivers chunks when they are due. Each direction buffers at most {@value #MAX_QUEUED}
@@ -41,7 +48,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * from the proxy's kernel at once), so a sender's Nagle stall lasts the peer's delayed-ACK timer, not a round
  * trip; and resets, which close both sides at once.
  */
-public final class LatencyProxy implements AutoCloseable {
+public final class LoopbackProxy implements AutoCloseable {
 
 	/** Bytes a direction may hold before reading from its source pauses. */
 	static final int MAX_QUEUED = 1 << 20;
@@ -53,11 +60,18 @@ public final class LatencyProxy implements AutoCloseable {
 
 	private final long delayNanos;
 
+	/** Connections idle this long are closed as a server reaps keep-alives; 0 for never. */
+	private final long idleTimeoutNanos;
+
+	private final AtomicInteger idleClosed = new AtomicInteger();
+
+	private volatile boolean blackHoling;
+
 	private final Selector selector;
 
 	private final Queue<Runnable> ioTasks = new ConcurrentLinkedQueue<>();
 
-	private final Set<Link> links = ConcurrentHashMap.newKeySet();
+	private final Set<ProxiedConnection> links = ConcurrentHashMap.newKeySet();
 
 	private final Map<InetSocketAddress, ServerSocketChannel> listeners = new ConcurrentHashMap<>();
 
@@ -80,15 +94,53 @@ public final class LatencyProxy implements AutoCloseable {
 
 	private volatile boolean closed;
 
-	private LatencyProxy(Duration oneWayDelay) throws IOException {
+	private LoopbackProxy(Duration oneWayDelay, Duration idleTimeout) throws IOException {
+		if (oneWayDelay.isNegative() || (idleTimeout != null && (idleTimeout.isNegative() || idleTimeout.isZero()))) {
+			throw new IllegalArgumentException("Delay " + oneWayDelay + " must not be negative, idle timeout "
+					+ idleTimeout + " must be positive");
+		}
 		this.delayNanos = oneWayDelay.toNanos();
+		this.idleTimeoutNanos = (idleTimeout != null) ? idleTimeout.toNanos() : 0;
 		this.selector = Selector.open();
-		this.ioThread = new Thread(this::ioLoop, "latency-proxy-io");
-		this.deliveryThread = new Thread(this::deliveryLoop, "latency-proxy-delivery");
+		this.ioThread = new Thread(this::ioLoop, "loopback-proxy-io");
+		this.deliveryThread = new Thread(this::deliveryLoop, "loopback-proxy-delivery");
 		this.ioThread.setDaemon(true);
 		this.deliveryThread.setDaemon(true);
 		this.ioThread.start();
 		this.deliveryThread.start();
+	}
+
+	/**
+	 * A proxy without delay on {@code address:port} in front of {@code upstream}, for faults.
+	 * @param address the loopback address to listen on
+	 * @param port the port, 0 for any
+	 * @param upstream the loopback server to forward to
+	 * @throws IOException when the address cannot be bound
+	 */
+	public LoopbackProxy(InetAddress address, int port, InetSocketAddress upstream) throws IOException {
+		this(address, port, upstream, null);
+	}
+
+	/**
+	 * As {@link #LoopbackProxy(InetAddress, int, InetSocketAddress)}, closing each connection (both sides) once no
+	 * byte has crossed it either way for {@code idleTimeout}, as servers reap idle keep-alive connections (Node.js
+	 * after 5 s, nginx after 75 s).
+	 * @param address the loopback address to listen on
+	 * @param port the port, 0 for any
+	 * @param upstream the loopback server to forward to
+	 * @param idleTimeout how long a connection may stay quiet, {@code null} for ever
+	 * @throws IOException when the address cannot be bound
+	 */
+	public LoopbackProxy(InetAddress address, int port, InetSocketAddress upstream, Duration idleTimeout)
+			throws IOException {
+		this(Duration.ZERO, idleTimeout);
+		try {
+			listen(new InetSocketAddress(address, port), upstream);
+		}
+		catch (IOException | RuntimeException ex) {
+			close();
+			throw ex;
+		}
 	}
 
 	/**
@@ -97,11 +149,8 @@ public final class LatencyProxy implements AutoCloseable {
 	 * @return the running proxy
 	 * @throws IOException when no selector can be opened
 	 */
-	public static LatencyProxy start(Duration oneWayDelay) throws IOException {
-		if (oneWayDelay.isNegative()) {
-			throw new IllegalArgumentException("The delay must not be negative, was " + oneWayDelay);
-		}
-		return new LatencyProxy(oneWayDelay);
+	public static LoopbackProxy start(Duration oneWayDelay) throws IOException {
+		return new LoopbackProxy(oneWayDelay, null);
 	}
 
 	/**
@@ -117,6 +166,7 @@ public final class LatencyProxy implements AutoCloseable {
 		}
 		ServerSocketChannel listener = ServerSocketChannel.open();
 		try {
+			listener.setOption(StandardSocketOptions.SO_REUSEADDR, true);
 			listener.bind(bind, 1024);
 			listener.configureBlocking(false);
 		}
@@ -126,7 +176,14 @@ public final class LatencyProxy implements AutoCloseable {
 		}
 		InetSocketAddress bound = (InetSocketAddress) listener.getLocalAddress();
 		this.listeners.put(bound, listener);
-		runOnIoThread(() -> register(listener, SelectionKey.OP_ACCEPT, upstream));
+		runOnIoThread(() -> {
+			try {
+				listener.register(this.selector, SelectionKey.OP_ACCEPT, upstream);
+			}
+			catch (IOException ex) {
+				closeQuietly(listener);
+			}
+		});
 		return bound;
 	}
 
@@ -139,6 +196,38 @@ public final class LatencyProxy implements AutoCloseable {
 		if (listener != null) {
 			closeQuietly(listener);
 		}
+	}
+
+	/**
+	 * The address a proxy made by a constructor listens on.
+	 * @return the loopback address
+	 */
+	public InetAddress address() {
+		return this.listeners.keySet().iterator().next().getAddress();
+	}
+
+	/**
+	 * Drops every byte from now on, both ways, on every connection, without closing any; or forwards again.
+	 * @param on whether to black-hole
+	 */
+	public void blackHole(boolean on) {
+		this.blackHoling = on;
+	}
+
+	/**
+	 * Closes every connection carried so far, both sides, without warning either; new connections are still
+	 * accepted, and one accepted while this runs (a client reconnecting at once) is left alone.
+	 */
+	public void dropAll() {
+		List.copyOf(this.links).forEach(this::closeLink);
+	}
+
+	/**
+	 * Connections closed because they were idle for the idle timeout.
+	 * @return the count
+	 */
+	public int idleClosed() {
+		return this.idleClosed.get();
 	}
 
 	/** The configured one-way delay. */
@@ -166,14 +255,13 @@ public final class LatencyProxy implements AutoCloseable {
 	public int closeIdle(Duration idleFor) {
 		long now = System.nanoTime();
 		int count = 0;
-		for (Link link : this.links) {
+		for (ProxiedConnection link : this.links) {
 			if (now - link.lastActivityNanos < idleFor.toNanos()) {
 				continue;
 			}
 			this.lock.lock();
 			try {
-				if (link.serverClosed || !link.toServer.queue.isEmpty() || !link.toClient.queue.isEmpty()
-						|| link.toServer.writing || link.toClient.writing) {
+				if (link.serverClosed || !link.quietLocked()) {
 					continue;
 				}
 				link.serverClosed = true;
@@ -194,22 +282,14 @@ public final class LatencyProxy implements AutoCloseable {
 		this.selector.wakeup();
 	}
 
-	private void register(SelectableChannel channel, int ops, Object attachment) {
-		try {
-			channel.register(this.selector, ops, attachment);
-		}
-		catch (IOException ex) {
-			closeQuietly(channel);
-		}
-	}
-
-	// ---- reading: the I/O thread ---------------------------------------------------------------------------
-
 	private void ioLoop() {
 		ByteBuffer buffer = ByteBuffer.allocateDirect(READ_BUFFER);
+		// With an idle timeout, wake up 50 times per timeout to reap; select(0) waits for I/O only.
+		long tickMillis = (this.idleTimeoutNanos > 0) ? Math.max(2, this.idleTimeoutNanos / 50_000_000) : 0;
+		long nextReap = System.nanoTime();
 		try {
 			while (!this.closed) {
-				this.selector.select();
+				this.selector.select(tickMillis);
 				Runnable task;
 				while ((task = this.ioTasks.poll()) != null) {
 					task.run();
@@ -226,6 +306,11 @@ public final class LatencyProxy implements AutoCloseable {
 					}
 				}
 				this.selector.selectedKeys().clear();
+				// After the reads: a byte that just arrived counts as activity.
+				if (tickMillis > 0 && System.nanoTime() - nextReap >= 0) {
+					this.idleClosed.addAndGet(closeIdle(Duration.ofNanos(this.idleTimeoutNanos)));
+					nextReap = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(tickMillis);
+				}
 			}
 		}
 		catch (IOException | ClosedSelectorException ex) {
@@ -244,28 +329,15 @@ public final class LatencyProxy implements AutoCloseable {
 		if (client == null) {
 			return;
 		}
-		SocketChannel upstream = null;
-		try {
-			// A blocking connect to a loopback listener completes in microseconds: no need for OP_CONNECT.
-			upstream = SocketChannel.open(upstreamAddress);
-			for (SocketChannel channel : List.of(client, upstream)) {
-				channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
-				channel.configureBlocking(false);
-			}
-			Link link = new Link(client, upstream, System.nanoTime());
+		ProxiedConnection link = ProxiedConnection.open(client, upstreamAddress, this.ids.getAndAdd(2), this.selector);
+		if (link != null) {
 			this.links.add(link);
 			this.accepted.incrementAndGet();
-			link.toServer.key = client.register(this.selector, SelectionKey.OP_READ, link.toServer);
-			link.toClient.key = upstream.register(this.selector, SelectionKey.OP_READ, link.toClient);
-		}
-		catch (IOException ex) {
-			closeQuietly(client);
-			closeQuietly(upstream);
 		}
 	}
 
 	private void read(SelectionKey key, Flow flow, ByteBuffer buffer) {
-		Link link = flow.link;
+		ProxiedConnection link = flow.connection;
 		int read;
 		try {
 			buffer.clear();
@@ -275,19 +347,15 @@ public final class LatencyProxy implements AutoCloseable {
 			closeLink(link);
 			return;
 		}
+		if (read == 0 || (read > 0 && this.blackHoling)) {
+			return; // black-holed: the sender sees its bytes go out, and nothing ever comes back
+		}
 		long now = System.nanoTime();
 		link.lastActivityNanos = now;
-		if (read == 0) {
-			return;
-		}
 		if (read < 0) {
 			key.interestOps(0);
 		}
-		ByteBuffer chunk = null;
-		if (read > 0) {
-			buffer.flip();
-			chunk = ByteBuffer.allocate(read).put(buffer).flip();
-		}
+		ByteBuffer chunk = (read > 0) ? ByteBuffer.allocate(read).put(buffer.flip()).flip() : null;
 		this.lock.lock();
 		try {
 			if (flow == link.toServer && link.serverClosed) {
@@ -307,13 +375,11 @@ public final class LatencyProxy implements AutoCloseable {
 	/** Queues a chunk ({@code null}: end of stream), due one delay after it was read and never before the last. */
 	private void enqueueLocked(Flow flow, ByteBuffer chunk, long readNanos) {
 		long due = Math.max(readNanos + this.delayNanos, flow.lastDueNanos);
-		if (flow == flow.link.toServer) {
+		if (flow == flow.connection.toServer) {
 			// SYN, SYN-ACK, then the data: 1.5 round trips after connect at the earliest.
-			due = Math.max(due, flow.link.acceptedNanos + 3 * this.delayNanos);
+			due = Math.max(due, flow.connection.acceptedNanos + 3 * this.delayNanos);
 		}
-		flow.lastDueNanos = due;
-		flow.queue.addLast(new Chunk(chunk, due));
-		flow.queuedBytes += (chunk != null) ? chunk.remaining() : 0;
+		flow.addLocked(new Chunk(chunk, due));
 		if (!flow.scheduled && !flow.writing) {
 			scheduleLocked(flow, due);
 		}
@@ -327,8 +393,6 @@ public final class LatencyProxy implements AutoCloseable {
 			this.scheduleChanged.signal();
 		}
 	}
-
-	// ---- delivery: the delivery thread ---------------------------------------------------------------------
 
 	private void deliveryLoop() {
 		List<Chunk> due = new ArrayList<>();
@@ -348,14 +412,11 @@ public final class LatencyProxy implements AutoCloseable {
 				}
 				this.schedule.poll();
 				flow.scheduled = false;
-				if (flow.link.closed) {
+				if (flow.connection.closed) {
 					continue;
 				}
 				flow.writing = true;
-				long now = System.nanoTime();
-				while (!flow.queue.isEmpty() && flow.queue.peekFirst().dueNanos - now <= 0) {
-					due.add(flow.queue.pollFirst());
-				}
+				flow.takeDueLocked(System.nanoTime(), due);
 			}
 			catch (InterruptedException ex) {
 				return;
@@ -371,38 +432,20 @@ public final class LatencyProxy implements AutoCloseable {
 	/** Writes the due chunks outside the lock; what the destination cannot take yet goes back to the front. */
 	private void deliver(Flow flow, List<Chunk> chunks) {
 		int written = 0;
-		boolean finished = false;
 		try {
-			for (Chunk chunk : chunks) {
-				if (chunk.data == null) {
-					finished = true;
-					written++;
-					break;
-				}
-				flow.sink.write(chunk.data);
-				if (chunk.data.hasRemaining()) {
-					break;
-				}
-				written++;
-			}
-			flow.link.lastActivityNanos = System.nanoTime();
-			if (finished) {
-				finish(flow);
+			written = flow.write(chunks);
+			flow.connection.lastActivityNanos = System.nanoTime();
+			if (written > 0 && chunks.get(written - 1).data() == null && flow.connection.finished(flow)) {
+				closeLink(flow.connection);
 			}
 		}
 		catch (IOException ex) {
-			closeLink(flow.link);
+			closeLink(flow.connection);
 		}
 		this.lock.lock();
 		try {
 			flow.writing = false;
-			for (int i = chunks.size() - 1; i >= written; i--) {
-				flow.queue.addFirst(chunks.get(i));
-			}
-			for (int i = 0; i < written; i++) {
-				ByteBuffer data = chunks.get(i).data;
-				flow.queuedBytes -= (data != null) ? data.capacity() : 0;
-			}
+			flow.requeueLocked(chunks, written);
 			if (flow.readPaused && flow.queuedBytes <= MAX_QUEUED / 2) {
 				flow.readPaused = false;
 				SelectionKey key = flow.key;
@@ -412,8 +455,8 @@ public final class LatencyProxy implements AutoCloseable {
 					}
 				});
 			}
-			if (!flow.queue.isEmpty() && !flow.link.closed) {
-				long next = flow.queue.peekFirst().dueNanos;
+			if (!flow.queue.isEmpty() && !flow.connection.closed) {
+				long next = flow.queue.peekFirst().dueNanos();
 				scheduleLocked(flow, (written < chunks.size()) ? System.nanoTime() + RETRY_NANOS : next);
 			}
 		}
@@ -422,37 +465,10 @@ public final class LatencyProxy implements AutoCloseable {
 		}
 	}
 
-	/** The end of one direction reached its destination: half-close it, and close the link once both ended. */
-	private void finish(Flow flow) throws IOException {
-		Link link = flow.link;
-		if (link.serverClosed) {
-			closeLink(link); // the server's FIN reached the client; further client bytes would meet a reset
-			return;
-		}
-		flow.sink.shutdownOutput();
-		flow.finished = true;
-		if (link.toServer.finished && link.toClient.finished) {
-			closeLink(link);
-		}
-	}
-
-	private void closeLink(Link link) {
+	private void closeLink(ProxiedConnection link) {
 		link.closed = true;
 		if (this.links.remove(link)) {
-			closeQuietly(link.client);
-			closeQuietly(link.upstream);
-		}
-	}
-
-	private static void closeQuietly(Closeable channel) {
-		if (channel == null) {
-			return;
-		}
-		try {
-			channel.close();
-		}
-		catch (IOException ex) {
-			// closing anyway
+			link.close();
 		}
 	}
 
@@ -462,93 +478,17 @@ public final class LatencyProxy implements AutoCloseable {
 		this.closed = true;
 		this.selector.wakeup();
 		this.deliveryThread.interrupt();
-		join(this.ioThread);
-		join(this.deliveryThread);
-		this.listeners.values().forEach(LatencyProxy::closeQuietly);
+		for (Thread thread : List.of(this.ioThread, this.deliveryThread)) {
+			try {
+				thread.join(TimeUnit.SECONDS.toMillis(5));
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
+		}
+		this.listeners.values().forEach(ProxiedConnection::closeQuietly);
 		this.links.forEach(this::closeLink);
 		closeQuietly(this.selector);
-	}
-
-	private static void join(Thread thread) {
-		try {
-			thread.join(TimeUnit.SECONDS.toMillis(5));
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-		}
-	}
-
-	/** One proxied connection. */
-	private final class Link {
-
-		final SocketChannel client;
-
-		final SocketChannel upstream;
-
-		final long acceptedNanos;
-
-		final Flow toServer;
-
-		final Flow toClient;
-
-		volatile long lastActivityNanos;
-
-		volatile boolean closed;
-
-		/** Set by {@link #closeIdle}; guarded by the proxy's lock. */
-		boolean serverClosed;
-
-		Link(SocketChannel client, SocketChannel upstream, long acceptedNanos) {
-			this.client = client;
-			this.upstream = upstream;
-			this.acceptedNanos = acceptedNanos;
-			this.lastActivityNanos = acceptedNanos;
-			this.toServer = new Flow(this, upstream, LatencyProxy.this.ids.incrementAndGet());
-			this.toClient = new Flow(this, client, LatencyProxy.this.ids.incrementAndGet());
-		}
-
-	}
-
-	/** One direction of a link. Mutable fields are guarded by the proxy's lock, except where noted. */
-	private static final class Flow {
-
-		final Link link;
-
-		final SocketChannel sink;
-
-		final long id;
-
-		final ArrayDeque<Chunk> queue = new ArrayDeque<>();
-
-		/** The source's key; set once by the I/O thread before any read. */
-		volatile SelectionKey key;
-
-		long queuedBytes;
-
-		long lastDueNanos;
-
-		long scheduledAt;
-
-		boolean scheduled;
-
-		/** Checked out by the delivery thread: not in the schedule, which it rejoins afterwards if needed. */
-		boolean writing;
-
-		boolean readPaused;
-
-		/** Written only by the delivery thread. */
-		volatile boolean finished;
-
-		Flow(Link link, SocketChannel sink, long id) {
-			this.link = link;
-			this.sink = sink;
-			this.id = id;
-		}
-
-	}
-
-	/** Bytes to deliver, or {@code null} data for the end of the stream. */
-	private record Chunk(ByteBuffer data, long dueNanos) {
 	}
 
 }
