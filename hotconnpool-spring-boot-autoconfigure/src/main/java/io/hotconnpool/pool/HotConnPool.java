@@ -34,10 +34,9 @@ import org.apache.commons.logging.LogFactory;
  * }</pre>
  *
  * A plain object with a restartable life: {@link #start()} warms it, {@link #stop()} drains it and closes its
- * connections, and a later {@code start()} warms it again (what checkpoint/restore and a context restart need);
- * {@link #close()} ends it for good and releases its threads. Statistics and counters, listeners and the TLS
- * self-test results outlive a stop; hosts, connections and blacklistings do not. The Spring Boot starter drives it
- * from a {@code SmartLifecycle} adapter.
+ * connections, a later {@code start()} warms it again (checkpoint/restore, a context restart); {@link #close()} ends
+ * it for good. Counters, listeners and TLS self-test results outlive a stop; hosts, connections and blacklistings
+ * do not. The Spring Boot starter drives it from a {@code SmartLifecycle} adapter.
  * <p>
  * Thread-safe. See {@link HostPool} for the locking rules: one lock per host, never held across I/O; start, stop
  * and close are serialised by one lock of their own, never taken by the lease path.
@@ -221,8 +220,8 @@ public final class HotConnPool implements AutoCloseable {
 
 	/**
 	 * Leases a whole connection to the host, waiting up to the pool's {@code acquire-timeout}: no other lease
-	 * shares it until it is closed, on HTTP/2 too (the Go pool's contract). For callers that need the connection to
-	 * themselves, such as one TLS session or one server-side connection for a sequence of requests.
+	 * shares it until it is closed, on HTTP/2 too. For callers that need the connection to themselves, such as one
+	 * TLS session or one server-side connection for a sequence of requests.
 	 * @param target {@code host} or {@code host:port}
 	 * @return the lease; close it to give the connection back
 	 * @throws AcquireTimeoutException when no connection became free in time

@@ -6,8 +6,9 @@ import java.util.Map;
 import io.hotconnpool.tls.TlsSelfTest;
 
 /**
- * A snapshot of the whole pool: the Go pool's fields and ours. Connection counts are computed from the current
- * state; request, handshake and retirement counters are cumulative and never go down.
+ * A snapshot of the whole pool: connections by state, leases, requests and their outcomes, handshakes, retirements
+ * and each host's detail. Connection counts are computed from the current state; request, handshake and retirement
+ * counters are cumulative and never go down.
  *
  * @param totalConnections connections not retired
  * @param activeConnections connections carrying at least one lease
