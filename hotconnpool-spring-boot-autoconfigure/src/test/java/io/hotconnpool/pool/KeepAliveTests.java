@@ -23,7 +23,7 @@ import static org.awaitility.Awaitility.await;
  * How the pool learns a host's keep-alive timeout ({@link KeepAlive}), and that it re-probes idle connections before
  * it, so that a server that announces it never closes a spare.
  */
-class KeepAliveTest {
+class KeepAliveTests {
 
 	private static final long MS = TimeUnit.MILLISECONDS.toNanos(1);
 

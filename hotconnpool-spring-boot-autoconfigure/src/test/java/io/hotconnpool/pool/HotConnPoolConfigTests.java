@@ -15,7 +15,7 @@ import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
  * The configuration: hosts inherit the pool-wide values, each bad value is named by its property path, and a
  * sealed configuration refuses changes.
  */
-class HotConnPoolConfigTest {
+class HotConnPoolConfigTests {
 
 	@Test
 	void hostsInheritThePoolWideValuesAndKeepTheirOwn() {

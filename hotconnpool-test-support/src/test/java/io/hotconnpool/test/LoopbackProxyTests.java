@@ -24,7 +24,7 @@ import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException
 import static org.awaitility.Awaitility.await;
 
 @Timeout(30)
-class LoopbackProxyTest {
+class LoopbackProxyTests {
 
 	private static final Duration ONE_WAY = Duration.ofMillis(10);
 

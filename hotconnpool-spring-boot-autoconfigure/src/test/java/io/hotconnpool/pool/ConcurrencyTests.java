@@ -23,7 +23,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Many threads acquire, execute and release for a bounded time over real TLS origins: no connection is ever leased
  * twice at once, the host never exceeds its maximum, the numbers add up and every lease comes back.
  */
-class ConcurrencyTest {
+class ConcurrencyTests {
 
 	private static final int THREADS = 16;
 

@@ -27,7 +27,7 @@ import static org.awaitility.Awaitility.await;
  * still counts them idle; the pool learns it from the closing socket, retires them at once and re-warms in the
  * background, with its health check out of the picture (hours away), so requests keep finding hot connections.
  */
-class ServerClosedConnectionTest {
+class ServerClosedConnectionTests {
 
 	private static final Duration WITHIN = Duration.ofSeconds(15);
 

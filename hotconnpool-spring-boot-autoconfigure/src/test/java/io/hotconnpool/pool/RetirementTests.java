@@ -23,7 +23,7 @@ import static org.awaitility.Awaitility.await;
  * Connections that fail, answer a blacklist status or are closed by the server are retired on release and replaced
  * in the background, without deadlock.
  */
-class RetirementTest {
+class RetirementTests {
 
 	private LoopbackTlsOrigins origins;
 

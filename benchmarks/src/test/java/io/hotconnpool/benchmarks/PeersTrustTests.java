@@ -19,7 +19,7 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 /** Every peer verifies the certificate against the test CA and the host name: nothing trusts all. */
 @Timeout(60)
-class PeersTrustTest {
+class PeersTrustTests {
 
 	/** The peers that call the host by name. */
 	private static final List<BiFunction<TestTls, Collection<Target>, HttpPeer>> BY_NAME = List.of(

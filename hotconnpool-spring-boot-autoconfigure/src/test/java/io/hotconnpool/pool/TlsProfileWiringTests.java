@@ -13,7 +13,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * A host's TLS profile shapes its connections (headers match the ClientHello), and start-up captures the pool's
  * own ClientHello per profile in use.
  */
-class TlsProfileWiringTest {
+class TlsProfileWiringTests {
 
 	@Test
 	void aHostsProfileReachesTheWireAndTheSelfTestReportsItsFingerprint() throws Exception {

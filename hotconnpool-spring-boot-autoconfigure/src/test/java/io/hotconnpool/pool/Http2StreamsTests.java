@@ -36,7 +36,7 @@ import static org.awaitility.Awaitility.await;
  * concurrent streams; a retired connection drains its streams; a PING that goes unanswered retires the connection;
  * and an exclusive lease still has its connection to itself.
  */
-class Http2StreamsTest {
+class Http2StreamsTests {
 
 	private static final Duration WITHIN = Duration.ofSeconds(20);
 

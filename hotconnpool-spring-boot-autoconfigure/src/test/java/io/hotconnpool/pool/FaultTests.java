@@ -38,7 +38,7 @@ import static org.awaitility.Awaitility.await;
  * Faults on one IP of a host: requests keep succeeding through the others, deadlines fire, and the IP is set aside.
  */
 @ExtendWith(OutputCaptureExtension.class)
-class FaultTest {
+class FaultTests {
 
 	private static final Duration WITHIN = Duration.ofSeconds(15);
 

@@ -21,7 +21,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * carries requests afterwards (the timed-out read leaves the TLS state intact), and one its server closed is not handed
  * out.
  */
-class BrowserEngineLivenessTest {
+class BrowserEngineLivenessTests {
 
 	private static final InetAddress PROXY = loopback(15);
 

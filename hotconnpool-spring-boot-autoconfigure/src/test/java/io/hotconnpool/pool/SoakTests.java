@@ -31,9 +31,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * {@link StressTest}'s load for a long time with random faults, skipped in the normal build. Run it with:
+ * {@link StressTests}'s load for a long time with random faults, skipped in the normal build. Run it with:
  * <pre>
- * ./mvnw -o -pl hotconnpool-spring-boot-autoconfigure test -Dtest=SoakTest -Dhotconnpool.soak=10m -Dsurefire.timeout=900
+ * ./mvnw -o -pl hotconnpool-spring-boot-autoconfigure test -Dtest=SoakTests -Dhotconnpool.soak=10m -Dsurefire.timeout=900
  * </pre>
  * ({@code -Dhotconnpool.soak.seed=N} replays a run's fault schedule; {@code surefire.timeout}, in seconds, must
  * exceed the soak). 64 threads acquire, execute and release over four IPs of one host while, every half second to two
@@ -44,7 +44,7 @@ import static org.awaitility.Awaitility.await;
  * socket open once closed.
  */
 @EnabledIfSystemProperty(named = "hotconnpool.soak", matches = ".+")
-class SoakTest {
+class SoakTests {
 
 	private static final int THREADS = 64;
 

@@ -21,7 +21,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Spring and the starter's adapters ({@link HotConnPoolLifecycle}, the scheduler) stay the only link. Reads the
  * compiled classes: a Spring type used anywhere (field, signature, annotation, call) is named in the constant pool.
  */
-class SpringFreeCoreTest {
+class SpringFreeCoreTests {
 
 	private static final String SPRING = "org/springframework/";
 
@@ -32,13 +32,13 @@ class SpringFreeCoreTest {
 
 		assertThat(classes).hasSizeGreaterThan(50);
 		assertThat(classes).as("classes of io.hotconnpool.pool and io.hotconnpool.tls naming " + SPRING)
-			.filteredOn(SpringFreeCoreTest::namesSpring)
+			.filteredOn(SpringFreeCoreTests::namesSpring)
 			.isEmpty();
 	}
 
 	@Test
 	void theScanFindsASpringType() throws Exception {
-		assertThat(classesOf(HotConnPoolLifecycle.class)).filteredOn(SpringFreeCoreTest::namesSpring).isNotEmpty();
+		assertThat(classesOf(HotConnPoolLifecycle.class)).filteredOn(SpringFreeCoreTests::namesSpring).isNotEmpty();
 	}
 
 	private static List<Path> classesOf(Class<?> anchor) throws IOException, URISyntaxException {

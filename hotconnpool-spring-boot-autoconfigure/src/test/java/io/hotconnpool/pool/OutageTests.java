@@ -16,7 +16,7 @@ import static org.awaitility.Awaitility.await;
  * Every IP of a host goes down, then one comes back: acquires fail clearly as {@code blacklist.all-blacklisted}
  * says while none answers, and the one that returns is re-warmed within its blacklist TTL plus one blacklist check.
  */
-class OutageTest {
+class OutageTests {
 
 	private static final Duration TTL = Duration.ofSeconds(1);
 

@@ -21,7 +21,7 @@ import static org.awaitility.Awaitility.await;
  * pool's executor drops every warm-up), a warm-up's success is reported by hand, and time is an argument, as in
  * OkHttp's {@code ConnectionPoolTest}.
  */
-class HostPoolTest {
+class HostPoolTests {
 
 	private static final InetAddress IP1 = ip(2);
 

@@ -18,7 +18,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Listeners see connects split into TCP and TLS time, probes, acquires, request outcomes and retirements; a
  * listener that throws cannot break the pool.
  */
-class ListenerTest {
+class ListenerTests {
 
 	@Test
 	void listenersSeeTimingsAndOutcomes() throws Exception {

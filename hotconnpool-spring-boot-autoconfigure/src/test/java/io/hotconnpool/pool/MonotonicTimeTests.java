@@ -28,7 +28,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * wall clock is read in exactly the places listed here, each only for a displayed instant, never for a decision.
  * A new wall-clock read fails this test until it is shown to be display-only and listed.
  */
-class MonotonicTimeTest {
+class MonotonicTimeTests {
 
 	/** Owner and name of every wall-clock read (JVM internal names). */
 	private static final Set<String> WALL_CLOCK = Set.of("java/lang/System.currentTimeMillis", "java/time/Instant.now",
@@ -67,10 +67,10 @@ class MonotonicTimeTest {
 
 	@Test
 	void theScanFindsAWallClockRead() throws Exception {
-		Path self = packageDirectory(MonotonicTimeTest.class).resolve("MonotonicTimeTest$WallClockUser.class");
+		Path self = packageDirectory(MonotonicTimeTests.class).resolve("MonotonicTimeTests$WallClockUser.class");
 
 		assertThat(wallClockReads(self)).containsExactly(
-				"io/hotconnpool/pool/MonotonicTimeTest$WallClockUser.elapsed -> java/lang/System.currentTimeMillis");
+				"io/hotconnpool/pool/MonotonicTimeTests$WallClockUser.elapsed -> java/lang/System.currentTimeMillis");
 	}
 
 	private static Path packageDirectory(Class<?> type) throws URISyntaxException {

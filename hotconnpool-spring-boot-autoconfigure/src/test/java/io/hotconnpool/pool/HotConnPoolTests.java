@@ -21,7 +21,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Warm-up and spread over real TLS origins on three loopback IPs, for HTTP/2 and HTTP/1.1.
  */
-class HotConnPoolTest {
+class HotConnPoolTests {
 
 	@AutoClose
 	private LoopbackTlsOrigins origins;

@@ -25,10 +25,10 @@ import static org.awaitility.Awaitility.await;
  * connection, OkHttp's reader closes the socket at once, yet its connection pool still counts the connection idle.
  * A pool that asks only {@link ConnectionPool#idleConnectionCount()} hands the dead connection out, and OkHttp
  * reconnects on the caller's time. The pool therefore watches its sockets close (its
- * {@code ServerClosedConnectionTest}); this test fails, and tells, if OkHttp ever changes.
+ * {@code ServerClosedConnectionTests}); this test fails, and tells, if OkHttp ever changes.
  */
 @Timeout(30)
-class DeadConnectionTest {
+class DeadConnectionTests {
 
 	@Test
 	void anHttp2ConnectionClosedByTheServerIsStillCountedIdleThoughItsSocketIsClosed() throws Exception {

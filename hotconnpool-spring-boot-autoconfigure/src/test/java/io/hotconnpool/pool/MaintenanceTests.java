@@ -33,7 +33,7 @@ import static org.awaitility.Awaitility.await;
  * and DNS update.
  */
 @ExtendWith(OutputCaptureExtension.class)
-class MaintenanceTest {
+class MaintenanceTests {
 
 	private static final Duration WITHIN = Duration.ofSeconds(15);
 
@@ -362,7 +362,7 @@ class MaintenanceTest {
 	}
 
 	private HotConnection leaseOn(String ip) throws InterruptedException {
-		return FaultTest.leaseOn(this.pool, ip);
+		return FaultTests.leaseOn(this.pool, ip);
 	}
 
 }

@@ -43,7 +43,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * 100 ms, the keep-alive check 1 s → 200 ms); one case runs in real time: 3 s, one request a second, HTTP/1.1,
  * RestClient, default settings.
  */
-class IdleReapingServerTest {
+class IdleReapingServerTests {
 
 	private static final int REQUESTS = 10;
 
@@ -133,7 +133,7 @@ class IdleReapingServerTest {
 					.resolver((name) -> servers.proxyAddresses())
 					.build()) {
 					pool.start();
-					return IdleReapingServerTest.run(pool, (path) -> {
+					return IdleReapingServerTests.run(pool, (path) -> {
 						try (Response response = pool.execute(new Request.Builder().url(servers.origins.url(path)).build())) {
 							return response.body().string();
 						}
@@ -162,7 +162,7 @@ class IdleReapingServerTest {
 						RestClient.Builder builder = RestClient.builder().baseUrl(servers.origins.url(""));
 						context.getBean(RestClientCustomizer.class).customize(builder);
 						RestClient restClient = builder.build();
-						outcome[0] = IdleReapingServerTest.run(context.getBean(HotConnPool.class),
+						outcome[0] = IdleReapingServerTests.run(context.getBean(HotConnPool.class),
 								(path) -> restClient.get().uri(path).retrieve().body(String.class), gap);
 					});
 				return outcome[0];

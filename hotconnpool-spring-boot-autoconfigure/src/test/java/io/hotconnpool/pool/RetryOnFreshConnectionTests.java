@@ -27,7 +27,7 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
  * outcome. HTTP/1.1 over proxies that drop idle connections silently, with the alive-bypass window set to an hour
  * so that the first attempt trusts its dead connection, as it does when a server closes it just after the check.
  */
-class RetryOnFreshConnectionTest {
+class RetryOnFreshConnectionTests {
 
 	private static final List<String> PROXIES = List.of("127.0.0.22", "127.0.0.23", "127.0.0.24");
 

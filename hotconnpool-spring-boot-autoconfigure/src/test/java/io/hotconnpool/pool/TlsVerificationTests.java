@@ -11,7 +11,7 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 /**
  * Certificate and host-name verification are always on, also for a connection pinned to an IP.
  */
-class TlsVerificationTest {
+class TlsVerificationTests {
 
 	@Test
 	void aCertificateFromAnUntrustedCaIsRefused() throws Exception {

@@ -28,7 +28,7 @@ import static org.awaitility.Awaitility.await;
  * 64 threads of acquire / execute / release with faults injected, bounded in time, with the pool's invariants
  * checked all along; a DNS answer that changes under load; then a stop in the middle of such a load.
  */
-class StressTest {
+class StressTests {
 
 	private static final int THREADS = 64;
 

@@ -11,7 +11,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** Each JMH benchmark once, through its own set-up and tear-down. */
 @Timeout(60)
-class AcquireReleaseBenchmarkTest {
+class AcquireReleaseBenchmarkTests {
 
 	private final AcquireReleaseBenchmark benchmark = new AcquireReleaseBenchmark();
 

@@ -20,7 +20,7 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
 @Timeout(30)
-class TlsOriginsTest {
+class TlsOriginsTests {
 
 	@Test
 	void oneOriginPerLoopbackAddressOnOnePortAnsweringOverVerifiedTls() throws Exception {

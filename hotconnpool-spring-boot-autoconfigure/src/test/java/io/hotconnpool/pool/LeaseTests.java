@@ -26,7 +26,7 @@ import static org.awaitility.Awaitility.await;
  * Exclusive leases, acquire timeouts, hand-off to waiters, misuse and close, on one real TLS origin with a single
  * connection so that every acquire competes for it.
  */
-class LeaseTest {
+class LeaseTests {
 
 	private final ExecutorService threads = Executors.newCachedThreadPool();
 

@@ -10,7 +10,7 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 /**
  * Conscrypt that cannot load fails start-up clearly, unless the JDK fallback is allowed.
  */
-class TlsContextTest {
+class TlsContextTests {
 
 	private static final Duration HANDSHAKE_TIMEOUT = Duration.ofSeconds(5);
 
@@ -24,7 +24,7 @@ class TlsContextTest {
 	@Test
 	void conscryptThatCannotLoadFailsNamingTheFallbackSetting() {
 		assertThatExceptionOfType(TlsProviderUnavailableException.class)
-			.isThrownBy(() -> TlsContext.create(null, null, HANDSHAKE_TIMEOUT, false, TlsContextTest::unloadable))
+			.isThrownBy(() -> TlsContext.create(null, null, HANDSHAKE_TIMEOUT, false, TlsContextTests::unloadable))
 			.withMessageContaining("Conscrypt")
 			.withMessageContaining("no conscrypt_openjdk_jni in java.library.path")
 			.withMessageContaining("hotconnpool.tls.allow-jdk-fallback=true")
@@ -33,7 +33,7 @@ class TlsContextTest {
 
 	@Test
 	void theJdkFallbackIsUsedOnlyWhenAllowed() {
-		TlsContext context = TlsContext.create(null, null, HANDSHAKE_TIMEOUT, true, TlsContextTest::unloadable);
+		TlsContext context = TlsContext.create(null, null, HANDSHAKE_TIMEOUT, true, TlsContextTests::unloadable);
 		assertThat(context.providerName()).isNotEqualTo("Conscrypt");
 	}
 

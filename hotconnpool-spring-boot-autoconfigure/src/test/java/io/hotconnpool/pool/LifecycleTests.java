@@ -27,7 +27,7 @@ import static org.awaitility.Awaitility.await;
  * connection closed and the leases still held cut), a start after it warms the pool again, and a close is final.
  */
 @ExtendWith(OutputCaptureExtension.class)
-class LifecycleTest {
+class LifecycleTests {
 
 	private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(1);
 
@@ -55,7 +55,7 @@ class LifecycleTest {
 			.listener(new HotConnPoolListener() {
 				@Override
 				public void requestEnded(String host, String ip, RequestOutcome outcome, boolean hot) {
-					LifecycleTest.this.requestsEnded.add(outcome + (hot ? " hot" : " cold"));
+					LifecycleTests.this.requestsEnded.add(outcome + (hot ? " hot" : " cold"));
 				}
 			})
 			.build();
