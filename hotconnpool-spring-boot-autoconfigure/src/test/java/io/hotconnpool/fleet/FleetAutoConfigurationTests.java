@@ -4,6 +4,7 @@ import java.time.Duration;
 
 import io.hotconnpool.autoconfigure.HotConnPoolAutoConfiguration;
 import io.hotconnpool.pool.HotConnPool;
+import io.hotconnpool.pool.InvalidSettingException;
 import io.hotconnpool.test.LoopbackRedis;
 import org.junit.jupiter.api.Test;
 
@@ -19,6 +20,7 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.mockito.Mockito.mock;
 
 /**
  * When fleet mode is on, and what it brings: the fleet (a listener and re-probe gate of the pool), its health
@@ -49,6 +51,17 @@ class FleetAutoConfigurationTests {
 			.run((context) -> assertThat(context).hasNotFailed()
 				.hasSingleBean(HotConnPool.class)
 				.doesNotHaveBean(RedisFleet.class));
+	}
+
+	@Test
+	void anotherRedisDriverFailsStartUpNamingTheProperty() {
+		this.runner.withBean(RedisConnectionFactory.class, () -> mock(RedisConnectionFactory.class))
+			.withPropertyValues("hotconnpool.fleet.enabled=true")
+			.run((context) -> assertThat(context).getFailure()
+				.rootCause()
+				.isInstanceOf(InvalidSettingException.class)
+				.hasMessageContaining("hotconnpool.fleet.enabled")
+				.hasMessageContaining("Lettuce"));
 	}
 
 	@Test

@@ -319,8 +319,14 @@ class FleetIntegrationTests {
 	private Instance instance(String id, Duration ttl) {
 		LettuceConnectionFactory factory = redis.connectionFactory(COMMAND_TIMEOUT);
 		AtomicReference<HotConnPool> pool = new AtomicReference<>();
-		RedisFleet fleet = new RedisFleet(pool::get, factory,
-				new FleetSettings(this.prefix, id, COMMAND_TIMEOUT, 100, Duration.ofMillis(400), HEARTBEAT));
+		FleetProperties fleetProperties = new FleetProperties();
+		fleetProperties.setPrefix(this.prefix);
+		fleetProperties.setInstanceId(id);
+		fleetProperties.setCommandTimeout(COMMAND_TIMEOUT);
+		fleetProperties.setQueueCapacity(100);
+		fleetProperties.setReprobeLock(Duration.ofMillis(400));
+		fleetProperties.setHeartbeatInterval(HEARTBEAT);
+		RedisFleet fleet = new RedisFleet(pool::get, factory, fleetProperties);
 		Events events = new Events();
 		// Health checks only every minute: an instance learns of a 403 from its own requests or from the fleet.
 		HotConnPoolSettings settings = this.origins.settings((host) -> host)
