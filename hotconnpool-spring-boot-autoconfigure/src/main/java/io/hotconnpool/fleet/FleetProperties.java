@@ -36,7 +36,7 @@ public class FleetProperties {
 
 	/**
 	 * How long the fleet waits for Redis before it takes the link for down (at least 1ms). Keep
-	 * spring.data.redis.timeout short as well: it bounds connecting.
+	 * spring.data.redis.connect-timeout short as well: it bounds connecting.
 	 */
 	private Duration commandTimeout = Duration.ofMillis(500);
 

@@ -14,6 +14,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
@@ -383,6 +384,9 @@ public final class RedisFleet implements HotConnPoolListener, ReprobeGate, Smart
 		}
 		catch (ExecutionException ex) {
 			throw (ex.getCause() instanceof Exception cause) ? cause : ex;
+		}
+		catch (TimeoutException ex) {
+			throw new TimeoutException("Redis did not answer within " + this.settings.getCommandTimeout());
 		}
 		finally {
 			command.cancel(true); // answered: no effect; else never sent late, after the link came back
