@@ -23,7 +23,7 @@ class FleetBenchmarkTest {
 		assertThat(result.lost()).isZero();
 		assertThat(result.propagation().count()).isEqualTo(config.rounds());
 		assertThat(result.cost().count()).isEqualTo(config.rounds());
-		int events = 2 * (config.warmUp() + config.rounds());
+		int events = config.warmUpEvents() + 2 * (config.warmUp() + config.rounds());
 		assertThat(result.a().published()).isEqualTo(events);
 		assertThat(result.b().received()).isEqualTo(events);
 		assertThat(FleetBenchmark.markdown(config, result))

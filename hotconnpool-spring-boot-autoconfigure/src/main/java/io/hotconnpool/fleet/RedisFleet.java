@@ -180,11 +180,13 @@ public final class RedisFleet implements HotConnPoolListener, ReprobeGate, Smart
 		this.unanswered.add(sent);
 		sent.whenComplete((listening, failure) -> {
 			this.unanswered.remove(sent);
-			if (failure != null) {
-				failed(failure);
-			}
-			else {
+			if (failure == null) {
 				this.published.increment();
+			}
+			else { // a burst may outlast the driver's timeout: the heartbeat judges the link, a resync the loss
+				this.failed.increment();
+				this.lastFailure = failure.toString();
+				this.resyncNeeded.set(true);
 			}
 		});
 	}
