@@ -24,23 +24,14 @@ import io.hotconnpool.pool.HostStats;
 import io.hotconnpool.pool.HotConnPool;
 import io.hotconnpool.pool.HotConnPoolListener;
 import io.hotconnpool.pool.ReprobeGate;
-import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.KeyValue;
-import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.ScanArgs;
 import io.lettuce.core.ScanCursor;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SetArgs;
-import io.lettuce.core.api.StatefulConnection;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
-import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
-import io.lettuce.core.codec.StringCodec;
-import io.lettuce.core.pubsub.RedisPubSubAdapter;
-import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
@@ -111,7 +102,7 @@ public final class RedisFleet implements HotConnPoolListener, ReprobeGate, Smart
 	private final Set<RedisFuture<Long>> unanswered = ConcurrentHashMap.newKeySet();
 
 	/** The fleet's own connections, opened by the heartbeat thread; the driver reconnects them after an outage. */
-	private volatile Connections connections;
+	private volatile FleetConnections connections;
 
 	private volatile Link link = Link.CONNECTING;
 
@@ -164,7 +155,7 @@ public final class RedisFleet implements HotConnPoolListener, ReprobeGate, Smart
 	}
 
 	private void publish(FleetEvent event) {
-		Connections redis = this.connections;
+		FleetConnections redis = this.connections;
 		if (!this.running || this.link != Link.UP || redis == null) {
 			this.dropped.increment(); // this instance's entries are published again when the link is back
 			return;
@@ -210,7 +201,7 @@ public final class RedisFleet implements HotConnPoolListener, ReprobeGate, Smart
 	 */
 	@Override
 	public CompletionStage<Boolean> mayReprobe(String host, String ip) {
-		Connections redis = this.connections;
+		FleetConnections redis = this.connections;
 		if (!this.running || this.link != Link.UP || redis == null) {
 			return CompletableFuture.completedFuture(true);
 		}
@@ -279,7 +270,7 @@ public final class RedisFleet implements HotConnPoolListener, ReprobeGate, Smart
 	 */
 	private void heartbeat() {
 		try {
-			Connections redis = this.connections;
+			FleetConnections redis = this.connections;
 			if (redis == null) {
 				redis = connect();
 			}
@@ -298,40 +289,15 @@ public final class RedisFleet implements HotConnPoolListener, ReprobeGate, Smart
 		}
 	}
 
-	/** Opens the fleet's connection for commands and its subscription, with the application's Lettuce client. */
-	private Connections connect() throws Exception {
-		AbstractRedisClient client = this.connectionFactory.getRequiredNativeClient();
-		StatefulConnection<String, String> connection;
-		RedisClusterAsyncCommands<String, String> commands;
-		if (client instanceof RedisClusterClient cluster) {
-			StatefulRedisClusterConnection<String, String> clusterConnection = cluster.connect(StringCodec.UTF8);
-			connection = clusterConnection;
-			commands = clusterConnection.async();
-		}
-		else {
-			StatefulRedisConnection<String, String> serverConnection = ((RedisClient) client).connect(StringCodec.UTF8);
-			connection = serverConnection;
-			commands = serverConnection.async();
-		}
-		Connections connected = null;
+	/** Opens the fleet's connections with the application's Lettuce client, and subscribes. */
+	private FleetConnections connect() throws Exception {
+		FleetConnections connected = FleetConnections.open(this.connectionFactory.getRequiredNativeClient(),
+				this.channel, this::receive);
 		try {
-			StatefulRedisPubSubConnection<String, String> subscription = (client instanceof RedisClusterClient cluster)
-					? cluster.connectPubSub(StringCodec.UTF8) : ((RedisClient) client).connectPubSub(StringCodec.UTF8);
-			connected = new Connections(connection, commands, subscription);
-			subscription.addListener(new RedisPubSubAdapter<>() {
-
-				@Override
-				public void message(String channel, String message) {
-					if (RedisFleet.this.channel.equals(channel)) {
-						receive(message);
-					}
-				}
-
-			});
-			await(subscription.async().subscribe(this.channel, this.heartbeatChannel));
+			await(connected.subscribe(this.channel, this.heartbeatChannel));
 		}
 		catch (Exception ex) {
-			(connected != null ? connected : new Connections(connection, commands, null)).close();
+			connected.close();
 			throw ex;
 		}
 		this.connections = connected;
@@ -453,7 +419,7 @@ public final class RedisFleet implements HotConnPoolListener, ReprobeGate, Smart
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
 		}
-		Connections redis = this.connections;
+		FleetConnections redis = this.connections;
 		if (redis != null) {
 			this.connections = null;
 			redis.close();
@@ -481,19 +447,6 @@ public final class RedisFleet implements HotConnPoolListener, ReprobeGate, Smart
 	public Status status() {
 		return new Status(this.settings.getInstanceId(), this.settings.getPrefix(), this.link, this.linkSince,
 				this.lastFailure, this.published.sum(), this.received.sum(), this.failed.sum(), this.dropped.sum());
-	}
-
-	/** The fleet's own connections: for commands (to a server or a cluster), and its subscription. */
-	private record Connections(StatefulConnection<String, String> connection,
-			RedisClusterAsyncCommands<String, String> commands, StatefulRedisPubSubConnection<String, String> subscription) {
-
-		void close() {
-			this.connection.closeAsync();
-			if (this.subscription != null) {
-				this.subscription.closeAsync();
-			}
-		}
-
 	}
 
 	/** The state of an instance's link to Redis. */
