@@ -295,6 +295,9 @@ public final class RedisFleet implements HotConnPoolListener, ReprobeGate, Smart
 				this.channel, this::receive);
 		try {
 			await(connected.subscribe(this.channel, this.heartbeatChannel));
+			if (!this.running) {
+				throw new IllegalStateException("hotconnpool fleet stopped while connecting");
+			}
 		}
 		catch (Exception ex) {
 			connected.close();
