@@ -13,11 +13,12 @@ import java.util.function.Function;
  *
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar io.hotconnpool.benchmarks.EndToEnd
- *     [first|churn|throughput|scale|sweep|engine|all]...
+ *     [first|churn|throughput|scale|sweep|engine|fleet|all]...
  *     [--smoke] [--rtt=10,50] [--health-check=INTERVAL_MS/IDLE_MS] [--churn-every=MS] [--connections=100,1000]
  *     [--callers=1,16,64,256]
  * </pre>
  *
+ * {@code engine} and {@code fleet} (which needs a {@code redis-server}) are not part of {@code all}.
  * {@code --smoke} runs the seconds-long sizes of the build's tests; {@code --rtt} sets the round-trip times of
  * {@code first} and {@code churn}, and the first of them that of {@code sweep}; {@code --health-check} the pool's
  * health check and {@code --churn-every} how often idle connections are closed under {@code churn};
@@ -65,8 +66,14 @@ public final class EndToEnd {
 						.orElse(base.rtt()));
 					print("Concurrency sweep", SweepBenchmark.markdown(config, SweepBenchmark.run(config)));
 				}
-				default -> throw new IllegalArgumentException(
-						"Unknown run " + run + "; expected first, churn, throughput, scale, sweep, engine or all");
+				case "fleet" -> {
+					FleetBenchmark.Config config = smoke ? FleetBenchmark.Config.smoke() : FleetBenchmark.Config.full();
+					Optional<String> missing = FleetBenchmark.unavailable();
+					print("Fleet propagation over loopback Redis", missing.isPresent() ? missing.get()
+							: FleetBenchmark.markdown(config, FleetBenchmark.run(config)));
+				}
+				default -> throw new IllegalArgumentException("Unknown run " + run
+						+ "; expected first, churn, throughput, scale, sweep, engine, fleet or all");
 			}
 			System.out.printf(Locale.ROOT, "(%s took %.0f s; %s)%n%n", run, (System.nanoTime() - start) / 1e9,
 					Environment.load());

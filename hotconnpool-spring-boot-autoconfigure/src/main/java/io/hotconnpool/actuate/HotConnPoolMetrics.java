@@ -2,23 +2,21 @@ package io.hotconnpool.actuate;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 import java.util.function.ToIntFunction;
 import java.util.function.ToLongFunction;
 
+import io.hotconnpool.actuate.MeterFans.Fan;
+import io.hotconnpool.actuate.MeterFans.Registered;
 import io.hotconnpool.pool.ConnectionStats;
 import io.hotconnpool.pool.HostStats;
 import io.hotconnpool.pool.HotConnPool;
@@ -28,12 +26,13 @@ import io.hotconnpool.pool.RetireReason;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.MeterBinder;
 
+import static io.hotconnpool.actuate.MeterFans.increment;
+import static io.hotconnpool.actuate.MeterFans.record;
 
 /**
  * Micrometer metrics of a {@link HotConnPool}: gauges computed from {@link HotConnPool#stats()}, timers and counters
@@ -74,20 +73,13 @@ public final class HotConnPoolMetrics implements MeterBinder, HotConnPoolListene
 
 	private final Supplier<HotConnPool> pool;
 
-	/** Every bound registry, and each meter it returned with how many of this binder's meters it stands for. */
-	private final Map<MeterRegistry, Map<Meter, Integer>> registries = new IdentityHashMap<>();
-
-	/** Guards {@link #registries} and every {@link Fan}'s meters: taken to add or remove meters, never to record. */
-	private final ReentrantLock metersLock = new ReentrantLock();
+	private final MeterFans meters = new MeterFans();
 
 	private final boolean ipTag;
 
 	private final Map<String, HostMeters> hosts = new ConcurrentHashMap<>();
 
 	private final Map<IpKey, IpMeters> ips = new ConcurrentHashMap<>();
-
-	/** Every meter not removed yet, in or waiting for a registry; guarded by {@link #metersLock}. */
-	private final Set<Fan<?>> fans = Collections.newSetFromMap(new IdentityHashMap<>());
 
 	private final Fan<FunctionCounter> newConnectionsFromDns;
 
@@ -113,7 +105,7 @@ public final class HotConnPoolMetrics implements MeterBinder, HotConnPoolListene
 	public HotConnPoolMetrics(Supplier<HotConnPool> pool, boolean ipTag) {
 		this.pool = pool;
 		this.ipTag = ipTag;
-		this.newConnectionsFromDns = new Fan<>((registry) -> FunctionCounter
+		this.newConnectionsFromDns = this.meters.add((registry) -> FunctionCounter
 			.builder(PREFIX + "connections.dns.new", this, (metrics) -> metrics.poolValue(PoolStats::newConnectionsFromDns))
 			.description("Connections created for IP addresses that a DNS refresh found")
 			.register(registry));
@@ -122,15 +114,7 @@ public final class HotConnPoolMetrics implements MeterBinder, HotConnPoolListene
 	/** Bound at start-up, before the pool starts and sends events; meters made before are added to the registry. */
 	@Override
 	public void bindTo(MeterRegistry registry) {
-		this.metersLock.lock();
-		try {
-			if (this.registries.putIfAbsent(registry, new IdentityHashMap<>()) == null) {
-				this.fans.forEach((fan) -> fan.addTo(registry));
-			}
-		}
-		finally {
-			this.metersLock.unlock();
-		}
+		this.meters.bindTo(registry);
 	}
 
 	// ---- events -------------------------------------------------------------------------------------------------
@@ -203,20 +187,6 @@ public final class HotConnPoolMetrics implements MeterBinder, HotConnPoolListene
 		}
 	}
 
-	private static void increment(Fan<Counter> counter) {
-		List<Counter> counters = counter.meters;
-		for (int i = 0; i < counters.size(); i++) {
-			counters.get(i).increment();
-		}
-	}
-
-	private static void record(Fan<Timer> timer, long nanos) {
-		List<Timer> timers = timer.meters;
-		for (int i = 0; i < timers.size(); i++) {
-			timers.get(i).record(nanos, TimeUnit.NANOSECONDS);
-		}
-	}
-
 	// ---- closing ------------------------------------------------------------------------------------------------
 
 	/**
@@ -229,7 +199,7 @@ public final class HotConnPoolMetrics implements MeterBinder, HotConnPoolListene
 		this.closed = true;
 		this.hosts.keySet().forEach((key) -> remove(this.hosts.remove(key)));
 		this.ips.keySet().forEach((key) -> remove(this.ips.remove(key)));
-		remove(this.newConnectionsFromDns);
+		this.meters.remove(this.newConnectionsFromDns);
 	}
 
 	// ---- meters -------------------------------------------------------------------------------------------------
@@ -260,35 +230,9 @@ public final class HotConnPoolMetrics implements MeterBinder, HotConnPoolListene
 		return meters;
 	}
 
-	private void remove(Registered meters) {
+	private static void remove(Registered meters) {
 		if (meters != null) {
-			meters.fans.forEach(this::remove);
-		}
-	}
-
-	/**
-	 * Takes a meter out of every registry, unless a registry's filters merged it with another of this binder's
-	 * meters that is still in use: removing by the id the registry returned, never by the id asked for, which the
-	 * filters may map to a shared meter.
-	 */
-	private void remove(Fan<?> fan) {
-		this.metersLock.lock();
-		try {
-			for (int i = 0; i < fan.meters.size(); i++) {
-				MeterRegistry registry = fan.registries.get(i);
-				Meter meter = fan.meters.get(i);
-				Map<Meter, Integer> uses = this.registries.get(registry);
-				if (uses.merge(meter, -1, Integer::sum) == 0) {
-					uses.remove(meter);
-					registry.remove(meter);
-				}
-			}
-			fan.meters = List.of();
-			fan.registries = List.of();
-			this.fans.remove(fan);
-		}
-		finally {
-			this.metersLock.unlock();
+			meters.remove();
 		}
 	}
 
@@ -353,60 +297,6 @@ public final class HotConnPoolMetrics implements MeterBinder, HotConnPoolListene
 		});
 	}
 
-	/** One meter of this binder in every bound registry, as each registry returned it. */
-	private final class Fan<M extends Meter> {
-
-		private final Function<MeterRegistry, M> register;
-
-		/** Replaced, never changed: recording reads it without a lock. */
-		volatile List<M> meters = List.of();
-
-		/** The registry each of {@link #meters} came from. */
-		List<MeterRegistry> registries = List.of();
-
-		Fan(Function<MeterRegistry, M> register) {
-			this.register = register;
-			HotConnPoolMetrics.this.metersLock.lock();
-			try {
-				HotConnPoolMetrics.this.fans.add(this);
-				HotConnPoolMetrics.this.registries.keySet().forEach(this::addTo);
-			}
-			finally {
-				HotConnPoolMetrics.this.metersLock.unlock();
-			}
-		}
-
-		/** Called with {@link #metersLock} held. */
-		void addTo(MeterRegistry registry) {
-			M meter = this.register.apply(registry);
-			HotConnPoolMetrics.this.registries.get(registry).merge(meter, 1, Integer::sum);
-			this.registries = append(this.registries, registry);
-			this.meters = append(this.meters, meter);
-		}
-
-	}
-
-	private static <T> List<T> append(List<T> list, T element) {
-		List<T> appended = new ArrayList<>(list);
-		appended.add(element);
-		return List.copyOf(appended);
-	}
-
-	/** Meters registered together and removed together. */
-	private abstract class Registered {
-
-		final long registeredAt = System.nanoTime();
-
-		final List<Fan<?>> fans = new ArrayList<>();
-
-		<M extends Meter> Fan<M> add(Function<MeterRegistry, M> register) {
-			Fan<M> fan = new Fan<>(register);
-			this.fans.add(fan);
-			return fan;
-		}
-
-	}
-
 	private final class HostMeters extends Registered {
 
 		private final Fan<Timer> acquired;
@@ -429,6 +319,7 @@ public final class HotConnPoolMetrics implements MeterBinder, HotConnPoolListene
 		private final Fan<Timer> leaseHeld;
 
 		HostMeters(String host) {
+			super(HotConnPoolMetrics.this.meters);
 			gauge(host, "connections", "Connections by state", "state", "idle", HostStats::idle);
 			gauge(host, "connections", "Connections by state", "state", "leased", HostStats::leased);
 			gauge(host, "connections", "Connections by state", "state", "warming", HostStats::warming);
@@ -514,6 +405,7 @@ public final class HotConnPoolMetrics implements MeterBinder, HotConnPoolListene
 		private final Map<RequestOutcome, List<Fan<Counter>>> requests = new EnumMap<>(RequestOutcome.class);
 
 		IpMeters(IpKey key) {
+			super(HotConnPoolMetrics.this.meters);
 			Tags tags = (key.ip != null) ? Tags.of("host", key.host, "ip", key.ip) : Tags.of("host", key.host);
 			this.connect = timer(tags, "connection.connect", "TCP connect time of new connections");
 			this.handshake = timer(tags, "connection.handshake", "TLS handshake time of new connections");

@@ -1,38 +1,49 @@
 package io.hotconnpool.fleet;
 
 import java.time.Duration;
+import java.util.Objects;
+import java.util.UUID;
 
-import org.springframework.boot.context.properties.ConfigurationProperties;
+import io.hotconnpool.pool.InvalidSettingException;
 
 /**
- * Fleet mode ({@code hotconnpool.fleet.*}): instances of one application share their blacklist through the
- * application's Redis ({@code spring.data.redis.*}).
+ * Fleet mode ({@code hotconnpool.fleet.*}): how the instances of one application share their blacklist through the
+ * application's Redis ({@code spring.data.redis.*}). Plain JavaBean, bound by the auto-configuration; the defaults
+ * are the fields' values, and {@link #validate()} checks every value once, naming its property.
  */
-@ConfigurationProperties("hotconnpool.fleet")
 public class FleetProperties {
 
+	/** The properties' common prefix, for the errors that name one. */
+	private static final String PROPERTY = "hotconnpool.fleet.";
+
 	/**
-	 * Whether this instance shares its blacklist with the fleet through Redis. Needs Spring Data Redis and a
-	 * RedisConnectionFactory.
+	 * Whether this instance shares its blacklist with the fleet through Redis. Needs Spring Data Redis with Lettuce
+	 * and a RedisConnectionFactory.
 	 */
 	private boolean enabled;
 
-	/** Namespace of every Redis key and channel the fleet uses: instances that share a prefix form one fleet. */
-	private String prefix = FleetSettings.DEFAULT_PREFIX;
+	/**
+	 * Namespace of every Redis key and channel the fleet uses (letters, digits and . _ - : { }): instances that
+	 * share a prefix form one fleet.
+	 */
+	private String prefix = "hotconnpool";
 
 	/**
-	 * This instance's name in the fleet, shown with the entries it reports; unique per instance (a pod name).
-	 * Default: the HOSTNAME variable, the process id and a random part.
+	 * This instance's name in the fleet, shown with the entries it reports; unique per instance (a pod name),
+	 * printable ASCII without spaces. Default: the HOSTNAME variable, the process id and a random part.
 	 */
-	private String instanceId;
+	private String instanceId = randomInstanceId();
 
 	/**
 	 * How long the fleet waits for Redis before it takes the link for down (at least 1ms). Keep
-	 * spring.data.redis.timeout short as well: it is how long the driver holds the fleet's thread.
+	 * spring.data.redis.connect-timeout short as well: it bounds connecting.
 	 */
 	private Duration commandTimeout = Duration.ofMillis(500);
 
-	/** Publications waiting for Redis; past it they are dropped, counted and made good at the next resync. */
+	/**
+	 * Publications sent to Redis and not yet answered (at least 1); past it they are dropped, counted and made good
+	 * at the next resynchronisation.
+	 */
 	private int queueCapacity = 1000;
 
 	/** How long the one instance that re-probes an expired IP holds its lock: longer than a probe (at least 1ms). */
@@ -98,14 +109,43 @@ public class FleetProperties {
 	}
 
 	/**
-	 * The settings these properties describe.
-	 * @return the settings
-	 * @throws io.hotconnpool.pool.InvalidSettingException naming the first invalid property
+	 * Checks every value.
+	 * @return these properties
+	 * @throws InvalidSettingException naming the first invalid property
 	 */
-	FleetSettings toSettings() {
-		return new FleetSettings(this.prefix,
-				(this.instanceId != null) ? this.instanceId : FleetSettings.randomInstanceId(), this.commandTimeout,
-				this.queueCapacity, this.reprobeLock, this.heartbeatInterval);
+	public FleetProperties validate() {
+		if (this.prefix == null || !this.prefix.matches("[A-Za-z0-9._:{}-]+")) {
+			throw new InvalidSettingException(PROPERTY + "prefix", this.prefix,
+					"letters, digits and . _ - : { } (no spaces)");
+		}
+		if (this.instanceId == null || !this.instanceId.matches("[\\x21-\\x7e]+")) {
+			throw new InvalidSettingException(PROPERTY + "instance-id", this.instanceId,
+					"printable ASCII without spaces");
+		}
+		requireAtLeastOneMillisecond("command-timeout", this.commandTimeout);
+		requireAtLeastOneMillisecond("reprobe-lock", this.reprobeLock);
+		requireAtLeastOneMillisecond("heartbeat-interval", this.heartbeatInterval);
+		if (this.queueCapacity < 1) {
+			throw new InvalidSettingException(PROPERTY + "queue-capacity", this.queueCapacity, "1 or more");
+		}
+		return this;
+	}
+
+	/**
+	 * An instance id for when none is configured: the host name where the environment gives one, the process id
+	 * and a random part, such as {@code web-7f9c-4211-1a2b3c4d}.
+	 * @return the id
+	 */
+	static String randomInstanceId() {
+		String host = Objects.requireNonNullElse(System.getenv("HOSTNAME"), "").replaceAll("[^\\x21-\\x7e]", "");
+		return (host.isEmpty() ? "instance" : host) + "-" + ProcessHandle.current().pid() + "-"
+				+ UUID.randomUUID().toString().substring(0, 8);
+	}
+
+	private static void requireAtLeastOneMillisecond(String property, Duration value) {
+		if (value == null || value.compareTo(Duration.ofMillis(1)) < 0) {
+			throw new InvalidSettingException(PROPERTY + property, value, "at least 1ms");
+		}
 	}
 
 }

@@ -2,24 +2,20 @@ package io.hotconnpool.fleet;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.ArrayBlockingQueue;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.IntSupplier;
 import java.util.function.Supplier;
@@ -29,29 +25,35 @@ import io.hotconnpool.pool.HostStats;
 import io.hotconnpool.pool.HotConnPool;
 import io.hotconnpool.pool.HotConnPoolListener;
 import io.hotconnpool.pool.ReprobeGate;
+import io.lettuce.core.KeyScanCursor;
+import io.lettuce.core.KeyValue;
+import io.lettuce.core.RedisFuture;
+import io.lettuce.core.ScanArgs;
+import io.lettuce.core.ScanCursor;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.SetArgs;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
 import org.springframework.context.SmartLifecycle;
-import org.springframework.data.redis.connection.RedisConnectionFactory;
-import org.springframework.data.redis.core.Cursor;
-import org.springframework.data.redis.core.ScanOptions;
-import org.springframework.data.redis.core.StringRedisTemplate;
-import org.springframework.data.redis.listener.ChannelTopic;
-import org.springframework.data.redis.listener.RedisMessageListenerContainer;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 /**
- * Shares a {@link HotConnPool}'s blacklist with the other instances of a fleet through Redis.
+ * Shares a {@link HotConnPool}'s blacklist with the other instances of a fleet through Redis (Lettuce).
  * <ul>
- * <li>An IP this pool blacklists is published on {@code <prefix>:events} and written to
- * {@code <prefix>:blacklist:<host>/<ip>} with the entry's TTL as the key's expiry; every other instance applies it
- * at once ({@link HotConnPool#blacklist}), and loads the current entries when it starts.</li>
+ * <li>An IP this pool blacklists is written to {@code <prefix>:blacklist:<host>/<ip>} with the entry's end as the
+ * key's expiry ({@code SET PXAT}) and published on {@code <prefix>:events}, in one script; every other instance
+ * applies it at once ({@link HotConnPool#blacklist}), and loads the current entries when it starts.</li>
  * <li>When an entry expires, the instance that takes {@code <prefix>:reprobe:<host>/<ip>} ({@code SET NX PX}) re-probes
  * the IP; the others wait for the outcome it publishes: restored, or blacklisted for another TTL.</li>
- * <li>Redis is never in the pool's way: events go to a bounded queue that one thread of the fleet sends in order
- * (full, they are dropped and counted), nothing waits longer than {@code command-timeout}, and without Redis each
- * instance keeps its own blacklist and re-probes on its own. A heartbeat finds the link down (logged once) and
- * back, and then resynchronises: it publishes this instance's own entries and applies everyone else's.</li>
+ * <li>Redis is never in the pool's way. An event is written on the reporting thread to the fleet's own connection
+ * without waiting for the answer; at most {@code queue-capacity} are unanswered (past it they are dropped and
+ * counted), and they are cancelled when the heartbeat behind them is not answered within {@code command-timeout}.
+ * What others publish is applied on the driver's thread that reads it, without a hand-off: a host's lock and
+ * closing idle sockets, no Redis and no waiting. Without Redis each instance keeps its own blacklist and re-probes
+ * on its own. The heartbeat finds the link down (logged once) and back, and then resynchronises: it publishes this
+ * instance's own entries and applies everyone else's.</li>
  * </ul>
  * What is stored and published is one line per entry: host, IP, since, until, instance id and reason
  * ({@link FleetEvent}); nothing else, and nothing secret.
@@ -62,23 +64,27 @@ public final class RedisFleet implements HotConnPoolListener, ReprobeGate, Smart
 
 	private static final Log logger = LogFactory.getLog(RedisFleet.class);
 
+	/**
+	 * {@code SET key event PXAT until} ({@code DEL key} for a restoration), then {@code PUBLISH channel event}:
+	 * KEYS[1] the entry's key, ARGV the event, its end in epoch milliseconds (empty for a restoration) and the
+	 * channel. Answers how many instances got it.
+	 */
+	private static final String SEND = """
+			if ARGV[2] == '' then redis.call('DEL', KEYS[1])
+			else redis.call('SET', KEYS[1], ARGV[1], 'PXAT', ARGV[2]) end
+			return redis.call('PUBLISH', ARGV[3], ARGV[1])""";
+
 	private final Supplier<HotConnPool> pool;
 
+	private final FleetProperties settings;
+
+	private final LettuceConnectionFactory connectionFactory;
+
+	/** Connects, checks the link and resynchronises; the only thread of the fleet that waits for Redis. */
+	/** Made by each start and shut down by each stop, so the context can stop and start the fleet again. */
+	private volatile ScheduledExecutorService heartbeats;
+
 	private final IntSupplier poolPhase;
-
-	private final FleetSettings settings;
-
-	private final StringRedisTemplate redis;
-
-	private final RedisMessageListenerContainer subscriber;
-
-	/** One thread sends every Redis command in order; its queue is bounded. */
-	private final ThreadPoolExecutor commands;
-
-	/** One thread applies what others publish, in order. */
-	private final ThreadPoolExecutor receiver;
-
-	private final ScheduledExecutorService heartbeats;
 
 	private final String channel;
 
@@ -93,6 +99,15 @@ public final class RedisFleet implements HotConnPoolListener, ReprobeGate, Smart
 
 	private final LongAdder dropped = new LongAdder();
 
+	/**
+	 * Events sent and not yet answered, at most {@code queue-capacity}: cancelled when the heartbeat, behind them on
+	 * the same connection, is not answered within {@code command-timeout}.
+	 */
+	private final Set<RedisFuture<Long>> unanswered = ConcurrentHashMap.newKeySet();
+
+	/** The fleet's own connections, opened by the heartbeat thread; the driver reconnects them after an outage. */
+	private volatile FleetConnections connections;
+
 	private volatile Link link = Link.CONNECTING;
 
 	private volatile Instant linkSince = Instant.now();
@@ -102,9 +117,6 @@ public final class RedisFleet implements HotConnPoolListener, ReprobeGate, Smart
 	/** Set when an event was lost (dropped, unreadable): the next heartbeat resynchronises. */
 	private final AtomicBoolean resyncNeeded = new AtomicBoolean();
 
-	/** When the heartbeat in flight was sent ({@link System#nanoTime()}), 0 when none is. */
-	private final AtomicLong heartbeatSentNanos = new AtomicLong();
-
 	private final AtomicBoolean unreadableLogged = new AtomicBoolean();
 
 	private volatile boolean running;
@@ -113,96 +125,72 @@ public final class RedisFleet implements HotConnPoolListener, ReprobeGate, Smart
 	 * Creates the fleet link; {@link #start()} connects it.
 	 * @param pool the pool, looked up at start (the pool is built with this fleet among its listeners)
 	 * @param poolPhase the lifecycle phase of the pool, looked up at start
-	 * @param connectionFactory the application's Redis connection factory
-	 * @param settings the fleet settings
+	 * @param connectionFactory the application's Redis connection factory, whose client the fleet connects with
+	 * @param settings the fleet's properties, validated here
+	 * @throws io.hotconnpool.pool.InvalidSettingException naming the first invalid property
 	 */
-	public RedisFleet(Supplier<HotConnPool> pool, IntSupplier poolPhase, RedisConnectionFactory connectionFactory,
-			FleetSettings settings) {
+	public RedisFleet(Supplier<HotConnPool> pool, IntSupplier poolPhase, LettuceConnectionFactory connectionFactory,
+			FleetProperties settings) {
 		this.pool = Objects.requireNonNull(pool, "pool");
 		this.poolPhase = Objects.requireNonNull(poolPhase, "poolPhase");
-		this.settings = Objects.requireNonNull(settings, "settings");
-		this.redis = new StringRedisTemplate(connectionFactory);
-		this.channel = settings.prefix() + ":events";
-		this.heartbeatChannel = settings.prefix() + ":heartbeat:" + settings.instanceId();
-		this.commands = singleThread("hotconnpool-fleet", settings.queueCapacity());
-		this.receiver = singleThread("hotconnpool-fleet-receiver", settings.queueCapacity());
-		this.heartbeats = Executors.newSingleThreadScheduledExecutor(daemon("hotconnpool-fleet-heartbeat"));
-		this.subscriber = new RedisMessageListenerContainer();
-		this.subscriber.setConnectionFactory(connectionFactory);
-		this.subscriber.setTaskExecutor((delivery) -> {
-			try {
-				this.receiver.execute(delivery);
-			}
-			catch (RejectedExecutionException ex) {
-				lost();
-			}
-		});
-		this.subscriber.setRecoveryInterval(settings.heartbeatInterval().toMillis());
-		this.subscriber.setMaxSubscriptionRegistrationWaitingTime(settings.commandTimeout().toMillis());
-		this.subscriber.addMessageListener((message, pattern) -> receive(new String(message.getBody(),
-				StandardCharsets.UTF_8)), new ChannelTopic(this.channel));
-		this.subscriber.addMessageListener((message, pattern) -> {
-		}, new ChannelTopic(this.heartbeatChannel));
-		this.subscriber.afterPropertiesSet();
+		this.settings = Objects.requireNonNull(settings, "settings").validate();
+		this.connectionFactory = Objects.requireNonNull(connectionFactory, "connectionFactory");
+		this.channel = settings.getPrefix() + ":events";
+		this.heartbeatChannel = settings.getPrefix() + ":heartbeat:" + settings.getInstanceId();
 	}
 
-	private static ThreadPoolExecutor singleThread(String name, int capacity) {
-		return new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(capacity),
-				daemon(name));
-	}
-
-	private static ThreadFactory daemon(String name) {
-		return (task) -> {
-			Thread thread = new Thread(task, name);
-			thread.setDaemon(true);
-			return thread;
-		};
-	}
-
-	// ---- the pool's events: published without waiting ---------------------------------------------------
+	// ---- the pool's events: sent without waiting ----------------------------------------------------------
 
 	@Override
 	public void ipBlacklisted(String host, String ip, String reason, Instant until, String source) {
 		if (source == null) { // what others reported is theirs to publish
-			publish(FleetEvent.blacklisted(host, ip, Instant.now(), until, this.settings.instanceId(), reason));
+			publish(FleetEvent.blacklisted(host, ip, Instant.now(), until, this.settings.getInstanceId(), reason));
 		}
 	}
 
 	@Override
 	public void ipRestored(String host, String ip, String source) {
 		if (source == null) {
-			publish(FleetEvent.restored(host, ip, Instant.now(), this.settings.instanceId()));
+			publish(FleetEvent.restored(host, ip, Instant.now(), this.settings.getInstanceId()));
 		}
 	}
 
 	private void publish(FleetEvent event) {
-		if (!this.running || this.link != Link.UP) {
+		FleetConnections redis = this.connections;
+		if (!this.running || this.link != Link.UP || redis == null) {
 			this.dropped.increment(); // this instance's entries are published again when the link is back
 			return;
 		}
-		submit(() -> send(event));
+		if (event.blacklisted() && !event.until().isAfter(Instant.now())) {
+			return; // expired on its way
+		}
+		if (this.unanswered.size() >= this.settings.getQueueCapacity()) {
+			lost();
+			return;
+		}
+		RedisFuture<Long> sent = send(redis.commands(), event);
+		this.unanswered.add(sent);
+		sent.whenComplete((listening, failure) -> {
+			this.unanswered.remove(sent);
+			if (failure == null) {
+				this.published.increment();
+			}
+			else { // a burst may outlast the driver's timeout: the heartbeat judges the link, a resync the loss
+				this.failed.increment();
+				this.lastFailure = failure.toString();
+				this.resyncNeeded.set(true);
+			}
+		});
 	}
 
 	/**
-	 * Stores the entry with its TTL as expiry (or removes it), then publishes the event, on the shared connection
-	 * (a pipeline would open a dedicated one each time). Stored before published, so that an instance that
-	 * subscribes and loads meanwhile misses neither.
+	 * Stores the entry until it ends (or removes it) and publishes the event, in one command ({@link #SEND}): one
+	 * write, stored before published, so that an instance that subscribes and loads meanwhile misses neither.
 	 */
-	private void send(FleetEvent event) {
-		String key = key("blacklist", event.host(), event.ip());
-		String text = event.encode();
-		if (!event.blacklisted()) {
-			this.redis.delete(key);
-		}
-		else {
-			Duration ttl = Duration.between(Instant.now(), event.until());
-			if (ttl.toMillis() <= 0) {
-				return; // expired on its way
-			}
-			this.redis.opsForValue().set(key, text, ttl);
-		}
-		this.redis.convertAndSend(this.channel, text);
-		this.published.increment();
+	private RedisFuture<Long> send(RedisClusterAsyncCommands<String, String> redis, FleetEvent event) {
+		String until = event.blacklisted() ? Long.toString(event.until().toEpochMilli()) : "";
+		return redis.eval(SEND, ScriptOutputType.INTEGER, new String[] { key("blacklist", event.host(), event.ip()) },
+				event.encode(), until, this.channel);
 	}
 
 	// ---- who re-probes ----------------------------------------------------------------------------------
@@ -214,23 +202,31 @@ public final class RedisFleet implements HotConnPoolListener, ReprobeGate, Smart
 	 */
 	@Override
 	public CompletionStage<Boolean> mayReprobe(String host, String ip) {
-		if (!this.running || this.link != Link.UP) {
+		FleetConnections redis = this.connections;
+		if (!this.running || this.link != Link.UP || redis == null) {
 			return CompletableFuture.completedFuture(true);
 		}
-		CompletableFuture<Boolean> decision = new CompletableFuture<>();
-		boolean queued = submit(() -> decision.complete(Boolean.TRUE.equals(this.redis.opsForValue()
-			.setIfAbsent(key("reprobe", host, ip), this.settings.instanceId(), this.settings.reprobeLock()))));
-		if (!queued) {
-			return CompletableFuture.completedFuture(true);
-		}
-		return decision.orTimeout(this.settings.commandTimeout().toNanos(), TimeUnit.NANOSECONDS);
+		RedisFuture<String> lock = redis.commands()
+			.set(key("reprobe", host, ip), this.settings.getInstanceId(),
+					SetArgs.Builder.nx().px(this.settings.getReprobeLock().toMillis()));
+		return lock.toCompletableFuture()
+			.orTimeout(this.settings.getCommandTimeout().toNanos(), TimeUnit.NANOSECONDS)
+			.handle((reply, failure) -> {
+				if (failure != null) {
+					lock.cancel(true);
+					failed(failure);
+					return true;
+				}
+				return "OK".equals(reply);
+			});
 	}
 
 	// ---- what others publish ----------------------------------------------------------------------------
 
+	/** On the driver's thread that read it: applying is a host's lock and closing idle sockets, nothing more. */
 	private void receive(String text) {
 		FleetEvent event = read(text);
-		if (event == null || event.instance().equals(this.settings.instanceId())) {
+		if (event == null || event.instance().equals(this.settings.getInstanceId())) {
 			return;
 		}
 		this.received.increment();
@@ -244,8 +240,8 @@ public final class RedisFleet implements HotConnPoolListener, ReprobeGate, Smart
 		catch (IllegalArgumentException ex) {
 			this.failed.increment();
 			if (this.unreadableLogged.compareAndSet(false, true)) {
-				logger.warn("hotconnpool fleet ignores what it cannot read under the prefix '" + this.settings.prefix()
-						+ "' (another writer?): " + ex.getMessage() + " (logged once)");
+				logger.warn("hotconnpool fleet ignores what it cannot read under the prefix '"
+						+ this.settings.getPrefix() + "' (another writer?): " + ex.getMessage() + " (logged once)");
 			}
 			return null;
 		}
@@ -268,116 +264,121 @@ public final class RedisFleet implements HotConnPoolListener, ReprobeGate, Smart
 	// ---- the link: heartbeat, down and back, resynchronisation -----------------------------------------
 
 	/**
-	 * Sends a heartbeat unless one is in flight; one in flight past the command timeout takes the link down. The
-	 * heartbeat is a publication on this instance's own channel: Redis answers how many subscribers got it, so it
-	 * proves both that commands go through and that this instance hears the fleet (the driver resubscribes on its
-	 * own schedule after an outage). An answer after the link was down, or after an event was lost,
-	 * resynchronises.
+	 * Connects if not yet connected, then publishes a heartbeat on this instance's own channel: Redis answers how
+	 * many subscribers got it, so it proves both that commands go through and that this instance hears the fleet
+	 * (the driver resubscribes on its own after an outage). An answer after the link was down, or after an event
+	 * was lost, resynchronises. Waits at most {@code command-timeout} per command, on this thread only.
 	 */
 	private void heartbeat() {
-		long now = System.nanoTime();
-		long sent = this.heartbeatSentNanos.get();
-		if (sent != 0) {
-			if (now - sent > this.settings.commandTimeout().toNanos()) {
-				failed(new TimeoutException("Redis did not answer within " + this.settings.commandTimeout()));
+		try {
+			FleetConnections redis = this.connections;
+			if (redis == null) {
+				redis = connect();
 			}
-			return;
-		}
-		this.heartbeatSentNanos.set(now);
-		boolean queued = submit(() -> {
-			try {
-				Long listening = this.redis.convertAndSend(this.heartbeatChannel, "");
-				if (listening == null || listening == 0) {
-					if (this.link != Link.CONNECTING) { // at start the subscription may still be on its way
-						failed(new IllegalStateException("not subscribed to " + this.channel));
-					}
-				}
-				else if (this.link != Link.UP || this.resyncNeeded.getAndSet(false)) {
-					resynchronise();
+			Long listening = await(redis.commands().publish(this.heartbeatChannel, ""));
+			if (listening == null || listening == 0) {
+				if (this.link != Link.CONNECTING) { // at start the subscription may still be on its way
+					failed(new IllegalStateException("not subscribed to " + this.channel));
 				}
 			}
-			finally {
-				this.heartbeatSentNanos.set(0);
+			else if (this.link != Link.UP || this.resyncNeeded.getAndSet(false)) {
+				resynchronise(redis.commands());
 			}
-		});
-		if (!queued) {
-			this.heartbeatSentNanos.set(0);
 		}
+		catch (Exception ex) {
+			failed(ex);
+		}
+	}
+
+	/** Opens the fleet's connections with the application's Lettuce client, and subscribes. */
+	private FleetConnections connect() throws Exception {
+		FleetConnections connected = FleetConnections.open(this.connectionFactory.getRequiredNativeClient(),
+				this.channel, this::receive);
+		try {
+			await(connected.subscribe(this.channel, this.heartbeatChannel));
+			if (!this.running) {
+				throw new IllegalStateException("hotconnpool fleet stopped while connecting");
+			}
+		}
+		catch (Exception ex) {
+			connected.close();
+			throw ex;
+		}
+		this.connections = connected;
+		return connected;
 	}
 
 	/**
 	 * Publishes this instance's own entries (some may have been lost while the link was down) and applies every
-	 * other instance's entry stored in Redis. The link is up from the start of it, so that events meanwhile queue
-	 * behind it.
+	 * other instance's entry stored in Redis. The link is up from the start of it, so that events meanwhile are
+	 * sent behind it.
 	 */
-	private void resynchronise() {
+	private void resynchronise(RedisClusterAsyncCommands<String, String> redis) throws Exception {
 		Link before = this.link;
 		setLink(Link.UP);
 		int pushed = 0;
 		Instant now = Instant.now();
 		for (HostStats host : this.pool.get().stats().hosts()) {
-			String key = host.host() + ":" + host.port();
 			for (BlacklistedIp entry : host.blacklisted()) {
 				if (entry.source() == null && entry.until().isAfter(now)) {
-					send(FleetEvent.blacklisted(key, entry.ip(), entry.since(), entry.until(),
-							this.settings.instanceId(), entry.reason()));
+					await(send(redis, FleetEvent.blacklisted(host.host() + ":" + host.port(), entry.ip(),
+							entry.since(), entry.until(), this.settings.getInstanceId(), entry.reason())));
 					pushed++;
 				}
 			}
 		}
 		List<String> keys = new ArrayList<>();
-		ScanOptions pattern = ScanOptions.scanOptions().match(this.settings.prefix() + ":blacklist:*").count(1000).build();
-		try (Cursor<String> cursor = this.redis.scan(pattern)) {
-			cursor.forEachRemaining(keys::add);
+		ScanArgs pattern = ScanArgs.Builder.matches(this.settings.getPrefix() + ":blacklist:*").limit(1000);
+		ScanCursor cursor = ScanCursor.INITIAL;
+		do {
+			KeyScanCursor<String> page = await(redis.scan(cursor, pattern));
+			keys.addAll(page.getKeys());
+			cursor = page;
 		}
+		while (!cursor.isFinished());
 		int applied = 0;
-		List<String> values = keys.isEmpty() ? List.of() : this.redis.opsForValue().multiGet(keys);
-		for (String value : (values != null) ? values : List.<String>of()) {
-			FleetEvent event = (value != null) ? read(value) : null;
-			if (event != null && !event.instance().equals(this.settings.instanceId()) && apply(event)) {
+		for (KeyValue<String, String> value : keys.isEmpty() ? List.<KeyValue<String, String>>of()
+				: await(redis.mget(keys.toArray(String[]::new)))) {
+			FleetEvent event = value.hasValue() ? read(value.getValue()) : null;
+			if (event != null && !event.instance().equals(this.settings.getInstanceId()) && apply(event)) {
 				applied++;
 			}
 		}
-		String line = "hotconnpool fleet " + this.settings.instanceId() + " synchronised with Redis: published "
+		String line = "hotconnpool fleet " + this.settings.getInstanceId() + " synchronised with Redis: published "
 				+ pushed + " own entries, applied " + applied + " of " + keys.size() + " stored";
 		logger.info((before == Link.DOWN) ? "hotconnpool fleet link to Redis is back; " + line : line);
 	}
 
-	/**
-	 * Queues a Redis command for the fleet's thread; a failure takes the link down.
-	 * @return whether it was queued (if not it is dropped, counted, and made good by a resynchronisation)
-	 */
-	private boolean submit(Runnable command) {
+	/** The command's answer within {@code command-timeout}, on the heartbeat thread; else it is cancelled. */
+	private <T> T await(RedisFuture<T> command) throws Exception {
 		try {
-			this.commands.execute(() -> {
-				try {
-					command.run();
-				}
-				catch (RuntimeException ex) {
-					failed(ex);
-				}
-			});
-			return true;
+			return command.get(this.settings.getCommandTimeout().toNanos(), TimeUnit.NANOSECONDS);
 		}
-		catch (RejectedExecutionException ex) {
-			lost();
-			return false;
+		catch (ExecutionException ex) {
+			throw (ex.getCause() instanceof Exception cause) ? cause : ex;
+		}
+		catch (TimeoutException ex) {
+			throw new TimeoutException("Redis did not answer within " + this.settings.getCommandTimeout());
+		}
+		finally {
+			command.cancel(true); // answered: no effect; else never sent late, after the link came back
 		}
 	}
 
-	/** An event did not fit its queue: counted, and the next heartbeat resynchronises. */
+	/** An event did not fit: counted, and the next heartbeat resynchronises. */
 	private void lost() {
 		this.dropped.increment();
 		this.resyncNeeded.set(true);
 	}
 
-	private void failed(Exception failure) {
+	private void failed(Throwable failure) {
 		this.failed.increment();
 		this.lastFailure = failure.toString();
 		Link before = this.link;
 		if (before != Link.DOWN && this.running) {
 			setLink(Link.DOWN);
-			logger.warn("hotconnpool fleet " + this.settings.instanceId()
+			this.unanswered.forEach((command) -> command.cancel(true)); // never sent late, after the link came back
+			logger.warn("hotconnpool fleet " + this.settings.getInstanceId()
 					+ ((before == Link.CONNECTING) ? " cannot reach Redis (" : " lost its link to Redis (") + failure
 					+ "): each instance goes on with its own blacklist and re-probes on its own; resynchronising when"
 					+ " Redis is back (logged once until then)");
@@ -390,32 +391,28 @@ public final class RedisFleet implements HotConnPoolListener, ReprobeGate, Smart
 	}
 
 	private String key(String kind, String host, String ip) {
-		return this.settings.prefix() + ":" + kind + ":" + host + "/" + ip;
+		return this.settings.getPrefix() + ":" + kind + ":" + host + "/" + ip;
 	}
 
 	// ---- lifecycle ----------------------------------------------------------------------------------------
 
-	/** Subscribes, then loads the stored entries and checks the link every {@code heartbeat-interval}. */
+	/** Connects, subscribes, loads the stored entries and checks the link every {@code heartbeat-interval}. */
 	@Override
 	public void start() {
 		if (this.running) {
 			return;
 		}
 		this.running = true;
-		// On the heartbeat thread: subscribing waits up to command-timeout, never the caller.
-		this.heartbeats.execute(() -> {
-			try {
-				this.subscriber.start();
-			}
-			catch (RuntimeException ex) {
-				failed(ex); // the container retries every heartbeat-interval
-			}
+		this.heartbeats = Executors.newSingleThreadScheduledExecutor((task) -> {
+			Thread thread = new Thread(task, "hotconnpool-fleet");
+			thread.setDaemon(true);
+			return thread;
 		});
-		long interval = this.settings.heartbeatInterval().toNanos();
+		long interval = this.settings.getHeartbeatInterval().toNanos();
 		this.heartbeats.scheduleWithFixedDelay(this::heartbeat, 0, interval, TimeUnit.NANOSECONDS);
 	}
 
-	/** Unsubscribes and stops sending; commands in flight get up to {@code command-timeout}. */
+	/** Stops checking and closes the fleet's connections; commands in flight are cancelled. */
 	@Override
 	public void stop() {
 		if (!this.running) {
@@ -424,22 +421,17 @@ public final class RedisFleet implements HotConnPoolListener, ReprobeGate, Smart
 		this.running = false;
 		this.heartbeats.shutdownNow();
 		try {
-			this.subscriber.stop();
-			this.subscriber.destroy();
-		}
-		catch (Exception ex) {
-			logger.debug("hotconnpool fleet unsubscribing failed", ex);
-		}
-		this.receiver.shutdownNow();
-		this.commands.shutdown();
-		try {
-			if (!this.commands.awaitTermination(this.settings.commandTimeout().toNanos(), TimeUnit.NANOSECONDS)) {
-				this.commands.shutdownNow();
+			if (!this.heartbeats.awaitTermination(this.settings.getCommandTimeout().toNanos(), TimeUnit.NANOSECONDS)) {
+				logger.debug("hotconnpool fleet heartbeat did not stop within the command timeout");
 			}
 		}
 		catch (InterruptedException ex) {
-			this.commands.shutdownNow();
 			Thread.currentThread().interrupt();
+		}
+		FleetConnections redis = this.connections;
+		if (redis != null) {
+			this.connections = null;
+			redis.close();
 		}
 	}
 
@@ -462,7 +454,7 @@ public final class RedisFleet implements HotConnPoolListener, ReprobeGate, Smart
 	 * @return a snapshot
 	 */
 	public Status status() {
-		return new Status(this.settings.instanceId(), this.settings.prefix(), this.link, this.linkSince,
+		return new Status(this.settings.getInstanceId(), this.settings.getPrefix(), this.link, this.linkSince,
 				this.lastFailure, this.published.sum(), this.received.sum(), this.failed.sum(), this.dropped.sum());
 	}
 
@@ -491,7 +483,7 @@ public final class RedisFleet implements HotConnPoolListener, ReprobeGate, Smart
 	 * @param published events this instance published (its blacklistings and restorations)
 	 * @param received events of other instances received
 	 * @param failed Redis commands that failed or timed out, and stored or received text that was unreadable
-	 * @param dropped events not published: the queue was full or the link down (resynchronised later)
+	 * @param dropped events not published: too many unanswered or the link down (resynchronised later)
 	 */
 	public record Status(String instanceId, String prefix, Link link, Instant since, String lastFailure,
 			long published, long received, long failed, long dropped) {

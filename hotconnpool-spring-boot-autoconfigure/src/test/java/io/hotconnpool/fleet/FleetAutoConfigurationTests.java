@@ -4,6 +4,7 @@ import java.time.Duration;
 
 import io.hotconnpool.autoconfigure.HotConnPoolAutoConfiguration;
 import io.hotconnpool.pool.HotConnPool;
+import io.hotconnpool.pool.InvalidSettingException;
 import io.hotconnpool.test.LoopbackRedis;
 import org.junit.jupiter.api.Test;
 
@@ -19,6 +20,7 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.mockito.Mockito.mock;
 
 /**
  * When fleet mode is on, and what it brings: the fleet (a listener and re-probe gate of the pool), its health
@@ -52,6 +54,17 @@ class FleetAutoConfigurationTests {
 	}
 
 	@Test
+	void anotherRedisDriverFailsStartUpNamingTheProperty() {
+		this.runner.withBean(RedisConnectionFactory.class, () -> mock(RedisConnectionFactory.class))
+			.withPropertyValues("hotconnpool.fleet.enabled=true")
+			.run((context) -> assertThat(context).getFailure()
+				.rootCause()
+				.isInstanceOf(InvalidSettingException.class)
+				.hasMessageContaining("hotconnpool.fleet.enabled")
+				.hasMessageContaining("Lettuce"));
+	}
+
+	@Test
 	void onWhenEnabledAndWithoutARedisThatAnswersTheApplicationStillStartsAndIsHealthy() {
 		this.withoutRedis
 			.withPropertyValues("hotconnpool.fleet.enabled=true", "hotconnpool.fleet.instance-id=pod-1",
@@ -79,6 +92,25 @@ class FleetAutoConfigurationTests {
 					RedisFleet fleet = context.getBean(RedisFleet.class);
 					await().atMost(Duration.ofSeconds(10)).until(() -> fleet.status().link() == RedisFleet.Link.UP);
 					assertThat(fleet.status().prefix()).isEqualTo("boot");
+				});
+		}
+	}
+
+	@Test
+	void linksUpAgainWhenTheContextIsStoppedAndStarted() throws Exception {
+		try (LoopbackRedis redis = LoopbackRedis.start()) {
+			this.runner.withBean(RedisConnectionFactory.class, () -> redis.connectionFactory(Duration.ofMillis(500)))
+				.withPropertyValues("hotconnpool.fleet.enabled=true")
+				.run((context) -> {
+					RedisFleet fleet = context.getBean(RedisFleet.class);
+					await().atMost(Duration.ofSeconds(10)).until(() -> fleet.status().link() == RedisFleet.Link.UP);
+
+					context.stop();
+					assertThat(fleet.isRunning()).isFalse();
+					context.start();
+
+					assertThat(fleet.isRunning()).isTrue();
+					await().atMost(Duration.ofSeconds(10)).until(() -> fleet.status().link() == RedisFleet.Link.UP);
 				});
 		}
 	}

@@ -6,8 +6,11 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -119,10 +122,12 @@ class FleetIntegrationTests {
 
 	/**
 	 * Propagation latency, p50 within one Redis round trip + 10 ms, and the cost of a blacklisting on the thread
-	 * that reports it (the pool's), over 200 blacklistings and restorations of one IP.
+	 * that reports it (the pool's), over 200 blacklistings and restorations of one IP. The p99 is printed, not
+	 * asserted: on shared cores a few of 200 rounds meet a descheduled driver thread or redis-server (the
+	 * benchmark {@code EndToEnd fleet} measures it over 2,000).
 	 */
 	@Test
-	void propagationLatencyAndCostPerBlacklisting() {
+	void propagationLatencyAndCostPerBlacklisting() throws InterruptedException {
 		Instance a = instance("a", Duration.ofMinutes(5));
 		Instance b = instance("b", Duration.ofMinutes(5));
 		warmUpFleetPath(a, b);
@@ -133,15 +138,14 @@ class FleetIntegrationTests {
 		long[] latencies = new long[rounds];
 		long[] costs = new long[rounds];
 		for (int i = 0; i < rounds; i++) {
-			int seen = b.events.fleetTimes.size();
 			long start = System.nanoTime();
 			a.fleet.ipBlacklisted(host, ip, "measured", Instant.now().plusSeconds(60), null);
 			costs[i] = System.nanoTime() - start;
-			await().atMost(Duration.ofSeconds(2)).pollInterval(Duration.ofMillis(1))
-				.until(() -> b.events.fleetTimes.size() > seen);
-			latencies[i] = b.events.fleetTimes.get(seen) - start;
+			Long applied = b.events.fleetArrivals.poll(2, TimeUnit.SECONDS); // B's listener event, no polling
+			assertThat(applied).as("round %d applied by b", i).isNotNull();
+			latencies[i] = applied - start;
 			a.fleet.ipRestored(host, ip, null);
-			await().atMost(Duration.ofSeconds(2)).pollInterval(Duration.ofMillis(1))
+			await().atMost(Duration.ofSeconds(2)) // not timed
 				.until(() -> b.pool.stats().hosts().get(0).blacklisted().isEmpty());
 		}
 		java.util.Arrays.sort(latencies);
@@ -320,8 +324,15 @@ class FleetIntegrationTests {
 	private Instance instance(String id, Duration ttl) {
 		LettuceConnectionFactory factory = redis.connectionFactory(COMMAND_TIMEOUT);
 		AtomicReference<HotConnPool> pool = new AtomicReference<>();
+		FleetProperties fleetProperties = new FleetProperties();
+		fleetProperties.setPrefix(this.prefix);
+		fleetProperties.setInstanceId(id);
+		fleetProperties.setCommandTimeout(COMMAND_TIMEOUT);
+		fleetProperties.setQueueCapacity(100);
+		fleetProperties.setReprobeLock(Duration.ofMillis(400));
+		fleetProperties.setHeartbeatInterval(HEARTBEAT);
 		RedisFleet fleet = new RedisFleet(pool::get, () -> pool.get().config().getLifecyclePhase(), factory,
-				new FleetSettings(this.prefix, id, COMMAND_TIMEOUT, 100, Duration.ofMillis(400), HEARTBEAT));
+				fleetProperties);
 		Events events = new Events();
 		// Health checks only every minute: an instance learns of a 403 from its own requests or from the fleet.
 		HotConnPoolConfig settings = this.origins.config((host) -> {
@@ -351,8 +362,9 @@ class FleetIntegrationTests {
 
 		final Map<String, Long> fromFleet = new ConcurrentHashMap<>();
 
-		/** When each entry from the fleet arrived. */
-		final List<Long> fleetTimes = new CopyOnWriteArrayList<>();
+		/** When each entry from the fleet was applied, in order. */
+		final BlockingQueue<Long> fleetArrivals = new LinkedBlockingQueue<>();
+
 
 		/** IP to who restored it: {@code self} for this pool's re-probe, else the reporting instance. */
 		final Map<String, String> restoredBy = new ConcurrentHashMap<>();
@@ -362,7 +374,7 @@ class FleetIntegrationTests {
 			long now = System.nanoTime();
 			(source == null ? this.own : this.fromFleet).putIfAbsent(ip, now);
 			if (source != null) {
-				this.fleetTimes.add(now);
+				this.fleetArrivals.add(now);
 			}
 		}
 
