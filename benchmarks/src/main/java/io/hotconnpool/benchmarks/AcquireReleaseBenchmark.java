@@ -8,7 +8,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import com.zaxxer.hikari.util.ConcurrentBag;
 import io.hotconnpool.pool.HotConnPool;
-import io.hotconnpool.pool.HotConnection;
+import io.hotconnpool.pool.Lease;
 import io.hotconnpool.test.TestTls;
 import io.hotconnpool.test.TlsOrigins;
 import okhttp3.Protocol;
@@ -163,13 +163,13 @@ public class AcquireReleaseBenchmark {
 
 	@Benchmark
 	@Threads(1)
-	public HotConnection hotconnpool1Thread(PoolState state) throws InterruptedException {
+	public Lease hotconnpool1Thread(PoolState state) throws InterruptedException {
 		return acquireRelease(state);
 	}
 
 	@Benchmark
 	@Threads(8)
-	public HotConnection hotconnpool8Threads(PoolState state) throws InterruptedException {
+	public Lease hotconnpool8Threads(PoolState state) throws InterruptedException {
 		return acquireRelease(state);
 	}
 
@@ -197,8 +197,8 @@ public class AcquireReleaseBenchmark {
 		return borrowReturn(state);
 	}
 
-	static HotConnection acquireRelease(PoolState state) throws InterruptedException {
-		HotConnection connection = state.pool.acquire(state.target);
+	static Lease acquireRelease(PoolState state) throws InterruptedException {
+		Lease connection = state.pool.acquire(state.target);
 		connection.close();
 		return connection;
 	}

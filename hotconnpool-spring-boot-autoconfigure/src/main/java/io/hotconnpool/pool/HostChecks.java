@@ -48,7 +48,7 @@ final class HostChecks {
 		long threshold = this.config.getLeakDetectionThreshold().toNanos();
 		long now = System.nanoTime();
 		for (HostPool host : this.hosts.all()) {
-			for (HotConnection lease : host.maintenance.leasedLongerThan(threshold, now)) {
+			for (Lease lease : host.maintenance.leasedLongerThan(threshold, now)) {
 				if (lease.markLeakReported()) {
 					reportLeak(host, lease, now - lease.leasedAtNanos());
 				}
@@ -56,7 +56,7 @@ final class HostChecks {
 		}
 	}
 
-	private void reportLeak(HostPool host, HotConnection lease, long held) {
+	private void reportLeak(HostPool host, Lease lease, long held) {
 		this.pool.counters.leaksDetected.increment();
 		String line = "hotconnpool " + lease + " has been held for " + Duration.ofNanos(held).toMillis()
 				+ " ms without being closed (leak-detection-threshold "

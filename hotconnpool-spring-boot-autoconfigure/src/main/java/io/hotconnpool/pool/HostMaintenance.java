@@ -319,10 +319,10 @@ final class HostMaintenance {
 	}
 
 	/** Leases held for at least the threshold, draining connections' included. */
-	List<HotConnection> leasedLongerThan(long thresholdNanos, long now) {
+	List<Lease> leasedLongerThan(long thresholdNanos, long now) {
 		this.lock.lock();
 		try {
-			List<HotConnection> held = new ArrayList<>();
+			List<Lease> held = new ArrayList<>();
 			for (PooledConnection connection : this.host.inUseLocked()) {
 				connection.leases.stream()
 					.filter((lease) -> now - lease.leasedAtNanos() >= thresholdNanos)

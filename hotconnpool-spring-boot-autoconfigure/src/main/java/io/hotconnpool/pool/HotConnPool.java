@@ -198,7 +198,7 @@ public final class HotConnPool implements AutoCloseable {
 	 * @throws InterruptedException when the waiting thread is interrupted
 	 * @see #acquireExclusive(String)
 	 */
-	public HotConnection acquire(String target) throws InterruptedException {
+	public Lease acquire(String target) throws InterruptedException {
 		return acquire(target, this.config.getAcquireTimeout());
 	}
 
@@ -214,7 +214,7 @@ public final class HotConnPool implements AutoCloseable {
 	 * @throws IllegalArgumentException when the target is blank or malformed or the timeout negative
 	 * @throws InterruptedException when the waiting thread is interrupted
 	 */
-	public HotConnection acquire(String target, Duration timeout) throws InterruptedException {
+	public Lease acquire(String target, Duration timeout) throws InterruptedException {
 		return this.leases.acquire(target, timeout, null, false);
 	}
 
@@ -229,7 +229,7 @@ public final class HotConnPool implements AutoCloseable {
 	 * @throws HostNotConfiguredException when the host is not served
 	 * @throws InterruptedException when the waiting thread is interrupted
 	 */
-	public HotConnection acquireExclusive(String target) throws InterruptedException {
+	public Lease acquireExclusive(String target) throws InterruptedException {
 		return acquireExclusive(target, this.config.getAcquireTimeout());
 	}
 
@@ -244,7 +244,7 @@ public final class HotConnPool implements AutoCloseable {
 	 * @throws IllegalArgumentException when the target is blank or malformed or the timeout negative
 	 * @throws InterruptedException when the waiting thread is interrupted
 	 */
-	public HotConnection acquireExclusive(String target, Duration timeout) throws InterruptedException {
+	public Lease acquireExclusive(String target, Duration timeout) throws InterruptedException {
 		return this.leases.acquire(target, timeout, null, true);
 	}
 

@@ -7,7 +7,7 @@ import okhttp3.Response;
 
 /**
  * Observes the lease API as it runs, on the caller's thread, for tracing: each acquire's wait, and each request on a
- * lease ({@link HotConnPool#execute} and {@link HotConnection#execute}), whose headers it may add to (a trace
+ * lease ({@link HotConnPool#execute} and {@link Lease#execute}), whose headers it may add to (a trace
  * context). Register with {@link HotConnPool.Builder#leaseObserver(LeaseObserver)}; the starter registers one backed
  * by Micrometer's {@code ObservationRegistry} when the application has one.
  * <p>

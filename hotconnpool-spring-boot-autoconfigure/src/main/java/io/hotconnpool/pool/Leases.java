@@ -28,7 +28,7 @@ final class Leases {
 	 * Acquires, preferring a connection to another IP than {@code avoid} when there is one; with {@code avoid}
 	 * (a retry) the connection is checked alive whatever its idle time.
 	 */
-	HotConnection acquire(String target, Duration timeout, InetAddress avoid, boolean exclusive)
+	Lease acquire(String target, Duration timeout, InetAddress avoid, boolean exclusive)
 			throws InterruptedException {
 		Objects.requireNonNull(timeout, "timeout");
 		if (timeout.isNegative()) {
@@ -55,9 +55,9 @@ final class Leases {
 		boolean stream = connection.multiplexed && !exclusive;
 		if (!this.pool.detectsLeaks) {
 			// the hold time is read only by listeners
-			return new HotConnection(this.pool, connection, stream, null, listeners.any() ? System.nanoTime() : 0);
+			return new Lease(this.pool, connection, stream, null, listeners.any() ? System.nanoTime() : 0);
 		}
-		HotConnection lease = new HotConnection(this.pool, connection, stream, new Throwable("acquired here"),
+		Lease lease = new Lease(this.pool, connection, stream, new Throwable("acquired here"),
 				System.nanoTime());
 		connection.leases.add(lease);
 		return lease;
@@ -78,7 +78,7 @@ final class Leases {
 
 	/** See {@link HotConnPool#execute(Request)}. */
 	Response execute(Request request) throws IOException {
-		HotConnection lease = acquireFor(request, null);
+		Lease lease = acquireFor(request, null);
 		try {
 			return releasingOnClose(lease.execute(request), lease);
 		}
@@ -98,7 +98,7 @@ final class Leases {
 	private Response retry(Request request, InetAddress failedIp, IOException failure) throws IOException {
 		PoolCounters counters = this.pool.counters;
 		counters.retries.increment();
-		HotConnection retry;
+		Lease retry;
 		try {
 			retry = acquireFor(request, failedIp);
 		}
@@ -120,7 +120,7 @@ final class Leases {
 		}
 	}
 
-	private HotConnection acquireFor(Request request, InetAddress avoid) throws InterruptedIOException {
+	private Lease acquireFor(Request request, InetAddress avoid) throws InterruptedIOException {
 		try {
 			return acquire(request.url().host() + ":" + request.url().port(), this.config.getAcquireTimeout(), avoid,
 					false);
@@ -139,7 +139,7 @@ final class Leases {
 		return idempotent && (request.body() == null || !request.body().isOneShot());
 	}
 
-	private static Response releasingOnClose(Response response, HotConnection lease) {
+	private static Response releasingOnClose(Response response, Lease lease) {
 		// Given back when the body ends, however it ends: read to the end, failed, or closed (string(), a stream).
 		return response.newBuilder().body(new ExchangeEndingBody(response.body(), (failure) -> lease.close())).build();
 	}

@@ -146,7 +146,7 @@ final class PooledConnection {
 	private volatile Connection physical;
 
 	/** Leases being held, for leak detection; empty when it is off. */
-	final Set<HotConnection> leases = ConcurrentHashMap.newKeySet();
+	final Set<Lease> leases = ConcurrentHashMap.newKeySet();
 
 	private final AtomicLong requests = new AtomicLong();
 

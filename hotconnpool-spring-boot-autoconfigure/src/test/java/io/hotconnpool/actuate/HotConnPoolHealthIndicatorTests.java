@@ -13,7 +13,7 @@ import io.hotconnpool.pool.AcquireTimeoutException;
 import io.hotconnpool.pool.AllBlacklistedPolicy;
 import io.hotconnpool.pool.HotConnPool;
 import io.hotconnpool.pool.HotConnPoolConfig;
-import io.hotconnpool.pool.HotConnection;
+import io.hotconnpool.pool.Lease;
 import io.hotconnpool.pool.InvalidSettingException;
 import io.hotconnpool.pool.Reliability;
 import io.hotconnpool.test.LoopbackTlsOrigins;
@@ -190,7 +190,7 @@ class HotConnPoolHealthIndicatorTests {
 				host.setMaxConnections(16);
 			})).start();
 		HotConnPoolHealthIndicator indicator = indicator(1, true);
-		List<HotConnection> held = new ArrayList<>();
+		List<Lease> held = new ArrayList<>();
 		for (int i = 0; i < 16; i++) {
 			held.add(this.pool.acquireExclusive(this.origins.target()));
 		}
@@ -205,7 +205,7 @@ class HotConnPoolHealthIndicatorTests {
 		assertThat(host(health).healthy()).as("held connections still count healthy").isEqualTo(16);
 		assertThat(host(health).reasons()).containsExactly("5 of the last 5 calls failed, at least 50% in PT2S");
 
-		held.forEach(HotConnection::close);
+		held.forEach(Lease::close);
 		long returned = System.nanoTime();
 		await().atMost(WITHIN).untilAsserted(() -> assertThat(indicator.health().getStatus()).isEqualTo(Status.UP));
 		Reliability.report("16 of 16 connections leased and never returned", "5 acquire timeouts: health DOWN; UP "

@@ -19,7 +19,7 @@ import io.hotconnpool.pool.BlacklistedIp;
 import io.hotconnpool.pool.HotConnPool;
 import io.hotconnpool.pool.HotConnPoolListener;
 import io.hotconnpool.pool.HotConnPoolConfig;
-import io.hotconnpool.pool.HotConnection;
+import io.hotconnpool.pool.Lease;
 import io.hotconnpool.test.LoopbackRedis;
 import io.hotconnpool.test.LoopbackTlsOrigins;
 import io.hotconnpool.test.TlsOrigins.Origin;
@@ -278,10 +278,10 @@ class FleetIntegrationTests {
 	 */
 	private void sendUntilForbidden(Instance instance, Origin origin) throws IOException, InterruptedException {
 		String target = this.origins.target();
-		List<HotConnection> others = new ArrayList<>();
+		List<Lease> others = new ArrayList<>();
 		try {
 			for (int i = 0; i < 20; i++) {
-				HotConnection lease = instance.pool.acquireExclusive(target);
+				Lease lease = instance.pool.acquireExclusive(target);
 				if (!lease.ip().getHostAddress().equals(origin.ip())) {
 					others.add(lease);
 					continue;
@@ -295,7 +295,7 @@ class FleetIntegrationTests {
 			}
 		}
 		finally {
-			others.forEach(HotConnection::close);
+			others.forEach(Lease::close);
 		}
 		throw new AssertionError("no connection of " + instance.id + " reached " + origin.ip());
 	}

@@ -9,7 +9,7 @@ import io.hotconnpool.pool.HotConnPool;
 import io.hotconnpool.pool.HostConfig;
 import io.hotconnpool.pool.HotConnPoolConfig;
 import io.hotconnpool.pool.TlsMaterial;
-import io.hotconnpool.pool.HotConnection;
+import io.hotconnpool.pool.Lease;
 import io.hotconnpool.pool.PoolStats;
 import io.hotconnpool.test.LoopbackTlsOrigins;
 import org.junit.jupiter.api.AfterEach;
@@ -147,8 +147,8 @@ class HotConnPoolClientHttpRequestFactoryTests {
 		RestClient client = RestClient.builder()
 			.requestFactory(new HotConnPoolClientHttpRequestFactory(this.pool))
 			.build();
-		try (HotConnection first = this.pool.acquireExclusive(this.origins.target());
-				HotConnection second = this.pool.acquireExclusive(this.origins.target())) {
+		try (Lease first = this.pool.acquireExclusive(this.origins.target());
+				Lease second = this.pool.acquireExclusive(this.origins.target())) {
 			assertThat(List.of(first.ip(), second.ip())).as("every connection leased").doesNotHaveDuplicates();
 			assertThatExceptionOfType(ResourceAccessException.class)
 				.isThrownBy(() -> client.get().uri(this.origins.url("/busy")).retrieve().body(String.class))

@@ -51,7 +51,7 @@ class ConcurrencyTests {
 			for (int i = 0; i < THREADS; i++) {
 				workers.add(threads.submit(() -> {
 					for (int n = 0; n < 5_000 && System.nanoTime() < deadline; n++) { // bounded in count and time
-						try (HotConnection lease = pool.acquireExclusive(origins.target())) {
+						try (Lease lease = pool.acquireExclusive(origins.target())) {
 							long id = lease.stats().id();
 							if (holders.putIfAbsent(id, Thread.currentThread()) != null) {
 								doubleLeases.incrementAndGet();
@@ -105,7 +105,7 @@ class ConcurrencyTests {
 						host.setMaxConnections(1);
 					}))) {
 			pool.start();
-			HotConnection held = pool.acquireExclusive(origins.target());
+			Lease held = pool.acquireExclusive(origins.target());
 			ExecutorService waiterThread = Executors.newSingleThreadExecutor();
 			Future<?> waiter = waiterThread.submit(() -> pool.acquireExclusive(origins.target(), Duration.ofSeconds(30)));
 			org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> pool.stats().waitingAcquires() == 1);
@@ -117,7 +117,7 @@ class ConcurrencyTests {
 
 			assertThat(pool.stats().waitingAcquires()).isZero();
 			assertThat(pool.stats().idleConnections()).isEqualTo(1);
-			try (HotConnection again = pool.acquireExclusive(origins.target(), Duration.ZERO)) {
+			try (Lease again = pool.acquireExclusive(origins.target(), Duration.ZERO)) {
 				assertThat(again.stats().state()).isEqualTo(ConnectionState.LEASED);
 			}
 		}

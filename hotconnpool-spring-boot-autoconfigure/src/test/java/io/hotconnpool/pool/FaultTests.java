@@ -218,13 +218,13 @@ class FaultTests {
 			for (int i = 0; i < 200 && host(pool).blacklisted().isEmpty(); i++) {
 				// HTTP/2: a stream goes to the connection with the fewest in flight; one held on each other IP sends
 				// it to the 503 IP's.
-				List<HotConnection> elsewhere = streamsAvoiding(pool, unavailable.ip(), 2);
+				List<Lease> elsewhere = streamsAvoiding(pool, unavailable.ip(), 2);
 				try (Response response = pool.execute(get)) {
 					assertThat(response.code()).isIn(200, 503); // the 503 is the caller's answer: not an exception
 					answered503 += (response.code() == 503) ? 1 : 0;
 				}
 				finally {
-					elsewhere.forEach(HotConnection::close);
+					elsewhere.forEach(Lease::close);
 				}
 			}
 			Duration setAside = Duration.ofNanos(System.nanoTime() - start);
@@ -303,7 +303,7 @@ class FaultTests {
 				.map(ConnectionStats::id)
 				.toList();
 
-			HotConnection lease = leaseOn(pool, slow.ip());
+			Lease lease = leaseOn(pool, slow.ip());
 			long start = System.nanoTime();
 			assertThatExceptionOfType(SocketTimeoutException.class).isThrownBy(() -> lease.execute(get).close());
 			Duration failedAfter = Duration.ofNanos(System.nanoTime() - start);
@@ -315,7 +315,7 @@ class FaultTests {
 				// HTTP/1.1: the pool leases the most recently used connection, so used last, the slow IP's serves next.
 				// HTTP/2: a stream goes to the connection with the fewest in flight, so with one held on each other
 				// IP, the slow IP's serves next.
-				List<HotConnection> elsewhere = (protocol == Protocol.HTTP_2) ? streamsAvoiding(pool, slow.ip(), 2)
+				List<Lease> elsewhere = (protocol == Protocol.HTTP_2) ? streamsAvoiding(pool, slow.ip(), 2)
 						: List.of();
 				if (protocol != Protocol.HTTP_2) {
 					leaseOn(pool, slow.ip()).close();
@@ -324,7 +324,7 @@ class FaultTests {
 					assertThat(response.body().string()).isEqualTo("hot");
 				}
 				finally {
-					elsewhere.forEach(HotConnection::close);
+					elsewhere.forEach(Lease::close);
 				}
 			}
 			PoolStats stats = pool.stats();
@@ -389,28 +389,28 @@ class FaultTests {
 	 * fewer leases: the leases taken on the way are held, so each acquire moves on, and then given back.
 	 */
 	/** Shared leases (HTTP/2 streams) on {@code count} connections to other IPs than {@code ip}. */
-	private static List<HotConnection> streamsAvoiding(HotConnPool pool, String ip, int count)
+	private static List<Lease> streamsAvoiding(HotConnPool pool, String ip, int count)
 			throws InterruptedException {
-		List<HotConnection> held = new ArrayList<>();
-		List<HotConnection> onIp = new ArrayList<>(); // held while looking: the next stream goes elsewhere
+		List<Lease> held = new ArrayList<>();
+		List<Lease> onIp = new ArrayList<>(); // held while looking: the next stream goes elsewhere
 		try {
 			for (int i = 0; i < 10 && held.size() < count; i++) {
-				HotConnection lease = pool.acquire(pool.config().hostSettings().get(0).key());
+				Lease lease = pool.acquire(pool.config().hostSettings().get(0).key());
 				(lease.ip().getHostAddress().equals(ip) ? onIp : held).add(lease);
 			}
 		}
 		finally {
-			onIp.forEach(HotConnection::close);
+			onIp.forEach(Lease::close);
 		}
 		assertThat(held).hasSize(count);
 		return held;
 	}
 
-	static HotConnection leaseOn(HotConnPool pool, String ip) throws InterruptedException {
-		List<HotConnection> others = new ArrayList<>();
+	static Lease leaseOn(HotConnPool pool, String ip) throws InterruptedException {
+		List<Lease> others = new ArrayList<>();
 		try {
 			for (int i = 0; i < 20; i++) {
-				HotConnection lease = pool.acquireExclusive(pool.config().hostSettings().get(0).key());
+				Lease lease = pool.acquireExclusive(pool.config().hostSettings().get(0).key());
 				if (lease.ip().getHostAddress().equals(ip)) {
 					return lease;
 				}
@@ -419,7 +419,7 @@ class FaultTests {
 			throw new AssertionError("no connection to " + ip);
 		}
 		finally {
-			others.forEach(HotConnection::close);
+			others.forEach(Lease::close);
 		}
 	}
 
@@ -429,10 +429,10 @@ class FaultTests {
 				HotConnPool pool = origins.pool(origins.config((host) -> host.setConnectionsPerIp(3),
 						(config) -> config.setLeakDetectionThreshold(Duration.ofMillis(200))))) {
 			pool.start();
-			HotConnection forgotten = pool.acquire(origins.target());
+			Lease forgotten = pool.acquire(origins.target());
 			await().atMost(WITHIN).until(() -> pool.stats().leaksDetected() == 1);
-			HotConnection slow = pool.acquire(origins.target());
-			HotConnection slower = pool.acquire(origins.target());
+			Lease slow = pool.acquire(origins.target());
+			Lease slower = pool.acquire(origins.target());
 
 			await().atMost(WITHIN).until(() -> pool.stats().leaksDetected() == 3);
 			await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2))

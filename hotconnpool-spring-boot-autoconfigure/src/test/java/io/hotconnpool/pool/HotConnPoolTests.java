@@ -68,7 +68,7 @@ class HotConnPoolTests {
 		int serverConnectionsBefore = this.origins.connections();
 		long handshakesBefore = this.pool.stats().handshakes();
 
-		try (HotConnection connection = this.pool.acquire(LoopbackTlsOrigins.HOST + ":" + this.origins.port());
+		try (Lease connection = this.pool.acquire(LoopbackTlsOrigins.HOST + ":" + this.origins.port());
 				Response response = connection.execute(get("/first"))) {
 			assertThat(response.code()).isEqualTo(200);
 			assertThat(response.body().string()).isEqualTo("hot");
@@ -92,7 +92,7 @@ class HotConnPoolTests {
 		Map<Long, Integer> byConnection = new HashMap<>();
 
 		for (int i = 0; i < 30; i++) {
-			try (HotConnection connection = this.pool.acquire(this.origins.target());
+			try (Lease connection = this.pool.acquire(this.origins.target());
 					Response response = connection.execute(get("/sequential"))) {
 				assertThat(response.code()).isEqualTo(200);
 				byConnection.merge(connection.stats().id(), 1, Integer::sum);
@@ -101,12 +101,12 @@ class HotConnPoolTests {
 		assertThat(byConnection).as("one connection carries the traffic; retired: %s",
 				this.pool.stats().retiredByReason()).hasSize(1);
 
-		List<HotConnection> leases = new ArrayList<>();
+		List<Lease> leases = new ArrayList<>();
 		try {
 			for (int i = 0; i < 6; i++) {
 				leases.add(this.pool.acquire(this.origins.target()));
 			}
-			for (HotConnection lease : leases) {
+			for (Lease lease : leases) {
 				try (Response response = lease.execute(get("/concurrent"))) {
 					assertThat(response.code()).isEqualTo(200);
 				}
@@ -118,7 +118,7 @@ class HotConnPoolTests {
 				.allSatisfy((ip, count) -> assertThat(count).isEqualTo(2));
 		}
 		finally {
-			leases.forEach(HotConnection::close);
+			leases.forEach(Lease::close);
 		}
 		assertThat(this.origins.all().stream().collect(Collectors.toMap(LoopbackTlsOrigins.Origin::ip,
 				LoopbackTlsOrigins.Origin::connections)))

@@ -250,7 +250,7 @@ class Http2StreamsTests {
 		String target = origins.target();
 		Request get = new Request.Builder().url(origins.url("/")).build();
 
-		try (HotConnection first = pool.acquire(target); HotConnection second = pool.acquire(target)) {
+		try (Lease first = pool.acquire(target); Lease second = pool.acquire(target)) {
 			assertThat(first.isExclusive()).isFalse();
 			assertThat(second.stats().id()).as("one connection, two streams").isEqualTo(first.stats().id());
 			assertThat(host(pool).streams()).isEqualTo(2);
@@ -263,7 +263,7 @@ class Http2StreamsTests {
 		}
 
 		CompletableFuture<Integer> waiting;
-		try (HotConnection exclusive = pool.acquireExclusive(target)) {
+		try (Lease exclusive = pool.acquireExclusive(target)) {
 			assertThat(exclusive.isExclusive()).isTrue();
 			assertThat(host(pool).streams()).isEqualTo(1);
 			assertThatExceptionOfType(AcquireTimeoutException.class)

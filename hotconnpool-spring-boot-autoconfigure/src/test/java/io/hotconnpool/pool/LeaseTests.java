@@ -56,7 +56,7 @@ class LeaseTests {
 		return new Request.Builder().url("https://" + this.origins.target() + "/").build();
 	}
 
-	private CompletableFuture<HotConnection> acquireInBackground(Duration timeout) {
+	private CompletableFuture<Lease> acquireInBackground(Duration timeout) {
 		return CompletableFuture.supplyAsync(() -> {
 			try {
 				return this.pool.acquireExclusive(this.origins.target(), timeout);
@@ -69,7 +69,7 @@ class LeaseTests {
 
 	@Test
 	void acquireTimesOutWithTheHostsNumbersWhenEverythingIsLeased() throws Exception {
-		HotConnection held = this.pool.acquireExclusive(this.origins.target());
+		Lease held = this.pool.acquireExclusive(this.origins.target());
 		try {
 			assertThatExceptionOfType(AcquireTimeoutException.class)
 				.isThrownBy(() -> this.pool.acquireExclusive(this.origins.target(), Duration.ofMillis(200)))
@@ -87,14 +87,14 @@ class LeaseTests {
 
 	@Test
 	void aReleasedConnectionIsHandedToTheWaiterDirectly() throws Exception {
-		HotConnection held = this.pool.acquireExclusive(this.origins.target());
+		Lease held = this.pool.acquireExclusive(this.origins.target());
 		long heldId = held.stats().id();
-		CompletableFuture<HotConnection> waiter = acquireInBackground(Duration.ofSeconds(10));
+		CompletableFuture<Lease> waiter = acquireInBackground(Duration.ofSeconds(10));
 		await().atMost(Duration.ofSeconds(5)).until(() -> this.pool.stats().waitingAcquires() == 1);
 
 		held.close();
 
-		HotConnection handedOver = waiter.get(5, TimeUnit.SECONDS);
+		Lease handedOver = waiter.get(5, TimeUnit.SECONDS);
 		assertThat(handedOver.stats().id()).isEqualTo(heldId);
 		assertThat(handedOver.stats().state()).isEqualTo(ConnectionState.LEASED);
 		try (handedOver; Response response = handedOver.execute(get())) {
@@ -105,14 +105,14 @@ class LeaseTests {
 
 	@Test
 	void waitersAreServedInArrivalOrder() throws Exception {
-		HotConnection held = this.pool.acquireExclusive(this.origins.target());
-		CompletableFuture<HotConnection> first = acquireInBackground(Duration.ofSeconds(10));
+		Lease held = this.pool.acquireExclusive(this.origins.target());
+		CompletableFuture<Lease> first = acquireInBackground(Duration.ofSeconds(10));
 		await().atMost(Duration.ofSeconds(5)).until(() -> this.pool.stats().waitingAcquires() == 1);
-		CompletableFuture<HotConnection> second = acquireInBackground(Duration.ofSeconds(10));
+		CompletableFuture<Lease> second = acquireInBackground(Duration.ofSeconds(10));
 		await().atMost(Duration.ofSeconds(5)).until(() -> this.pool.stats().waitingAcquires() == 2);
 
 		held.close();
-		HotConnection firstLease = first.get(5, TimeUnit.SECONDS);
+		Lease firstLease = first.get(5, TimeUnit.SECONDS);
 		assertThat(second).isNotDone();
 		firstLease.close();
 		second.get(5, TimeUnit.SECONDS).close();
@@ -120,7 +120,7 @@ class LeaseTests {
 
 	@Test
 	void aLeaseRefusesMisuseAndLeavesThePoolAsItWas() throws Exception {
-		HotConnection lease = this.pool.acquireExclusive(this.origins.target());
+		Lease lease = this.pool.acquireExclusive(this.origins.target());
 		Request otherHost = new Request.Builder().url("https://other.test:" + this.origins.port() + "/").build();
 		Request plainHttp = new Request.Builder().url("http://" + this.origins.target() + "/").build();
 		PoolStats leased = this.pool.stats();
@@ -143,9 +143,9 @@ class LeaseTests {
 
 	@Test
 	void closingALeaseAgainNeverReleasesTheNextHoldersConnection() throws Exception {
-		HotConnection first = this.pool.acquireExclusive(this.origins.target());
+		Lease first = this.pool.acquireExclusive(this.origins.target());
 		first.close();
-		HotConnection second = this.pool.acquireExclusive(this.origins.target());
+		Lease second = this.pool.acquireExclusive(this.origins.target());
 		assertThat(second.stats().id()).as("the host's only connection").isEqualTo(first.stats().id());
 
 		first.close();
@@ -190,8 +190,8 @@ class LeaseTests {
 
 	@Test
 	void closeWakesWaitersAndRefusesLaterAcquires() throws Exception {
-		HotConnection held = this.pool.acquireExclusive(this.origins.target());
-		CompletableFuture<HotConnection> waiter = acquireInBackground(Duration.ofSeconds(30));
+		Lease held = this.pool.acquireExclusive(this.origins.target());
+		CompletableFuture<Lease> waiter = acquireInBackground(Duration.ofSeconds(30));
 		await().atMost(Duration.ofSeconds(5)).until(() -> this.pool.stats().waitingAcquires() == 1);
 
 		this.pool.close();
@@ -210,7 +210,7 @@ class LeaseTests {
 
 	@Test
 	void forceCleanupClosesLeasedConnectionsTooAndWarmsAgain() throws Exception {
-		HotConnection held = this.pool.acquireExclusive(this.origins.target());
+		Lease held = this.pool.acquireExclusive(this.origins.target());
 		long oldId = held.stats().id();
 
 		assertThat(this.pool.forceCleanup()).isEqualTo(1);
@@ -219,7 +219,7 @@ class LeaseTests {
 			.withMessageContaining("FORCED");
 		held.close();
 		await().atMost(Duration.ofSeconds(5)).until(() -> this.pool.stats().idleConnections() == 1);
-		try (HotConnection fresh = this.pool.acquireExclusive(this.origins.target())) {
+		try (Lease fresh = this.pool.acquireExclusive(this.origins.target())) {
 			assertThat(fresh.stats().id()).isNotEqualTo(oldId);
 		}
 		assertThat(this.pool.stats().retiredByReason()).containsEntry(RetireReason.FORCED, 1L);
@@ -239,7 +239,7 @@ class LeaseTests {
 		this.pool.start();
 		assertThat(this.pool.stats().hosts()).isEmpty();
 
-		try (HotConnection lease = this.pool.acquireExclusive(this.origins.target());
+		try (Lease lease = this.pool.acquireExclusive(this.origins.target());
 				Response response = lease.execute(get())) {
 			assertThat(response.code()).isEqualTo(200);
 		}

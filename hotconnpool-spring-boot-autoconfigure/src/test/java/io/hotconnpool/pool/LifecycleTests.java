@@ -82,7 +82,7 @@ class LifecycleTests {
 	@Test
 	void stopWithALeaseHeldEndsAtTheDrainTimeoutAndCutsIt(CapturedOutput output) throws Exception {
 		start(DRAIN_TIMEOUT);
-		HotConnection held = this.pool.acquire(this.origins.target());
+		Lease held = this.pool.acquire(this.origins.target());
 
 		long millis = stopAndMeasureMillis();
 
@@ -105,7 +105,7 @@ class LifecycleTests {
 	@Test
 	void aLeaseReturnedDuringTheDrainEndsItEarlyAndAcquiresAreRefusedMeanwhile() throws Exception {
 		start(Duration.ofSeconds(20));
-		HotConnection held = this.pool.acquire(this.origins.target());
+		Lease held = this.pool.acquire(this.origins.target());
 		CompletableFuture<Long> stopping = CompletableFuture.supplyAsync(this::stopAndMeasureMillis);
 		await().atMost(Duration.ofSeconds(5)).until(() -> !this.pool.isRunning());
 

@@ -69,7 +69,7 @@ class ListenerTests {
 				.listener(recorder)
 				.build()) {
 				pool.start();
-				try (HotConnection lease = pool.acquire(origins.target());
+				try (Lease lease = pool.acquire(origins.target());
 						Response response = lease.execute(
 								new Request.Builder().url("https://" + origins.target() + "/blocked").build())) {
 					assertThat(response.code()).isEqualTo(403);

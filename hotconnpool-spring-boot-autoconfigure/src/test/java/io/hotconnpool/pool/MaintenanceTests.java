@@ -88,7 +88,7 @@ class MaintenanceTests {
 			});
 			Duration replaced = Duration.ofNanos(System.nanoTime() - dropped);
 			long handshakes = this.pool.stats().handshakes();
-			try (HotConnection lease = this.pool.acquire(this.origins.target());
+			try (Lease lease = this.pool.acquire(this.origins.target());
 					Response response = lease.execute(get("/after-drop"))) {
 				assertThat(response.code()).isEqualTo(200);
 			}
@@ -110,7 +110,7 @@ class MaintenanceTests {
 		assertThat(host().connections().stream().map(ConnectionStats::expiresAt).distinct())
 			.as("lifetimes are jittered so connections do not expire together")
 			.hasSizeGreaterThan(1);
-		HotConnection held = this.pool.acquireExclusive(this.origins.target());
+		Lease held = this.pool.acquireExclusive(this.origins.target());
 
 		await().atMost(WITHIN).untilAsserted(() -> assertThat(this.pool.stats().retiredByReason().get(RetireReason.EXPIRED))
 			.isEqualTo(5));
@@ -143,7 +143,7 @@ class MaintenanceTests {
 		assertThat(this.pool.stats().blacklistedIps()).isEqualTo(1);
 		await().atMost(WITHIN).until(() -> host().connections().stream().noneMatch((c) -> c.ip().equals(blocked.ip())));
 		for (int i = 0; i < 20; i++) {
-			try (HotConnection lease = this.pool.acquire(this.origins.target())) {
+			try (Lease lease = this.pool.acquire(this.origins.target())) {
 				assertThat(lease.ip().getHostAddress()).isNotEqualTo(blocked.ip());
 			}
 		}
@@ -182,8 +182,8 @@ class MaintenanceTests {
 		LoopbackTlsOrigins.Origin blocking = this.origins.origin(0);
 		blocking.answer((request) -> request.getUrl().encodedPath().equals("/blocked")
 				? LoopbackTlsOrigins.Origin.status(request, 403, "blocked") : LoopbackTlsOrigins.Origin.ok(request));
-		HotConnection held = leaseOn(blocking.ip());
-		try (HotConnection other = leaseOn(blocking.ip()); Response response = other.execute(get("/blocked"))) {
+		Lease held = leaseOn(blocking.ip());
+		try (Lease other = leaseOn(blocking.ip()); Response response = other.execute(get("/blocked"))) {
 			assertThat(response.code()).isEqualTo(403);
 		}
 		// The other IPs are filled up to the maximum while the held lease is still out.
@@ -261,7 +261,7 @@ class MaintenanceTests {
 		});
 		List<InetAddress> all = this.origins.addresses();
 		assertThat(host().addresses()).containsExactly("127.0.0.2", "127.0.0.3");
-		HotConnection onVanishingIp = leaseOn("127.0.0.2");
+		Lease onVanishingIp = leaseOn("127.0.0.2");
 
 		answer.set(List.of(all.get(1), all.get(2)));
 
@@ -289,11 +289,11 @@ class MaintenanceTests {
 				config.setCleanupInterval(Duration.ofMillis(200));
 			})).resolver(this.origins.resolver()).build();
 		this.pool.start();
-		List<HotConnection> leases = new ArrayList<>();
+		List<Lease> leases = new ArrayList<>();
 		for (int i = 0; i < 3; i++) { // the two warm connections, then one opened on demand
 			leases.add(this.pool.acquireExclusive(this.origins.target()));
 		}
-		leases.forEach(HotConnection::close); // the on-demand one is the most recently used
+		leases.forEach(Lease::close); // the on-demand one is the most recently used
 		List<Long> warm = host().connections().stream().filter((c) -> c.slot() == 0).map(ConnectionStats::id).toList();
 		assertThat(warm).hasSize(2);
 
@@ -317,11 +317,11 @@ class MaintenanceTests {
 					(config) -> config.setDnsUpdateInterval(Duration.ofMillis(200))))
 				.resolver((host) -> answer.get()).build();
 		this.pool.start();
-		List<HotConnection> leases = new ArrayList<>();
+		List<Lease> leases = new ArrayList<>();
 		for (int i = 0; i < 3; i++) { // the two warm connections and one opened on demand: the host is full
 			leases.add(this.pool.acquireExclusive(this.origins.target()));
 		}
-		leases.forEach(HotConnection::close);
+		leases.forEach(Lease::close);
 		assertThat(host().connections()).hasSize(3).allMatch((c) -> c.state() == ConnectionState.IDLE);
 
 		answer.set(all);
@@ -361,7 +361,7 @@ class MaintenanceTests {
 		assertThat(host().idle()).isEqualTo(2);
 	}
 
-	private HotConnection leaseOn(String ip) throws InterruptedException {
+	private Lease leaseOn(String ip) throws InterruptedException {
 		return FaultTests.leaseOn(this.pool, ip);
 	}
 

@@ -69,7 +69,7 @@ class OutageTests {
 			Duration recovered = Duration.ofNanos(System.nanoTime() - returned);
 
 			for (int i = 0; i < 6; i++) {
-				try (HotConnection lease = pool.acquire(origins.target()); Response response = lease.execute(get)) {
+				try (Lease lease = pool.acquire(origins.target()); Response response = lease.execute(get)) {
 					assertThat(response.code()).isEqualTo(200);
 					assertThat(lease.ip().getHostAddress()).isEqualTo(back.ip());
 				}

@@ -43,7 +43,7 @@ final class PoolLoad {
 	/** One unit of work holding a lease. */
 	interface LeaseStep {
 
-		void run(HotConnection lease) throws Exception;
+		void run(Lease lease) throws Exception;
 
 	}
 
@@ -107,7 +107,7 @@ final class PoolLoad {
 	 * Runs {@code step} with the lease, recording the current thread as the holder of its connection: a second
 	 * holder at the same time is a violation.
 	 */
-	void holding(HotConnection lease, LeaseStep step) throws Exception {
+	void holding(Lease lease, LeaseStep step) throws Exception {
 		long id = lease.stats().id();
 		if (this.holders.putIfAbsent(id, Thread.currentThread()) != null) {
 			this.violation.compareAndSet(null, "connection #" + id + " leased twice at once");

@@ -70,7 +70,7 @@ class RetirementTests {
 			.answer((request) -> request.getUrl().encodedPath().equals("/blocked")
 					? LoopbackTlsOrigins.Origin.status(request, 403, "go away") : LoopbackTlsOrigins.Origin.ok(request));
 		long blockedId;
-		try (HotConnection lease = this.pool.acquire(this.origins.target());
+		try (Lease lease = this.pool.acquire(this.origins.target());
 				Response response = lease.execute(get("/blocked"))) {
 			assertThat(response.code()).isEqualTo(403);
 			blockedId = lease.stats().id();
@@ -89,7 +89,7 @@ class RetirementTests {
 			.answer((request) -> request.getUrl().encodedPath().equals("/drop")
 					? new MockResponse.Builder().onResponseStart(new SocketEffect.CloseSocket()).build()
 					: LoopbackTlsOrigins.Origin.ok(request));
-		try (HotConnection lease = this.pool.acquire(this.origins.target())) {
+		try (Lease lease = this.pool.acquire(this.origins.target())) {
 			assertThatExceptionOfType(IOException.class).isThrownBy(() -> lease.execute(get("/drop")).close());
 		}
 

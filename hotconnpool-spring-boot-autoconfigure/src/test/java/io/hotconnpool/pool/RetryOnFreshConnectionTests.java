@@ -120,7 +120,7 @@ class RetryOnFreshConnectionTests {
 
 	/** Runs one request, and returns the index of the origin it reached: its connection is now used most recently. */
 	private int usedLast() throws IOException, InterruptedException {
-		try (HotConnection lease = this.pool.acquire(this.origins.target());
+		try (Lease lease = this.pool.acquire(this.origins.target());
 				Response response = lease.execute(get())) {
 			assertThat(response.code()).isEqualTo(200);
 			return PROXIES.indexOf(lease.ip().getHostAddress());

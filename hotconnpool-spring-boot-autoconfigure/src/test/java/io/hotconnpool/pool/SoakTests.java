@@ -169,7 +169,7 @@ class SoakTests {
 				}
 			}
 			else {
-				try (HotConnection lease = pool.acquire(pool.config().hostSettings().get(0).key())) {
+				try (Lease lease = pool.acquire(pool.config().hostSettings().get(0).key())) {
 					load.holding(lease, (held) -> {
 						try (Response response = held.execute((kind < 9) ? get : post)) {
 							response.body().string();

@@ -67,7 +67,7 @@ class StressTests {
 			AtomicInteger failed = new AtomicInteger();
 			PoolLoad load = new PoolLoad(pool);
 			load.run(THREADS, 2_000, LOAD, () -> {
-				try (HotConnection lease = pool.acquire(origins.target())) {
+				try (Lease lease = pool.acquire(origins.target())) {
 					load.holding(lease, (held) -> {
 						try (Response response = held.execute(request)) {
 							response.body().string();

@@ -47,7 +47,7 @@ class TlsProfileWiringTests {
 			assertThat(pool.stats().hosts().get(0).connections()).extracting(ConnectionStats::tlsProfile)
 				.containsExactlyInAnyOrder("chrome", "firefox", "chrome", "firefox");
 			for (int i = 0; i < 4; i++) {
-				try (HotConnection lease = pool.acquire(origins.target());
+				try (Lease lease = pool.acquire(origins.target());
 						okhttp3.Response response = lease.execute(
 								new okhttp3.Request.Builder().url("https://" + origins.target() + "/ua").build())) {
 					assertThat(response.code()).isEqualTo(200);

@@ -13,7 +13,7 @@ import io.hotconnpool.pool.BlacklistedIp;
 import io.hotconnpool.pool.ConnectionStats;
 import io.hotconnpool.pool.HostStats;
 import io.hotconnpool.pool.HotConnPool;
-import io.hotconnpool.pool.HotConnection;
+import io.hotconnpool.pool.Lease;
 import io.hotconnpool.pool.PoolStats;
 import io.hotconnpool.sample.demo.DemoOrigin;
 import okhttp3.Dns;
@@ -94,7 +94,7 @@ public class DemoController {
 	public Map<String, Object> lease() throws IOException, InterruptedException {
 		this.recorder.take();
 		Map<String, Object> result = new LinkedHashMap<>();
-		try (HotConnection lease = this.pool.acquire(this.target)) {
+		try (Lease lease = this.pool.acquire(this.target)) {
 			long start = System.nanoTime();
 			try (Response response = lease.execute(new Request.Builder().url(this.url).build())) {
 				String body = response.body().string();

@@ -24,15 +24,15 @@ import org.apache.commons.logging.LogFactory;
  * answer reaches the caller like any response, and counts towards its IP's {@code blacklist.failure-threshold}.
  *
  * <pre>{@code
- * try (HotConnection connection = pool.acquire("api.example.com");
- *      Response response = connection.execute(request)) {
+ * try (Lease lease = pool.acquire("api.example.com");
+ *      Response response = lease.execute(request)) {
  *     return response.body().string();
  * }
  * }</pre>
  */
-public final class HotConnection implements AutoCloseable {
+public final class Lease implements AutoCloseable {
 
-	private static final Log logger = LogFactory.getLog(HotConnection.class);
+	private static final Log logger = LogFactory.getLog(Lease.class);
 
 	/** The exchange failed: the connection goes, and the failure counts against its IP. */
 	private static final HostPool.LeaseOutcome FAILED = new HostPool.LeaseOutcome(RetireReason.BROKEN, null,
@@ -46,11 +46,11 @@ public final class HotConnection implements AutoCloseable {
 	private static final int SERVICE_UNAVAILABLE = 503;
 
 	/** Flags set once each, with field updaters rather than atomics: a lease is made on every acquire. */
-	private static final AtomicIntegerFieldUpdater<HotConnection> CLOSED = AtomicIntegerFieldUpdater
-		.newUpdater(HotConnection.class, "closed");
+	private static final AtomicIntegerFieldUpdater<Lease> CLOSED = AtomicIntegerFieldUpdater
+		.newUpdater(Lease.class, "closed");
 
-	private static final AtomicIntegerFieldUpdater<HotConnection> LEAK_REPORTED = AtomicIntegerFieldUpdater
-		.newUpdater(HotConnection.class, "leakReported");
+	private static final AtomicIntegerFieldUpdater<Lease> LEAK_REPORTED = AtomicIntegerFieldUpdater
+		.newUpdater(Lease.class, "leakReported");
 
 	private final HotConnPool pool;
 
@@ -73,7 +73,7 @@ public final class HotConnection implements AutoCloseable {
 
 	private volatile int leakReported;
 
-	HotConnection(HotConnPool pool, PooledConnection connection, boolean stream, Throwable acquiredAt,
+	Lease(HotConnPool pool, PooledConnection connection, boolean stream, Throwable acquiredAt,
 			long leasedAtNanos) {
 		this.pool = pool;
 		this.connection = connection;
