@@ -50,6 +50,14 @@ class HostPoolTests {
 		return new HostPool(this.pool, config.hostSettings().get(0), this.clock::get);
 	}
 
+	/** A host of one connection that carries at most two streams. */
+	private HostPool oneConnectionOfTwoStreams() {
+		return host((h) -> {
+			h.setConnectionsPerIp(1);
+			h.setMaxConnections(1);
+		}, (p) -> p.getHttp2().setMaxStreamsPerConnection(2));
+	}
+
 	/** A stream lease taken now, or {@code null}. */
 	private static PooledConnection stream(HostPool host) throws InterruptedException {
 		return host.leases.acquire(0, null, false, false);
@@ -80,10 +88,7 @@ class HostPoolTests {
 
 	@Test
 	void aSharedConnectionCarriesStreamsUpToItsLimitAndAnExclusiveLeaseOnlyWhenNoneIsInFlight() throws Exception {
-		HostPool host = host((h) -> {
-			h.setConnectionsPerIp(1);
-			h.setMaxConnections(1);
-		}, (p) -> p.getHttp2().setMaxStreamsPerConnection(2));
+		HostPool host = oneConnectionOfTwoStreams();
 		PooledConnection connection = warm(host, true, IP1).get(0);
 
 		assertThat(stream(host)).isSameAs(connection);
@@ -108,10 +113,7 @@ class HostPoolTests {
 
 	@Test
 	void aReleasedStreamGoesToTheWaiter() throws Exception {
-		HostPool host = host((h) -> {
-			h.setConnectionsPerIp(1);
-			h.setMaxConnections(1);
-		}, (p) -> p.getHttp2().setMaxStreamsPerConnection(2));
+		HostPool host = oneConnectionOfTwoStreams();
 		PooledConnection connection = warm(host, true, IP1).get(0);
 		assertThat(stream(host)).isSameAs(connection);
 		assertThat(stream(host)).isSameAs(connection);
@@ -307,10 +309,7 @@ class HostPoolTests {
 	@Test
 	void aStreamsLockFreeReleaseStampsNothingTheExchangeDoesAndAHoldWaitsForTheLastStream() throws Exception {
 		long threshold = Duration.ofSeconds(10).toNanos();
-		HostPool host = host((h) -> {
-			h.setConnectionsPerIp(1);
-			h.setMaxConnections(1);
-		}, (p) -> p.getHttp2().setMaxStreamsPerConnection(2));
+		HostPool host = oneConnectionOfTwoStreams();
 		PooledConnection connection = warm(host, true, IP1).get(0);
 		this.clock.addAndGet(threshold);
 

@@ -52,14 +52,20 @@ class Http2StreamsTests {
 		}
 	}
 
+	/** A started pool over the origins: one connection per IP, at most {@code maxConnections}. */
+	private HotConnPool startOnePerIp(LoopbackTlsOrigins origins, int maxConnections) {
+		HotConnPool pool = track(origins.pool(origins.config((host) -> {
+			host.setConnectionsPerIp(1);
+			host.setMaxConnections(maxConnections);
+		})));
+		pool.start();
+		return pool;
+	}
+
 	@Test
 	void sixtyFourConcurrentRequestsShareTheConfiguredConnectionsAndAllComplete() throws Exception {
 		LoopbackTlsOrigins origins = track(LoopbackTlsOrigins.start(2));
-		HotConnPool pool = track(origins.pool(origins.config((host) -> {
-				host.setConnectionsPerIp(1);
-				host.setMaxConnections(2);
-			})));
-		pool.start();
+		HotConnPool pool = startOnePerIp(origins, 2);
 		// Each answer waits until 16 requests are in flight at once: only streams sharing connections get there.
 		CountDownLatch sixteenAtOnce = new CountDownLatch(16);
 		ServerStreams server = new ServerStreams();
@@ -242,11 +248,7 @@ class Http2StreamsTests {
 	@Test
 	void sharedLeasesShareAConnectionAndAnExclusiveLeaseHasItToItself() throws Exception {
 		LoopbackTlsOrigins origins = track(LoopbackTlsOrigins.start(1));
-		HotConnPool pool = track(origins.pool(origins.config((host) -> {
-				host.setConnectionsPerIp(1);
-				host.setMaxConnections(1);
-			})));
-		pool.start();
+		HotConnPool pool = startOnePerIp(origins, 1);
 		String target = origins.target();
 		Request get = new Request.Builder().url(origins.url("/")).build();
 
