@@ -186,8 +186,8 @@ final class HostIps {
 				|| (ipHealth.blacklist != null && !ipHealth.blacklist.until.isBefore(until))) {
 			return false;
 		}
-		if (ipHealth.blacklist == null) {
-			this.lock.later(() -> logger.warn("hotconnpool blacklisted " + ip.getHostAddress() + " of " + this.key
+		if (ipHealth.blacklist == null) { // INFO: the instance that saw it logged the WARN; a fleet need not repeat it
+			this.lock.later(() -> logger.info("hotconnpool blacklisted " + ip.getHostAddress() + " of " + this.key
 					+ " until " + until + " as " + source + " reported: " + reason));
 		}
 		set(ip, new Blacklisting(reason, since, until, now + remaining, source));
