@@ -51,7 +51,6 @@ public abstract class ConnectionConfigGroups extends ConfigGroup {
 		super.seal(path);
 		this.tls.seal(path + "tls.");
 		this.tls.customProfiles = Map.copyOf(this.tls.customProfiles);
-		this.tls.customProfiles.forEach((id, profile) -> profile.seal(path + "tls.custom-profiles." + id + "."));
 		this.probe.seal(path + "probe.");
 		this.probe.successStatuses = List.copyOf(this.probe.successStatuses);
 		this.keepAlive.seal(path + "keep-alive.");

@@ -1,6 +1,7 @@
 package io.hotconnpool.pool;
 
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Pattern;
 
 import io.hotconnpool.tls.TlsProfile;
@@ -30,28 +31,29 @@ final class TlsProfiles {
 	 */
 	static TlsProfile build(String id, String prefix, TlsProfileConfig custom) {
 		TlsProfileBuilder profile = TlsProfile.custom(id);
-		if (custom.getVersions() != null) {
-			profile.tlsVersions(values(prefix + "versions", custom.getVersions(), "TLS versions such as TLSv1.3,TLSv1.2"));
+		if (custom.versions() != null) {
+			profile.tlsVersions(values(prefix + "versions", custom.versions(), "TLS versions such as TLSv1.3,TLSv1.2"));
 		}
-		if (custom.getCipherSuites() != null) {
-			profile.cipherSuites(values(prefix + "cipher-suites", custom.getCipherSuites(),
+		if (custom.cipherSuites() != null) {
+			profile.cipherSuites(values(prefix + "cipher-suites", custom.cipherSuites(),
 					"cipher suites as Java names, in the order sent, such as TLS_AES_128_GCM_SHA256"));
 		}
-		if (custom.getNamedGroups() != null) {
-			profile.namedGroups(values(prefix + "named-groups", custom.getNamedGroups(),
+		if (custom.namedGroups() != null) {
+			profile.namedGroups(values(prefix + "named-groups", custom.namedGroups(),
 					"named groups such as X25519MLKEM768,X25519,P-256"));
 		}
-		if (custom.getAlpn() != null) {
-			profile.alpnProtocols(values(prefix + "alpn", custom.getAlpn(), "ALPN protocols: h2,http/1.1 or http/1.1"));
+		if (custom.alpn() != null) {
+			profile.alpnProtocols(values(prefix + "alpn", custom.alpn(), "ALPN protocols: h2,http/1.1 or http/1.1"));
 		}
-		if (custom.getSessionTickets() != null) {
-			profile.sessionTickets(custom.getSessionTickets());
+		if (custom.sessionTickets() != null) {
+			profile.sessionTickets(custom.sessionTickets());
 		}
-		if (custom.getUserAgent() != null) {
-			profile.userAgent(text(prefix + "user-agent", custom.getUserAgent(),
+		if (custom.userAgent() != null) {
+			profile.userAgent(text(prefix + "user-agent", custom.userAgent(),
 					"a User-Agent, or no user-agent property for OkHttp's"));
 		}
-		custom.getHeaders().forEach((name, value) -> {
+		Map<String, String> headers = (custom.headers() != null) ? custom.headers() : Map.of();
+		headers.forEach((name, value) -> {
 			String setting = prefix + "headers." + name;
 			if ("User-Agent".equalsIgnoreCase(name)) {
 				throw new InvalidSettingException(setting, value, "no User-Agent among the headers: set "
@@ -67,18 +69,18 @@ final class TlsProfiles {
 				throw invalid;
 			}
 		});
-		TlsProfileConfig.Target target = custom.getTarget();
-		if (target.getClient() != null || target.getVersion() != null || target.getJa4() != null) {
-			profile.target(text(prefix + "target.client", target.getClient(), "the client imitated, such as Chrome"
-					+ " desktop, when any target.* is set"), text(prefix + "target.version", target.getVersion(),
+		TlsProfileConfig.Target target = custom.target();
+		if (target != null) {
+			profile.target(text(prefix + "target.client", target.client(), "the client imitated, such as Chrome"
+					+ " desktop, when any target.* is set"), text(prefix + "target.version", target.version(),
 							"the client's version, such as 149, when any target.* is set"),
-					ja4(prefix + "target.ja4", target.getJa4()));
+					ja4(prefix + "target.ja4", target.ja4()));
 		}
-		if (custom.getExpectedJa4() != null) {
-			profile.achievedJa4(ja4(prefix + "expected-ja4", custom.getExpectedJa4()));
+		if (custom.expectedJa4() != null) {
+			profile.achievedJa4(ja4(prefix + "expected-ja4", custom.expectedJa4()));
 		}
-		if (custom.getDifference() != null) {
-			profile.difference(text(prefix + "difference", custom.getDifference(),
+		if (custom.difference() != null) {
+			profile.difference(text(prefix + "difference", custom.difference(),
 					"one line on what differs from the target's JA4, or no difference property"));
 		}
 		return profile.build();

@@ -1,6 +1,7 @@
 package io.hotconnpool.autoconfigure;
 
 import java.beans.PropertyDescriptor;
+import java.lang.reflect.RecordComponent;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -313,26 +314,37 @@ class InvalidPropertiesTests {
 	}
 
 	private static void walk(String prefix, Class<?> type, Set<String> properties) {
+		if (type.isRecord()) {
+			for (RecordComponent component : type.getRecordComponents()) {
+				walk(prefix + "." + DataObjectPropertyName.toDashedForm(component.getName()),
+						ResolvableType.forMethodReturnType(component.getAccessor()), true, properties);
+			}
+			return;
+		}
 		for (PropertyDescriptor descriptor : BeanUtils.getPropertyDescriptors(type)) {
 			if (!isBound(descriptor)) {
 				continue;
 			}
-			String name = prefix + "." + DataObjectPropertyName.toDashedForm(descriptor.getName());
-			ResolvableType propertyType = ResolvableType.forMethodReturnType(descriptor.getReadMethod());
-			Class<?> raw = propertyType.toClass();
-			if (isGroup(raw)) {
-				walk(name, raw, properties);
-			}
-			else if (Collection.class.isAssignableFrom(raw) && isGroup(propertyType.getGeneric(0).toClass())) {
-				walk(name + "[0]", propertyType.getGeneric(0).toClass(), properties);
-			}
-			else if (Map.class.isAssignableFrom(raw) && isGroup(propertyType.getGeneric(1).toClass())) {
-				walk(name + ".*", propertyType.getGeneric(1).toClass(), properties);
-			}
-			else if (descriptor.getWriteMethod() != null || Collection.class.isAssignableFrom(raw)
-					|| Map.class.isAssignableFrom(raw)) {
-				properties.add(name);
-			}
+			walk(prefix + "." + DataObjectPropertyName.toDashedForm(descriptor.getName()),
+					ResolvableType.forMethodReturnType(descriptor.getReadMethod()),
+					descriptor.getWriteMethod() != null, properties);
+		}
+	}
+
+	/** One property: a group, list or map of groups is walked; anything else bound is a property. */
+	private static void walk(String name, ResolvableType propertyType, boolean settable, Set<String> properties) {
+		Class<?> raw = propertyType.toClass();
+		if (isGroup(raw)) {
+			walk(name, raw, properties);
+		}
+		else if (Collection.class.isAssignableFrom(raw) && isGroup(propertyType.getGeneric(0).toClass())) {
+			walk(name + "[0]", propertyType.getGeneric(0).toClass(), properties);
+		}
+		else if (Map.class.isAssignableFrom(raw) && isGroup(propertyType.getGeneric(1).toClass())) {
+			walk(name + ".*", propertyType.getGeneric(1).toClass(), properties);
+		}
+		else if (settable || Collection.class.isAssignableFrom(raw) || Map.class.isAssignableFrom(raw)) {
+			properties.add(name);
 		}
 	}
 
