@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -26,6 +27,8 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.sync.RedisCommands;
 import okhttp3.Protocol;
 
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
 import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceClientConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
@@ -206,9 +209,9 @@ public final class FleetBenchmark {
 					LettuceClientConfiguration.builder().commandTimeout(Duration.ofMillis(500)).build());
 			this.redis.afterPropertiesSet();
 			this.redis.start();
-			FleetProperties properties = new FleetProperties();
-			properties.setPrefix("bench");
-			properties.setInstanceId(id);
+			FleetProperties properties = new Binder(new MapConfigurationPropertySource(
+					Map.of("hotconnpool.fleet.prefix", "bench", "hotconnpool.fleet.instance-id", id)))
+				.bindOrCreate("hotconnpool.fleet", FleetProperties.class);
 			AtomicReference<HotConnPool> pool = new AtomicReference<>();
 			this.fleet = new RedisFleet(pool::get, () -> pool.get().config().getLifecyclePhase(), this.redis, properties);
 			HotConnPoolConfig config = new HotConnPoolConfig();

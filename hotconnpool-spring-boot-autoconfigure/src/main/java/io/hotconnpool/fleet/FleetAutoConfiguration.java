@@ -11,7 +11,6 @@ import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
-import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.health.autoconfigure.contributor.ConditionalOnEnabledHealthIndicator;
 import org.springframework.boot.health.contributor.HealthIndicator;
@@ -33,14 +32,8 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
 @ConditionalOnClass(RedisConnectionFactory.class)
 @ConditionalOnBean({ RedisConnectionFactory.class, HotConnPool.class })
 @Conditional(OnFleetEnabledCondition.class)
-@EnableConfigurationProperties
+@EnableConfigurationProperties(FleetProperties.class)
 public final class FleetAutoConfiguration {
-
-	@Bean
-	@ConfigurationProperties("hotconnpool.fleet")
-	FleetProperties hotConnPoolFleetProperties() {
-		return new FleetProperties();
-	}
 
 	// Lazy: the pool is built with this bean among its listeners, so it cannot be a constructor argument.
 	@Bean

@@ -6,106 +6,40 @@ import java.util.UUID;
 
 import io.hotconnpool.pool.InvalidSettingException;
 
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
 /**
  * Fleet mode ({@code hotconnpool.fleet.*}): how the instances of one application share their blacklist through the
- * application's Redis ({@code spring.data.redis.*}). Plain JavaBean, bound by the auto-configuration; the defaults
- * are the fields' values, and {@link #validate()} checks every value once, naming its property.
+ * application's Redis ({@code spring.data.redis.*}). Immutable, bound through its constructor; {@link #validate()}
+ * checks every value once, naming its property.
+ *
+ * @param enabled Whether this instance shares its blacklist with the fleet through Redis. Needs Spring Data Redis
+ * with Lettuce and a RedisConnectionFactory.
+ * @param prefix Namespace of every Redis key and channel the fleet uses (letters, digits and . _ - : { }): instances
+ * that share a prefix form one fleet.
+ * @param instanceId This instance's name in the fleet, shown with the entries it reports; unique per instance (a pod
+ * name), printable ASCII without spaces. Default: the HOSTNAME variable, the process id and a random part.
+ * @param commandTimeout How long the fleet waits for Redis before it takes the link for down (at least 1ms). Keep
+ * spring.data.redis.connect-timeout short as well: it bounds connecting.
+ * @param queueCapacity Publications sent to Redis and not yet answered (at least 1); past it they are dropped,
+ * counted and made good at the next resynchronisation.
+ * @param reprobeLock How long the one instance that re-probes an expired IP holds its lock: longer than a probe (at
+ * least 1ms).
+ * @param heartbeatInterval How often the link to Redis is checked, and the blacklist resynchronised once it is back
+ * (at least 1ms).
  */
-public class FleetProperties {
+@ConfigurationProperties("hotconnpool.fleet")
+public record FleetProperties(boolean enabled, @DefaultValue("hotconnpool") String prefix, String instanceId,
+		@DefaultValue("500ms") Duration commandTimeout, @DefaultValue("1000") int queueCapacity,
+		@DefaultValue("10s") Duration reprobeLock, @DefaultValue("1s") Duration heartbeatInterval) {
 
 	/** The properties' common prefix, for the errors that name one. */
 	private static final String PROPERTY = "hotconnpool.fleet.";
 
-	/**
-	 * Whether this instance shares its blacklist with the fleet through Redis. Needs Spring Data Redis with Lettuce
-	 * and a RedisConnectionFactory.
-	 */
-	private boolean enabled;
-
-	/**
-	 * Namespace of every Redis key and channel the fleet uses (letters, digits and . _ - : { }): instances that
-	 * share a prefix form one fleet.
-	 */
-	private String prefix = "hotconnpool";
-
-	/**
-	 * This instance's name in the fleet, shown with the entries it reports; unique per instance (a pod name),
-	 * printable ASCII without spaces. Default: the HOSTNAME variable, the process id and a random part.
-	 */
-	private String instanceId = randomInstanceId();
-
-	/**
-	 * How long the fleet waits for Redis before it takes the link for down (at least 1ms). Keep
-	 * spring.data.redis.connect-timeout short as well: it bounds connecting.
-	 */
-	private Duration commandTimeout = Duration.ofMillis(500);
-
-	/**
-	 * Publications sent to Redis and not yet answered (at least 1); past it they are dropped, counted and made good
-	 * at the next resynchronisation.
-	 */
-	private int queueCapacity = 1000;
-
-	/** How long the one instance that re-probes an expired IP holds its lock: longer than a probe (at least 1ms). */
-	private Duration reprobeLock = Duration.ofSeconds(10);
-
-	/** How often the link to Redis is checked, and the blacklist resynchronised once it is back (at least 1ms). */
-	private Duration heartbeatInterval = Duration.ofSeconds(1);
-
-	public boolean isEnabled() {
-		return this.enabled;
-	}
-
-	public void setEnabled(boolean enabled) {
-		this.enabled = enabled;
-	}
-
-	public String getPrefix() {
-		return this.prefix;
-	}
-
-	public void setPrefix(String prefix) {
-		this.prefix = prefix;
-	}
-
-	public String getInstanceId() {
-		return this.instanceId;
-	}
-
-	public void setInstanceId(String instanceId) {
-		this.instanceId = instanceId;
-	}
-
-	public Duration getCommandTimeout() {
-		return this.commandTimeout;
-	}
-
-	public void setCommandTimeout(Duration commandTimeout) {
-		this.commandTimeout = commandTimeout;
-	}
-
-	public int getQueueCapacity() {
-		return this.queueCapacity;
-	}
-
-	public void setQueueCapacity(int queueCapacity) {
-		this.queueCapacity = queueCapacity;
-	}
-
-	public Duration getReprobeLock() {
-		return this.reprobeLock;
-	}
-
-	public void setReprobeLock(Duration reprobeLock) {
-		this.reprobeLock = reprobeLock;
-	}
-
-	public Duration getHeartbeatInterval() {
-		return this.heartbeatInterval;
-	}
-
-	public void setHeartbeatInterval(Duration heartbeatInterval) {
-		this.heartbeatInterval = heartbeatInterval;
+	/** An unset instance id becomes {@link #randomInstanceId()}. */
+	public FleetProperties {
+		instanceId = (instanceId != null) ? instanceId : randomInstanceId();
 	}
 
 	/**

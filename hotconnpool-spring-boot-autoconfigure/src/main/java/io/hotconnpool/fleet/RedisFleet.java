@@ -135,8 +135,8 @@ public final class RedisFleet implements HotConnPoolListener, ReprobeGate, Smart
 		this.poolPhase = Objects.requireNonNull(poolPhase, "poolPhase");
 		this.settings = Objects.requireNonNull(settings, "settings").validate();
 		this.connectionFactory = Objects.requireNonNull(connectionFactory, "connectionFactory");
-		this.channel = settings.getPrefix() + ":events";
-		this.heartbeatChannel = settings.getPrefix() + ":heartbeat:" + settings.getInstanceId();
+		this.channel = settings.prefix() + ":events";
+		this.heartbeatChannel = settings.prefix() + ":heartbeat:" + settings.instanceId();
 	}
 
 	// ---- the pool's events: sent without waiting ----------------------------------------------------------
@@ -144,14 +144,14 @@ public final class RedisFleet implements HotConnPoolListener, ReprobeGate, Smart
 	@Override
 	public void ipBlacklisted(String host, String ip, String reason, Instant until, String source) {
 		if (source == null) { // what others reported is theirs to publish
-			publish(FleetEvent.blacklisted(host, ip, Instant.now(), until, this.settings.getInstanceId(), reason));
+			publish(FleetEvent.blacklisted(host, ip, Instant.now(), until, this.settings.instanceId(), reason));
 		}
 	}
 
 	@Override
 	public void ipRestored(String host, String ip, String source) {
 		if (source == null) {
-			publish(FleetEvent.restored(host, ip, Instant.now(), this.settings.getInstanceId()));
+			publish(FleetEvent.restored(host, ip, Instant.now(), this.settings.instanceId()));
 		}
 	}
 
@@ -164,7 +164,7 @@ public final class RedisFleet implements HotConnPoolListener, ReprobeGate, Smart
 		if (event.blacklisted() && !event.until().isAfter(Instant.now())) {
 			return; // expired on its way
 		}
-		if (this.unanswered.size() >= this.settings.getQueueCapacity()) {
+		if (this.unanswered.size() >= this.settings.queueCapacity()) {
 			lost();
 			return;
 		}
@@ -207,10 +207,10 @@ public final class RedisFleet implements HotConnPoolListener, ReprobeGate, Smart
 			return CompletableFuture.completedFuture(true);
 		}
 		RedisFuture<String> lock = redis.commands()
-			.set(key("reprobe", host, ip), this.settings.getInstanceId(),
-					SetArgs.Builder.nx().px(this.settings.getReprobeLock().toMillis()));
+			.set(key("reprobe", host, ip), this.settings.instanceId(),
+					SetArgs.Builder.nx().px(this.settings.reprobeLock().toMillis()));
 		return lock.toCompletableFuture()
-			.orTimeout(this.settings.getCommandTimeout().toNanos(), TimeUnit.NANOSECONDS)
+			.orTimeout(this.settings.commandTimeout().toNanos(), TimeUnit.NANOSECONDS)
 			.handle((reply, failure) -> {
 				if (failure != null) {
 					lock.cancel(true);
@@ -226,7 +226,7 @@ public final class RedisFleet implements HotConnPoolListener, ReprobeGate, Smart
 	/** On the driver's thread that read it: applying is a host's lock and closing idle sockets, nothing more. */
 	private void receive(String text) {
 		FleetEvent event = read(text);
-		if (event == null || event.instance().equals(this.settings.getInstanceId())) {
+		if (event == null || event.instance().equals(this.settings.instanceId())) {
 			return;
 		}
 		this.received.increment();
@@ -241,7 +241,7 @@ public final class RedisFleet implements HotConnPoolListener, ReprobeGate, Smart
 			this.failed.increment();
 			if (this.unreadableLogged.compareAndSet(false, true)) {
 				logger.warn("hotconnpool fleet ignores what it cannot read under the prefix '"
-						+ this.settings.getPrefix() + "' (another writer?): " + ex.getMessage() + " (logged once)");
+						+ this.settings.prefix() + "' (another writer?): " + ex.getMessage() + " (logged once)");
 			}
 			return null;
 		}
@@ -322,13 +322,13 @@ public final class RedisFleet implements HotConnPoolListener, ReprobeGate, Smart
 			for (BlacklistedIp entry : host.blacklisted()) {
 				if (entry.source() == null && entry.until().isAfter(now)) {
 					await(send(redis, FleetEvent.blacklisted(host.host() + ":" + host.port(), entry.ip(),
-							entry.since(), entry.until(), this.settings.getInstanceId(), entry.reason())));
+							entry.since(), entry.until(), this.settings.instanceId(), entry.reason())));
 					pushed++;
 				}
 			}
 		}
 		List<String> keys = new ArrayList<>();
-		ScanArgs pattern = ScanArgs.Builder.matches(this.settings.getPrefix() + ":blacklist:*").limit(1000);
+		ScanArgs pattern = ScanArgs.Builder.matches(this.settings.prefix() + ":blacklist:*").limit(1000);
 		ScanCursor cursor = ScanCursor.INITIAL;
 		do {
 			KeyScanCursor<String> page = await(redis.scan(cursor, pattern));
@@ -340,11 +340,11 @@ public final class RedisFleet implements HotConnPoolListener, ReprobeGate, Smart
 		for (KeyValue<String, String> value : keys.isEmpty() ? List.<KeyValue<String, String>>of()
 				: await(redis.mget(keys.toArray(String[]::new)))) {
 			FleetEvent event = value.hasValue() ? read(value.getValue()) : null;
-			if (event != null && !event.instance().equals(this.settings.getInstanceId()) && apply(event)) {
+			if (event != null && !event.instance().equals(this.settings.instanceId()) && apply(event)) {
 				applied++;
 			}
 		}
-		String line = "hotconnpool fleet " + this.settings.getInstanceId() + " synchronised with Redis: published "
+		String line = "hotconnpool fleet " + this.settings.instanceId() + " synchronised with Redis: published "
 				+ pushed + " own entries, applied " + applied + " of " + keys.size() + " stored";
 		logger.info((before == Link.DOWN) ? "hotconnpool fleet link to Redis is back; " + line : line);
 	}
@@ -352,13 +352,13 @@ public final class RedisFleet implements HotConnPoolListener, ReprobeGate, Smart
 	/** The command's answer within {@code command-timeout}, on the heartbeat thread; else it is cancelled. */
 	private <T> T await(RedisFuture<T> command) throws Exception {
 		try {
-			return command.get(this.settings.getCommandTimeout().toNanos(), TimeUnit.NANOSECONDS);
+			return command.get(this.settings.commandTimeout().toNanos(), TimeUnit.NANOSECONDS);
 		}
 		catch (ExecutionException ex) {
 			throw (ex.getCause() instanceof Exception cause) ? cause : ex;
 		}
 		catch (TimeoutException ex) {
-			throw new TimeoutException("Redis did not answer within " + this.settings.getCommandTimeout());
+			throw new TimeoutException("Redis did not answer within " + this.settings.commandTimeout());
 		}
 		finally {
 			command.cancel(true); // answered: no effect; else never sent late, after the link came back
@@ -378,7 +378,7 @@ public final class RedisFleet implements HotConnPoolListener, ReprobeGate, Smart
 		if (before != Link.DOWN && this.running) {
 			setLink(Link.DOWN);
 			this.unanswered.forEach((command) -> command.cancel(true)); // never sent late, after the link came back
-			logger.warn("hotconnpool fleet " + this.settings.getInstanceId()
+			logger.warn("hotconnpool fleet " + this.settings.instanceId()
 					+ ((before == Link.CONNECTING) ? " cannot reach Redis (" : " lost its link to Redis (") + failure
 					+ "): each instance goes on with its own blacklist and re-probes on its own; resynchronising when"
 					+ " Redis is back (logged once until then)");
@@ -391,7 +391,7 @@ public final class RedisFleet implements HotConnPoolListener, ReprobeGate, Smart
 	}
 
 	private String key(String kind, String host, String ip) {
-		return this.settings.getPrefix() + ":" + kind + ":" + host + "/" + ip;
+		return this.settings.prefix() + ":" + kind + ":" + host + "/" + ip;
 	}
 
 	// ---- lifecycle ----------------------------------------------------------------------------------------
@@ -408,7 +408,7 @@ public final class RedisFleet implements HotConnPoolListener, ReprobeGate, Smart
 			thread.setDaemon(true);
 			return thread;
 		});
-		long interval = this.settings.getHeartbeatInterval().toNanos();
+		long interval = this.settings.heartbeatInterval().toNanos();
 		this.heartbeats.scheduleWithFixedDelay(this::heartbeat, 0, interval, TimeUnit.NANOSECONDS);
 	}
 
@@ -421,7 +421,7 @@ public final class RedisFleet implements HotConnPoolListener, ReprobeGate, Smart
 		this.running = false;
 		this.heartbeats.shutdownNow();
 		try {
-			if (!this.heartbeats.awaitTermination(this.settings.getCommandTimeout().toNanos(), TimeUnit.NANOSECONDS)) {
+			if (!this.heartbeats.awaitTermination(this.settings.commandTimeout().toNanos(), TimeUnit.NANOSECONDS)) {
 				logger.debug("hotconnpool fleet heartbeat did not stop within the command timeout");
 			}
 		}
@@ -454,7 +454,7 @@ public final class RedisFleet implements HotConnPoolListener, ReprobeGate, Smart
 	 * @return a snapshot
 	 */
 	public Status status() {
-		return new Status(this.settings.getInstanceId(), this.settings.getPrefix(), this.link, this.linkSince,
+		return new Status(this.settings.instanceId(), this.settings.prefix(), this.link, this.linkSince,
 				this.lastFailure, this.published.sum(), this.received.sum(), this.failed.sum(), this.dropped.sum());
 	}
 

@@ -324,13 +324,8 @@ class FleetIntegrationTests {
 	private Instance instance(String id, Duration ttl) {
 		LettuceConnectionFactory factory = redis.connectionFactory(COMMAND_TIMEOUT);
 		AtomicReference<HotConnPool> pool = new AtomicReference<>();
-		FleetProperties fleetProperties = new FleetProperties();
-		fleetProperties.setPrefix(this.prefix);
-		fleetProperties.setInstanceId(id);
-		fleetProperties.setCommandTimeout(COMMAND_TIMEOUT);
-		fleetProperties.setQueueCapacity(100);
-		fleetProperties.setReprobeLock(Duration.ofMillis(400));
-		fleetProperties.setHeartbeatInterval(HEARTBEAT);
+		FleetProperties fleetProperties = new FleetProperties(true, this.prefix, id, COMMAND_TIMEOUT, 100,
+				Duration.ofMillis(400), HEARTBEAT);
 		RedisFleet fleet = new RedisFleet(pool::get, () -> pool.get().config().getLifecyclePhase(), factory,
 				fleetProperties);
 		Events events = new Events();
