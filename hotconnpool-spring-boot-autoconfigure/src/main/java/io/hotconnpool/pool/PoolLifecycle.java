@@ -4,18 +4,22 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The life of a pool: new, then running and stopped in turn, each start a fresh {@link PoolRun}, until closed for
- * good. Start, stop and close are serialised by one lock, never taken by the lease path, which reads the state.
- * Owns the threads the pool made itself, shut down on close.
+ * good. One lock orders the changes of state; it is never held across I/O or a wait for other threads (warm-ups and
+ * drains run after it is released) and never taken by the lease path, which reads the volatile state. Owns the
+ * threads the pool made itself, shut down on close.
  */
 final class PoolLifecycle {
 
@@ -36,7 +40,11 @@ final class PoolLifecycle {
 	/** The threads the pool made itself, shut down by {@link #close()}; empty when both were given. */
 	private final List<ExecutorService> ownedThreads = new ArrayList<>();
 
+	/** Guards changes of state; held for no I/O and no wait but {@link #stopped}'s. */
 	private final ReentrantLock lock = new ReentrantLock();
+
+	/** Signalled when a drain ends. */
+	private final Condition stopped = this.lock.newCondition();
 
 	private volatile State state = State.NEW;
 
@@ -71,61 +79,93 @@ final class PoolLifecycle {
 		};
 	}
 
+	/**
+	 * Starts a new run. The lock covers the change of state and the hand-off of the warm-ups to the executor; the
+	 * wait for them happens after it, so that a stop or close from another thread is not held up by a slow host.
+	 */
 	void start() {
+		PoolRun starting;
+		Map<HostPool, CompletableFuture<Void>> warmUps;
 		this.lock.lock();
 		try {
+			awaitNotStopping();
 			if (this.state == State.CLOSED) {
 				throw closedException();
 			}
 			if (this.state == State.RUNNING) {
 				return;
 			}
-			PoolRun starting = new PoolRun(this.pool, this.scheduler);
+			starting = new PoolRun(this.pool, this.scheduler);
 			this.run = starting;
 			this.state = State.RUNNING;
-			starting.start();
+			warmUps = starting.begin();
 		}
 		finally {
 			this.lock.unlock();
 		}
+		starting.awaitWarmUp(warmUps);
 	}
 
+	/**
+	 * Ends the running run, draining it without the lock held; a start, stop or close meanwhile waits for the drain
+	 * to end (bounded by the drain timeout).
+	 */
 	void stop(Duration drainTimeout) {
+		PoolRun stopping;
 		this.lock.lock();
 		try {
+			awaitNotStopping();
 			if (this.state != State.RUNNING) {
 				return;
 			}
 			this.state = State.STOPPING;
-			try {
-				this.run.stop(drainTimeout);
-			}
-			finally {
-				this.run = null;
-				this.state = State.STOPPED;
-			}
+			stopping = this.run;
 		}
 		finally {
 			this.lock.unlock();
+		}
+		try {
+			stopping.stop(drainTimeout);
+		}
+		finally {
+			this.lock.lock();
+			try {
+				this.run = null;
+				this.state = State.STOPPED;
+				this.stopped.signalAll();
+			}
+			finally {
+				this.lock.unlock();
+			}
 		}
 	}
 
+	/** Stops without a drain, then ends the pool for good; a start that slipped in between is stopped too. */
 	void close() {
-		this.lock.lock();
-		try {
-			if (this.state == State.CLOSED) {
-				return;
-			}
+		while (true) {
+			stop(Duration.ZERO);
+			this.lock.lock();
 			try {
-				stop(Duration.ZERO);
+				awaitNotStopping();
+				if (this.state == State.CLOSED) {
+					return;
+				}
+				if (this.state != State.RUNNING) {
+					this.state = State.CLOSED;
+					this.ownedThreads.forEach(ExecutorService::shutdownNow);
+					return;
+				}
 			}
 			finally {
-				this.state = State.CLOSED;
-				this.ownedThreads.forEach(ExecutorService::shutdownNow);
+				this.lock.unlock();
 			}
 		}
-		finally {
-			this.lock.unlock();
+	}
+
+	/** Waits, with the lock held on entry and exit, until no drain is in progress. */
+	private void awaitNotStopping() {
+		while (this.state == State.STOPPING) {
+			this.stopped.awaitUninterruptibly();
 		}
 	}
 

@@ -29,6 +29,9 @@ final class PoolRun {
 
 	private final Maintenance maintenance;
 
+	/** Completed when the run stops: a start waiting for its warm-ups waits no longer. */
+	private final CompletableFuture<Void> stopped = new CompletableFuture<>();
+
 	PoolRun(HotConnPool pool, MaintenanceScheduler scheduler) {
 		this.pool = pool;
 		this.config = pool.config;
@@ -37,11 +40,11 @@ final class PoolRun {
 	}
 
 	/**
-	 * Resolves and warms every configured host and schedules the background tasks; in {@link WarmUpMode#BLOCKING}
-	 * mode waits up to {@code warm-up.timeout} and logs one line per host.
+	 * Creates the configured hosts, hands their resolving and warming to the pool's executor, and schedules the
+	 * background tasks: nothing here waits, so the lifecycle lock can be held around it.
+	 * @return the warm-ups, to {@link #awaitWarmUp await}
 	 */
-	void start() {
-		long startNanos = System.nanoTime();
+	Map<HostPool, CompletableFuture<Void>> begin() {
 		if (this.config.hostSettings().isEmpty()) {
 			// Allowed (unknown hosts are warmed on first use), but the starter's promise does not hold: say so once.
 			logger.warn("hotconnpool has no hosts (hotconnpool.hosts is empty): no connection is warm before"
@@ -50,12 +53,23 @@ final class PoolRun {
 		}
 		Map<HostPool, CompletableFuture<Void>> warmUps = this.hosts.startConfigured();
 		new HostChecks(this.pool, this.hosts).scheduleOn(this.maintenance);
+		return warmUps;
+	}
+
+	/**
+	 * Runs the TLS self-tests, then in {@link WarmUpMode#BLOCKING} mode waits up to {@code warm-up.timeout} for the
+	 * warm-ups and logs one line per host. Called without the lifecycle lock: a stop or close meanwhile goes ahead,
+	 * closing the hosts this waits for.
+	 */
+	void awaitWarmUp(Map<HostPool, CompletableFuture<Void>> warmUps) {
+		long startNanos = System.nanoTime();
 		this.pool.tlsClients.runSelfTestsOnce();
 		if (this.config.getWarmUp().getMode() == WarmUpMode.BACKGROUND) {
 			return;
 		}
 		try {
-			CompletableFuture.allOf(warmUps.values().toArray(CompletableFuture[]::new))
+			CompletableFuture.anyOf(CompletableFuture.allOf(warmUps.values().toArray(CompletableFuture[]::new)),
+					this.stopped)
 				.get(this.config.getWarmUp().getTimeout().toNanos(), TimeUnit.NANOSECONDS);
 		}
 		catch (TimeoutException ex) {
@@ -67,6 +81,9 @@ final class PoolRun {
 		}
 		catch (ExecutionException ex) {
 			logger.error("hotconnpool warm-up failed", ex.getCause());
+		}
+		if (this.stopped.isDone()) {
+			return; // stopped or closed meanwhile: its hosts are closed, their warmth is no news
 		}
 		long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
 		warmUps.keySet().forEach((host) -> logWarmth(host, millis));
@@ -100,6 +117,7 @@ final class PoolRun {
 	 */
 	void stop(Duration drainTimeout) {
 		long deadline = System.nanoTime() + drainTimeout.toNanos();
+		this.stopped.complete(null);
 		this.hosts.beginClose();
 		boolean drained = awaitDrain(deadline);
 		int cut = this.hosts.all().stream().mapToInt((host) -> host.stats().streams()).sum();

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -167,6 +168,43 @@ class LifecycleTests {
 		assertThatExceptionOfType(PoolClosedException.class).isThrownBy(this.pool::start)
 			.withMessage("hotconnpool is closed: it hands out no more connections");
 		assertThatExceptionOfType(PoolClosedException.class).isThrownBy(() -> this.pool.acquire(this.origins.target()));
+	}
+
+	@Test
+	void aCloseDuringABlockingWarmUpNeitherWaitsForItNorLeavesTheStartWaiting() throws Exception {
+		this.origins = LoopbackTlsOrigins.start(2);
+		CountDownLatch answerProbes = new CountDownLatch(1);
+		AtomicInteger probesHeld = new AtomicInteger();
+		this.origins.all().forEach((origin) -> origin.answer((request) -> {
+			probesHeld.incrementAndGet();
+			try {
+				answerProbes.await(1, TimeUnit.MINUTES);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
+			return LoopbackTlsOrigins.Origin.ok(request);
+		}));
+		this.pool = this.origins.pool(this.origins.config((host) -> host.setConnectionsPerIp(1),
+				(config) -> {
+					config.getWarmUp().setTimeout(Duration.ofMinutes(1));
+					config.setProbeTimeout(Duration.ofMinutes(1));
+					config.setReadTimeout(Duration.ofMinutes(1));
+					config.setCallTimeout(Duration.ofMinutes(1));
+				}));
+		try {
+			CompletableFuture<Void> starting = CompletableFuture.runAsync(this.pool::start);
+			await().atMost(Duration.ofSeconds(10)).until(() -> probesHeld.get() >= 1);
+			assertThat(starting).as("start waits for the warm-up held at the server").isNotDone();
+
+			// Under a lock held for the warm-up, the close would wait the warm-up's minute.
+			CompletableFuture.runAsync(this.pool::close).get(10, TimeUnit.SECONDS);
+			starting.get(10, TimeUnit.SECONDS);
+			assertThat(this.pool.isClosed()).isTrue();
+		}
+		finally {
+			answerProbes.countDown();
+		}
 	}
 
 	@Test
