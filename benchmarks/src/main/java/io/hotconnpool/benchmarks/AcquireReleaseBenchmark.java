@@ -28,14 +28,14 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
-import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Acquire and release with no I/O on the path: a started pool whose {@value #CONNECTIONS} warm connections to one
  * host sit idle, against HikariCP's {@link ConcurrentBag} (borrow, requite) and commons-pool2's
- * {@link GenericKeyedObjectPool} (borrow, return) holding as many entries. One and eight threads, in one run:
- * {@code java -jar benchmarks/target/benchmarks.jar AcquireReleaseBenchmark}.
+ * {@link GenericKeyedObjectPool} (borrow, return) holding as many entries. The runner's {@code -t} sets the threads
+ * (one by default); one and eight threads, one run each:
+ * {@code for threads in 1 8; do java -jar benchmarks/target/benchmarks.jar AcquireReleaseBenchmark -t $threads; done}.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -162,54 +162,21 @@ public class AcquireReleaseBenchmark {
 	}
 
 	@Benchmark
-	@Threads(1)
-	public Lease hotconnpool1Thread(PoolState state) throws InterruptedException {
-		return acquireRelease(state);
-	}
-
-	@Benchmark
-	@Threads(8)
-	public Lease hotconnpool8Threads(PoolState state) throws InterruptedException {
-		return acquireRelease(state);
-	}
-
-	@Benchmark
-	@Threads(1)
-	public BagEntry concurrentBag1Thread(BagState state) throws InterruptedException {
-		return borrowRequite(state);
-	}
-
-	@Benchmark
-	@Threads(8)
-	public BagEntry concurrentBag8Threads(BagState state) throws InterruptedException {
-		return borrowRequite(state);
-	}
-
-	@Benchmark
-	@Threads(1)
-	public Object commonsPool1Thread(CommonsState state) throws Exception {
-		return borrowReturn(state);
-	}
-
-	@Benchmark
-	@Threads(8)
-	public Object commonsPool8Threads(CommonsState state) throws Exception {
-		return borrowReturn(state);
-	}
-
-	static Lease acquireRelease(PoolState state) throws InterruptedException {
+	public Lease hotconnpool(PoolState state) throws InterruptedException {
 		Lease connection = state.pool.acquire(state.target);
 		connection.close();
 		return connection;
 	}
 
-	static BagEntry borrowRequite(BagState state) throws InterruptedException {
+	@Benchmark
+	public BagEntry concurrentBag(BagState state) throws InterruptedException {
 		BagEntry entry = state.bag.borrow(5, TimeUnit.SECONDS);
 		state.bag.requite(entry);
 		return entry;
 	}
 
-	static Object borrowReturn(CommonsState state) throws Exception {
+	@Benchmark
+	public Object commonsPool(CommonsState state) throws Exception {
 		Object object = state.pool.borrowObject(CommonsState.KEY);
 		state.pool.returnObject(CommonsState.KEY, object);
 		return object;

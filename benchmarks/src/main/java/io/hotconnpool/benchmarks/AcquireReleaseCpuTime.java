@@ -23,6 +23,7 @@ public final class AcquireReleaseCpuTime {
 
 	public static void main(String[] args) throws Exception {
 		int rounds = (args.length > 0) ? Integer.parseInt(args[0]) : 5;
+		AcquireReleaseBenchmark benchmark = new AcquireReleaseBenchmark();
 		AcquireReleaseBenchmark.PoolState pool = new AcquireReleaseBenchmark.PoolState();
 		AcquireReleaseBenchmark.BagState bag = new AcquireReleaseBenchmark.BagState();
 		pool.start();
@@ -30,8 +31,8 @@ public final class AcquireReleaseCpuTime {
 		try {
 			for (int round = 0; round < rounds; round++) {
 				for (int threads : new int[] { 1, 8 }) {
-					double hot = cpuNanosPerOperation(threads, () -> AcquireReleaseBenchmark.acquireRelease(pool));
-					double reference = cpuNanosPerOperation(threads, () -> AcquireReleaseBenchmark.borrowRequite(bag));
+					double hot = cpuNanosPerOperation(threads, () -> benchmark.hotconnpool(pool));
+					double reference = cpuNanosPerOperation(threads, () -> benchmark.concurrentBag(bag));
 					System.out.printf("round %d, %d threads: hotconnpool %.1f CPU ns/op, ConcurrentBag %.1f, %.2f ×%n",
 							round, threads, hot, reference, hot / reference);
 				}

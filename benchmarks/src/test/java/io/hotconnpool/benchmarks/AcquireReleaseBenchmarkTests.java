@@ -21,8 +21,7 @@ class AcquireReleaseBenchmarkTests {
 		state.start();
 		try {
 			long handshakes = state.pool.stats().handshakes();
-			assertThat(this.benchmark.hotconnpool1Thread(state)).isNotNull();
-			assertThat(this.benchmark.hotconnpool8Threads(state)).isNotNull();
+			assertThat(this.benchmark.hotconnpool(state)).isNotNull();
 			assertThat(state.pool.stats().idleConnections()).isEqualTo(AcquireReleaseBenchmark.CONNECTIONS);
 			assertThat(state.pool.stats().handshakes()).isEqualTo(handshakes);
 			assertThat(state.pool.stats().totalRequests()).isZero();
@@ -38,7 +37,7 @@ class AcquireReleaseBenchmarkTests {
 		AcquireReleaseBenchmark.BagState state = new AcquireReleaseBenchmark.BagState();
 		assertEveryEntryIdleAfter(state::start, state::stop,
 				() -> state.bag.getCount(IConcurrentBagEntry.STATE_NOT_IN_USE),
-				() -> this.benchmark.concurrentBag1Thread(state), () -> this.benchmark.concurrentBag8Threads(state));
+				() -> this.benchmark.concurrentBag(state));
 	}
 
 	@Test
@@ -46,17 +45,15 @@ class AcquireReleaseBenchmarkTests {
 		AcquireReleaseBenchmark.CommonsState state = new AcquireReleaseBenchmark.CommonsState();
 		assertEveryEntryIdleAfter(state::start, state::stop,
 				() -> state.pool.getNumIdle(AcquireReleaseBenchmark.CommonsState.KEY),
-				() -> this.benchmark.commonsPool1Thread(state), () -> this.benchmark.commonsPool8Threads(state));
+				() -> this.benchmark.commonsPool(state));
 	}
 
-	/** Set-up, each benchmark once (each returns what it borrowed), every entry idle again, tear-down in any case. */
-	private static void assertEveryEntryIdleAfter(Step setUp, Step tearDown, IntSupplier idle,
-			Callable<?>... benchmarks) throws Exception {
+	/** Set-up, the benchmark once (it returns what it borrowed), every entry idle again, tear-down in any case. */
+	private static void assertEveryEntryIdleAfter(Step setUp, Step tearDown, IntSupplier idle, Callable<?> benchmark)
+			throws Exception {
 		setUp.run();
 		try {
-			for (Callable<?> benchmark : benchmarks) {
-				assertThat(benchmark.call()).isNotNull();
-			}
+			assertThat(benchmark.call()).isNotNull();
 			assertThat(idle.getAsInt()).isEqualTo(AcquireReleaseBenchmark.CONNECTIONS);
 		}
 		finally {

@@ -80,8 +80,10 @@ public final class RedisFleet implements HotConnPoolListener, ReprobeGate, Smart
 
 	private final LettuceConnectionFactory connectionFactory;
 
-	/** Connects, checks the link and resynchronises; the only thread of the fleet that waits for Redis. */
-	/** Made by each start and shut down by each stop, so the context can stop and start the fleet again. */
+	/**
+	 * Connects, checks the link and resynchronises; the only thread of the fleet that waits for Redis. Made by each
+	 * start and shut down by each stop, so the context can stop and start the fleet again.
+	 */
 	private volatile ScheduledExecutorService heartbeats;
 
 	private final IntSupplier poolPhase;

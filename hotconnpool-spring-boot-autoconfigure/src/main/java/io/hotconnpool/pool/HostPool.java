@@ -391,20 +391,18 @@ final class HostPool {
 	boolean awaitLeasesReturned(long deadlineNanos) throws InterruptedException {
 		this.lock.lock();
 		try {
-			while (!this.shared.draining().isEmpty() || this.connections.stream()
-				.anyMatch((c) -> c.state == ConnectionState.LEASED
-						|| (c.state == ConnectionState.IDLE && c.multiplexed && c.streams.get() != 0))) {
-				long remaining = deadlineNanos - this.clock.getAsLong();
-				if (remaining <= 0) {
-					return false;
-				}
-				this.leaseReturned.awaitNanos(remaining);
-			}
-			return true;
+			return DeadlineWait.until(this.leaseReturned, this::noLeaseOutLocked, deadlineNanos, this.clock);
 		}
 		finally {
 			this.lock.unlock();
 		}
+	}
+
+	/** Whether no connection is leased: none held whole, no stream in flight, none draining. */
+	private boolean noLeaseOutLocked() {
+		return this.shared.draining().isEmpty() && this.connections.stream()
+			.noneMatch((c) -> c.state == ConnectionState.LEASED
+					|| (c.state == ConnectionState.IDLE && c.multiplexed && c.streams.get() != 0));
 	}
 
 	/**

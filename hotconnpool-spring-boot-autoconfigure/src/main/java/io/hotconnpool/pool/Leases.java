@@ -17,11 +17,8 @@ final class Leases {
 
 	private final HotConnPool pool;
 
-	private final HotConnPoolConfig config;
-
 	Leases(HotConnPool pool) {
 		this.pool = pool;
-		this.config = pool.config;
 	}
 
 	/**
@@ -84,7 +81,7 @@ final class Leases {
 		}
 		catch (IOException ex) {
 			lease.close();
-			if (!this.config.isRetryOnConnectionFailure() || !isRetryable(request)) {
+			if (!this.pool.config.isRetryOnConnectionFailure() || !isRetryable(request)) {
 				throw ex;
 			}
 			return retry(request, lease.ip(), ex);
@@ -122,8 +119,8 @@ final class Leases {
 
 	private Lease acquireFor(Request request, InetAddress avoid) throws InterruptedIOException {
 		try {
-			return acquire(request.url().host() + ":" + request.url().port(), this.config.getAcquireTimeout(), avoid,
-					false);
+			return acquire(request.url().host() + ":" + request.url().port(), this.pool.config.getAcquireTimeout(),
+					avoid, false);
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();

@@ -110,14 +110,7 @@ final class Maintenance {
 		this.lock.lock();
 		try {
 			this.stopped = true;
-			while (this.running > 0) {
-				long remaining = deadlineNanos - System.nanoTime();
-				if (remaining <= 0) {
-					return false;
-				}
-				this.allDone.awaitNanos(remaining);
-			}
-			return true;
+			return DeadlineWait.until(this.allDone, () -> this.running == 0, deadlineNanos, System::nanoTime);
 		}
 		finally {
 			this.lock.unlock();

@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.ToIntFunction;
 
 import io.hotconnpool.tls.TlsSelfTest;
 
@@ -69,32 +70,20 @@ final class PoolCounters {
 
 	/** The pool's statistics: these counters with the hosts' own, summed over the hosts. */
 	PoolStats snapshot(List<HostStats> hosts, List<TlsSelfTest.Result> tlsSelfTests) {
-		int total = 0;
-		int leased = 0;
-		int streams = 0;
-		int idle = 0;
-		int warming = 0;
-		int healthy = 0;
-		int waiting = 0;
-		int blacklisted = 0;
-		for (HostStats host : hosts) {
-			blacklisted += host.blacklisted().size();
-			total += host.total();
-			leased += host.leased();
-			streams += host.streams();
-			idle += host.idle();
-			warming += host.warming();
-			healthy += host.healthy();
-			waiting += host.waiting();
-		}
 		long requests = this.totalRequests.sum();
 		long failed = this.failedRequests.sum();
 		double successRate = (requests == 0) ? 1.0 : 1.0 - (double) failed / requests;
-		return new PoolStats(total, leased, streams, idle, warming, healthy, waiting, blacklisted, requests, failed,
-				successRate, responsesByStatusClass(), this.hotHits.sum(), this.handshakes.sum(),
+		return new PoolStats(sum(hosts, HostStats::total), sum(hosts, HostStats::leased),
+				sum(hosts, HostStats::streams), sum(hosts, HostStats::idle), sum(hosts, HostStats::warming),
+				sum(hosts, HostStats::healthy), sum(hosts, HostStats::waiting),
+				sum(hosts, (host) -> host.blacklisted().size()), requests, failed, successRate, responsesByStatusClass(), this.hotHits.sum(), this.handshakes.sum(),
 				this.connectionsCreated.sum(), this.newConnectionsFromDns.sum(), this.acquireTimeouts.sum(),
 				this.leaksDetected.sum(), this.retries.sum(), this.retriesSucceeded.sum(), this.retriesFailed.sum(),
 				retiredByReason(), hosts, tlsSelfTests);
+	}
+
+	private static int sum(List<HostStats> hosts, ToIntFunction<HostStats> count) {
+		return hosts.stream().mapToInt(count).sum();
 	}
 
 }
