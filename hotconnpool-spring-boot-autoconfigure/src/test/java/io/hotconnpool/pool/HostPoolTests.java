@@ -12,6 +12,7 @@ import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import static io.hotconnpool.test.LoopbackTlsOrigins.sizes;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
@@ -52,10 +53,7 @@ class HostPoolTests {
 
 	/** A host of one connection that carries at most two streams. */
 	private HostPool oneConnectionOfTwoStreams() {
-		return host((h) -> {
-			h.setConnectionsPerIp(1);
-			h.setMaxConnections(1);
-		}, (p) -> p.getHttp2().setMaxStreamsPerConnection(2));
+		return host(sizes(1, 1), (p) -> p.getHttp2().setMaxStreamsPerConnection(2));
 	}
 
 	/** A stream lease taken now, or {@code null}. */
@@ -72,10 +70,7 @@ class HostPoolTests {
 
 	@Test
 	void warmSlotsSpreadOverEveryIpSlotBySlotUpToTheMaximum() {
-		HostPool host = host((h) -> {
-			h.setConnectionsPerIp(2);
-			h.setMaxConnections(4);
-		}, (p) -> {
+		HostPool host = host(sizes(2, 4), (p) -> {
 		});
 
 		List<PooledConnection> created = host.maintenance.updateAddresses(List.of(IP1, IP2, IP3), false).toWarm();
@@ -200,10 +195,7 @@ class HostPoolTests {
 	@Test
 	void aConnectionAboveTheWarmTargetIsRetiredOnceIdleForTheTimeoutOnDemandOnesFirst() throws Exception {
 		long idleTimeout = Duration.ofMinutes(10).toNanos();
-		HostPool host = host((h) -> {
-			h.setConnectionsPerIp(1);
-			h.setMaxConnections(3);
-		}, (p) -> {
+		HostPool host = host(sizes(1, 3), (p) -> {
 		});
 		warm(host, false, IP1, IP2);
 		PooledConnection first = host.leases.acquire(0, null, true, false);
@@ -247,10 +239,7 @@ class HostPoolTests {
 	@Test
 	void aSharedConnectionsHealthProbeIsOneOfItsStreamsAndKeepsNoLeaseOff() throws Exception {
 		long threshold = Duration.ofSeconds(10).toNanos();
-		HostPool host = host((h) -> {
-			h.setConnectionsPerIp(1);
-			h.setMaxConnections(2);
-		}, (p) -> p.getHttp2().setMaxStreamsPerConnection(2));
+		HostPool host = host(sizes(1, 2), (p) -> p.getHttp2().setMaxStreamsPerConnection(2));
 		long before = this.clock.get();
 		PooledConnection connection = warm(host, true, IP1).get(0);
 		long after = this.clock.get();
