@@ -2,7 +2,7 @@ package io.hotconnpool.autoconfigure;
 
 import io.hotconnpool.pool.HotConnPool;
 import io.hotconnpool.test.LoopbackTlsOrigins;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
@@ -24,10 +24,12 @@ import static org.assertj.core.api.Assertions.assertThat;
  * HTTP service group, and a {@code RestTemplate} from Boot's builder, reach a configured host over connections the
  * pool warmed at start-up: no TLS handshake, no new server connection.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE)
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE,
+		properties = "hotconnpool.http.factory-builder.enabled=true")
 @DirtiesContext
 class HttpServiceGroupOverWarmConnectionIntegrationTests {
 
+	@AutoClose
 	private static final LoopbackTlsOrigins origins = LoopbackTlsOrigins.startUnchecked(2);
 
 	@Autowired
@@ -42,13 +44,7 @@ class HttpServiceGroupOverWarmConnectionIntegrationTests {
 	@DynamicPropertySource
 	static void hotconnpool(DynamicPropertyRegistry registry) {
 		origins.registerAsFirstHost(registry);
-		registry.add("hotconnpool.http.factory-builder.enabled", () -> "true");
 		registry.add("spring.http.serviceclient.origin.base-url", () -> origins.url(""));
-	}
-
-	@AfterAll
-	static void stopOrigins() {
-		origins.close();
 	}
 
 	@Test

@@ -2,7 +2,7 @@ package io.hotconnpool.autoconfigure;
 
 import io.hotconnpool.pool.HotConnPool;
 import io.hotconnpool.test.LoopbackTlsOrigins;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
@@ -20,10 +20,12 @@ import static org.assertj.core.api.Assertions.assertThat;
  * A {@link RestClient} from Spring Boot's builder reaches a configured host over a connection the pool warmed at
  * start-up: the request performs no TLS handshake and opens no connection.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE)
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE,
+		properties = "hotconnpool.http.rest-client.enabled=true")
 @DirtiesContext
 class RestClientOverWarmConnectionIntegrationTests {
 
+	@AutoClose
 	private static final LoopbackTlsOrigins origins = LoopbackTlsOrigins.startUnchecked(3);
 
 	@Autowired
@@ -35,12 +37,6 @@ class RestClientOverWarmConnectionIntegrationTests {
 	@DynamicPropertySource
 	static void hotconnpool(DynamicPropertyRegistry registry) {
 		origins.registerAsFirstHost(registry);
-		registry.add("hotconnpool.http.rest-client.enabled", () -> "true");
-	}
-
-	@AfterAll
-	static void stopOrigins() {
-		origins.close();
 	}
 
 	@Test
