@@ -21,16 +21,16 @@ import io.hotconnpool.pool.HotConnPoolListener;
 import io.hotconnpool.pool.HotConnPoolConfig;
 import io.hotconnpool.pool.HostConfig;
 import io.hotconnpool.pool.TlsMaterial;
+import io.hotconnpool.test.LoopbackRedis;
 import io.hotconnpool.test.TestTls;
 import io.hotconnpool.test.TlsOrigins;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.sync.RedisCommands;
 import okhttp3.Protocol;
 
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
-import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
-import org.springframework.data.redis.connection.lettuce.LettuceClientConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 /**
@@ -83,7 +83,7 @@ public final class FleetBenchmark {
 
 	/** Why the benchmark cannot run here, if it cannot. */
 	public static Optional<String> unavailable() {
-		return RedisServer.executable().isPresent() ? Optional.empty()
+		return LoopbackRedis.executable().isPresent() ? Optional.empty()
 				: Optional.of("no redis-server on the PATH (Debian package redis-server) nor named by"
 						+ " HOTCONNPOOL_REDIS_SERVER: the fleet benchmark needs one");
 	}
@@ -99,7 +99,7 @@ public final class FleetBenchmark {
 	public static Result run(Config config) throws IOException, InterruptedException {
 		TestTls tls = TestTls.create(List.of(HOST), List.of());
 		InetAddress loopback = InetAddress.getByName("127.0.0.1");
-		try (RedisServer redis = RedisServer.start(RedisServer.executable()
+		try (LoopbackRedis redis = LoopbackRedis.start(LoopbackRedis.executable()
 			.orElseThrow(() -> new IllegalStateException(unavailable().orElseThrow())));
 				TlsOrigins origin = TlsOrigins.serve(tls, List.of(loopback), List.of(Protocol.HTTP_2, Protocol.HTTP_1_1));
 				Instance a = new Instance("a", redis, tls, origin);
@@ -148,8 +148,8 @@ public final class FleetBenchmark {
 		}
 	}
 
-	private static Latencies roundTrips(RedisServer redis, int pings) {
-		RedisClient client = RedisClient.create(redis.uri());
+	private static Latencies roundTrips(LoopbackRedis redis, int pings) {
+		RedisClient client = RedisClient.create(RedisURI.create("127.0.0.1", redis.port()));
 		try (var connection = client.connect()) {
 			RedisCommands<String, String> commands = connection.sync();
 			Latencies roundTrip = new Latencies();
@@ -204,11 +204,8 @@ public final class FleetBenchmark {
 
 		final Arrivals arrivals = new Arrivals();
 
-		Instance(String id, RedisServer server, TestTls tls, TlsOrigins origin) {
-			this.redis = new LettuceConnectionFactory(new RedisStandaloneConfiguration("127.0.0.1", server.uri().getPort()),
-					LettuceClientConfiguration.builder().commandTimeout(Duration.ofMillis(500)).build());
-			this.redis.afterPropertiesSet();
-			this.redis.start();
+		Instance(String id, LoopbackRedis server, TestTls tls, TlsOrigins origin) {
+			this.redis = server.connectionFactory(Duration.ofMillis(500));
 			FleetProperties properties = new Binder(new MapConfigurationPropertySource(
 					Map.of("hotconnpool.fleet.prefix", "bench", "hotconnpool.fleet.instance-id", id)))
 				.bindOrCreate("hotconnpool.fleet", FleetProperties.class);

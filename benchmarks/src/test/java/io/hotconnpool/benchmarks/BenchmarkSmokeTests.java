@@ -3,7 +3,7 @@ package io.hotconnpool.benchmarks;
 import java.time.Duration;
 import java.util.List;
 
-import org.junit.jupiter.api.Assumptions;
+import io.hotconnpool.test.LoopbackRedis;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -181,12 +181,7 @@ class BenchmarkSmokeTests {
 
 	@Test
 	void smokeRunPropagatesEveryBlacklistingThroughRedis() throws Exception {
-		FleetBenchmark.unavailable().ifPresent((reason) -> {
-			if (Boolean.parseBoolean(System.getenv("HOTCONNPOOL_REQUIRE_REDIS"))) {
-				throw new AssertionError(reason + " (HOTCONNPOOL_REQUIRE_REDIS=true)");
-			}
-			Assumptions.abort(reason + ": skipped");
-		});
+		LoopbackRedis.assumeAvailable();
 		FleetBenchmark.Config config = FleetBenchmark.Config.smoke();
 		FleetBenchmark.Result result = FleetBenchmark.run(config);
 

@@ -29,6 +29,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.Status;
 
+import static io.hotconnpool.test.LoopbackTlsOrigins.sizes;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.awaitility.Awaitility.await;
@@ -185,10 +186,7 @@ class HotConnPoolHealthIndicatorTests {
 	@Test
 	void downWhenAcquiresTimeOutWhileEveryConnectionIsHeld() throws Exception {
 		this.origins = LoopbackTlsOrigins.start(1);
-		pool(this.origins.config((host) -> {
-				host.setConnectionsPerIp(16);
-				host.setMaxConnections(16);
-			})).start();
+		pool(this.origins.config(sizes(16, 16))).start();
 		HotConnPoolHealthIndicator indicator = indicator(1, true);
 		List<Lease> held = new ArrayList<>();
 		for (int i = 0; i < 16; i++) {

@@ -25,16 +25,12 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-import org.springframework.boot.SpringApplication;
-import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
-import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
 import org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.ConfigurableApplicationContext;
-import org.springframework.context.annotation.Configuration;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatException;
@@ -186,9 +182,7 @@ class CustomTlsProfilePropertiesTests {
 
 	@Test
 	void theDocumentedYamlProfileBindsAndSendsItsExpectedJa4() {
-		SpringApplication application = new SpringApplication(PoolApplication.class);
-		application.setWebApplicationType(WebApplicationType.NONE);
-		try (ConfigurableApplicationContext context = application.run("--spring.config.name=custom-tls-profile")) {
+		try (ConfigurableApplicationContext context = PoolApplication.run("custom-tls-profile")) {
 			TlsProfile partner = context.getBean(HotConnPool.class).config().defaultTlsProfiles().get(0);
 			assertThat(partner.id()).isEqualTo("partner");
 			assertThat(partner.cipherSuites()).hasSize(6).endsWith("TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256");
@@ -203,9 +197,7 @@ class CustomTlsProfilePropertiesTests {
 
 	@Test
 	void startUpFailureReportNamesTheListEntryAndWhereItWasSet(CapturedOutput output) {
-		SpringApplication application = new SpringApplication(PoolApplication.class);
-		application.setWebApplicationType(WebApplicationType.NONE);
-		assertThatException().isThrownBy(() -> application.run("--spring.config.name=invalid-custom-tls-profile"));
+		assertThatException().isThrownBy(() -> PoolApplication.run("invalid-custom-tls-profile"));
 		assertThat(output).contains("APPLICATION FAILED TO START")
 			.contains("Invalid value 'TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA257' for configuration property"
 					+ " 'hotconnpool.tls.custom-profiles.partner.cipher-suites[3]' (originating from 'class path"
@@ -223,12 +215,6 @@ class CustomTlsProfilePropertiesTests {
 			}
 		}
 		throw new AssertionError("No request to " + path + " among the first 10");
-	}
-
-	@Configuration(proxyBeanMethods = false)
-	@ImportAutoConfiguration({ SslAutoConfiguration.class, HotConnPoolAutoConfiguration.class })
-	static class PoolApplication {
-
 	}
 
 }

@@ -204,8 +204,10 @@ class HotConnPoolAutoConfigurationTests {
 	}
 
 	@Test
-	void defaultResolverIsTheSystemOne() {
-		this.runner.run((context) -> assertThat(context).hasBean("hotConnPoolHostResolver"));
+	void byDefaultThePoolResolvesWithTheSystemAndWithoutBootsExecutorBuilderRunsItsOwnExecutor() {
+		this.runner.run((context) -> assertThat(context).hasSingleBean(HotConnPool.class)
+			.hasBean("hotConnPoolHostResolver")
+			.doesNotHaveBean(HotConnPoolAutoConfiguration.EXECUTOR_BEAN_NAME));
 	}
 
 	@Test
@@ -234,12 +236,6 @@ class HotConnPoolAutoConfigurationTests {
 			.withPropertyValues("hotconnpool.hosts[0].host=api.example.com")
 			.run((context) -> assertThat(context.getBean(RecordingResolver.class).threads).singleElement()
 				.satisfies((thread) -> assertThat(thread).startsWith("user-executor-")));
-	}
-
-	@Test
-	void withoutBootsExecutorBuilderThePoolUsesItsOwnExecutor() {
-		this.runner.run((context) -> assertThat(context).hasSingleBean(HotConnPool.class)
-			.doesNotHaveBean(HotConnPoolAutoConfiguration.EXECUTOR_BEAN_NAME));
 	}
 
 	@Test

@@ -12,6 +12,7 @@ import org.springframework.boot.http.client.autoconfigure.HttpClientAutoConfigur
 import org.springframework.boot.http.client.autoconfigure.imperative.ImperativeHttpClientAutoConfiguration;
 import org.springframework.boot.restclient.RestClientCustomizer;
 import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.http.client.ClientHttpRequestFactory;
 import org.springframework.web.client.RestClient;
@@ -29,8 +30,7 @@ class HotConnPoolRestClientAutoConfigurationTests {
 
 	@Test
 	void providesTheRequestFactoryButLeavesBootsRestClientBuilderAloneByDefault() {
-		this.runner.run((context) -> assertThat(context).hasSingleBean(HotConnPoolClientHttpRequestFactory.class)
-			.doesNotHaveBean(RestClientCustomizer.class));
+		this.runner.run(this::assertOnlyTheRequestFactory);
 	}
 
 	@Test
@@ -94,8 +94,13 @@ class HotConnPoolRestClientAutoConfigurationTests {
 	void withoutBootsRestClientModuleOnlyTheFactory() {
 		this.runner.withClassLoader(new FilteredClassLoader(RestClientCustomizer.class))
 			.withPropertyValues("hotconnpool.http.rest-client.enabled=true")
-			.run((context) -> assertThat(context).hasSingleBean(HotConnPoolClientHttpRequestFactory.class)
-				.doesNotHaveBean(RestClientCustomizer.class));
+			.run(this::assertOnlyTheRequestFactory);
+	}
+
+	/** The pool's request factory is a bean, and Boot's {@code RestClient.Builder} is left alone. */
+	private void assertOnlyTheRequestFactory(AssertableApplicationContext context) {
+		assertThat(context).hasSingleBean(HotConnPoolClientHttpRequestFactory.class)
+			.doesNotHaveBean(RestClientCustomizer.class);
 	}
 
 	record FactoryUser(ClientHttpRequestFactory factory) {

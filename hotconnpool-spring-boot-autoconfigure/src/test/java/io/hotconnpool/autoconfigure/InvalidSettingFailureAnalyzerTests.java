@@ -3,16 +3,12 @@ package io.hotconnpool.autoconfigure;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-import org.springframework.boot.SpringApplication;
-import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
-import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
 import org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
-import org.springframework.context.annotation.Configuration;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatException;
@@ -42,21 +38,13 @@ class InvalidSettingFailureAnalyzerTests {
 
 	@Test
 	void startUpFailureReportNamesThePropertyAndWhereItWasSet(CapturedOutput output) {
-		SpringApplication application = new SpringApplication(FailingApplication.class);
-		application.setWebApplicationType(WebApplicationType.NONE);
-		assertThatException().isThrownBy(() -> application.run("--spring.config.name=invalid-hotconnpool"));
+		assertThatException().isThrownBy(() -> PoolApplication.run("invalid-hotconnpool"));
 		assertThat(output).contains("APPLICATION FAILED TO START")
 			.contains("Invalid value '0' for configuration property 'hotconnpool.hosts[1].connections-per-ip'"
 					+ " (originating from 'class path resource [invalid-hotconnpool.yml] - ")
 			.contains("Validation failed for the following reason:")
 			.contains("Expected 1 or more.")
 			.contains("Review the value of the property with the provided reason.");
-	}
-
-	@Configuration(proxyBeanMethods = false)
-	@ImportAutoConfiguration({ SslAutoConfiguration.class, HotConnPoolAutoConfiguration.class })
-	static class FailingApplication {
-
 	}
 
 }

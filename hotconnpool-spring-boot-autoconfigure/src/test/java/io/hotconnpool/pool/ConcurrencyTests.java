@@ -17,6 +17,7 @@ import okhttp3.Request;
 import okhttp3.Response;
 import org.junit.jupiter.api.Test;
 
+import static io.hotconnpool.test.LoopbackTlsOrigins.sizes;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -35,10 +36,7 @@ class ConcurrencyTests {
 	void leasesAreExclusiveBoundedAndAccountedFor() throws Exception {
 		try (LoopbackTlsOrigins origins = LoopbackTlsOrigins.start(3);
 				HotConnPool pool = origins.pool(origins
-					.config((host) -> {
-							host.setConnectionsPerIp(2);
-							host.setMaxConnections(MAX_CONNECTIONS);
-						}, (config) -> config.setAcquireTimeout(Duration.ofSeconds(10))))) {
+					.config(sizes(2, MAX_CONNECTIONS), (config) -> config.setAcquireTimeout(Duration.ofSeconds(10))))) {
 			pool.start();
 			Map<Long, Thread> holders = new ConcurrentHashMap<>();
 			AtomicInteger doubleLeases = new AtomicInteger();
@@ -100,10 +98,7 @@ class ConcurrencyTests {
 	@Test
 	void noConnectionIsLostWhenAWaiterIsInterrupted() throws Exception {
 		try (LoopbackTlsOrigins origins = LoopbackTlsOrigins.start(1);
-				HotConnPool pool = origins.pool(origins.config((host) -> {
-						host.setConnectionsPerIp(1);
-						host.setMaxConnections(1);
-					}))) {
+				HotConnPool pool = origins.pool(origins.config(sizes(1, 1)))) {
 			pool.start();
 			Lease held = pool.acquireExclusive(origins.target());
 			ExecutorService waiterThread = Executors.newSingleThreadExecutor();

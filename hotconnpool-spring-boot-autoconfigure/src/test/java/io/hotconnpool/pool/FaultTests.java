@@ -158,13 +158,11 @@ class FaultTests {
 	@Test
 	void anIpWhosePortClosesIsSetAsideAndRewarmedWhenItComesBack() throws Exception {
 		try (LoopbackTlsOrigins origins = LoopbackTlsOrigins.start(3);
-				HotConnPool pool = origins.pool(origins.config((host) -> host.setConnectionsPerIp(2), (config) -> {
-						config.setHealthCheckInterval(Duration.ofMillis(200));
-						config.setHealthCheckIdleThreshold(Duration.ofMillis(100));
-						config.getBlacklist().setFailureThreshold(2);
-						config.getBlacklist().setTtl(Duration.ofSeconds(1));
-						config.getBlacklist().setCheckInterval(Duration.ofMillis(200));
-					}))) {
+				HotConnPool pool = origins.pool(origins.configWithFastMaintenance((host) -> host.setConnectionsPerIp(2),
+						(config) -> {
+							config.getBlacklist().setFailureThreshold(2);
+							config.getBlacklist().setTtl(Duration.ofSeconds(1));
+						}))) {
 			pool.start();
 			LoopbackTlsOrigins.Origin down = origins.origin(1);
 			Request get = new Request.Builder().url("https://" + origins.target() + "/").build();
@@ -200,14 +198,13 @@ class FaultTests {
 	@Test
 	void anIpAnswering503IsSetAsideAtTheFailureThresholdAndItsAnswersReachTheirCallers() throws Exception {
 		try (LoopbackTlsOrigins origins = LoopbackTlsOrigins.start(3);
-				HotConnPool pool = origins.pool(origins.config((host) -> host.setConnectionsPerIp(1), (config) -> {
-						config.setHealthCheckInterval(Duration.ofMillis(200));
-						// busy connections: only users meet the 503s
-						config.setHealthCheckIdleThreshold(Duration.ofMinutes(1));
-						config.getBlacklist().setFailureThreshold(3);
-						config.getBlacklist().setTtl(Duration.ofSeconds(1));
-						config.getBlacklist().setCheckInterval(Duration.ofMillis(200));
-					}))) {
+				HotConnPool pool = origins.pool(origins.configWithFastMaintenance((host) -> host.setConnectionsPerIp(1),
+						(config) -> {
+							// busy connections: only users meet the 503s
+							config.setHealthCheckIdleThreshold(Duration.ofMinutes(1));
+							config.getBlacklist().setFailureThreshold(3);
+							config.getBlacklist().setTtl(Duration.ofSeconds(1));
+						}))) {
 			pool.start();
 			LoopbackTlsOrigins.Origin unavailable = origins.origin(1);
 			Request get = new Request.Builder().url("https://" + origins.target() + "/").build();

@@ -3,6 +3,7 @@ package io.hotconnpool.pool;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -12,6 +13,7 @@ import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import static io.hotconnpool.test.LoopbackTlsOrigins.sizes;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
@@ -52,15 +54,21 @@ class HostPoolTests {
 
 	/** A host of one connection that carries at most two streams. */
 	private HostPool oneConnectionOfTwoStreams() {
-		return host((h) -> {
-			h.setConnectionsPerIp(1);
-			h.setMaxConnections(1);
-		}, (p) -> p.getHttp2().setMaxStreamsPerConnection(2));
+		return host(sizes(1, 1), (p) -> p.getHttp2().setMaxStreamsPerConnection(2));
 	}
 
 	/** A stream lease taken now, or {@code null}. */
 	private static PooledConnection stream(HostPool host) throws InterruptedException {
 		return host.leases.acquire(0, null, false, false);
+	}
+
+	/** Stream leases taken now, one after the other, {@code null} for each not taken. */
+	private static List<PooledConnection> streams(HostPool host, int count) throws InterruptedException {
+		List<PooledConnection> streams = new ArrayList<>();
+		for (int i = 0; i < count; i++) {
+			streams.add(stream(host));
+		}
+		return streams;
 	}
 
 	/** Resolves the host to the addresses and reports every new connection warm. */
@@ -72,10 +80,7 @@ class HostPoolTests {
 
 	@Test
 	void warmSlotsSpreadOverEveryIpSlotBySlotUpToTheMaximum() {
-		HostPool host = host((h) -> {
-			h.setConnectionsPerIp(2);
-			h.setMaxConnections(4);
-		}, (p) -> {
+		HostPool host = host(sizes(2, 4), (p) -> {
 		});
 
 		List<PooledConnection> created = host.maintenance.updateAddresses(List.of(IP1, IP2, IP3), false).toWarm();
@@ -91,8 +96,7 @@ class HostPoolTests {
 		HostPool host = oneConnectionOfTwoStreams();
 		PooledConnection connection = warm(host, true, IP1).get(0);
 
-		assertThat(stream(host)).isSameAs(connection);
-		assertThat(stream(host)).isSameAs(connection);
+		assertThat(streams(host, 2)).containsOnly(connection);
 		assertThat(host.stats().streams()).isEqualTo(2);
 		assertThat(stream(host)).as("at its limit, the host at its maximum").isNull();
 		assertThat(host.leases.acquire(0, null, true, false)).isNull();
@@ -115,8 +119,7 @@ class HostPoolTests {
 	void aReleasedStreamGoesToTheWaiter() throws Exception {
 		HostPool host = oneConnectionOfTwoStreams();
 		PooledConnection connection = warm(host, true, IP1).get(0);
-		assertThat(stream(host)).isSameAs(connection);
-		assertThat(stream(host)).isSameAs(connection);
+		assertThat(streams(host, 2)).containsOnly(connection);
 
 		CompletableFuture<PooledConnection> waiter = CompletableFuture.supplyAsync(() -> {
 			try {
@@ -140,9 +143,7 @@ class HostPoolTests {
 		});
 		warm(host, true, IP1, IP2, IP3);
 
-		for (int i = 0; i < 6; i++) {
-			stream(host);
-		}
+		streams(host, 6);
 
 		assertThat(host.stats().connections()).extracting(ConnectionStats::streams).containsOnly(2);
 		PooledConnection avoiding = host.leases.acquire(0, IP1, false, false);
@@ -200,10 +201,7 @@ class HostPoolTests {
 	@Test
 	void aConnectionAboveTheWarmTargetIsRetiredOnceIdleForTheTimeoutOnDemandOnesFirst() throws Exception {
 		long idleTimeout = Duration.ofMinutes(10).toNanos();
-		HostPool host = host((h) -> {
-			h.setConnectionsPerIp(1);
-			h.setMaxConnections(3);
-		}, (p) -> {
+		HostPool host = host(sizes(1, 3), (p) -> {
 		});
 		warm(host, false, IP1, IP2);
 		PooledConnection first = host.leases.acquire(0, null, true, false);
@@ -247,10 +245,7 @@ class HostPoolTests {
 	@Test
 	void aSharedConnectionsHealthProbeIsOneOfItsStreamsAndKeepsNoLeaseOff() throws Exception {
 		long threshold = Duration.ofSeconds(10).toNanos();
-		HostPool host = host((h) -> {
-			h.setConnectionsPerIp(1);
-			h.setMaxConnections(2);
-		}, (p) -> p.getHttp2().setMaxStreamsPerConnection(2));
+		HostPool host = host(sizes(1, 2), (p) -> p.getHttp2().setMaxStreamsPerConnection(2));
 		long before = this.clock.get();
 		PooledConnection connection = warm(host, true, IP1).get(0);
 		long after = this.clock.get();

@@ -27,6 +27,7 @@ import okhttp3.internal.http2.Settings;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import static io.hotconnpool.test.LoopbackTlsOrigins.sizes;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.awaitility.Awaitility.await;
@@ -54,10 +55,7 @@ class Http2StreamsTests {
 
 	/** A started pool over the origins: one connection per IP, at most {@code maxConnections}. */
 	private HotConnPool startOnePerIp(LoopbackTlsOrigins origins, int maxConnections) {
-		HotConnPool pool = track(origins.pool(origins.config((host) -> {
-			host.setConnectionsPerIp(1);
-			host.setMaxConnections(maxConnections);
-		})));
+		HotConnPool pool = track(origins.pool(origins.config(sizes(1, maxConnections))));
 		pool.start();
 		return pool;
 	}
@@ -115,10 +113,8 @@ class Http2StreamsTests {
 			MockResponse.Builder response = new MockResponse.Builder().code(200).settings(twoStreams);
 			return ("HEAD".equals(request.getMethod()) ? response : response.body("hot")).build();
 		});
-		HotConnPool pool = track(origins.pool(origins.config((host) -> {
-				host.setConnectionsPerIp(1);
-				host.setMaxConnections(1);
-			}, (config) -> config.setAcquireTimeout(WITHIN))));
+		HotConnPool pool = track(
+				origins.pool(origins.config(sizes(1, 1), (config) -> config.setAcquireTimeout(WITHIN))));
 		pool.start();
 		await().atMost(WITHIN).until(() -> pool.stats().hosts().get(0).connections().get(0).maxStreams() == 2);
 
@@ -221,10 +217,7 @@ class Http2StreamsTests {
 			return LoopbackTlsOrigins.Origin.ok(request);
 		});
 		// Room for a connection on demand: the old probe held the connection whole and a caller opened one.
-		HotConnPool pool = track(origins.pool(origins.configWithFastMaintenance((host) -> {
-			host.setConnectionsPerIp(1);
-			host.setMaxConnections(2);
-		}, (config) -> {
+		HotConnPool pool = track(origins.pool(origins.configWithFastMaintenance(sizes(1, 2), (config) -> {
 		})));
 		pool.start();
 

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import static io.hotconnpool.test.LoopbackTlsOrigins.sizes;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
@@ -37,10 +38,8 @@ class LeaseTests {
 	@BeforeEach
 	void startPool() throws Exception {
 		this.origins = LoopbackTlsOrigins.start(1);
-		this.pool = this.origins.pool(this.origins.config((host) -> {
-				host.setConnectionsPerIp(1);
-				host.setMaxConnections(1);
-			}, (config) -> config.setUnknownHosts(UnknownHostPolicy.REFUSE)));
+		this.pool = this.origins
+			.pool(this.origins.config(sizes(1, 1), (config) -> config.setUnknownHosts(UnknownHostPolicy.REFUSE)));
 		this.pool.start();
 	}
 

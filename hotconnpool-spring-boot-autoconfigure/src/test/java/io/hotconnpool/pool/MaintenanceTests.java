@@ -24,6 +24,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 
+import static io.hotconnpool.test.LoopbackTlsOrigins.sizes;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.awaitility.Awaitility.await;
@@ -169,15 +170,12 @@ class MaintenanceTests {
 	@Test
 	void anIpThatComesBackWhileItsLeaseIsHeldNeverKeepsTheHostAboveItsMaximum() throws Exception {
 		this.origins = LoopbackTlsOrigins.start(3);
-		this.pool = this.origins.pool(this.origins.config((host) -> {
-				host.setConnectionsPerIp(2);
-				host.setMaxConnections(4);
-			}, (config) -> {
-				config.getBlacklist().setTtl(Duration.ofSeconds(1));
-				config.getBlacklist().setCheckInterval(Duration.ofMillis(200));
-				config.setHealthCheckInterval(Duration.ofMillis(200));
-				config.setHealthCheckIdleThreshold(Duration.ofMillis(100));
-			}));
+		this.pool = this.origins.pool(this.origins.config(sizes(2, 4), (config) -> {
+			config.getBlacklist().setTtl(Duration.ofSeconds(1));
+			config.getBlacklist().setCheckInterval(Duration.ofMillis(200));
+			config.setHealthCheckInterval(Duration.ofMillis(200));
+			config.setHealthCheckIdleThreshold(Duration.ofMillis(100));
+		}));
 		this.pool.start();
 		LoopbackTlsOrigins.Origin blocking = this.origins.origin(0);
 		blocking.answer((request) -> request.getUrl().encodedPath().equals("/blocked")
@@ -281,13 +279,10 @@ class MaintenanceTests {
 	@Test
 	void cleanupRetiresIdleConnectionsAboveTheWarmTargetOnDemandOnesFirst() throws Exception {
 		this.origins = LoopbackTlsOrigins.start(2);
-		this.pool = HotConnPool.builder(this.origins.config((host) -> {
-				host.setConnectionsPerIp(1);
-				host.setMaxConnections(4);
-			}, (config) -> {
-				config.setIdleTimeout(Duration.ofMillis(300));
-				config.setCleanupInterval(Duration.ofMillis(200));
-			})).resolver(this.origins.resolver()).build();
+		this.pool = HotConnPool.builder(this.origins.config(sizes(1, 4), (config) -> {
+			config.setIdleTimeout(Duration.ofMillis(300));
+			config.setCleanupInterval(Duration.ofMillis(200));
+		})).resolver(this.origins.resolver()).build();
 		this.pool.start();
 		List<Lease> leases = new ArrayList<>();
 		for (int i = 0; i < 3; i++) { // the two warm connections, then one opened on demand
@@ -310,10 +305,7 @@ class MaintenanceTests {
 		this.origins = LoopbackTlsOrigins.start(3);
 		List<InetAddress> all = this.origins.addresses();
 		AtomicReference<List<InetAddress>> answer = new AtomicReference<>(List.of(all.get(0), all.get(1)));
-		this.pool = HotConnPool.builder(this.origins.config((host) -> {
-				host.setConnectionsPerIp(1);
-				host.setMaxConnections(3);
-			},
+		this.pool = HotConnPool.builder(this.origins.config(sizes(1, 3),
 					(config) -> config.setDnsUpdateInterval(Duration.ofMillis(200))))
 				.resolver((host) -> answer.get()).build();
 		this.pool.start();

@@ -27,6 +27,7 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 import org.springframework.boot.convert.DurationStyle;
 
+import static io.hotconnpool.test.LoopbackTlsOrigins.sizes;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -67,22 +68,19 @@ class SoakTests {
 		try (LoopbackTlsOrigins origins = LoopbackTlsOrigins.start(4, List.of(Protocol.HTTP_1_1))) {
 			List<InetAddress> all = origins.addresses();
 			AtomicReference<List<InetAddress>> answer = new AtomicReference<>(all);
-			HotConnPoolConfig settings = origins.config((host) -> {
-					host.setConnectionsPerIp(2);
-					host.setMaxConnections(12);
-				}, (config) -> {
-					config.setAcquireTimeout(Duration.ofSeconds(10));
-					config.setReadTimeout(READ_TIMEOUT);
-					config.setHealthCheckInterval(Duration.ofMillis(200));
-					config.setHealthCheckIdleThreshold(Duration.ofMillis(100));
-					config.setCleanupInterval(Duration.ofMillis(200));
-					config.setMaxLifetime(Duration.ofSeconds(5));
-					config.getBlacklist().setTtl(Duration.ofSeconds(1));
-					config.getBlacklist().setCheckInterval(Duration.ofMillis(200));
-					config.setDnsUpdateInterval(Duration.ofMillis(200));
-					config.setLeakDetectionThreshold(Duration.ofSeconds(10));
-					config.getShutdown().setDrainTimeout(Duration.ofSeconds(2));
-				});
+			HotConnPoolConfig settings = origins.config(sizes(2, 12), (config) -> {
+				config.setAcquireTimeout(Duration.ofSeconds(10));
+				config.setReadTimeout(READ_TIMEOUT);
+				config.setHealthCheckInterval(Duration.ofMillis(200));
+				config.setHealthCheckIdleThreshold(Duration.ofMillis(100));
+				config.setCleanupInterval(Duration.ofMillis(200));
+				config.setMaxLifetime(Duration.ofSeconds(5));
+				config.getBlacklist().setTtl(Duration.ofSeconds(1));
+				config.getBlacklist().setCheckInterval(Duration.ofMillis(200));
+				config.setDnsUpdateInterval(Duration.ofMillis(200));
+				config.setLeakDetectionThreshold(Duration.ofSeconds(10));
+				config.getShutdown().setDrainTimeout(Duration.ofSeconds(2));
+			});
 			HotConnPool pool = HotConnPool.builder(settings).resolver((host) -> answer.get()).build();
 			Outcomes outcomes = new Outcomes();
 			Request get = new Request.Builder().url("https://" + origins.target() + "/load").build();

@@ -20,6 +20,7 @@ import okhttp3.Request;
 import okhttp3.Response;
 import org.junit.jupiter.api.Test;
 
+import static io.hotconnpool.test.LoopbackTlsOrigins.sizes;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assumptions.assumeThat;
 import static org.awaitility.Awaitility.await;
@@ -45,16 +46,13 @@ class StressTests {
 	}
 
 	private static HotConnPoolConfig config(LoopbackTlsOrigins origins, Consumer<HotConnPoolConfig> pool) {
-		return origins.config((host) -> {
-				host.setConnectionsPerIp(2);
-				host.setMaxConnections(12);
-			}, (config) -> {
-				config.setAcquireTimeout(Duration.ofSeconds(10));
-				config.setHealthCheckInterval(Duration.ofMillis(200));
-				// keep the faulty IP in play: this test is about concurrency
-				config.getBlacklist().setFailureThreshold(1_000);
-				pool.accept(config);
-			});
+		return origins.config(sizes(2, 12), (config) -> {
+			config.setAcquireTimeout(Duration.ofSeconds(10));
+			config.setHealthCheckInterval(Duration.ofMillis(200));
+			// keep the faulty IP in play: this test is about concurrency
+			config.getBlacklist().setFailureThreshold(1_000);
+			pool.accept(config);
+		});
 	}
 
 	@Test
@@ -98,13 +96,10 @@ class StressTests {
 		try (LoopbackTlsOrigins origins = LoopbackTlsOrigins.start(4)) {
 			List<InetAddress> all = origins.addresses();
 			AtomicReference<List<InetAddress>> answer = new AtomicReference<>(all.subList(0, 2));
-			HotConnPoolConfig settings = origins.config((host) -> {
-					host.setConnectionsPerIp(2);
-					host.setMaxConnections(4);
-				}, (config) -> {
-					config.setAcquireTimeout(Duration.ofSeconds(10));
-					config.setDnsUpdateInterval(Duration.ofMillis(200));
-				});
+			HotConnPoolConfig settings = origins.config(sizes(2, 4), (config) -> {
+				config.setAcquireTimeout(Duration.ofSeconds(10));
+				config.setDnsUpdateInterval(Duration.ofMillis(200));
+			});
 			try (HotConnPool pool = HotConnPool.builder(settings).resolver((host) -> answer.get()).build()) {
 				pool.start();
 				Request request = new Request.Builder().url("https://" + origins.target() + "/dns").build();

@@ -1,6 +1,7 @@
 package io.hotconnpool.pool;
 
 import java.time.Duration;
+import java.util.function.Consumer;
 
 import io.hotconnpool.test.LoopbackTlsOrigins;
 import io.hotconnpool.tls.TlsSelfTest;
@@ -15,13 +16,18 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class TlsProfileWiringTests {
 
+	/** A host of {@code connectionsPerIp} connections per IP over the TLS profiles listed, in turn. */
+	private static Consumer<HostConfig> withProfiles(int connectionsPerIp, String profiles) {
+		return (host) -> {
+			host.setConnectionsPerIp(connectionsPerIp);
+			host.getTls().setProfile(profiles);
+		};
+	}
+
 	@Test
 	void aHostsProfileReachesTheWireAndTheSelfTestReportsItsFingerprint() throws Exception {
 		try (LoopbackTlsOrigins origins = LoopbackTlsOrigins.start(1);
-				HotConnPool pool = origins.pool(origins.config((host) -> {
-					host.setConnectionsPerIp(1);
-					host.getTls().setProfile("chrome");
-				}))) {
+				HotConnPool pool = origins.pool(origins.config(withProfiles(1, "chrome")))) {
 			pool.start();
 
 			RecordedRequest probe = origins.origin(0).takeRequest(Duration.ofSeconds(5));
@@ -38,10 +44,7 @@ class TlsProfileWiringTests {
 	@Test
 	void profilesRotatePerConnectionAndEachConnectionsHeadersMatchItsOwnClientHello() throws Exception {
 		try (LoopbackTlsOrigins origins = LoopbackTlsOrigins.start(2);
-				HotConnPool pool = origins.pool(origins.config((host) -> {
-					host.setConnectionsPerIp(2);
-					host.getTls().setProfile("chrome,firefox");
-				}))) {
+				HotConnPool pool = origins.pool(origins.config(withProfiles(2, "chrome,firefox")))) {
 			pool.start();
 
 			assertThat(pool.stats().hosts().get(0).connections()).extracting(ConnectionStats::tlsProfile)
@@ -69,10 +72,8 @@ class TlsProfileWiringTests {
 	@Test
 	void withUnknownHostsRefusedOnlyTheHostsProfilesAreSelfTested() throws Exception {
 		try (LoopbackTlsOrigins origins = LoopbackTlsOrigins.start(1);
-				HotConnPool pool = origins.pool(origins.config((host) -> {
-					host.setConnectionsPerIp(1);
-					host.getTls().setProfile("firefox");
-				}, (config) -> config.setUnknownHosts(UnknownHostPolicy.REFUSE)))) {
+				HotConnPool pool = origins.pool(origins.config(withProfiles(1, "firefox"),
+						(config) -> config.setUnknownHosts(UnknownHostPolicy.REFUSE)))) {
 			pool.start();
 			assertThat(pool.stats().tlsSelfTests()).extracting(TlsSelfTest.Result::profileId).containsExactly("firefox");
 		}

@@ -183,6 +183,19 @@ public final class LoopbackTlsOrigins extends TlsOrigins {
 	}
 
 	/**
+	 * A host's sizes, for {@link #config(Consumer)} and its variants.
+	 * @param connectionsPerIp the connections kept warm per IP
+	 * @param maxConnections the host's maximum, on-demand connections included
+	 * @return how to configure the host
+	 */
+	public static Consumer<HostConfig> sizes(int connectionsPerIp, int maxConnections) {
+		return (host) -> {
+			host.setConnectionsPerIp(connectionsPerIp);
+			host.setMaxConnections(maxConnections);
+		};
+	}
+
+	/**
 	 * A pool configuration for these origins: the test CA trusted, a 5 s acquire timeout, one host.
 	 * @param host how to configure the host
 	 * @return the configuration

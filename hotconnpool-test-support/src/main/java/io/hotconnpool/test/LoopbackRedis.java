@@ -24,12 +24,13 @@ import org.springframework.data.redis.connection.lettuce.LettuceClientConfigurat
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 /**
- * A real {@code redis-server} on a free loopback port, without persistence, for one test class: started, stopped
- * and started again on the same port (an outage), and stopped for good by {@link #close()}.
+ * A real {@code redis-server} of the machine on a free loopback port, without persistence, for one test class or
+ * benchmark run: started, stopped and started again on the same port (an outage), and stopped for good by
+ * {@link #close()}.
  * <p>
- * Where {@code redis-server} is not on the PATH (nor named by {@value #EXECUTABLE}) the tests are skipped with the
- * reason, unless {@value #REQUIRE} is {@code true} (system property or environment variable, as CI sets it): then
- * they fail.
+ * The executable is named by {@value #EXECUTABLE}, else found on the PATH. Where there is none, {@link #start()}
+ * skips the calling JUnit test with the reason, unless {@value #REQUIRE} is {@code true} (both are read as a system
+ * property or an environment variable; CI sets the second): then it fails it.
  */
 public final class LoopbackRedis implements AutoCloseable {
 
@@ -56,30 +57,51 @@ public final class LoopbackRedis implements AutoCloseable {
 	}
 
 	/**
-	 * Starts a server on a free port of 127.0.0.1, or skips the calling test when there is no redis-server (fails
-	 * it where one is required).
+	 * Starts a server for a JUnit test: {@link #assumeAvailable()}, then {@link #start(Path)}.
 	 * @return the running server
 	 * @throws IOException when it cannot start
 	 */
 	public static LoopbackRedis start() throws IOException {
-		Optional<Path> executable = find();
-		if (executable.isEmpty()) {
-			String reason = "no redis-server on the PATH (Debian package redis-server): the fleet's Redis tests are";
+		assumeAvailable();
+		return start(executable().orElseThrow());
+	}
+
+	/**
+	 * Skips the calling JUnit test, with the reason, where the machine has no redis-server; fails it instead where
+	 * one is required ({@value #REQUIRE}).
+	 */
+	public static void assumeAvailable() {
+		if (executable().isEmpty()) {
+			String reason = "no redis-server on the PATH (Debian package redis-server) nor named by " + EXECUTABLE
+					+ ": the fleet's Redis tests are";
 			if (Boolean.parseBoolean(setting(REQUIRE))) {
 				throw new AssertionError(reason + " required here (" + REQUIRE + "=true)");
 			}
 			Assumptions.abort(reason + " skipped");
 		}
+	}
+
+	/**
+	 * Starts a server on a free port of 127.0.0.1 and waits until it answers.
+	 * @param executable the redis-server executable, from {@link #executable()}
+	 * @return the running server
+	 * @throws IOException when it does not answer within 20 s
+	 */
+	public static LoopbackRedis start(Path executable) throws IOException {
 		int port;
 		try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
 			port = socket.getLocalPort();
 		}
-		LoopbackRedis redis = new LoopbackRedis(executable.get(), port);
+		LoopbackRedis redis = new LoopbackRedis(executable, port);
 		redis.restart();
 		return redis;
 	}
 
-	private static Optional<Path> find() {
+	/**
+	 * The redis-server executable of the machine: the one {@value #EXECUTABLE} names, else the first on the PATH.
+	 * @return the executable, if there is one
+	 */
+	public static Optional<Path> executable() {
 		String configured = setting(EXECUTABLE);
 		Stream<Path> candidates = (configured != null) ? Stream.of(Path.of(configured))
 				: Stream.of(System.getenv().getOrDefault("PATH", "").split(File.pathSeparator))
