@@ -1,12 +1,16 @@
 package io.hotconnpool.fleet;
 
+import java.net.InetAddress;
+import java.time.Duration;
 import java.time.Instant;
-import java.util.regex.Pattern;
+
+import io.netty.util.NetUtil;
 
 /**
  * What the fleet stores and publishes: one line of tab-separated fields, nothing but host, IP, reason, times and the
  * reporting instance. A blacklisting is {@code blacklisted host ip since-ms until-ms instance reason} (also the value
- * of its entry key), a restoration {@code restored host ip at-ms instance}.
+ * of its entry key), a restoration {@code restored host ip at-ms instance}. What is read is checked strictly: it may
+ * come from another writer under the same prefix (an operator's key written by hand).
  *
  * @param blacklisted {@code true} for a blacklisting, {@code false} for a restoration
  * @param host the host key ({@code host:port})
@@ -23,8 +27,11 @@ record FleetEvent(boolean blacklisted, String host, String ip, Instant since, In
 
 	private static final String RESTORED = "restored";
 
-	/** IPv4 digits and dots, or IPv6 hex digits with at least one colon: never a name that would be looked up. */
-	private static final Pattern IP_LITERAL = Pattern.compile("[0-9.]+|[0-9a-fA-F.]*:[0-9a-fA-F:.]*");
+	/**
+	 * The furthest ahead an entry read may end: one that ends later (a "forever" key) ends then, and is re-probed.
+	 * Far inside the pool's clock arithmetic in nanoseconds, which overflows about 292 years ahead.
+	 */
+	private static final Duration FURTHEST_END = Duration.ofDays(365);
 
 	static FleetEvent blacklisted(String host, String ip, Instant since, Instant until, String instance,
 			String reason) {
@@ -43,7 +50,8 @@ record FleetEvent(boolean blacklisted, String host, String ip, Instant since, In
 	}
 
 	/**
-	 * Reads an event.
+	 * Reads an event: its IP must be an IPv4 (four decimal parts) or IPv6 literal, its times epoch milliseconds;
+	 * an end further ahead than {@link #FURTHEST_END} ends then.
 	 * @param text what {@link #encode()} wrote
 	 * @return the event
 	 * @throws IllegalArgumentException when the text is not an event (another writer under the same prefix)
@@ -54,19 +62,41 @@ record FleetEvent(boolean blacklisted, String host, String ip, Instant since, In
 		if (!blacklisted && !(fields[0].equals(RESTORED) && fields.length == 5)) {
 			throw new IllegalArgumentException("Not a hotconnpool fleet event: " + abbreviate(text));
 		}
-		if (!IP_LITERAL.matcher(fields[2]).matches()) {
+		Instant since = time(fields[3], text);
+		FleetEvent event = blacklisted
+				? blacklisted(fields[1], fields[2], since, min(time(fields[4], text), Instant.now().plus(FURTHEST_END)),
+						fields[5], fields[6])
+				: restored(fields[1], fields[2], since, fields[4]);
+		if (event.address() == null) {
 			throw new IllegalArgumentException("Not an IP address in a hotconnpool fleet event: " + abbreviate(text));
 		}
+		return event;
+	}
+
+	/**
+	 * The IP, parsed as a literal: unlike {@link InetAddress#getByName}, never a DNS look-up for what is not one.
+	 * @return the address; {@code null} when the IP is not a literal ({@link #decode} never returns such an event)
+	 */
+	InetAddress address() {
+		return NetUtil.createInetAddressFromIpAddressString(this.ip);
+	}
+
+	private static Instant time(String field, String text) {
+		long millis;
 		try {
-			Instant since = Instant.ofEpochMilli(Long.parseLong(fields[3]));
-			return blacklisted
-					? blacklisted(fields[1], fields[2], since, Instant.ofEpochMilli(Long.parseLong(fields[4])),
-							fields[5], fields[6])
-					: restored(fields[1], fields[2], since, fields[4]);
+			millis = Long.parseLong(field);
 		}
 		catch (NumberFormatException ex) {
-			throw new IllegalArgumentException("Not a time in a hotconnpool fleet event: " + abbreviate(text), ex);
+			millis = -1;
 		}
+		if (millis < 0) { // no fleet time is before 1970; far before, the pool's clock arithmetic would overflow
+			throw new IllegalArgumentException("Not a time in a hotconnpool fleet event: " + abbreviate(text));
+		}
+		return Instant.ofEpochMilli(millis);
+	}
+
+	private static Instant min(Instant a, Instant b) {
+		return a.isBefore(b) ? a : b;
 	}
 
 	private static String millis(Instant instant) {

@@ -30,7 +30,7 @@ public final class FleetMetrics implements MeterBinder {
 				RedisFleet.Status::published);
 		counter(registry, "received", "Blacklistings and restorations of other instances received",
 				RedisFleet.Status::received);
-		counter(registry, "failed", "Redis commands that failed or timed out, and unreadable entries",
+		counter(registry, "failed", "Redis commands that failed or timed out, and entries that could not be read or applied",
 				RedisFleet.Status::failed);
 		counter(registry, "dropped", "Events not published (queue full or link down), resynchronised later",
 				RedisFleet.Status::dropped);

@@ -1,7 +1,5 @@
 package io.hotconnpool.fleet;
 
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -119,7 +117,7 @@ public final class RedisFleet implements HotConnPoolListener, ReprobeGate, Smart
 	/** Set when an event was lost (dropped, unreadable): the next heartbeat resynchronises. */
 	private final AtomicBoolean resyncNeeded = new AtomicBoolean();
 
-	private final AtomicBoolean unreadableLogged = new AtomicBoolean();
+	private final AtomicBoolean ignoredLogged = new AtomicBoolean();
 
 	private volatile boolean running;
 
@@ -240,27 +238,36 @@ public final class RedisFleet implements HotConnPoolListener, ReprobeGate, Smart
 			return FleetEvent.decode(text);
 		}
 		catch (IllegalArgumentException ex) {
-			this.failed.increment();
-			if (this.unreadableLogged.compareAndSet(false, true)) {
-				logger.warn("hotconnpool fleet ignores what it cannot read under the prefix '"
-						+ this.settings.prefix() + "' (another writer?): " + ex.getMessage() + " (logged once)");
-			}
+			ignored("what it cannot read", ex.getMessage() + " (another writer?)");
 			return null;
 		}
 	}
 
-	/** Applies another instance's event to the pool; whether it changed anything. */
+	/**
+	 * Applies another instance's event to the pool; whether it changed anything. One that fails costs itself only:
+	 * never the driver's thread, nor the entries after it in a resynchronisation.
+	 */
 	private boolean apply(FleetEvent event) {
-		HotConnPool target = this.pool.get();
-		InetAddress ip;
 		try {
-			ip = InetAddress.getByName(event.ip()); // a literal (FleetEvent checked): no look-up
+			HotConnPool target = this.pool.get();
+			return event.blacklisted()
+					? target.blacklist(event.host(), event.address(), event.reason(), event.until(), event.instance())
+					: target.unblacklist(event.host(), event.address(), event.instance());
 		}
-		catch (UnknownHostException ex) {
+		catch (RuntimeException ex) {
+			ignored("an event it cannot apply",
+					event.host() + " " + event.ip() + " from " + event.instance() + ": " + ex);
 			return false;
 		}
-		return event.blacklisted() ? target.blacklist(event.host(), ip, event.reason(), event.until(), event.instance())
-				: target.unblacklist(event.host(), ip, event.instance());
+	}
+
+	/** Counted as failed, logged once: what others wrote never takes this instance's link down. */
+	private void ignored(String what, String detail) {
+		this.failed.increment();
+		if (this.ignoredLogged.compareAndSet(false, true)) {
+			logger.warn("hotconnpool fleet ignores " + what + " under the prefix '" + this.settings.prefix() + "': "
+					+ detail + " (logged once)");
+		}
 	}
 
 	// ---- the link: heartbeat, down and back, resynchronisation -----------------------------------------
@@ -484,7 +491,8 @@ public final class RedisFleet implements HotConnPoolListener, ReprobeGate, Smart
 	 * @param lastFailure the last Redis failure, or {@code null}
 	 * @param published events this instance published (its blacklistings and restorations)
 	 * @param received events of other instances received
-	 * @param failed Redis commands that failed or timed out, and stored or received text that was unreadable
+	 * @param failed Redis commands that failed or timed out, and stored or received entries that could not be read or
+	 * applied
 	 * @param dropped events not published: too many unanswered or the link down (resynchronised later)
 	 */
 	public record Status(String instanceId, String prefix, Link link, Instant since, String lastFailure,

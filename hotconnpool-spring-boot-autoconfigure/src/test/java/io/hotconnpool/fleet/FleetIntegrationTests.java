@@ -261,6 +261,75 @@ class FleetIntegrationTests {
 	}
 
 	/**
+	 * Entries another writer stored under the prefix (an operator's "forever" key, an IP that is not a literal):
+	 * each costs itself only. The resynchronisation applies every other entry, the link stays up, and the one that
+	 * ends centuries away ends a year from now (the pool's arithmetic in nanoseconds overflows at about 292 years).
+	 */
+	@Test
+	void aStoredEntryThatCannotBeUsedAsItIsCostsOnlyItself() {
+		StringRedisTemplate template = template();
+		String host = this.origins.target();
+		Instant now = Instant.now();
+		Origin forever = this.origins.origin(0);
+		Origin next = this.origins.origin(1);
+		store(template, "blacklisted\t" + host + "\t" + forever.ip() + "\t" + now.toEpochMilli() + "\t" + Long.MAX_VALUE
+				+ "\toperator\tby hand");
+		store(template, "blacklisted\t" + host + "\t999.999.999.999\t" + now.toEpochMilli() + "\t"
+				+ now.plusSeconds(300).toEpochMilli() + "\toperator\tnot an IP");
+		store(template, "blacklisted\t" + host + "\t" + next.ip() + "\t" + now.toEpochMilli() + "\t"
+				+ now.plusSeconds(300).toEpochMilli() + "\tb\tstatus 403");
+
+		Instance late = instance("late", Duration.ofMinutes(5));
+
+		await().atMost(Duration.ofSeconds(5))
+			.untilAsserted(() -> assertThat(late.pool.stats().hosts().get(0).blacklisted())
+				.extracting(BlacklistedIp::ip)
+				.containsExactlyInAnyOrder(forever.ip(), next.ip()));
+		assertThat(late.pool.stats().hosts().get(0).blacklisted())
+			.filteredOn((entry) -> entry.ip().equals(forever.ip()))
+			.singleElement()
+			.satisfies((entry) -> assertThat(entry.until()).isBefore(Instant.now().plus(Duration.ofDays(366))));
+		assertThat(late.fleet.status()).returns(RedisFleet.Link.UP, RedisFleet.Status::link)
+			.returns(1L, RedisFleet.Status::failed);
+	}
+
+	/**
+	 * The same events published: each costs itself only, on the driver's thread that reads them, and the events
+	 * after them are applied.
+	 */
+	@Test
+	void aPublishedEventThatCannotBeUsedAsItIsCostsOnlyItself() {
+		Instance a = instance("a", Duration.ofMinutes(5));
+		StringRedisTemplate template = template();
+		String host = this.origins.target();
+		Instant now = Instant.now();
+		Origin forever = this.origins.origin(0);
+		Origin next = this.origins.origin(1);
+		String channel = this.prefix + ":events";
+
+		template.convertAndSend(channel, "blacklisted\t" + host + "\t999.999.999.999\t" + now.toEpochMilli() + "\t"
+				+ now.plusSeconds(300).toEpochMilli() + "\toperator\tnot an IP");
+		template.convertAndSend(channel, "blacklisted\t" + host + "\t" + forever.ip() + "\t" + now.toEpochMilli()
+				+ "\t" + Long.MAX_VALUE + "\toperator\tby hand");
+		template.convertAndSend(channel, "blacklisted\t" + host + "\t" + next.ip() + "\t" + now.toEpochMilli() + "\t"
+				+ now.plusSeconds(300).toEpochMilli() + "\tb\tstatus 403");
+
+		await().atMost(Duration.ofSeconds(5))
+			.untilAsserted(() -> assertThat(a.pool.stats().hosts().get(0).blacklisted())
+				.extracting(BlacklistedIp::ip)
+				.containsExactlyInAnyOrder(forever.ip(), next.ip()));
+		assertThat(a.fleet.status()).returns(RedisFleet.Link.UP, RedisFleet.Status::link)
+			.returns(2L, RedisFleet.Status::received)
+			.returns(1L, RedisFleet.Status::failed);
+	}
+
+	/** Stores an entry as another writer would, without an expiry. */
+	private void store(StringRedisTemplate template, String event) {
+		String[] fields = event.split("\t");
+		template.opsForValue().set(this.prefix + ":blacklist:" + fields[1] + "/" + fields[2], event);
+	}
+
+	/**
 	 * Sends events for a host no pool serves from the first instance until the others have received a few: the
 	 * first event pays for class loading, thread start and the first pipeline, not for propagation.
 	 */
