@@ -12,30 +12,30 @@ import okhttp3.Protocol;
 import okhttp3.Request;
 import okhttp3.Response;
 import org.junit.jupiter.api.AutoClose;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 
 /**
- * A lease observer that throws: its exception is the caller's, and the pool loses nothing to it. One HTTP/1.1
- * origin and a single connection, so that a connection not given back, or an exchange left open on it, shows.
+ * A lease observer that throws: its exception is the caller's, and the pool loses nothing to it. One origin and a
+ * single connection, so that a lease not given back, or an exchange left open on the connection, shows.
  */
 class LeaseObserverTests {
-
-	private final FaultyObserver observer = new FaultyObserver();
 
 	@AutoClose
 	private LoopbackTlsOrigins origins;
 
+	private final FaultyObserver observer = new FaultyObserver();
+
 	@AutoClose
 	private HotConnPool pool;
 
-	@BeforeEach
-	void startPool() throws Exception {
-		this.origins = LoopbackTlsOrigins.start(1, List.of(Protocol.HTTP_1_1));
-		// GET /cut: the server closes the socket as the response starts.
+	/** Starts the pool; on HTTP/1.1, GET /cut meets a server that closes the socket as the response starts. */
+	private void start(Protocol protocol) throws Exception {
+		this.origins = LoopbackTlsOrigins.start(1, List.of(protocol, Protocol.HTTP_1_1));
 		this.origins.origin(0)
 			.answer((request) -> request.getUrl().encodedPath().equals("/cut")
 					? new MockResponse.Builder().onResponseStart(new SocketEffect.CloseSocket()).build()
@@ -50,19 +50,17 @@ class LeaseObserverTests {
 		this.pool.start();
 	}
 
-	private Request get(String path) {
-		return new Request.Builder().url("https://" + this.origins.target() + path).build();
-	}
-
-	@Test
-	void anObserverFailingAtTheEndOfAnAcquireLeavesTheConnectionInThePool() throws Exception {
+	@ParameterizedTest
+	@EnumSource(value = Protocol.class, names = { "HTTP_2", "HTTP_1_1" })
+	void anObserverFailingAtTheEndOfAnAcquireLeavesTheLeaseInThePool(Protocol protocol) throws Exception {
+		start(protocol);
 		this.observer.failAcquire.set(true);
 
-		assertThatIllegalStateException().isThrownBy(() -> this.pool.acquireExclusive(this.origins.target()))
+		assertThatIllegalStateException().isThrownBy(() -> this.pool.acquire(this.origins.target()))
 			.withMessage("observer failed");
 
 		this.observer.failAcquire.set(false);
-		assertThat(this.pool.stats().activeConnections()).as("given back").isZero();
+		assertThat(this.pool.stats().streamsInFlight()).as("given back").isZero();
 		try (Lease lease = this.pool.acquireExclusive(this.origins.target(), Duration.ofSeconds(1));
 				Response response = lease.execute(get("/"))) {
 			assertThat(response.code()).isEqualTo(200);
@@ -70,7 +68,8 @@ class LeaseObserverTests {
 	}
 
 	@Test
-	void anObserverFailingWhenTheResponseArrivesLeavesNoExchangeOpenOnTheConnection() {
+	void anObserverFailingWhenTheResponseArrivesLeavesNoExchangeOpenOnTheConnection() throws Exception {
+		start(Protocol.HTTP_1_1);
 		this.observer.failResponse.set(true);
 
 		assertThatIllegalStateException().isThrownBy(() -> this.pool.execute(get("/"))).withMessage("observer failed");
@@ -88,7 +87,8 @@ class LeaseObserverTests {
 	}
 
 	@Test
-	void anObserverFailingAfterAFailedExchangeLeavesTheFailureCounted() {
+	void anObserverFailingAfterAFailedExchangeLeavesTheFailureCounted() throws Exception {
+		start(Protocol.HTTP_1_1);
 		this.observer.failResponse.set(true);
 
 		assertThatIllegalStateException().isThrownBy(() -> this.pool.execute(get("/cut")))
@@ -98,6 +98,10 @@ class LeaseObserverTests {
 		assertThat(stats.failedRequests()).isEqualTo(1);
 		assertThat(stats.retiredByReason()).containsEntry(RetireReason.BROKEN, 1L);
 		assertThat(stats.activeConnections()).isZero();
+	}
+
+	private Request get(String path) {
+		return new Request.Builder().url("https://" + this.origins.target() + path).build();
 	}
 
 	/** Throws when an acquire or an exchange ends, while told to. */
