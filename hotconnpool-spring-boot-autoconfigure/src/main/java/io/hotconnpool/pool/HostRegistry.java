@@ -9,15 +9,21 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
 /**
  * The hosts one run of the pool serves (from a start to the next stop), found by key or by the target callers
- * write, and their DNS: look-ups with a deadline, new IPs warmed, vanished ones drained. A host not configured is
- * added on first use where {@code unknown-hosts} allows, up to {@code max-hosts}.
+ * write, and their DNS: look-ups with a deadline, one per host at a time, new IPs warmed, vanished ones drained. A
+ * host not configured is added on first use where {@code unknown-hosts} allows, up to {@code max-hosts}.
  */
 final class HostRegistry {
+
+	private static final Log logger = LogFactory.getLog(HostRegistry.class);
 
 	private final HotConnPool pool;
 
@@ -27,6 +33,12 @@ final class HostRegistry {
 
 	/** Targets as callers write them ("api.example.com") → host: spares the hot path parsing. Bounded. */
 	private final Map<String, HostPool> byTarget = new ConcurrentHashMap<>();
+
+	/**
+	 * Each host's look-up while the resolver runs it, past its deadline too: a resolver that hangs holds one thread
+	 * per host, not one more per DNS update.
+	 */
+	private final Map<HostPool, CompletableFuture<List<InetAddress>>> lookups = new ConcurrentHashMap<>();
 
 	/** Adding a host takes the read lock, closing the write lock: no host is added to a closed registry. */
 	private final ReentrantReadWriteLock adding = new ReentrantReadWriteLock();
@@ -131,18 +143,25 @@ final class HostRegistry {
 		this.hosts.values().forEach(HostPool::beginClose);
 	}
 
-	/** Resolves every host again: new IPs are warmed, vanished ones drained; a failed look-up changes nothing. */
+	/**
+	 * Resolves every host again, each answer applied as it comes, so that the maintenance thread never waits for a
+	 * resolver: new IPs are warmed, vanished ones drained; a failed look-up changes nothing; a host whose previous
+	 * look-up still runs is left to it.
+	 */
 	void updateDns() {
 		for (HostPool host : this.hosts.values()) {
 			if (this.closed) {
 				return;
 			}
-			if (host.settings.dnsEnabled()) {
+			if (host.settings.dnsEnabled() && !this.lookups.containsKey(host)) {
 				resolve(host).thenAccept((resolved) -> {
 					if (resolved != null && !this.closed) {
 						this.pool.apply(host.maintenance.updateAddresses(resolved, true));
 					}
-				}).join();
+				}).exceptionally((failure) -> {
+					logger.warn("hotconnpool DNS update of " + host.key() + " failed", failure);
+					return null;
+				});
 			}
 		}
 	}
@@ -158,23 +177,41 @@ final class HostRegistry {
 
 	/** The host's addresses from the resolver, or {@code null} when the look-up failed or timed out. */
 	private CompletableFuture<List<InetAddress>> resolve(HostPool host) {
-		String name = host.settings.host();
 		if (!host.settings.dnsEnabled()) {
 			return CompletableFuture.completedFuture(List.of());
 		}
-		return CompletableFuture.supplyAsync(() -> {
-			try {
-				return this.pool.resolver.resolve(name);
-			}
-			catch (UnknownHostException ex) {
-				throw new UncheckedIOException(ex);
-			}
-		}, this.pool.executor)
+		// The deadline ends the wait for a copy: the look-up itself runs on until the resolver returns.
+		return lookUp(host).copy()
 			.orTimeout(this.config.getResolveTimeout().toNanos(), TimeUnit.NANOSECONDS)
 			.handle((resolved, failure) -> {
 				host.maintenance.resolved(failure);
 				return (failure != null) ? null : resolved;
 			});
+	}
+
+	/** The host's running look-up, or a new one on the executor. */
+	private CompletableFuture<List<InetAddress>> lookUp(HostPool host) {
+		CompletableFuture<List<InetAddress>> lookup = new CompletableFuture<>();
+		CompletableFuture<List<InetAddress>> running = this.lookups.putIfAbsent(host, lookup);
+		if (running != null) {
+			return running;
+		}
+		lookup.whenComplete((resolved, failure) -> this.lookups.remove(host, lookup));
+		String name = host.settings.host();
+		try {
+			lookup.completeAsync(() -> {
+				try {
+					return this.pool.resolver.resolve(name);
+				}
+				catch (UnknownHostException ex) {
+					throw new UncheckedIOException(ex);
+				}
+			}, this.pool.executor);
+		}
+		catch (RejectedExecutionException ex) {
+			lookup.completeExceptionally(ex); // a look-up never started must not stay the host's running one
+		}
+		return lookup;
 	}
 
 }

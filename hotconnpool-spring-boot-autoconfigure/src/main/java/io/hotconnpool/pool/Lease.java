@@ -128,17 +128,15 @@ public final class Lease implements AutoCloseable {
 			exchange = this.connection.execute(request);
 		}
 		catch (IOException ex) {
+			// Counted before the observer runs: an exception it throws must not leave the failure unrecorded.
+			failed();
+			requestEnded(RequestOutcome.FAILURE, false, start);
 			if (observed != null) {
 				observed.ended(null, ex, false);
 			}
-			failed();
-			requestEnded(RequestOutcome.FAILURE, false, start);
 			throw ex;
 		}
 		boolean hot = !this.connection.takeHandedOverWarm() && exchange.hot();
-		if (observed != null) {
-			observed.ended(exchange.response(), null, hot);
-		}
 		if (hot) {
 			counters.hotHits.increment();
 		}
@@ -171,6 +169,17 @@ public final class Lease implements AutoCloseable {
 			requestEnded((failure != null) ? RequestOutcome.FAILURE : answered, hot, start);
 		})).build();
 		this.lastResponse = tracked;
+		if (observed != null) {
+			try {
+				observed.ended(response, null, hot);
+			}
+			catch (RuntimeException ex) {
+				// The caller gets the observer's exception instead of the response: the exchange ends here, and the
+				// lease's close judges whether the connection survived it.
+				tracked.close();
+				throw ex;
+			}
+		}
 		return tracked;
 	}
 

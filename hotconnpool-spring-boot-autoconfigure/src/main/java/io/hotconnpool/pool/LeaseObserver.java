@@ -12,7 +12,8 @@ import okhttp3.Response;
  * by Micrometer's {@code ObservationRegistry} when the application has one.
  * <p>
  * Unlike a {@link HotConnPoolListener}, it sees the request and the response, and its scopes span the work, so that
- * a tracer can make them the current span. An exception it throws is the caller's.
+ * a tracer can make them the current span. An exception it throws is the caller's: the pool first gives back the
+ * connection that acquire leased, or closes the response that request got.
  */
 public interface LeaseObserver {
 

@@ -32,12 +32,27 @@ final class Leases {
 			throw new IllegalArgumentException("Acquire timeout must not be negative, was " + timeout);
 		}
 		HostPool host = this.pool.hostFor(target);
+		if (this.pool.leaseObserver == null) {
+			return lease(host, timeout, avoid, exclusive);
+		}
+		LeaseObserver.Acquire observed = this.pool.leaseObserver.acquireStarted(host.key());
+		Lease lease = null;
+		try {
+			lease = lease(host, timeout, avoid, exclusive);
+			return lease;
+		}
+		finally {
+			acquireEnded(observed, lease);
+		}
+	}
+
+	/** Waits for a connection and leases it; no connection in time is an {@link AcquireTimeoutException}. */
+	private Lease lease(HostPool host, Duration timeout, InetAddress avoid, boolean exclusive)
+			throws InterruptedException {
 		Listeners listeners = this.pool.listeners;
 		long start = listeners.any() ? System.nanoTime() : 0;
 		boolean validate = avoid != null;
-		PooledConnection connection = (this.pool.leaseObserver != null)
-				? observedAcquire(host, timeout, avoid, exclusive, validate)
-				: host.leases.acquire(timeout.toNanos(), avoid, exclusive, validate);
+		PooledConnection connection = host.leases.acquire(timeout.toNanos(), avoid, exclusive, validate);
 		if (start != 0) {
 			long waited = System.nanoTime() - start;
 			listeners.fire((listener) -> listener.acquireEnded(host.key(), waited, connection != null));
@@ -60,16 +75,16 @@ final class Leases {
 		return lease;
 	}
 
-	private PooledConnection observedAcquire(HostPool host, Duration timeout, InetAddress avoid, boolean exclusive,
-			boolean validate) throws InterruptedException {
-		LeaseObserver.Acquire observed = this.pool.leaseObserver.acquireStarted(host.key());
-		PooledConnection connection = null;
+	/** The observer's exception is the caller's, who then never sees the lease: it goes back to the pool first. */
+	private static void acquireEnded(LeaseObserver.Acquire observed, Lease lease) {
 		try {
-			connection = host.leases.acquire(timeout.toNanos(), avoid, exclusive, validate);
-			return connection;
+			observed.ended(lease != null);
 		}
-		finally {
-			observed.ended(connection != null);
+		catch (RuntimeException ex) {
+			if (lease != null) {
+				lease.close();
+			}
+			throw ex;
 		}
 	}
 

@@ -7,6 +7,8 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
@@ -351,6 +353,74 @@ class MaintenanceTests {
 		await().during(Duration.ofMillis(600)).atMost(Duration.ofSeconds(5))
 			.untilAsserted(() -> assertThat(host().addresses()).containsExactly("127.0.0.2", "127.0.0.3"));
 		assertThat(host().idle()).isEqualTo(2);
+	}
+
+	@Test
+	void aHangingDnsLookupHoldsUpNoOtherMaintenanceTask() throws Exception {
+		HangingResolver resolver = new HangingResolver();
+		try {
+			startWithHangingDns(resolver, 1, (settings) -> {
+				settings.setResolveTimeout(Duration.ofMinutes(1));
+				settings.setLeakDetectionThreshold(Duration.ofMillis(100));
+			});
+
+			Lease held = this.pool.acquire(this.origins.target());
+			await().atMost(Duration.ofSeconds(5)).until(() -> this.pool.stats().leaksDetected() == 1);
+			held.close();
+		}
+		finally {
+			resolver.back.countDown();
+		}
+	}
+
+	@Test
+	void aDnsLookupPastItsDeadlineIsNotStartedAgainWhileItRuns() throws Exception {
+		HangingResolver resolver = new HangingResolver();
+		try {
+			startWithHangingDns(resolver, 2, (settings) -> settings.setResolveTimeout(Duration.ofMillis(50)));
+
+			// Five DNS updates, each finding the look-up still running past its deadline.
+			await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(2)).until(() -> resolver.lookups.get() == 2);
+			assertThat(host().addresses()).containsExactly("127.0.0.2", "127.0.0.3");
+		}
+		finally {
+			resolver.back.countDown();
+		}
+		await().atMost(WITHIN).until(() -> resolver.lookups.get() > 2); // back, the next update looks up again
+	}
+
+	/** Starts with DNS updates every 200 ms and returns once the first one hangs in its look-up. */
+	private void startWithHangingDns(HangingResolver resolver, int ips, Consumer<HotConnPoolConfig> settings)
+			throws Exception {
+		start(ips, List.of(Protocol.HTTP_2, Protocol.HTTP_1_1), resolver, (config) -> {
+			resolver.answer = this.origins.addresses();
+			settings.accept(config);
+		});
+		await().atMost(WITHIN).until(() -> resolver.lookups.get() == 2);
+	}
+
+	/** Answers the pool's start at once; every later look-up waits until {@code back} opens. */
+	private static final class HangingResolver implements HostResolver {
+
+		final AtomicInteger lookups = new AtomicInteger();
+
+		final CountDownLatch back = new CountDownLatch(1);
+
+		volatile List<InetAddress> answer;
+
+		@Override
+		public List<InetAddress> resolve(String host) {
+			if (this.lookups.incrementAndGet() > 1) {
+				try {
+					this.back.await();
+				}
+				catch (InterruptedException ex) {
+					Thread.currentThread().interrupt();
+				}
+			}
+			return this.answer;
+		}
+
 	}
 
 	private Lease leaseOn(String ip) throws InterruptedException {
