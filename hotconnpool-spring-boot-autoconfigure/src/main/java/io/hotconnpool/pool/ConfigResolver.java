@@ -50,7 +50,7 @@ final class ConfigResolver {
 	private static final Duration CHECK_HANDSHAKE_TIMEOUT = Duration.ofSeconds(1);
 
 	/**
-	 * The ceiling of every duration: OkHttp and sockets take timeouts in int milliseconds (up to 24.8 days), and
+	 * The ceiling of every pool duration: OkHttp and sockets take timeouts in int milliseconds (up to 24.8 days), and
 	 * lifetimes and TTLs in nanoseconds overflow past 292 years (thrown under a host's lock).
 	 */
 	private static final Duration LONGEST = Duration.ofDays(24);
@@ -101,31 +101,31 @@ final class ConfigResolver {
 		required("unknown-hosts", c.getUnknownHosts(), "warm-on-first-use or refuse");
 		required("warm-up.mode", c.getWarmUp().getMode(), "blocking or background");
 		required("blacklist.all-blacklisted", c.getBlacklist().getAllBlacklisted(), "serve-least-bad or fail");
-		from1msTo24d("acquire-timeout", c.getAcquireTimeout());
-		from1msTo24d("connect-timeout", c.getConnectTimeout());
-		from1msTo24d("tls-handshake-timeout", c.getTlsHandshakeTimeout());
-		from1msTo24d("read-timeout", c.getReadTimeout());
-		from1msTo24d("write-timeout", c.getWriteTimeout());
-		from1msTo24d("call-timeout", c.getCallTimeout());
-		from1msTo24d("probe-timeout", c.getProbeTimeout());
-		from1msTo24d("resolve-timeout", c.getResolveTimeout());
-		from1msTo24d("warm-up.timeout", c.getWarmUp().getTimeout());
-		from1msTo24d("health-check-interval", c.getHealthCheckInterval());
-		from1msTo24d("health-check-idle-threshold", c.getHealthCheckIdleThreshold());
-		from1msTo24d("cleanup-interval", c.getCleanupInterval());
-		from1msTo24d("max-lifetime", c.getMaxLifetime());
-		from1msTo24d("idle-timeout", c.getIdleTimeout());
-		from1msTo24d("blacklist.check-interval", c.getBlacklist().getCheckInterval());
-		from1msTo24d("blacklist.ttl", c.getBlacklist().getTtl());
-		from1msTo24d("dns-update-interval", c.getDnsUpdateInterval());
-		from1msTo24d("keep-alive.check-interval", c.getKeepAlive().getCheckInterval());
-		from1msTo24d("shutdown.drain-timeout", c.getShutdown().getDrainTimeout());
+		atLeastOneMillisecond("acquire-timeout", c.getAcquireTimeout());
+		atLeastOneMillisecond("connect-timeout", c.getConnectTimeout());
+		atLeastOneMillisecond("tls-handshake-timeout", c.getTlsHandshakeTimeout());
+		atLeastOneMillisecond("read-timeout", c.getReadTimeout());
+		atLeastOneMillisecond("write-timeout", c.getWriteTimeout());
+		atLeastOneMillisecond("call-timeout", c.getCallTimeout());
+		atLeastOneMillisecond("probe-timeout", c.getProbeTimeout());
+		atLeastOneMillisecond("resolve-timeout", c.getResolveTimeout());
+		atLeastOneMillisecond("warm-up.timeout", c.getWarmUp().getTimeout());
+		atLeastOneMillisecond("health-check-interval", c.getHealthCheckInterval());
+		atLeastOneMillisecond("health-check-idle-threshold", c.getHealthCheckIdleThreshold());
+		atLeastOneMillisecond("cleanup-interval", c.getCleanupInterval());
+		atLeastOneMillisecond("max-lifetime", c.getMaxLifetime());
+		atLeastOneMillisecond("idle-timeout", c.getIdleTimeout());
+		atLeastOneMillisecond("blacklist.check-interval", c.getBlacklist().getCheckInterval());
+		atLeastOneMillisecond("blacklist.ttl", c.getBlacklist().getTtl());
+		atLeastOneMillisecond("dns-update-interval", c.getDnsUpdateInterval());
+		atLeastOneMillisecond("keep-alive.check-interval", c.getKeepAlive().getCheckInterval());
+		atLeastOneMillisecond("shutdown.drain-timeout", c.getShutdown().getDrainTimeout());
 		Duration bypass = c.getKeepAlive().getAliveBypassWindow();
 		if (bypass == null || bypass.isNegative() || bypass.compareTo(LONGEST) > 0) {
 			throw invalid("keep-alive.alive-bypass-window", bypass, "a duration from 0 to 24d, such as 500ms");
 		}
-		offOrFrom100msTo24d("leak-detection-threshold", c.getLeakDetectionThreshold());
-		offOrFrom100msTo24d("http2.ping-interval", c.getHttp2().getPingInterval());
+		offOrAtLeast100ms("leak-detection-threshold", c.getLeakDetectionThreshold());
+		offOrAtLeast100ms("http2.ping-interval", c.getHttp2().getPingInterval());
 		atLeastOne("http2.max-streams-per-connection", c.getHttp2().getMaxStreamsPerConnection());
 		atLeastOne("blacklist.failure-threshold", c.getBlacklist().getFailureThreshold());
 		atLeastOne("warm-up.concurrency", c.getWarmUp().getConcurrency());
@@ -404,14 +404,18 @@ final class ConfigResolver {
 		}
 	}
 
-	/** Durations below a millisecond would become "no deadline" in socket and OkHttp timeouts, which count in ms. */
-	private static void from1msTo24d(String property, Duration value) {
+	/**
+	 * Durations below a millisecond would become "no deadline" in socket and OkHttp timeouts, which count in ms; as
+	 * every duration, at most {@link #LONGEST}.
+	 */
+	private static void atLeastOneMillisecond(String property, Duration value) {
 		if (value == null || value.compareTo(Duration.ofMillis(1)) < 0 || value.compareTo(LONGEST) > 0) {
 			throw invalid(property, value, "a duration from 1ms to 24d, such as 5s");
 		}
 	}
 
-	private static void offOrFrom100msTo24d(String property, Duration value) {
+	/** Zero switches it off; else at least 100ms and, as every duration, at most {@link #LONGEST}. */
+	private static void offOrAtLeast100ms(String property, Duration value) {
 		if (value == null || value.isNegative() || (!value.isZero() && value.toMillis() < 100)
 				|| value.compareTo(LONGEST) > 0) {
 			throw invalid(property, value, "0 (off) or from 100ms to 24d, such as 30s");
