@@ -49,6 +49,12 @@ final class ConfigResolver {
 	/** Deadline of the TLS context custom profiles are checked against; it never connects. */
 	private static final Duration CHECK_HANDSHAKE_TIMEOUT = Duration.ofSeconds(1);
 
+	/**
+	 * The ceiling of every pool duration: OkHttp and sockets take timeouts in int milliseconds (up to 24.8 days), and
+	 * lifetimes and TTLs in nanoseconds overflow past 292 years (thrown under a host's lock).
+	 */
+	private static final Duration LONGEST = Duration.ofDays(24);
+
 	private final HotConnPoolConfig config;
 
 	private final Function<String, TlsMaterial> bundles;
@@ -115,8 +121,8 @@ final class ConfigResolver {
 		atLeastOneMillisecond("keep-alive.check-interval", c.getKeepAlive().getCheckInterval());
 		atLeastOneMillisecond("shutdown.drain-timeout", c.getShutdown().getDrainTimeout());
 		Duration bypass = c.getKeepAlive().getAliveBypassWindow();
-		if (bypass == null || bypass.isNegative()) {
-			throw invalid("keep-alive.alive-bypass-window", bypass, "zero or a positive duration such as 500ms");
+		if (bypass == null || bypass.isNegative() || bypass.compareTo(LONGEST) > 0) {
+			throw invalid("keep-alive.alive-bypass-window", bypass, "a duration from 0 to 24d, such as 500ms");
 		}
 		offOrAtLeast100ms("leak-detection-threshold", c.getLeakDetectionThreshold());
 		offOrAtLeast100ms("http2.ping-interval", c.getHttp2().getPingInterval());
@@ -398,16 +404,21 @@ final class ConfigResolver {
 		}
 	}
 
-	/** Durations below a millisecond would become "no deadline" in socket and OkHttp timeouts, which count in ms. */
+	/**
+	 * Durations below a millisecond would become "no deadline" in socket and OkHttp timeouts, which count in ms; as
+	 * every duration, at most {@link #LONGEST}.
+	 */
 	private static void atLeastOneMillisecond(String property, Duration value) {
-		if (value == null || value.compareTo(Duration.ofMillis(1)) < 0) {
-			throw invalid(property, value, "a duration of at least 1ms, such as 5s");
+		if (value == null || value.compareTo(Duration.ofMillis(1)) < 0 || value.compareTo(LONGEST) > 0) {
+			throw invalid(property, value, "a duration from 1ms to 24d, such as 5s");
 		}
 	}
 
+	/** Zero switches it off; else at least 100ms and, as every duration, at most {@link #LONGEST}. */
 	private static void offOrAtLeast100ms(String property, Duration value) {
-		if (value == null || value.isNegative() || (!value.isZero() && value.toMillis() < 100)) {
-			throw invalid(property, value, "0 (off) or at least 100ms, such as 30s");
+		if (value == null || value.isNegative() || (!value.isZero() && value.toMillis() < 100)
+				|| value.compareTo(LONGEST) > 0) {
+			throw invalid(property, value, "0 (off) or from 100ms to 24d, such as 30s");
 		}
 	}
 

@@ -171,12 +171,12 @@ final class HostMaintenance {
 	 * streams), and the IP's health updated. A blacklist status blacklists the IP; connection failures and statuses
 	 * that are not a success (a 503) count towards the threshold; a failed re-probe keeps the IP blacklisted for
 	 * another TTL. No replacement is opened here, so an IP that is down is not hammered: the next health check
-	 * refills.
+	 * refills. A connection retired meanwhile leaves the IP's health alone: its close (a force clean-up cancels the
+	 * probe) may be what failed the probe.
 	 * @param blacklistReason why to blacklist the IP at once, or {@code null}
 	 * @return the connections to close
 	 */
 	Changes probeFailed(PooledConnection connection, RetireReason reason, String failure, String blacklistReason) {
-		this.host.failed(failure);
 		boolean stream = connection.multiplexed; // its probe ran as one of its streams
 		if (stream) {
 			connection.streams.release();
@@ -185,7 +185,9 @@ final class HostMaintenance {
 		this.lock.lock();
 		try {
 			long now = this.host.clock.getAsLong();
-			if (connection.state != ConnectionState.RETIRED) {
+			boolean judged = connection.state != ConnectionState.RETIRED;
+			if (judged) {
+				this.host.failed(failure);
 				this.host.retireLocked(connection, reason, toClose);
 			}
 			else if (stream) {
@@ -194,7 +196,7 @@ final class HostMaintenance {
 			if (!stream && !toClose.contains(connection)) {
 				toClose.add(connection);
 			}
-			if (this.ips.contains(connection.ip) && !this.host.isClosed()) {
+			if (judged && this.ips.contains(connection.ip) && !this.host.isClosed()) {
 				if (connection.probation) {
 					toClose.addAll(blacklistLocked(connection.ip, "re-probe failed: " + failure, now));
 				}

@@ -57,7 +57,15 @@ final class Probes {
 	/** Opens and validates the connection (or probes a reserved one) in the background. */
 	CompletableFuture<Boolean> warm(PooledConnection connection) {
 		CompletableFuture<Boolean> result = new CompletableFuture<>();
-		this.warmer.submit(() -> result.complete(probe(connection)));
+		this.warmer.submit(() -> {
+			boolean healthy = false;
+			try {
+				healthy = probe(connection);
+			}
+			finally {
+				result.complete(healthy); // a blocking start waits for it, whatever went wrong
+			}
+		});
 		return result;
 	}
 
@@ -98,7 +106,15 @@ final class Probes {
 				}
 				host.keepAlive.stayedOpen(idle);
 			}
-			int status = connection.probe(host.probeRequest, this.pool.config.getProbeTimeout());
+			int status;
+			try {
+				status = connection.probe(host.probeRequest, this.pool.config.getProbeTimeout());
+			}
+			catch (RuntimeException ex) {
+				// Thrown by the user's client (a customizer's interceptor): a failure all the same, else the connection
+				// would stay warming or reserved, holding its slot and its probe stream, for good.
+				return broken(connection, ex);
+			}
 			String outcome = "probe answered " + status + " on " + connection;
 			if (host.settings.blacklistStatuses().contains(status)) {
 				apply(host.maintenance.probeFailed(connection, RetireReason.BLACKLISTED, outcome,
@@ -123,8 +139,7 @@ final class Probes {
 			return healthy;
 		}
 		catch (IOException ex) {
-			apply(host.maintenance.probeFailed(connection, RetireReason.BROKEN, ex + " on " + connection, null));
-			return false;
+			return broken(connection, ex);
 		}
 		finally {
 			long nanos = System.nanoTime() - start;
@@ -132,6 +147,12 @@ final class Probes {
 			this.pool.listeners.fire((listener) -> listener.probeEnded(host.key(), connection.ip.getHostAddress(), nanos,
 					outcome));
 		}
+	}
+
+	private boolean broken(PooledConnection connection, Exception failure) {
+		apply(connection.host.maintenance.probeFailed(connection, RetireReason.BROKEN, failure + " on " + connection,
+				null));
+		return false;
 	}
 
 }

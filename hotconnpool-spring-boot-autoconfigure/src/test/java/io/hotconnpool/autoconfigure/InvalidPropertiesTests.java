@@ -92,7 +92,7 @@ class InvalidPropertiesTests {
 				invalid("hotconnpool.health.failure-rate-threshold", "0"),
 				invalid("hotconnpool.health.failure-rate-threshold", "101"),
 				invalid("hotconnpool.health.allow-to-fail", "maybe"),
-				// deadlines: positive and at least 1ms (below, socket and OkHttp timeouts would mean "none")
+				// deadlines: from 1ms (below, socket and OkHttp timeouts would mean "none") to 24d (OkHttp's int milliseconds)
 				invalid("hotconnpool.acquire-timeout", "0s"),
 				invalid("hotconnpool.acquire-timeout", "500us"),
 				invalid("hotconnpool.connect-timeout", "-1s"),
@@ -100,6 +100,7 @@ class InvalidPropertiesTests {
 				invalid("hotconnpool.tls-handshake-timeout", "0ms"),
 				invalid("hotconnpool.read-timeout", "-1s"),
 				invalid("hotconnpool.read-timeout", "500us"),
+				invalid("hotconnpool.read-timeout", "25d"), // OkHttp takes timeouts in int milliseconds
 				invalid("hotconnpool.write-timeout", "0s"),
 				invalid("hotconnpool.call-timeout", "0s"),
 				invalid("hotconnpool.probe-timeout", "0s"),
@@ -114,15 +115,18 @@ class InvalidPropertiesTests {
 				invalid("hotconnpool.health-check-idle-threshold", "-1ms"),
 				invalid("hotconnpool.cleanup-interval", "0s"),
 				invalid("hotconnpool.max-lifetime", "0s"),
+				invalid("hotconnpool.max-lifetime", "300000d"), // past 292 years in nanoseconds
 				invalid("hotconnpool.idle-timeout", "0s"),
 				invalid("hotconnpool.dns-update-interval", "0s"),
 				invalid("hotconnpool.leak-detection-threshold", "-1s"),
 				invalid("hotconnpool.leak-detection-threshold", "50ms"),
 				invalid("hotconnpool.keep-alive.alive-bypass-window", "-1ms"),
 				invalid("hotconnpool.keep-alive.alive-bypass-window", "later"),
+				invalid("hotconnpool.keep-alive.alive-bypass-window", "25d"),
 				invalid("hotconnpool.keep-alive.check-interval", "0s"),
 				invalid("hotconnpool.blacklist.check-interval", "0s"),
 				invalid("hotconnpool.blacklist.ttl", "0s"),
+				invalid("hotconnpool.blacklist.ttl", "300000d"),
 				invalid("hotconnpool.blacklist.failure-threshold", "0"),
 				invalid("hotconnpool.blacklist.all-blacklisted", "never"),
 				invalid("hotconnpool.shutdown.drain-timeout", "0s"),
@@ -181,6 +185,7 @@ class InvalidPropertiesTests {
 				invalid("hotconnpool.http2.max-streams-per-connection", "many"),
 				invalid("hotconnpool.http2.ping-interval", "-1s"),
 				invalid("hotconnpool.http2.ping-interval", "10ms"),
+				invalid("hotconnpool.http2.ping-interval", "25d"),
 				// fleet mode
 				invalid("hotconnpool.fleet.enabled", "maybe"),
 				fleet("prefix", ""),
