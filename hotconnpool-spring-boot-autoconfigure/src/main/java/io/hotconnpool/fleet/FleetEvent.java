@@ -1,7 +1,6 @@
 package io.hotconnpool.fleet;
 
 import java.net.InetAddress;
-import java.time.Duration;
 import java.time.Instant;
 
 import io.netty.util.NetUtil;
@@ -27,12 +26,6 @@ record FleetEvent(boolean blacklisted, String host, String ip, Instant since, In
 
 	private static final String RESTORED = "restored";
 
-	/**
-	 * The furthest ahead an entry read may end: one that ends later (a "forever" key) ends then, and is re-probed.
-	 * Far inside the pool's clock arithmetic in nanoseconds, which overflows about 292 years ahead.
-	 */
-	private static final Duration FURTHEST_END = Duration.ofDays(365);
-
 	static FleetEvent blacklisted(String host, String ip, Instant since, Instant until, String instance,
 			String reason) {
 		return new FleetEvent(true, host, ip, since, until, instance, reason);
@@ -50,8 +43,8 @@ record FleetEvent(boolean blacklisted, String host, String ip, Instant since, In
 	}
 
 	/**
-	 * Reads an event: its IP must be an IPv4 (four decimal parts) or IPv6 literal, its times epoch milliseconds;
-	 * an end further ahead than {@link #FURTHEST_END} ends then.
+	 * Reads an event: its IP must be an IPv4 (four decimal parts) or IPv6 literal, its times epoch milliseconds (the
+	 * pool ends an entry a year ahead at the latest).
 	 * @param text what {@link #encode()} wrote
 	 * @return the event
 	 * @throws IllegalArgumentException when the text is not an event (another writer under the same prefix)
@@ -64,7 +57,7 @@ record FleetEvent(boolean blacklisted, String host, String ip, Instant since, In
 		}
 		Instant since = time(fields[3], text);
 		FleetEvent event = blacklisted
-				? blacklisted(fields[1], fields[2], since, min(time(fields[4], text), Instant.now().plus(FURTHEST_END)),
+				? blacklisted(fields[1], fields[2], since, time(fields[4], text),
 						fields[5], fields[6])
 				: restored(fields[1], fields[2], since, fields[4]);
 		if (event.address() == null) {
@@ -93,10 +86,6 @@ record FleetEvent(boolean blacklisted, String host, String ip, Instant since, In
 			throw new IllegalArgumentException("Not a time in a hotconnpool fleet event: " + abbreviate(text));
 		}
 		return Instant.ofEpochMilli(millis);
-	}
-
-	private static Instant min(Instant a, Instant b) {
-		return a.isBefore(b) ? a : b;
 	}
 
 	private static String millis(Instant instant) {

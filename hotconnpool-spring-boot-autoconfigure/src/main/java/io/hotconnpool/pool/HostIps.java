@@ -26,6 +26,12 @@ import org.apache.commons.logging.LogFactory;
  */
 final class HostIps {
 
+	/**
+	 * The furthest ahead an entry from another source may end (an operator's "forever"): it is re-probed then. Far
+	 * inside the nanosecond deadlines, which overflow about 292 years ahead.
+	 */
+	static final Duration LONGEST_ENTRY = Duration.ofDays(365);
+
 	private static final Log logger = LogFactory.getLog(HostPool.class);
 
 	private final HostLock lock;
@@ -174,13 +180,15 @@ final class HostIps {
 
 	/**
 	 * Applies a blacklist entry another source reported (a fleet peer), as if this pool had seen its reason. An
-	 * entry that ends before the IP's current one changes nothing.
-	 * @param until when the entry expires (wall clock)
+	 * entry that ends before the IP's current one changes nothing; one that ends more than {@link #LONGEST_ENTRY}
+	 * ahead ends then.
+	 * @param requestedUntil when the entry expires (wall clock)
 	 * @return whether the IP was blacklisted now (known, not expired, longer than its entry)
 	 */
-	boolean blacklistFrom(InetAddress ip, String reason, Instant until, String source, long now) {
+	boolean blacklistFrom(InetAddress ip, String reason, Instant requestedUntil, String source, long now) {
 		IpHealth ipHealth = this.health.get(ip);
 		Instant since = Instant.now();
+		Instant until = requestedUntil.isAfter(since.plus(LONGEST_ENTRY)) ? since.plus(LONGEST_ENTRY) : requestedUntil;
 		long remaining = Duration.between(since, until).toNanos();
 		if (ipHealth == null || remaining <= 0
 				|| (ipHealth.blacklist != null && !ipHealth.blacklist.until.isBefore(until))) {

@@ -329,7 +329,7 @@ public final class HotConnPool implements AutoCloseable {
 	 * @param host the host key ({@code host:port})
 	 * @param ip the IP address
 	 * @param reason why, as the source saw it
-	 * @param until when the entry expires (wall clock)
+	 * @param until when the entry expires (wall clock); at most a year ahead, later ends then
 	 * @param source who reports it, shown with the entry ({@link BlacklistedIp#source()})
 	 * @return whether the entry was applied
 	 */

@@ -7,6 +7,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -368,6 +369,26 @@ class FaultTests {
 				Reliability.report("an IP presents a certificate for another host", "never served; blacklisted "
 						+ setAside.toMillis() + " ms after start; user requests failed: 0");
 			}
+		}
+	}
+
+	@Test
+	void anEntryFromAnotherSourceEndingCenturiesAheadEndsAYearAhead() throws Exception {
+		try (LoopbackTlsOrigins origins = LoopbackTlsOrigins.start(2);
+				HotConnPool pool = origins.pool(origins.config((host) -> host.setConnectionsPerIp(1)))) {
+			pool.start();
+			InetAddress ip = InetAddress.getByName(origins.origin(0).ip()); // a literal: no look-up
+			Instant before = Instant.now();
+
+			// An operator's "forever": nanosecond deadlines overflow about 292 years ahead.
+			assertThat(pool.blacklist(origins.target(), ip, "by hand", before.plus(Duration.ofDays(365 * 1000)),
+					"operator")).isTrue();
+
+			BlacklistedIp entry = host(pool).blacklisted().get(0);
+			assertThat(entry.ip()).isEqualTo(origins.origin(0).ip());
+			assertThat(entry.until()).isBetween(before.plus(Duration.ofDays(365)),
+					Instant.now().plus(Duration.ofDays(365)));
+			assertSucceeds(pool, new Request.Builder().url(origins.url("/")).build());
 		}
 	}
 
