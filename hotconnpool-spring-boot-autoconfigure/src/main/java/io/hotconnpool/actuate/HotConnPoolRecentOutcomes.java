@@ -18,6 +18,9 @@ import io.hotconnpool.pool.InvalidSettingException;
  */
 public final class HotConnPoolRecentOutcomes implements HotConnPoolListener {
 
+	/** The longest window, as every duration of the pool: far inside its nanosecond clock arithmetic. */
+	private static final Duration LONGEST = Duration.ofDays(24);
+
 	private final Duration window;
 
 	private final LongSupplier clock;
@@ -27,16 +30,16 @@ public final class HotConnPoolRecentOutcomes implements HotConnPoolListener {
 
 	/**
 	 * Creates the recorder.
-	 * @param window how far back calls count, at least 1 second
-	 * @throws InvalidSettingException naming {@code hotconnpool.health.window} when the window is shorter
+	 * @param window how far back calls count, from 1 second to 24 days
+	 * @throws InvalidSettingException naming {@code hotconnpool.health.window} when the window is outside that
 	 */
 	public HotConnPoolRecentOutcomes(Duration window) {
 		this(window, System::nanoTime);
 	}
 
 	HotConnPoolRecentOutcomes(Duration window, LongSupplier clock) {
-		if (window == null || window.compareTo(Duration.ofSeconds(1)) < 0) {
-			throw new InvalidSettingException("hotconnpool.health.window", window, "at least 1s, such as 60s");
+		if (window == null || window.compareTo(Duration.ofSeconds(1)) < 0 || window.compareTo(LONGEST) > 0) {
+			throw new InvalidSettingException("hotconnpool.health.window", window, "from 1s to 24d, such as 60s");
 		}
 		this.window = window;
 		this.clock = clock;

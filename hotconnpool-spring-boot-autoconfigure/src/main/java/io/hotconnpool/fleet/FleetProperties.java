@@ -76,9 +76,10 @@ public record FleetProperties(boolean enabled, @DefaultValue("hotconnpool") Stri
 				+ UUID.randomUUID().toString().substring(0, 8);
 	}
 
+	/** From 1ms to 24d, as every duration of the pool: far inside the nanosecond and int-millisecond timeouts. */
 	private static void requireAtLeastOneMillisecond(String property, Duration value) {
-		if (value == null || value.compareTo(Duration.ofMillis(1)) < 0) {
-			throw new InvalidSettingException(PROPERTY + property, value, "at least 1ms");
+		if (value == null || value.compareTo(Duration.ofMillis(1)) < 0 || value.compareTo(Duration.ofDays(24)) > 0) {
+			throw new InvalidSettingException(PROPERTY + property, value, "a duration from 1ms to 24d");
 		}
 	}
 

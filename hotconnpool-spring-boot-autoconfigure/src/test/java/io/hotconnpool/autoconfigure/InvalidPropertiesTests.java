@@ -88,6 +88,7 @@ class InvalidPropertiesTests {
 				invalid("hotconnpool.health.min-healthy-per-host", "0"),
 				invalid("hotconnpool.health.window", "500ms"),
 				invalid("hotconnpool.health.window", "soon"),
+				invalid("hotconnpool.health.window", "300000d"),
 				invalid("hotconnpool.health.minimum-number-of-calls", "0"),
 				invalid("hotconnpool.health.failure-rate-threshold", "0"),
 				invalid("hotconnpool.health.failure-rate-threshold", "101"),
@@ -195,6 +196,7 @@ class InvalidPropertiesTests {
 				fleet("queue-capacity", "0"),
 				fleet("reprobe-lock", "500us"),
 				fleet("heartbeat-interval", "-1s"),
+				fleet("heartbeat-interval", "25d"),
 				// host entries: name and port
 				invalid(HOST + "host", "", HOST + "port=443"),
 				new Invalid(HOST + "host", "null", List.of(HOST + "port=443")),
