@@ -151,12 +151,14 @@ class Http2StreamsTests {
 		await().atMost(WITHIN).until(() -> host(pool).streams() == 4);
 
 		answer.set(List.of(origins.addresses().get(1))); // the first IP leaves the DNS answer
-		pool.life.hosts().updateDns();
-		HostStats draining = host(pool);
-		assertThat(draining.connections()).filteredOn((c) -> c.state() == ConnectionState.RETIRED)
-			.singleElement()
-			.satisfies((c) -> assertThat(c.streams()).isEqualTo(4));
-		assertThat(draining.draining()).containsExactly(origins.addresses().get(0).getHostAddress());
+		pool.life.hosts().updateDns(); // applies the answer when the look-up returns
+		await().atMost(WITHIN).untilAsserted(() -> {
+			HostStats draining = host(pool);
+			assertThat(draining.connections()).filteredOn((c) -> c.state() == ConnectionState.RETIRED)
+				.singleElement()
+				.satisfies((c) -> assertThat(c.streams()).isEqualTo(4));
+			assertThat(draining.draining()).containsExactly(origins.addresses().get(0).getHostAddress());
+		});
 		await().atMost(WITHIN).until(() -> host(pool).idle() == 1);
 		assertThat(body(pool, origins.url("/new"))).as("new streams go to the new IP").isEqualTo("hot");
 		assertThat(held).allSatisfy((call) -> assertThat(call).isNotDone());
