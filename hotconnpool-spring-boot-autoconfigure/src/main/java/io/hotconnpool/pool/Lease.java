@@ -145,7 +145,9 @@ public final class Lease implements AutoCloseable {
 		int code = response.code();
 		counters.responded(code);
 		RequestOutcome outcome = (code >= 500) ? RequestOutcome.SERVER_ERROR : RequestOutcome.SUCCESS;
-		String answer = "status " + code + " on " + request.method() + " " + request.url().encodedPath();
+		// Method, not path: a path may carry a credential (/bot<token>/..., webhook secrets), and the answer is
+		// logged, shown by the actuator and shared with the fleet.
+		String answer = "status " + code + " on " + request.method();
 		if (this.connection.host.settings.blacklistStatuses().contains(code)) {
 			outcome = RequestOutcome.BLACKLIST_STATUS;
 			this.failure = new HostPool.LeaseOutcome(RetireReason.BLACKLISTED, answer, null);

@@ -373,6 +373,27 @@ class FaultTests {
 	}
 
 	@Test
+	void aBlacklistingNamesTheMethodAndStatusButNeverThePathWhichMayCarryACredential(CapturedOutput output)
+			throws Exception {
+		try (LoopbackTlsOrigins origins = LoopbackTlsOrigins.start(2);
+				HotConnPool pool = origins.pool(origins.config((host) -> host.setConnectionsPerIp(1)))) {
+			pool.start();
+			origins.origin(0).answer(403);
+			origins.origin(1).answer(403);
+
+			// A chat bot API answers 403 when a user blocked the bot; its token is in the path.
+			try (Response response = pool.execute(new Request.Builder().url(origins.url("/bot42:SECRET/send")).build())) {
+				assertThat(response.code()).isEqualTo(403);
+			}
+
+			await().atMost(WITHIN).until(() -> !host(pool).blacklisted().isEmpty());
+			assertThat(host(pool).blacklisted()).first()
+				.satisfies((entry) -> assertThat(entry.reason()).isEqualTo("status 403 on GET"));
+			assertThat(output).contains("then re-probed: status 403 on GET").doesNotContain("SECRET");
+		}
+	}
+
+	@Test
 	void anEntryFromAnotherSourceEndingCenturiesAheadEndsAYearAhead() throws Exception {
 		try (LoopbackTlsOrigins origins = LoopbackTlsOrigins.start(2);
 				HotConnPool pool = origins.pool(origins.config((host) -> host.setConnectionsPerIp(1)))) {

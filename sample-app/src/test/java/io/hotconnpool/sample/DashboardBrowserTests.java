@@ -148,7 +148,7 @@ class DashboardBrowserTests extends SampleAppTestSupport {
 			assertThat(ipSection.getElementsByAttribute("data-connection-id")).isEmpty();
 			Element blacklist = ipSection.getElementsByAttributeValue("data-blacklist", ip).first();
 			assertThat(blacklist).isNotNull();
-			assertThat(blacklist.text()).contains(entry.reason()).contains("status 403 on GET /forbidden");
+			assertThat(blacklist.text()).contains(entry.reason()).contains("status 403 on GET");
 			assertThat(blacklist.select("time").eachAttr("datetime")).map(Instant::parse)
 				.containsExactly(entry.since(), entry.until());
 			assertThat(blacklist.getElementsByAttribute("data-source").attr("data-source")).isEqualTo("local");
@@ -165,7 +165,7 @@ class DashboardBrowserTests extends SampleAppTestSupport {
 		HostStats host = this.pool.stats().hosts().get(0);
 		String ip = host.addresses().get(0);
 		assertThat(this.pool.blacklist(host.host() + ":" + host.port(), InetAddress.getByName(ip),
-				"status 403 on GET /", Instant.now().plusSeconds(60), "pod-7")).isTrue();
+				"status 403 on GET", Instant.now().plusSeconds(60), "pod-7")).isTrue();
 		try {
 			Document page = render("http://127.0.0.1:" + this.port + "/", "dashboard-fleet.png");
 
