@@ -23,6 +23,7 @@ import java.util.zip.DeflaterOutputStream;
 
 import io.airlift.compress.zstd.ZstdCompressor;
 import io.hotconnpool.test.LoopbackTlsOrigins;
+import io.hotconnpool.test.TestTls;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import okhttp3.Protocol;
@@ -65,7 +66,7 @@ final class BouncyCastleTlsOrigin implements AutoCloseable {
 
 	private final JcaTlsCrypto crypto = (JcaTlsCrypto) new JcaTlsCryptoProvider().create(new SecureRandom());
 
-	private final HeldCertificate certificate = LoopbackTlsOrigins.serverCertificate(LoopbackTlsOrigins.HOST);
+	private final HeldCertificate certificate;
 
 	private final MockWebServer backend = new MockWebServer();
 
@@ -88,8 +89,9 @@ final class BouncyCastleTlsOrigin implements AutoCloseable {
 
 	private final Queue<Throwable> failures = new ConcurrentLinkedQueue<>();
 
-	private BouncyCastleTlsOrigin(CertificateCompression compression, boolean acceptApplicationSettings,
-			int recordSizeLimit) throws IOException {
+	private BouncyCastleTlsOrigin(HeldCertificate certificate, CertificateCompression compression,
+			boolean acceptApplicationSettings, int recordSizeLimit) throws IOException {
+		this.certificate = certificate;
 		this.compression = compression;
 		this.acceptApplicationSettings = acceptApplicationSettings;
 		this.recordSizeLimit = recordSizeLimit;
@@ -112,7 +114,24 @@ final class BouncyCastleTlsOrigin implements AutoCloseable {
 	 */
 	static BouncyCastleTlsOrigin start(CertificateCompression compression, boolean acceptApplicationSettings)
 			throws IOException {
-		return new BouncyCastleTlsOrigin(compression, acceptApplicationSettings, 0);
+		return new BouncyCastleTlsOrigin(LoopbackTlsOrigins.serverCertificate(LoopbackTlsOrigins.HOST), compression,
+				acceptApplicationSettings, 0);
+	}
+
+	/**
+	 * Starts an origin whose certificate also names {@code moreNames} other hosts, for a certificate chain of several
+	 * records.
+	 * @param compression how the certificate chain is sent
+	 * @param moreNames how many names to add, 25 bytes each
+	 */
+	static BouncyCastleTlsOrigin startWithLargeCertificate(CertificateCompression compression, int moreNames)
+			throws IOException {
+		String[] names = new String[1 + moreNames];
+		names[0] = LoopbackTlsOrigins.HOST;
+		for (int i = 1; i < names.length; i++) {
+			names[i] = String.format("name-%05d.example.test", i);
+		}
+		return new BouncyCastleTlsOrigin(TestTls.shared().serverCertificate(names), compression, false, 0);
 	}
 
 	/**
@@ -121,7 +140,8 @@ final class BouncyCastleTlsOrigin implements AutoCloseable {
 	 * @param recordSizeLimit the limit, counting the TLS 1.3 content type byte
 	 */
 	static BouncyCastleTlsOrigin startWithRecordSizeLimit(int recordSizeLimit) throws IOException {
-		return new BouncyCastleTlsOrigin(CertificateCompression.NONE, false, recordSizeLimit);
+		return new BouncyCastleTlsOrigin(LoopbackTlsOrigins.serverCertificate(LoopbackTlsOrigins.HOST),
+				CertificateCompression.NONE, false, recordSizeLimit);
 	}
 
 	/** How the origin sends its certificate chain. */
