@@ -61,6 +61,9 @@ final class BouncyCastleTlsOrigin implements AutoCloseable {
 	/** The record_size_limit the origin announces (RFC 8449) when the client offers one; 0 for none. */
 	private final int recordSizeLimit;
 
+	/** The most handshake bytes the origin puts in one record; 0 for as many as fit. */
+	private final int handshakeRecordSize;
+
 	/** The largest application data plaintext received in one record. */
 	private final AtomicInteger largestRecord = new AtomicInteger();
 
@@ -90,11 +93,12 @@ final class BouncyCastleTlsOrigin implements AutoCloseable {
 	private final Queue<Throwable> failures = new ConcurrentLinkedQueue<>();
 
 	private BouncyCastleTlsOrigin(HeldCertificate certificate, CertificateCompression compression,
-			boolean acceptApplicationSettings, int recordSizeLimit) throws IOException {
+			boolean acceptApplicationSettings, int recordSizeLimit, int handshakeRecordSize) throws IOException {
 		this.certificate = certificate;
 		this.compression = compression;
 		this.acceptApplicationSettings = acceptApplicationSettings;
 		this.recordSizeLimit = recordSizeLimit;
+		this.handshakeRecordSize = handshakeRecordSize;
 		this.backend.setProtocols(List.of(Protocol.H2_PRIOR_KNOWLEDGE));
 		this.backend.setDispatcher(new mockwebserver3.Dispatcher() {
 			@Override
@@ -115,7 +119,19 @@ final class BouncyCastleTlsOrigin implements AutoCloseable {
 	static BouncyCastleTlsOrigin start(CertificateCompression compression, boolean acceptApplicationSettings)
 			throws IOException {
 		return new BouncyCastleTlsOrigin(LoopbackTlsOrigins.serverCertificate(LoopbackTlsOrigins.HOST), compression,
-				acceptApplicationSettings, 0);
+				acceptApplicationSettings, 0, 0);
+	}
+
+	/**
+	 * Starts an origin that splits its handshake messages into records of {@code size} bytes, so that headers and
+	 * bodies of messages straddle records.
+	 * @param compression how the certificate chain is sent
+	 * @param size the most handshake bytes in one record
+	 */
+	static BouncyCastleTlsOrigin startWithHandshakeRecordsOf(int size, CertificateCompression compression)
+			throws IOException {
+		return new BouncyCastleTlsOrigin(LoopbackTlsOrigins.serverCertificate(LoopbackTlsOrigins.HOST), compression,
+				false, 0, size);
 	}
 
 	/**
@@ -131,7 +147,7 @@ final class BouncyCastleTlsOrigin implements AutoCloseable {
 		for (int i = 1; i < names.length; i++) {
 			names[i] = String.format("name-%05d.example.test", i);
 		}
-		return new BouncyCastleTlsOrigin(TestTls.shared().serverCertificate(names), compression, false, 0);
+		return new BouncyCastleTlsOrigin(TestTls.shared().serverCertificate(names), compression, false, 0, 0);
 	}
 
 	/**
@@ -141,7 +157,7 @@ final class BouncyCastleTlsOrigin implements AutoCloseable {
 	 */
 	static BouncyCastleTlsOrigin startWithRecordSizeLimit(int recordSizeLimit) throws IOException {
 		return new BouncyCastleTlsOrigin(LoopbackTlsOrigins.serverCertificate(LoopbackTlsOrigins.HOST),
-				CertificateCompression.NONE, false, recordSizeLimit);
+				CertificateCompression.NONE, false, recordSizeLimit, 0);
 	}
 
 	/** How the origin sends its certificate chain. */
@@ -348,7 +364,10 @@ final class BouncyCastleTlsOrigin implements AutoCloseable {
 
 	}
 
-	/** Sends a CompressedCertificate in place of the Certificate, and takes the client's ALPS EncryptedExtensions. */
+	/**
+	 * Sends a CompressedCertificate in place of the Certificate, splits handshake records when asked to, and takes the
+	 * client's ALPS EncryptedExtensions.
+	 */
 	private final class OriginProtocol extends TlsServerProtocol {
 
 		OriginProtocol(InputStream input, OutputStream output) {
@@ -380,6 +399,18 @@ final class BouncyCastleTlsOrigin implements AutoCloseable {
 			message.write(compressed);
 			BcTlsInternals.writeHandshakeMessage(this, message.toByteArray()); // hashed as sent
 			BouncyCastleTlsOrigin.this.compressedCertificatesSent.incrementAndGet();
+		}
+
+		@Override
+		protected void safeWriteRecord(short type, byte[] buf, int offset, int len) throws IOException {
+			int size = BouncyCastleTlsOrigin.this.handshakeRecordSize;
+			if (type != ContentType.handshake || size == 0) {
+				super.safeWriteRecord(type, buf, offset, len);
+				return;
+			}
+			for (int at = 0; at < len; at += size) {
+				super.safeWriteRecord(type, buf, offset + at, Math.min(size, len - at));
+			}
 		}
 
 		@Override

@@ -98,6 +98,20 @@ class BrowserEngineTests {
 	}
 
 	@ParameterizedTest
+	@CsvSource({ "chrome, BROTLI", "firefox, NONE" })
+	void getsFromAServerThatSplitsItsHandshakeIntoRecordsOfThreeBytes(String profile,
+			CertificateCompression compression) throws Exception {
+		try (BouncyCastleTlsOrigin origin = BouncyCastleTlsOrigin.startWithHandshakeRecordsOf(3, compression)) {
+			try (Response response = get(client(TlsProfile.builtIn(profile)), origin.port())) {
+				assertThat(response.code()).isEqualTo(200);
+				assertThat(response.body().string()).isEqualTo("hot");
+				assertThat(response.handshake().peerCertificates()).hasSize(2);
+			}
+			assertThat(origin.failures()).isEmpty();
+		}
+	}
+
+	@ParameterizedTest
 	@ValueSource(strings = { "chrome", "firefox" })
 	void refusesAHandshakeMessageLargerThanItsLimitFromItsHeaderAlone(String profile) throws Exception {
 		try (HugeServerHello server = new HugeServerHello()) {
