@@ -41,8 +41,9 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 /**
  * The browser engine behind {@code chrome} and {@code firefox} against servers mockwebserver3 cannot play: Bouncy
  * Castle TLS servers on 127.0.0.1, relaying to an HTTP/2 mockwebserver3, that compress their certificate chain
- * (RFC 8879: brotli, zlib, zstd), honestly or lying about its size, or accept ALPS; against a TLS 1.2-only JDK server;
- * and its own host-name check, which holds even when OkHttp's verifier is replaced.
+ * (RFC 8879: brotli, zlib, zstd), honestly or lying about its size, send a chain of 50 KB, split their handshake into
+ * records of three bytes, or accept ALPS; against a TLS 1.2-only JDK server and a server whose ServerHello claims
+ * 16 MiB; and its own host-name check, which holds even when OkHttp's verifier is replaced.
  */
 class BrowserEngineTests {
 
@@ -88,12 +89,7 @@ class BrowserEngineTests {
 			throws Exception {
 		// About 50 KB: more than a record holds and than Bouncy Castle's default limit on a handshake message (32 KiB).
 		try (BouncyCastleTlsOrigin origin = BouncyCastleTlsOrigin.startWithLargeCertificate(compression, 2000)) {
-			try (Response response = get(client(TlsProfile.builtIn(profile)), origin.port())) {
-				assertThat(response.code()).isEqualTo(200);
-				assertThat(response.body().string()).isEqualTo("hot");
-				assertThat(response.handshake().peerCertificates()).hasSize(2);
-			}
-			assertThat(origin.failures()).isEmpty();
+			assertGetsThrough(origin, TlsProfile.builtIn(profile));
 		}
 	}
 
@@ -102,12 +98,7 @@ class BrowserEngineTests {
 	void getsFromAServerThatSplitsItsHandshakeIntoRecordsOfThreeBytes(String profile,
 			CertificateCompression compression) throws Exception {
 		try (BouncyCastleTlsOrigin origin = BouncyCastleTlsOrigin.startWithHandshakeRecordsOf(3, compression)) {
-			try (Response response = get(client(TlsProfile.builtIn(profile)), origin.port())) {
-				assertThat(response.code()).isEqualTo(200);
-				assertThat(response.body().string()).isEqualTo("hot");
-				assertThat(response.handshake().peerCertificates()).hasSize(2);
-			}
-			assertThat(origin.failures()).isEmpty();
+			assertGetsThrough(origin, TlsProfile.builtIn(profile));
 		}
 	}
 
@@ -218,6 +209,15 @@ class BrowserEngineTests {
 			.dns((host) -> List.of(loopback))
 			.callTimeout(TIMEOUT)
 			.build();
+	}
+
+	private static void assertGetsThrough(BouncyCastleTlsOrigin origin, TlsProfile profile) throws IOException {
+		try (Response response = get(client(profile), origin.port())) {
+			assertThat(response.code()).isEqualTo(200);
+			assertThat(response.body().string()).isEqualTo("hot");
+			assertThat(response.handshake().peerCertificates()).hasSize(2);
+		}
+		assertThat(origin.failures()).isEmpty();
 	}
 
 	private static Response get(OkHttpClient client, int port) throws IOException {
