@@ -130,7 +130,7 @@ final class BrowserTlsClientProtocol extends TlsClientProtocol {
 			System.arraycopy(buf, off, this.message, this.received, taken);
 			off += taken;
 			this.received += taken;
-			if (this.received == 4 && this.message.length == 4) {
+			if (this.received == 4 && this.message.length == 4) { // the header: room for the body it states
 				this.message = Arrays.copyOf(this.message, 4 + checkedLength(this.message));
 			}
 			if (this.received == this.message.length) {
