@@ -74,6 +74,16 @@ final class BrowserTlsClient extends DefaultTlsClient {
 		return ProtocolVersion.TLSv13.downTo(ProtocolVersion.TLSv12);
 	}
 
+	/**
+	 * The largest handshake message accepted: the largest certificate message,
+	 * {@link BrowserTlsClientProtocol#MAX_CERTIFICATE_LENGTH} (Bouncy Castle's default, 32 KiB, is less than the
+	 * browsers accept).
+	 */
+	@Override
+	public int getMaxHandshakeMessageSize() {
+		return BrowserTlsClientProtocol.MAX_CERTIFICATE_LENGTH;
+	}
+
 	@Override
 	public int[] getCipherSuites() {
 		return this.hello.cipherSuites();

@@ -41,8 +41,8 @@ final class BrowserTlsClientProtocol extends TlsClientProtocol {
 	private static final short ENCRYPTED_EXTENSIONS = HandshakeType.encrypted_extensions;
 
 	/**
-	 * The largest decompressed certificate message accepted, as BoringSSL's default for a certificate chain. A
-	 * server's claim beyond it is refused before anything is decompressed.
+	 * The largest certificate message accepted, received or decompressed, as Firefox's limit on a handshake message
+	 * (Chrome's is 100 KiB). A server's claim beyond it is refused before anything is buffered or decompressed.
 	 */
 	static final int MAX_CERTIFICATE_LENGTH = 1 << 17;
 
@@ -52,7 +52,10 @@ final class BrowserTlsClientProtocol extends TlsClientProtocol {
 
 	private final BrowserHello.Draw draw;
 
-	private final BrowserHello.Bytes handshakeBytes = new BrowserHello.Bytes();
+	/** The handshake message being received: its 4-byte header, then sized to hold the length the header states. */
+	private byte[] message = new byte[4];
+
+	private int received;
 
 	private int hellosSent;
 
@@ -120,32 +123,41 @@ final class BrowserTlsClientProtocol extends TlsClientProtocol {
 			return;
 		}
 		// Reassemble whole handshake messages so that a CompressedCertificate can be swapped for its Certificate, and
-		// a record_size_limit taken out of EncryptedExtensions.
-		this.handshakeBytes.write(buf, off, len);
-		byte[] bytes = this.handshakeBytes.toByteArray();
-		BrowserHello.Bytes complete = new BrowserHello.Bytes();
-		int at = 0;
-		while (bytes.length - at >= 4) {
-			int length = TlsUtils.readUint24(bytes, at + 1);
-			if (bytes.length - at - 4 < length) {
-				break;
+		// a record_size_limit taken out of EncryptedExtensions. Bouncy Castle checks a message's length only once it
+		// has it all, so the length is checked here from the header, before the body is buffered.
+		for (int end = off + len; off < end;) {
+			int taken = Math.min(end - off, this.message.length - this.received);
+			System.arraycopy(buf, off, this.message, this.received, taken);
+			off += taken;
+			this.received += taken;
+			if (this.received == 4 && this.message.length == 4) { // the header: room for the body it states
+				this.message = Arrays.copyOf(this.message, 4 + checkedLength(this.message));
 			}
-			byte[] message = Arrays.copyOfRange(bytes, at, at + 4 + length);
-			// Both come after the ServerHello and exist only in TLS 1.3.
-			if (message[0] == HandshakeType.compressed_certificate && isTls13()) {
-				message = handOver(message, certificateFor(message));
+			if (this.received == this.message.length) {
+				byte[] complete = this.message;
+				this.message = new byte[4];
+				this.received = 0;
+				// Both come after the ServerHello and exist only in TLS 1.3.
+				if (complete[0] == HandshakeType.compressed_certificate && isTls13()) {
+					complete = handOver(complete, certificateFor(complete));
+				}
+				else if (complete[0] == HandshakeType.encrypted_extensions && isTls13()) {
+					complete = handOver(complete, withoutRecordSizeLimit(complete));
+				}
+				super.processRecord(protocol, complete, 0, complete.length);
 			}
-			else if (message[0] == HandshakeType.encrypted_extensions && isTls13()) {
-				message = handOver(message, withoutRecordSizeLimit(message));
-			}
-			complete.write(message);
-			at += 4 + length;
 		}
-		this.handshakeBytes.reset();
-		this.handshakeBytes.write(bytes, at, bytes.length - at);
-		if (complete.size() > 0) {
-			super.processRecord(protocol, complete.toByteArray(), 0, complete.size());
+	}
+
+	/** The length a handshake message header states, when within the client's limit. */
+	private int checkedLength(byte[] header) throws IOException {
+		int length = TlsUtils.readUint24(header, 1);
+		if (length > this.client.getMaxHandshakeMessageSize()) {
+			throw new TlsFatalAlert(AlertDescription.illegal_parameter, "Handshake message "
+					+ HandshakeType.getText(TlsUtils.readUint8(header, 0)) + " of " + length + " bytes, more than "
+					+ this.client.getMaxHandshakeMessageSize());
 		}
+		return length;
 	}
 
 	private boolean isTls13() {

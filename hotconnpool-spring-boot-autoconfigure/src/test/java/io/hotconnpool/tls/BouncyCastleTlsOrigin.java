@@ -23,6 +23,7 @@ import java.util.zip.DeflaterOutputStream;
 
 import io.airlift.compress.zstd.ZstdCompressor;
 import io.hotconnpool.test.LoopbackTlsOrigins;
+import io.hotconnpool.test.TestTls;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import okhttp3.Protocol;
@@ -60,12 +61,15 @@ final class BouncyCastleTlsOrigin implements AutoCloseable {
 	/** The record_size_limit the origin announces (RFC 8449) when the client offers one; 0 for none. */
 	private final int recordSizeLimit;
 
+	/** The most handshake bytes the origin puts in one record; 0 for as many as fit. */
+	private final int handshakeRecordSize;
+
 	/** The largest application data plaintext received in one record. */
 	private final AtomicInteger largestRecord = new AtomicInteger();
 
 	private final JcaTlsCrypto crypto = (JcaTlsCrypto) new JcaTlsCryptoProvider().create(new SecureRandom());
 
-	private final HeldCertificate certificate = LoopbackTlsOrigins.serverCertificate(LoopbackTlsOrigins.HOST);
+	private final HeldCertificate certificate;
 
 	private final MockWebServer backend = new MockWebServer();
 
@@ -88,11 +92,13 @@ final class BouncyCastleTlsOrigin implements AutoCloseable {
 
 	private final Queue<Throwable> failures = new ConcurrentLinkedQueue<>();
 
-	private BouncyCastleTlsOrigin(CertificateCompression compression, boolean acceptApplicationSettings,
-			int recordSizeLimit) throws IOException {
+	private BouncyCastleTlsOrigin(HeldCertificate certificate, CertificateCompression compression,
+			boolean acceptApplicationSettings, int recordSizeLimit, int handshakeRecordSize) throws IOException {
+		this.certificate = certificate;
 		this.compression = compression;
 		this.acceptApplicationSettings = acceptApplicationSettings;
 		this.recordSizeLimit = recordSizeLimit;
+		this.handshakeRecordSize = handshakeRecordSize;
 		this.backend.setProtocols(List.of(Protocol.H2_PRIOR_KNOWLEDGE));
 		this.backend.setDispatcher(new mockwebserver3.Dispatcher() {
 			@Override
@@ -112,7 +118,36 @@ final class BouncyCastleTlsOrigin implements AutoCloseable {
 	 */
 	static BouncyCastleTlsOrigin start(CertificateCompression compression, boolean acceptApplicationSettings)
 			throws IOException {
-		return new BouncyCastleTlsOrigin(compression, acceptApplicationSettings, 0);
+		return new BouncyCastleTlsOrigin(LoopbackTlsOrigins.serverCertificate(LoopbackTlsOrigins.HOST), compression,
+				acceptApplicationSettings, 0, 0);
+	}
+
+	/**
+	 * Starts an origin that splits its handshake messages into records of {@code size} bytes, so that headers and
+	 * bodies of messages straddle records.
+	 * @param compression how the certificate chain is sent
+	 * @param size the most handshake bytes in one record
+	 */
+	static BouncyCastleTlsOrigin startWithHandshakeRecordsOf(int size, CertificateCompression compression)
+			throws IOException {
+		return new BouncyCastleTlsOrigin(LoopbackTlsOrigins.serverCertificate(LoopbackTlsOrigins.HOST), compression,
+				false, 0, size);
+	}
+
+	/**
+	 * Starts an origin whose certificate also names {@code moreNames} other hosts, for a certificate chain of several
+	 * records.
+	 * @param compression how the certificate chain is sent
+	 * @param moreNames how many names to add, 25 bytes each
+	 */
+	static BouncyCastleTlsOrigin startWithLargeCertificate(CertificateCompression compression, int moreNames)
+			throws IOException {
+		String[] names = new String[1 + moreNames];
+		names[0] = LoopbackTlsOrigins.HOST;
+		for (int i = 1; i < names.length; i++) {
+			names[i] = String.format("name-%05d.example.test", i);
+		}
+		return new BouncyCastleTlsOrigin(TestTls.shared().serverCertificate(names), compression, false, 0, 0);
 	}
 
 	/**
@@ -121,7 +156,8 @@ final class BouncyCastleTlsOrigin implements AutoCloseable {
 	 * @param recordSizeLimit the limit, counting the TLS 1.3 content type byte
 	 */
 	static BouncyCastleTlsOrigin startWithRecordSizeLimit(int recordSizeLimit) throws IOException {
-		return new BouncyCastleTlsOrigin(CertificateCompression.NONE, false, recordSizeLimit);
+		return new BouncyCastleTlsOrigin(LoopbackTlsOrigins.serverCertificate(LoopbackTlsOrigins.HOST),
+				CertificateCompression.NONE, false, recordSizeLimit, 0);
 	}
 
 	/** How the origin sends its certificate chain. */
@@ -328,7 +364,10 @@ final class BouncyCastleTlsOrigin implements AutoCloseable {
 
 	}
 
-	/** Sends a CompressedCertificate in place of the Certificate, and takes the client's ALPS EncryptedExtensions. */
+	/**
+	 * Sends a CompressedCertificate in place of the Certificate, splits handshake records when asked to, and takes the
+	 * client's ALPS EncryptedExtensions.
+	 */
 	private final class OriginProtocol extends TlsServerProtocol {
 
 		OriginProtocol(InputStream input, OutputStream output) {
@@ -360,6 +399,18 @@ final class BouncyCastleTlsOrigin implements AutoCloseable {
 			message.write(compressed);
 			BcTlsInternals.writeHandshakeMessage(this, message.toByteArray()); // hashed as sent
 			BouncyCastleTlsOrigin.this.compressedCertificatesSent.incrementAndGet();
+		}
+
+		@Override
+		protected void safeWriteRecord(short type, byte[] buf, int offset, int len) throws IOException {
+			int size = BouncyCastleTlsOrigin.this.handshakeRecordSize;
+			if (type != ContentType.handshake || size == 0) {
+				super.safeWriteRecord(type, buf, offset, len);
+				return;
+			}
+			for (int at = 0; at < len; at += size) {
+				super.safeWriteRecord(type, buf, offset + at, Math.min(size, len - at));
+			}
 		}
 
 		@Override

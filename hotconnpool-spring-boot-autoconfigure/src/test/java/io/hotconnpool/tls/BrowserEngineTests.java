@@ -1,9 +1,16 @@
 package io.hotconnpool.tls;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 import javax.net.ssl.SSLHandshakeException;
 
@@ -19,6 +26,10 @@ import okhttp3.RequestBody;
 import okhttp3.Response;
 import okhttp3.TlsVersion;
 import okhttp3.tls.HandshakeCertificates;
+import org.bouncycastle.tls.ContentType;
+import org.bouncycastle.tls.HandshakeType;
+import org.bouncycastle.tls.ProtocolVersion;
+import org.bouncycastle.tls.TlsUtils;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -30,8 +41,9 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 /**
  * The browser engine behind {@code chrome} and {@code firefox} against servers mockwebserver3 cannot play: Bouncy
  * Castle TLS servers on 127.0.0.1, relaying to an HTTP/2 mockwebserver3, that compress their certificate chain
- * (RFC 8879: brotli, zlib, zstd), honestly or lying about its size, or accept ALPS; against a TLS 1.2-only JDK server;
- * and its own host-name check, which holds even when OkHttp's verifier is replaced.
+ * (RFC 8879: brotli, zlib, zstd), honestly or lying about its size, send a chain of 50 KB, split their handshake into
+ * records of three bytes, or accept ALPS; against a TLS 1.2-only JDK server and a server whose ServerHello claims
+ * 16 MiB; and its own host-name check, which holds even when OkHttp's verifier is replaced.
  */
 class BrowserEngineTests {
 
@@ -68,6 +80,40 @@ class BrowserEngineTests {
 				.isThrownBy(() -> get(client(TlsProfile.FIREFOX), origin.port()).close())
 				.withMessageContaining(message);
 			assertThat(origin.handshakes()).isZero();
+		}
+	}
+
+	@ParameterizedTest
+	@CsvSource({ "chrome, NONE", "firefox, NONE", "chrome, BROTLI", "firefox, ZLIB" })
+	void getsFromAServerWhoseCertificateChainTakesSeveralRecords(String profile, CertificateCompression compression)
+			throws Exception {
+		// About 50 KB: more than a record holds and than Bouncy Castle's default limit on a handshake message (32 KiB).
+		try (BouncyCastleTlsOrigin origin = BouncyCastleTlsOrigin.startWithLargeCertificate(compression, 2000)) {
+			assertGetsThrough(origin, TlsProfile.builtIn(profile));
+		}
+	}
+
+	@ParameterizedTest
+	@CsvSource({ "chrome, BROTLI", "firefox, NONE" })
+	void getsFromAServerThatSplitsItsHandshakeIntoRecordsOfThreeBytes(String profile,
+			CertificateCompression compression) throws Exception {
+		try (BouncyCastleTlsOrigin origin = BouncyCastleTlsOrigin.startWithHandshakeRecordsOf(3, compression)) {
+			assertGetsThrough(origin, TlsProfile.builtIn(profile));
+		}
+	}
+
+	@ParameterizedTest
+	@ValueSource(strings = { "chrome", "firefox" })
+	void refusesAHandshakeMessageLargerThanItsLimitFromItsHeaderAlone(String profile) throws Exception {
+		try (HugeServerHello server = new HugeServerHello()) {
+			OkHttpClient client = client(TlsProfile.builtIn(profile)).newBuilder()
+				.retryOnConnectionFailure(false)
+				.build();
+			assertThatExceptionOfType(SSLHandshakeException.class)
+				.isThrownBy(() -> get(client, server.port()).close())
+				.withMessageContaining("server_hello(2) of 16777215 bytes, more than 131072");
+			// Refused from the header, with 100 of the bytes claimed received, and the connection closed.
+			assertThat(server.closedByClient).succeedsWithin(TIMEOUT).isEqualTo(true);
 		}
 	}
 
@@ -165,9 +211,72 @@ class BrowserEngineTests {
 			.build();
 	}
 
+	private static void assertGetsThrough(BouncyCastleTlsOrigin origin, TlsProfile profile) throws IOException {
+		try (Response response = get(client(profile), origin.port())) {
+			assertThat(response.code()).isEqualTo(200);
+			assertThat(response.body().string()).isEqualTo("hot");
+			assertThat(response.handshake().peerCertificates()).hasSize(2);
+		}
+		assertThat(origin.failures()).isEmpty();
+	}
+
 	private static Response get(OkHttpClient client, int port) throws IOException {
 		return client.newCall(new Request.Builder().url("https://" + LoopbackTlsOrigins.HOST + ":" + port + "/").build())
 			.execute();
+	}
+
+	/**
+	 * A server on 127.0.0.1 that answers a ClientHello with one plaintext handshake record: the header of a ServerHello
+	 * claiming 16 MiB - 1 bytes and the first of them, then sends nothing more.
+	 */
+	private static final class HugeServerHello implements AutoCloseable {
+
+		private final ServerSocket listener = new ServerSocket(0, 1,
+				InetAddress.getByAddress("localhost", new byte[] { 127, 0, 0, 1 }));
+
+		/** Whether the client ended the connection before the server's read timeout. */
+		private final CompletableFuture<Boolean> closedByClient = CompletableFuture.supplyAsync(this::serveOne,
+				(task) -> new Thread(task, "huge-server-hello").start());
+
+		HugeServerHello() throws IOException {
+		}
+
+		int port() {
+			return this.listener.getLocalPort();
+		}
+
+		private boolean serveOne() {
+			try (Socket socket = this.listener.accept()) {
+				socket.setSoTimeout((int) (2 * TIMEOUT.toMillis()));
+				InputStream in = socket.getInputStream();
+				byte[] header = in.readNBytes(5);
+				in.readNBytes(TlsUtils.readUint16(header, 3)); // the ClientHello
+				byte[] record = new byte[5 + 100];
+				record[0] = ContentType.handshake;
+				TlsUtils.writeVersion(ProtocolVersion.TLSv12, record, 1);
+				TlsUtils.writeUint16(100, record, 3);
+				record[5] = HandshakeType.server_hello;
+				TlsUtils.writeUint24((1 << 24) - 1, record, 6);
+				socket.getOutputStream().write(record);
+				in.skip(Long.MAX_VALUE); // until the client closes
+				return true;
+			}
+			catch (SocketTimeoutException ex) {
+				return false;
+			}
+			catch (SocketException ex) {
+				return true; // reset by the client
+			}
+			catch (IOException ex) {
+				throw new UncheckedIOException(ex);
+			}
+		}
+
+		@Override
+		public void close() throws IOException {
+			this.listener.close();
+		}
+
 	}
 
 	/** The JDK's TLS server with TLS 1.3 switched off on every socket it layers. */
