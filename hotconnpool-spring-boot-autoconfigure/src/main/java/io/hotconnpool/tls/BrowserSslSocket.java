@@ -46,7 +46,7 @@ final class BrowserSslSocket extends SSLSocket {
 	private static final String[] VERSIONS = { "TLSv1.3", "TLSv1.2" };
 
 	/** How long {@link #close()} lets close_notify wait for the transport before closing it under the write. */
-	static final long CLOSE_NOTIFY_TIMEOUT_MILLIS = 1000;
+	private static final long CLOSE_NOTIFY_TIMEOUT_MILLIS = 1000;
 
 	private final BrowserHello hello;
 
@@ -428,7 +428,10 @@ final class BrowserSslSocket extends SSLSocket {
 		return "BrowserSslSocket[" + this.host + ":" + this.port + ", " + this.transport + "]";
 	}
 
-	/** The application's reads; closing them closes the socket, as on the JDK's, never Bouncy Castle's way. */
+	/**
+	 * The application's reads. Closing them closes the socket, as the JDK's do: Bouncy Castle's own close would write
+	 * close_notify without {@link #close()}'s care.
+	 */
 	private final class Input extends FilterInputStream {
 
 		Input(InputStream records) {
