@@ -1,7 +1,7 @@
 package io.hotconnpool.tls;
 
+import java.io.FilterInputStream;
 import java.io.IOException;
-import java.io.FilterOutputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -10,7 +10,10 @@ import java.net.SocketAddress;
 import java.net.SocketException;
 import java.security.SecureRandom;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReentrantLock;
 
 import javax.net.ssl.HandshakeCompletedListener;
 import javax.net.ssl.SSLHandshakeException;
@@ -34,10 +37,16 @@ import org.bouncycastle.tls.crypto.TlsCrypto;
  * fixed: the setters accept what OkHttp's connection spec sets (the profile's own lists) and change nothing.
  * Certificate and host-name verification happen during the handshake ({@link BrowserTlsClient}); OkHttp's host-name
  * verifier runs again afterwards.
+ * <p>
+ * Closing it never waits on the peer, and always closes the transport (as Bouncy Castle's close does after
+ * close_notify), whatever {@code autoClose} the factory was given: see {@link #close()}.
  */
 final class BrowserSslSocket extends SSLSocket {
 
 	private static final String[] VERSIONS = { "TLSv1.3", "TLSv1.2" };
+
+	/** How long {@link #close()} lets close_notify wait for the transport before closing it under the write. */
+	private static final long CLOSE_NOTIFY_TIMEOUT_MILLIS = 1000;
 
 	private final BrowserHello hello;
 
@@ -46,8 +55,6 @@ final class BrowserSslSocket extends SSLSocket {
 	private final String host;
 
 	private final int port;
-
-	private final boolean autoClose;
 
 	private final TlsCrypto crypto;
 
@@ -59,19 +66,26 @@ final class BrowserSslSocket extends SSLSocket {
 
 	private volatile BrowserTlsClientProtocol protocol;
 
+	private volatile InputStream input;
+
 	private volatile OutputStream output;
+
+	/**
+	 * Held by the application's writes, across the write (as the JDK's SSLSocket holds its record lock);
+	 * {@link #close()} only tries it, so that close_notify never queues behind a write stuck on the peer.
+	 */
+	private final ReentrantLock writeLock = new ReentrantLock();
 
 	private volatile BrowserSslSession session;
 
 	private final AtomicBoolean closed = new AtomicBoolean();
 
-	BrowserSslSocket(BrowserHello hello, Socket transport, String host, int port, boolean autoClose, TlsCrypto crypto,
+	BrowserSslSocket(BrowserHello hello, Socket transport, String host, int port, TlsCrypto crypto,
 			X509TrustManager trustManager, SecureRandom random) {
 		this.hello = hello;
 		this.transport = transport;
 		this.host = host;
 		this.port = port;
-		this.autoClose = autoClose;
 		this.crypto = crypto;
 		this.trustManager = trustManager;
 		this.random = random;
@@ -115,8 +129,9 @@ final class BrowserSslSocket extends SSLSocket {
 			closeQuietly();
 			throw ex;
 		}
-		this.output = recordSizeLimited(protocol.getOutputStream(), client.serverRecordSizeLimit(),
-				client.context().getServerVersion());
+		this.input = new Input(protocol.getInputStream());
+		this.output = new Output(protocol.getOutputStream(),
+				plaintextLimit(client.serverRecordSizeLimit(), client.context().getServerVersion()));
 		this.protocol = protocol;
 		this.session = new BrowserSslSession(client.context(), this.hello, this.host, this.port);
 		if (this.closed.get()) { // closed while the handshake finished: close_notify was not sent, the transport is shut
@@ -127,7 +142,7 @@ final class BrowserSslSocket extends SSLSocket {
 	@Override
 	public InputStream getInputStream() throws IOException {
 		startHandshake();
-		return this.protocol.getInputStream();
+		return this.input;
 	}
 
 	@Override
@@ -137,25 +152,13 @@ final class BrowserSslSocket extends SSLSocket {
 	}
 
 	/**
-	 * Keeps every record within the server's record_size_limit (RFC 8449, offered by {@code firefox}): Bouncy Castle
-	 * does not apply it, and writes at most one record per call of at most the bytes handed over.
+	 * The most application bytes one record may carry under the server's record_size_limit (RFC 8449, offered by
+	 * {@code firefox}), which Bouncy Castle does not apply; {@link Integer#MAX_VALUE} when there is none to apply.
 	 */
-	private static OutputStream recordSizeLimited(OutputStream output, int limit, ProtocolVersion version) {
+	private static int plaintextLimit(int limit, ProtocolVersion version) {
 		// TLS 1.3 counts the content type byte in the limit.
 		int plaintextLimit = TlsUtils.isTLSv13(version) ? limit - 1 : limit;
-		if (limit < 0 || plaintextLimit >= 1 << 14) {
-			return output;
-		}
-		return new FilterOutputStream(output) {
-
-			@Override
-			public void write(byte[] bytes, int offset, int length) throws IOException {
-				for (int at = 0; at < length; at += plaintextLimit) {
-					this.out.write(bytes, offset + at, Math.min(plaintextLimit, length - at));
-				}
-			}
-
-		};
+		return (limit < 0 || plaintextLimit >= 1 << 14) ? Integer.MAX_VALUE : plaintextLimit;
 	}
 
 	@Override
@@ -183,7 +186,13 @@ final class BrowserSslSocket extends SSLSocket {
 		this.applicationProtocols = List.of(parameters.getApplicationProtocols());
 	}
 
-	/** Sends close_notify after a handshake; closes the transport (always before the handshake has finished). */
+	/**
+	 * Closes the transport, after a handshake first sending close_notify when that cannot wait on the peer: not while
+	 * a write is under way (the JDK's SSLSocket skips it then too), and for at most
+	 * {@value #CLOSE_NOTIFY_TIMEOUT_MILLIS} ms otherwise (a full send buffer, or a write Bouncy Castle makes while
+	 * reading), after which the transport is closed under it. OkHttp closes a socket whose write timed out from Okio's
+	 * one watchdog thread: waiting there would stop every OkHttp timeout in the JVM.
+	 */
 	@Override
 	public void close() throws IOException {
 		if (!this.closed.compareAndSet(false, true)) {
@@ -191,14 +200,41 @@ final class BrowserSslSocket extends SSLSocket {
 		}
 		BrowserTlsClientProtocol established = this.protocol;
 		try {
-			if (established != null) {
-				established.close(); // close_notify, then the transport's streams
+			if (established != null && this.writeLock.tryLock()) {
+				try {
+					sendCloseNotify(established);
+				}
+				finally {
+					this.writeLock.unlock();
+				}
 			}
 		}
 		finally {
-			if (this.autoClose || established == null) {
-				this.transport.close();
-			}
+			this.transport.close();
+		}
+	}
+
+	private void sendCloseNotify(BrowserTlsClientProtocol established) {
+		// Runs on the JDK's delay thread: closing a TCP socket does not block.
+		CompletableFuture<Void> deadline = CompletableFuture.runAsync(this::closeTransportQuietly,
+				CompletableFuture.delayedExecutor(CLOSE_NOTIFY_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS, Runnable::run));
+		try {
+			established.close(); // close_notify, then the transport's streams
+		}
+		catch (IOException ex) {
+			// the socket is closed as asked; close_notify is a courtesy the peer did not take
+		}
+		finally {
+			deadline.cancel(false);
+		}
+	}
+
+	private void closeTransportQuietly() {
+		try {
+			this.transport.close();
+		}
+		catch (IOException ex) {
+			// closed is all that was asked
 		}
 	}
 
@@ -390,6 +426,76 @@ final class BrowserSslSocket extends SSLSocket {
 	@Override
 	public String toString() {
 		return "BrowserSslSocket[" + this.host + ":" + this.port + ", " + this.transport + "]";
+	}
+
+	/**
+	 * The application's reads. Closing them closes the socket, as the JDK's do: Bouncy Castle's own close would write
+	 * close_notify without {@link #close()}'s care.
+	 */
+	private final class Input extends FilterInputStream {
+
+		Input(InputStream records) {
+			super(records);
+		}
+
+		@Override
+		public void close() throws IOException {
+			BrowserSslSocket.this.close();
+		}
+
+	}
+
+	/**
+	 * The application's writes: one at a time under {@link #writeLock}, each record within the plaintext limit (Bouncy
+	 * Castle writes at most one record per call, of at most the bytes handed over). Closing them closes the socket.
+	 */
+	private final class Output extends OutputStream {
+
+		private final OutputStream records;
+
+		private final int plaintextLimit;
+
+		Output(OutputStream records, int plaintextLimit) {
+			this.records = records;
+			this.plaintextLimit = plaintextLimit;
+		}
+
+		@Override
+		public void write(int b) throws IOException {
+			write(new byte[] { (byte) b }, 0, 1);
+		}
+
+		@Override
+		public void write(byte[] bytes, int offset, int length) throws IOException {
+			BrowserSslSocket.this.writeLock.lock();
+			try {
+				for (int at = 0; at < length;) {
+					int chunk = Math.min(this.plaintextLimit, length - at);
+					this.records.write(bytes, offset + at, chunk);
+					at += chunk;
+				}
+			}
+			finally {
+				BrowserSslSocket.this.writeLock.unlock();
+			}
+		}
+
+		@Override
+		public void flush() throws IOException {
+			BrowserSslSocket.this.writeLock.lock();
+			try {
+				this.records.flush();
+			}
+			finally {
+				BrowserSslSocket.this.writeLock.unlock();
+			}
+		}
+
+		@Override
+		public void close() throws IOException {
+			BrowserSslSocket.this.close();
+		}
+
 	}
 
 }

@@ -27,9 +27,10 @@ final class BrowserSslSocketFactory extends LayeringSslSocketFactory {
 		this.trustManager = trustManager;
 	}
 
+	/** Closing the socket closes {@code socket} too, whatever {@code autoClose} says: see {@link BrowserSslSocket}. */
 	@Override
 	public Socket createSocket(Socket socket, String host, int port, boolean autoClose) {
-		return new BrowserSslSocket(this.hello, socket, host, port, autoClose, this.crypto, this.trustManager, this.random);
+		return new BrowserSslSocket(this.hello, socket, host, port, this.crypto, this.trustManager, this.random);
 	}
 
 	@Override

@@ -2,17 +2,25 @@ package io.hotconnpool.tls;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 
 import javax.net.ssl.SSLHandshakeException;
+import javax.net.ssl.SSLServerSocket;
+import javax.net.ssl.SSLSocket;
 
 import io.hotconnpool.test.LoopbackTlsOrigins;
 import io.hotconnpool.tls.BouncyCastleTlsOrigin.CertificateCompression;
@@ -26,6 +34,7 @@ import okhttp3.RequestBody;
 import okhttp3.Response;
 import okhttp3.TlsVersion;
 import okhttp3.tls.HandshakeCertificates;
+import okio.BufferedSink;
 import org.bouncycastle.tls.ContentType;
 import org.bouncycastle.tls.HandshakeType;
 import org.bouncycastle.tls.ProtocolVersion;
@@ -37,13 +46,16 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 /**
  * The browser engine behind {@code chrome} and {@code firefox} against servers mockwebserver3 cannot play: Bouncy
  * Castle TLS servers on 127.0.0.1, relaying to an HTTP/2 mockwebserver3, that compress their certificate chain
  * (RFC 8879: brotli, zlib, zstd), honestly or lying about its size, send a chain of 50 KB, split their handshake into
- * records of three bytes, or accept ALPS; against a TLS 1.2-only JDK server and a server whose ServerHello claims
- * 16 MiB; and its own host-name check, which holds even when OkHttp's verifier is replaced.
+ * records of three bytes, or accept ALPS; against a TLS 1.2-only JDK server, a server whose ServerHello claims
+ * 16 MiB and one that stops reading; and its own host-name check, which holds even when OkHttp's verifier is
+ * replaced.
  */
 class BrowserEngineTests {
 
@@ -202,6 +214,70 @@ class BrowserEngineTests {
 		}
 	}
 
+	/**
+	 * A write that times out ends the call: Okio's watchdog closes the socket under the stuck write, and that close
+	 * must not wait for the write to finish (it never would) to send close_notify.
+	 */
+	@ParameterizedTest
+	@ValueSource(strings = { "chrome", "firefox" })
+	void aWriteTimeoutEndsAPostToAServerThatStopsReading(String profile) throws Exception {
+		try (DeafTlsServer server = DeafTlsServer.start()) {
+			OkHttpClient client = client(TlsProfile.builtIn(profile)).newBuilder()
+				.writeTimeout(Duration.ofMillis(200))
+				.callTimeout(Duration.ZERO) // the write timeout alone must end the call
+				.build();
+			Request post = new Request.Builder().url("https://" + LoopbackTlsOrigins.HOST + ":" + server.port() + "/")
+				.post(new EndlessBody())
+				.build();
+			assertTimeoutPreemptively(TIMEOUT,
+					() -> assertThatExceptionOfType(InterruptedIOException.class)
+						.isThrownBy(() -> client.newCall(post).execute().close())
+						.withMessage("timeout"));
+		}
+	}
+
+	/**
+	 * close_notify waits at most a bounded time for a transport that cannot take it (here another write holds it, as
+	 * one Bouncy Castle makes itself while reading would), then the transport is closed under it.
+	 */
+	@Test
+	void closeGivesUpOnCloseNotifyWhenTheTransportCannotTakeIt() throws Exception {
+		try (DeafTlsServer server = DeafTlsServer.start(); Socket transport = new Socket()) {
+			transport.setSendBufferSize(4096);
+			transport.connect(new InetSocketAddress(server.address(), server.port()), (int) TIMEOUT.toMillis());
+			TlsContext tls = TlsContext.create(TlsProfile.CHROME, LoopbackTlsOrigins.trustStore(), null, TIMEOUT, false);
+			SSLSocket socket = (SSLSocket) tls.socketFactory()
+				.createSocket(transport, LoopbackTlsOrigins.HOST, server.port(), true);
+			socket.startHandshake();
+			Thread filler = new Thread(() -> {
+				try {
+					OutputStream raw = transport.getOutputStream();
+					for (int i = 0; i < 4096; i++) {
+						raw.write(new byte[64 * 1024]);
+					}
+				}
+				catch (IOException ex) {
+					// closed under it
+				}
+			}, "filler");
+			filler.start();
+			await().atMost(TIMEOUT).until(() -> waitsForTheSocket(filler));
+
+			assertTimeoutPreemptively(TIMEOUT, socket::close);
+			assertThat(socket.isClosed()).isTrue();
+			assertThat(transport.isClosed()).isTrue();
+			filler.join(TIMEOUT.toMillis());
+			assertThat(filler.isAlive()).as("the filler's write ended by the close").isFalse();
+		}
+	}
+
+	/** Whether a thread is parked in a JDK socket write, waiting for the peer to take bytes. */
+	private static boolean waitsForTheSocket(Thread thread) {
+		return Arrays.stream(thread.getStackTrace())
+			.anyMatch((frame) -> frame.getClassName().equals("sun.nio.ch.NioSocketImpl")
+					&& frame.getMethodName().equals("park"));
+	}
+
 	private static OkHttpClient client(TlsProfile profile) throws IOException {
 		TlsContext tls = TlsContext.create(profile, LoopbackTlsOrigins.trustStore(), null, TIMEOUT, false);
 		InetAddress loopback = InetAddress.getByAddress("localhost", new byte[] { 127, 0, 0, 1 });
@@ -275,6 +351,88 @@ class BrowserEngineTests {
 		@Override
 		public void close() throws IOException {
 			this.listener.close();
+		}
+
+	}
+
+	/** A request body that streams zeros, more than any socket buffer holds, until its write fails. */
+	private static final class EndlessBody extends RequestBody {
+
+		@Override
+		public MediaType contentType() {
+			return MediaType.get("application/octet-stream");
+		}
+
+		@Override
+		public void writeTo(BufferedSink sink) throws IOException {
+			byte[] chunk = new byte[64 * 1024];
+			for (int i = 0; i < 4096; i++) { // 256 MiB at most
+				sink.write(chunk);
+			}
+		}
+
+	}
+
+	/**
+	 * The JDK's TLS server on 127.0.0.1 (no ALPN: HTTP/1.1) that handshakes and then never reads: with its small
+	 * receive buffer full, the client's writes block.
+	 */
+	private static final class DeafTlsServer implements AutoCloseable {
+
+		private final SSLServerSocket listener;
+
+		private final Queue<Socket> accepted = new ConcurrentLinkedQueue<>();
+
+		private final Thread acceptor = new Thread(this::accept, "deaf-tls-server");
+
+		private DeafTlsServer(SSLServerSocket listener) {
+			this.listener = listener;
+		}
+
+		static DeafTlsServer start() throws IOException {
+			HandshakeCertificates serverTls = new HandshakeCertificates.Builder()
+				.heldCertificate(LoopbackTlsOrigins.serverCertificate(LoopbackTlsOrigins.HOST))
+				.build();
+			SSLServerSocket listener = (SSLServerSocket) serverTls.sslContext()
+				.getServerSocketFactory()
+				.createServerSocket();
+			listener.setReceiveBufferSize(4096);
+			listener.bind(new InetSocketAddress(InetAddress.getByAddress(new byte[] { 127, 0, 0, 1 }), 0));
+			DeafTlsServer server = new DeafTlsServer(listener);
+			server.acceptor.setDaemon(true);
+			server.acceptor.start();
+			return server;
+		}
+
+		private void accept() {
+			try {
+				while (true) {
+					SSLSocket socket = (SSLSocket) this.listener.accept();
+					this.accepted.add(socket);
+					socket.setSoTimeout((int) TIMEOUT.toMillis());
+					socket.startHandshake();
+				}
+			}
+			catch (IOException ex) {
+				// closed
+			}
+		}
+
+		InetAddress address() {
+			return this.listener.getInetAddress();
+		}
+
+		int port() {
+			return this.listener.getLocalPort();
+		}
+
+		@Override
+		public void close() throws Exception {
+			this.listener.close();
+			for (Socket socket : this.accepted) {
+				socket.close();
+			}
+			this.acceptor.join(TIMEOUT.toMillis());
 		}
 
 	}
