@@ -119,6 +119,9 @@ public final class HotConnPoolAutoConfiguration {
 			return builder.build();
 		}
 		catch (InvalidSettingException ex) {
+			if (ex.isValueHidden()) {
+				throw ex; // Spring Boot's report would show the value where it was set
+			}
 			// Not chained: the report is Spring Boot's, not the one for an InvalidSettingException.
 			throw new InvalidConfigurationPropertyValueException(ex.getSetting(),
 					InvalidSettingFailureAnalyzer.readable(ex.getValue()), "Expected " + ex.getExpected() + ".");

@@ -19,8 +19,9 @@ import org.springframework.core.env.Environment;
 /**
  * Reports an {@link InvalidSettingException} as the property at fault, its value, where it was set, and what a
  * valid value looks like. The pool's configuration errors reach the user as Spring Boot's
- * {@code InvalidConfigurationPropertyValueException}; this reports the others: fleet settings, health thresholds and
- * Spring HTTP client settings the pool cannot honour.
+ * {@code InvalidConfigurationPropertyValueException}; this reports the others: fleet settings, health thresholds,
+ * Spring HTTP client settings the pool cannot honour, and values it does not show (header values, which may be
+ * secrets).
  */
 class InvalidSettingFailureAnalyzer extends AbstractFailureAnalyzer<InvalidSettingException> {
 
@@ -37,8 +38,8 @@ class InvalidSettingFailureAnalyzer extends AbstractFailureAnalyzer<InvalidSetti
 	protected FailureAnalysis analyze(Throwable rootFailure, InvalidSettingException cause) {
 		String setting = cause.getSetting();
 		ConfigurationProperty property = find(setting);
-		// The value as written where the property is set; the pool may have normalised it.
-		Object value = (property != null) ? property.getValue() : cause.getValue();
+		// The value as written where the property is set (the pool may have normalised it), unless it is hidden.
+		Object value = (property != null && !cause.isValueHidden()) ? property.getValue() : cause.getValue();
 		StringBuilder description = new StringBuilder("Invalid hotconnpool configuration:\n\n");
 		description.append("    Property: ").append(setting).append('\n');
 		description.append("    Value: \"").append(readable(value)).append("\"\n");

@@ -442,7 +442,7 @@ public final class HotConnPool implements AutoCloseable {
 
 		/**
 		 * Customises the OkHttp client every connection is built from (interceptors, event listeners). The pool
-		 * then applies its TLS context and socket factory, which cannot be replaced.
+		 * then applies its TLS context, host-name verifier and socket factory, which cannot be replaced.
 		 * @param customizer changes to the client builder
 		 * @return this builder
 		 */

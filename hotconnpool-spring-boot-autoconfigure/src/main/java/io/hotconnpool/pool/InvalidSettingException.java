@@ -8,11 +8,16 @@ import java.util.Objects;
  */
 public class InvalidSettingException extends IllegalArgumentException {
 
+	/** Shown in place of a value that may be a secret, as Spring Boot's sanitizer shows one. */
+	private static final String HIDDEN_VALUE = "******";
+
 	private final String setting;
 
 	private final transient Object value;
 
 	private final String expected;
+
+	private final boolean valueHidden;
 
 	/**
 	 * Creates the exception.
@@ -21,10 +26,26 @@ public class InvalidSettingException extends IllegalArgumentException {
 	 * @param expected what a valid value looks like
 	 */
 	public InvalidSettingException(String setting, Object value, String expected) {
+		this(setting, value, expected, false);
+	}
+
+	private InvalidSettingException(String setting, Object value, String expected, boolean valueHidden) {
 		super("Invalid value '" + value + "' for " + setting + ": expected " + expected);
 		this.setting = Objects.requireNonNull(setting, "setting");
 		this.value = value;
 		this.expected = expected;
+		this.valueHidden = valueHidden;
+	}
+
+	/**
+	 * Creates the exception for a setting whose value may be a secret, such as a header value: the message and
+	 * {@link #getValue()} show {@code ******} in its place, and a report must not look the value up either.
+	 * @param setting the property name
+	 * @param expected what a valid value looks like, without the value
+	 * @return the exception
+	 */
+	public static InvalidSettingException hidingValue(String setting, String expected) {
+		return new InvalidSettingException(setting, HIDDEN_VALUE, expected, true);
 	}
 
 	/** The setting's property name. */
@@ -32,9 +53,14 @@ public class InvalidSettingException extends IllegalArgumentException {
 		return this.setting;
 	}
 
-	/** The rejected value. */
+	/** The rejected value, or {@code ******} when it {@link #isValueHidden() is hidden}. */
 	public Object getValue() {
 		return this.value;
+	}
+
+	/** Whether the value may be a secret, not to be shown or looked up where it was set. */
+	public boolean isValueHidden() {
+		return this.valueHidden;
 	}
 
 	/** What a valid value looks like. */

@@ -53,20 +53,20 @@ final class TlsProfiles {
 					"a User-Agent, or no user-agent property for OkHttp's"));
 		}
 		Map<String, String> headers = (custom.headers() != null) ? custom.headers() : Map.of();
+		// A header value may be a secret (a token, a cookie): no error shows it.
 		headers.forEach((name, value) -> {
 			String setting = prefix + "headers." + name;
 			if ("User-Agent".equalsIgnoreCase(name)) {
-				throw new InvalidSettingException(setting, value, "no User-Agent among the headers: set "
+				throw InvalidSettingException.hidingValue(setting, "no User-Agent among the headers: set "
 						+ prefix + "user-agent");
 			}
 			try {
 				profile.header(name, (value != null) ? value : "");
 			}
 			catch (IllegalArgumentException ex) {
-				InvalidSettingException invalid = new InvalidSettingException(setting, value,
-						"a header name and value OkHttp can send (" + ex.getMessage() + ")");
-				invalid.initCause(ex);
-				throw invalid;
+				// Not chained: OkHttp's message ends with the value for most header names.
+				throw InvalidSettingException.hidingValue(setting,
+						"a header name and value OkHttp can send (" + withoutValue(ex.getMessage(), value) + ")");
 			}
 		});
 		TlsProfileConfig.Target target = custom.target();
@@ -123,6 +123,12 @@ final class TlsProfiles {
 				: "what the TLS stack can send (" + problem.reason() + "), or " + TlsProfile.STRICT_SETTING
 						+ "=false to drop it with a warning";
 		return new InvalidSettingException(setting, value, expected);
+	}
+
+	/** OkHttp's message on a header without the value it quotes: where the bad character is, not the secret. */
+	private static String withoutValue(String message, String value) {
+		String quoted = ": " + value;
+		return message.endsWith(quoted) ? message.substring(0, message.length() - quoted.length()) : message;
 	}
 
 	/** A list a custom profile sets: not empty, no blank value. */

@@ -10,6 +10,7 @@ import javax.net.ssl.SSLSocketFactory;
 import okhttp3.ConnectionSpec;
 import okhttp3.Headers;
 import okhttp3.OkHttpClient;
+import okhttp3.internal.tls.OkHostnameVerifier;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
@@ -157,9 +158,9 @@ public final class TlsProfile {
 	 * Applies the profile to an OkHttp client: exactly one {@link ConnectionSpec} (a fallback spec would add
 	 * {@code TLS_FALLBACK_SCSV}) with the profile's TLS versions and cipher suites, the ALPN protocols, an
 	 * {@link SSLSocketFactory} that applies named groups and session tickets to each socket (on
-	 * Conscrypt) over the context's handshake deadline, the context's trust manager, and an interceptor that adds the
-	 * User-Agent and default headers a request does not set (none when they are OkHttp's own). Certificate and
-	 * host-name verification stay on.
+	 * Conscrypt) over the context's handshake deadline, the context's trust manager, OkHttp's own host-name verifier
+	 * (in place of any other set before), and an interceptor that adds the User-Agent and default headers a request
+	 * does not set (none when they are OkHttp's own). Certificate and host-name verification stay on.
 	 * <p>
 	 * Call it once per builder, after any customisation that touches the same settings.
 	 * @param client the client builder
@@ -190,7 +191,9 @@ public final class TlsProfile {
 				: tls.socketFactory();
 		client.connectionSpecs(List.of(spec.build()))
 			.protocols(settings.protocols())
-			.sslSocketFactory(socketFactory, tls.trustManager());
+			.sslSocketFactory(socketFactory, tls.trustManager())
+			// For the okhttp and jdk profiles the only check of the host name: a customizer must not relax it.
+			.hostnameVerifier(OkHostnameVerifier.INSTANCE);
 		if (this.userAgent.equals(BuiltInTlsProfiles.OKHTTP_USER_AGENT) && this.defaultHeaders.size() == 0) {
 			return client; // OkHttp sends exactly this by itself: no need to rebuild every request
 		}

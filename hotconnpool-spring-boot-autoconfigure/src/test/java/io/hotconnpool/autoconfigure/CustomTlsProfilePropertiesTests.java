@@ -1,6 +1,8 @@
 package io.hotconnpool.autoconfigure;
 
 import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.List;
@@ -24,6 +26,8 @@ import okhttp3.TlsVersion;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration;
@@ -34,6 +38,7 @@ import org.springframework.context.ConfigurableApplicationContext;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatException;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 /**
  * TLS profiles defined under {@code hotconnpool.tls.custom-profiles}: the ClientHello the pool sends with one, captured
@@ -203,6 +208,20 @@ class CustomTlsProfilePropertiesTests {
 					+ " 'hotconnpool.tls.custom-profiles.partner.cipher-suites[3]' (originating from 'class path"
 					+ " resource [invalid-custom-tls-profile.yml] - 11:13')")
 			.contains("cipher suite 'TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA257' is unknown to Conscrypt");
+	}
+
+	@ParameterizedTest
+	@ValueSource(strings = { "Authorization", "X-Api-Key" })
+	void startUpFailureReportNeverShowsAHeaderValue(String header, CapturedOutput output) {
+		String property = PARTNER + "headers." + header;
+		// A value read from a mounted secret file, with the file's trailing newline: no header can carry it.
+		Throwable failure = catchThrowable(
+				() -> PoolApplication.run("custom-tls-profile", "--" + property + "=Bearer eyJhbGciOiJIUzI1NiJ9.s3cr3t\n"));
+		assertThat(failure).isNotNull();
+		StringWriter trace = new StringWriter();
+		failure.printStackTrace(new PrintWriter(trace));
+		assertThat(output).contains("APPLICATION FAILED TO START").contains(property).doesNotContain("s3cr3t");
+		assertThat(trace.toString()).as("the exception and its causes").contains(property).doesNotContain("s3cr3t");
 	}
 
 	/** The first request to {@code path}, skipping the warm-up probes. */

@@ -162,7 +162,7 @@ class InvalidPropertiesTests {
 				custom("cipher-suites", ""),
 				custom("named-groups", ""),
 				custom("user-agent", " "),
-				custom("headers.user-agent", "hidden"),
+				custom("headers.user-agent", "partner-client/2.1").reports(CUSTOM + "headers.user-agent", "******"),
 				custom("expected-ja4", "chrome"),
 				custom("target.ja4", "t13d1516h2_8daaf6152771_d8a2da3f94cd").reports(CUSTOM + "target.client", "null"),
 				custom("target.client", "Chrome").reports(CUSTOM + "target.version", "null"),

@@ -1,5 +1,8 @@
 package io.hotconnpool.autoconfigure;
 
+import java.util.ArrayList;
+import java.util.List;
+
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
@@ -18,12 +21,15 @@ class PoolApplication {
 	/**
 	 * Runs the application.
 	 * @param configName the name of its settings file, without {@code .yml}
+	 * @param settings further settings, as command-line arguments: {@code --hotconnpool.some.property=value}
 	 * @return the running context
 	 */
-	static ConfigurableApplicationContext run(String configName) {
+	static ConfigurableApplicationContext run(String configName, String... settings) {
 		SpringApplication application = new SpringApplication(PoolApplication.class);
 		application.setWebApplicationType(WebApplicationType.NONE);
-		return application.run("--spring.config.name=" + configName);
+		List<String> args = new ArrayList<>(List.of(settings));
+		args.add(0, "--spring.config.name=" + configName);
+		return application.run(args.toArray(String[]::new));
 	}
 
 }

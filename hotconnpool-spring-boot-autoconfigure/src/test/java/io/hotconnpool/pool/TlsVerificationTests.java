@@ -4,6 +4,8 @@ import java.time.Duration;
 
 import io.hotconnpool.test.LoopbackTlsOrigins;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
@@ -39,6 +41,27 @@ class TlsVerificationTests {
 			assertThatExceptionOfType(AcquireTimeoutException.class)
 				.isThrownBy(() -> pool.acquire(origins.target(), Duration.ofMillis(300)))
 				.withMessageContaining("Hostname origin.test not verified");
+		}
+	}
+
+	@ParameterizedTest
+	@ValueSource(strings = { "okhttp", "jdk", "chrome" })
+	void aClientCustomizerCannotSwitchHostNameVerificationOff(String profile) throws Exception {
+		try (LoopbackTlsOrigins origins = LoopbackTlsOrigins.startWithCertificateFor("other.test", 1);
+				HotConnPool pool = HotConnPool.builder(origins.config((host) -> {
+					host.setConnectionsPerIp(1);
+					host.getTls().setProfile(profile);
+				}))
+					.resolver(origins.resolver())
+					.clientCustomizer((builder) -> builder.hostnameVerifier((host, session) -> true))
+					.build()) {
+			pool.start();
+
+			assertThat(pool.stats().idleConnections()).isZero();
+			assertThatExceptionOfType(AcquireTimeoutException.class)
+				.isThrownBy(() -> pool.acquire(origins.target(), Duration.ofMillis(300)))
+				.withMessageContaining("not verified");
+			assertThat(origins.origin(0).requests()).as("no request reached the impostor").isZero();
 		}
 	}
 

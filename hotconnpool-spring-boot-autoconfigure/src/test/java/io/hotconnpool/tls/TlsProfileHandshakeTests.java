@@ -118,6 +118,23 @@ class TlsProfileHandshakeTests {
 		}
 	}
 
+	@ParameterizedTest
+	@MethodSource("builtInProfiles")
+	void aHostNameVerifierSetBeforeTheProfileIsReplaced(TlsProfile profile) throws Exception {
+		TlsContext tls = TlsContext.create(profile, LoopbackTlsOrigins.trustStore(), null, Duration.ofSeconds(5), false);
+		try (LoopbackTlsOrigins origins = LoopbackTlsOrigins.startWithCertificateFor("other.test", 1)) {
+			OkHttpClient client = profile
+				.configure(new OkHttpClient.Builder().hostnameVerifier((host, session) -> true), tls, true)
+				.dns(origins.resolver()::resolve)
+				.callTimeout(TIMEOUT)
+				.build();
+			assertThatExceptionOfType(SSLException.class)
+				.isThrownBy(() -> get(client, origins, new Request.Builder()).close())
+				.withMessageContaining("Hostname " + LoopbackTlsOrigins.HOST + " not verified");
+			assertThat(origins.origin(0).requests()).isZero();
+		}
+	}
+
 	/** A client of the profile that resolves the origins' host name to their address and nothing else. */
 	private static OkHttpClient client(TlsProfile profile, TlsContext tls, LoopbackTlsOrigins origins) {
 		return profile.configure(new OkHttpClient.Builder(), tls, true)
