@@ -82,7 +82,8 @@ class HotConnPoolActuatorReadOnlyTests extends ActuatorHttpTests {
 			assertThat(Set.of("idle", "leased", "reserved")).contains(connection.get("state").asString());
 			assertThat(connection.get("healthy").asBoolean()).isTrue();
 			assertThat(connection.get("protocol").asString()).isEqualTo("h2");
-			assertThat(connection.get("streams").asInt()).isZero();
+			// Maintenance runs every 200 ms: an HTTP/2 health probe is a stream of its connection.
+			assertThat(connection.get("streams").asInt()).as("no stream but a health probe's").isBetween(0, 1);
 			assertThat(connection.get("maxStreams").asInt()).as("the pool's default limit").isEqualTo(100);
 			assertThat(connection.get("createdAt").asString()).matches("\\d{4}-\\d\\d-\\d\\dT.*Z");
 		});
