@@ -189,11 +189,11 @@ final class HostIps {
 		IpHealth ipHealth = this.health.get(ip);
 		Instant since = Instant.now();
 		Instant until = requestedUntil.isAfter(since.plus(LONGEST_ENTRY)) ? since.plus(LONGEST_ENTRY) : requestedUntil;
-		long remaining = Duration.between(since, until).toNanos();
-		if (ipHealth == null || remaining <= 0
+		if (ipHealth == null || !until.isAfter(since)
 				|| (ipHealth.blacklist != null && !ipHealth.blacklist.until.isBefore(until))) {
 			return false;
 		}
+		long remaining = Duration.between(since, until).toNanos();
 		if (ipHealth.blacklist == null) { // INFO: the instance that saw it logged the WARN; a fleet need not repeat it
 			this.lock.later(() -> logger.info("hotconnpool blacklisted " + ip.getHostAddress() + " of " + this.key
 					+ " until " + until + " as " + source + " reported: " + reason));

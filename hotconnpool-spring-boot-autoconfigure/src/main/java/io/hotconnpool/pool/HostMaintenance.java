@@ -171,8 +171,8 @@ final class HostMaintenance {
 	 * streams), and the IP's health updated. A blacklist status blacklists the IP; connection failures and statuses
 	 * that are not a success (a 503) count towards the threshold; a failed re-probe keeps the IP blacklisted for
 	 * another TTL. No replacement is opened here, so an IP that is down is not hammered: the next health check
-	 * refills. A connection retired meanwhile leaves the IP's health alone: its close (a force clean-up cancels the
-	 * probe) may be what failed the probe.
+	 * refills. A connection the pool itself retired meanwhile (a force clean-up, a stop) leaves the IP's health alone:
+	 * its close is what failed the probe.
 	 * @param blacklistReason why to blacklist the IP at once, or {@code null}
 	 * @return the connections to close
 	 */
@@ -185,13 +185,19 @@ final class HostMaintenance {
 		this.lock.lock();
 		try {
 			long now = this.host.clock.getAsLong();
-			boolean judged = connection.state != ConnectionState.RETIRED;
+			boolean retiredMeanwhile = connection.state == ConnectionState.RETIRED;
+			// A probe the pool itself cut (a force clean-up, a stop) says nothing of the IP; one whose connection the
+			// server closed meanwhile still counts against it.
+			boolean judged = !retiredMeanwhile || (connection.retireReason != RetireReason.FORCED
+					&& connection.retireReason != RetireReason.CLOSED);
 			if (judged) {
 				this.host.failed(failure);
+			}
+			if (!retiredMeanwhile) {
 				this.host.retireLocked(connection, reason, toClose);
 			}
 			else if (stream) {
-				this.host.streamEndedLocked(connection, toClose); // retired meanwhile: this may be its last stream
+				this.host.streamEndedLocked(connection, toClose); // this may be its last stream
 			}
 			if (!stream && !toClose.contains(connection)) {
 				toClose.add(connection);

@@ -132,7 +132,13 @@ public final class Lease implements AutoCloseable {
 			failed();
 			requestEnded(RequestOutcome.FAILURE, false, start);
 			if (observed != null) {
-				observed.ended(null, ex, false);
+				try {
+					observed.ended(null, ex, false);
+				}
+				catch (RuntimeException observerFailure) {
+					observerFailure.addSuppressed(ex);
+					throw observerFailure;
+				}
 			}
 			throw ex;
 		}

@@ -48,6 +48,9 @@ final class PoolLifecycle {
 
 	private volatile State state = State.NEW;
 
+	/** The thread draining the run while {@link State#STOPPING}; guarded by the lock. */
+	private Thread stoppingThread;
+
 	/** The current run, or the one stopping; {@code null} before the first start and once stopped. */
 	private volatile PoolRun run;
 
@@ -88,7 +91,9 @@ final class PoolLifecycle {
 		Map<HostPool, CompletableFuture<Void>> warmUps;
 		this.lock.lock();
 		try {
-			awaitNotStopping();
+			if (awaitNotStopping()) {
+				throw new IllegalStateException("hotconnpool cannot start from within its own stop (a listener)");
+			}
 			if (this.state == State.CLOSED) {
 				throw closedException();
 			}
@@ -107,8 +112,8 @@ final class PoolLifecycle {
 	}
 
 	/**
-	 * Ends the running run, draining it without the lock held; a start, stop or close meanwhile waits for the drain
-	 * to end (bounded by the drain timeout).
+	 * Ends the running run, draining it without the lock held; a start, stop or close from another thread meanwhile
+	 * waits for the drain to end (bounded by the drain timeout); a stop from the stopping thread (a listener) returns.
 	 */
 	void stop(Duration drainTimeout) {
 		PoolRun stopping;
@@ -120,6 +125,7 @@ final class PoolLifecycle {
 			}
 			this.state = State.STOPPING;
 			stopping = this.run;
+			this.stoppingThread = Thread.currentThread();
 		}
 		finally {
 			this.lock.unlock();
@@ -131,7 +137,10 @@ final class PoolLifecycle {
 			this.lock.lock();
 			try {
 				this.run = null;
-				this.state = State.STOPPED;
+				this.stoppingThread = null;
+				if (this.state == State.STOPPING) { // not closed meanwhile by a listener of this stop
+					this.state = State.STOPPED;
+				}
 				this.stopped.signalAll();
 			}
 			finally {
@@ -140,33 +149,52 @@ final class PoolLifecycle {
 		}
 	}
 
-	/** Stops without a drain, then ends the pool for good; a start that slipped in between is stopped too. */
+	/**
+	 * Stops without a drain, then ends the pool for good, even when closing a connection failed (that failure is
+	 * thrown after); a start that slipped in between is stopped too.
+	 */
 	void close() {
+		RuntimeException failure = null;
 		while (true) {
-			stop(Duration.ZERO);
+			try {
+				stop(Duration.ZERO);
+			}
+			catch (RuntimeException ex) {
+				failure = ex;
+			}
 			this.lock.lock();
 			try {
-				awaitNotStopping();
-				if (this.state == State.CLOSED) {
-					return;
-				}
-				if (this.state != State.RUNNING) {
-					this.state = State.CLOSED;
-					this.ownedThreads.forEach(ExecutorService::shutdownNow);
-					return;
+				awaitNotStopping(); // unless called from within the stop: then its end keeps the pool closed
+				if (this.state != State.RUNNING) { // else a start slipped in between: stop that run too
+					if (this.state != State.CLOSED) {
+						this.state = State.CLOSED;
+						this.ownedThreads.forEach(ExecutorService::shutdownNow);
+					}
+					break;
 				}
 			}
 			finally {
 				this.lock.unlock();
 			}
 		}
+		if (failure != null) {
+			throw failure;
+		}
 	}
 
-	/** Waits, with the lock held on entry and exit, until no drain is in progress. */
-	private void awaitNotStopping() {
+	/**
+	 * Waits, with the lock held on entry and exit, until no drain is in progress; the thread draining (a listener of
+	 * its stop calling back) does not wait for itself.
+	 * @return whether the caller is the thread draining
+	 */
+	private boolean awaitNotStopping() {
 		while (this.state == State.STOPPING) {
+			if (this.stoppingThread == Thread.currentThread()) {
+				return true;
+			}
 			this.stopped.awaitUninterruptibly();
 		}
+		return false;
 	}
 
 	boolean isRunning() {

@@ -8,6 +8,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 import io.hotconnpool.test.LoopbackTlsOrigins;
 import okhttp3.Request;
@@ -205,6 +206,29 @@ class LifecycleTests {
 		finally {
 			answerProbes.countDown();
 		}
+	}
+
+	@Test
+	void aListenerClosingThePoolDuringItsStopEndsItClosedInsteadOfWaitingForItself() throws Exception {
+		this.origins = LoopbackTlsOrigins.start(1);
+		AtomicReference<HotConnPool> self = new AtomicReference<>();
+		this.pool = HotConnPool.builder(this.origins.config((host) -> host.setConnectionsPerIp(1)))
+			.resolver(this.origins.resolver())
+			.listener(new HotConnPoolListener() {
+				@Override
+				public void connectionRetired(String host, String ip, RetireReason reason) {
+					if (reason == RetireReason.CLOSED) {
+						self.get().close(); // on the stopping thread
+					}
+				}
+			})
+			.build();
+		self.set(this.pool);
+		this.pool.start();
+
+		CompletableFuture.runAsync(this.pool::stop).get(10, TimeUnit.SECONDS);
+		assertThat(this.pool.isClosed()).isTrue();
+		assertThatExceptionOfType(PoolClosedException.class).isThrownBy(this.pool::start);
 	}
 
 	@Test
