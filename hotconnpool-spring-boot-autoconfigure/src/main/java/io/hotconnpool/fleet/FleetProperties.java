@@ -56,9 +56,9 @@ public record FleetProperties(boolean enabled, @DefaultValue("hotconnpool") Stri
 			throw new InvalidSettingException(PROPERTY + "instance-id", this.instanceId,
 					"printable ASCII without spaces");
 		}
-		requireAtLeastOneMillisecond("command-timeout", this.commandTimeout);
-		requireAtLeastOneMillisecond("reprobe-lock", this.reprobeLock);
-		requireAtLeastOneMillisecond("heartbeat-interval", this.heartbeatInterval);
+		requireFrom1msTo24d("command-timeout", this.commandTimeout);
+		requireFrom1msTo24d("reprobe-lock", this.reprobeLock);
+		requireFrom1msTo24d("heartbeat-interval", this.heartbeatInterval);
 		if (this.queueCapacity < 1) {
 			throw new InvalidSettingException(PROPERTY + "queue-capacity", this.queueCapacity, "1 or more");
 		}
@@ -77,7 +77,7 @@ public record FleetProperties(boolean enabled, @DefaultValue("hotconnpool") Stri
 	}
 
 	/** From 1ms to 24d, as every duration of the pool: far inside the nanosecond and int-millisecond timeouts. */
-	private static void requireAtLeastOneMillisecond(String property, Duration value) {
+	private static void requireFrom1msTo24d(String property, Duration value) {
 		if (value == null || value.compareTo(Duration.ofMillis(1)) < 0 || value.compareTo(Duration.ofDays(24)) > 0) {
 			throw new InvalidSettingException(PROPERTY + property, value, "a duration from 1ms to 24d");
 		}
