@@ -1,36 +1,105 @@
 package io.hotconnpool.pool;
 
+import java.lang.reflect.Constructor;
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.BiConsumer;
+
 /**
- * A part of a {@link HotConnPoolConfig}. Once the pool built from the configuration has sealed it, its setters
- * refuse changes, naming the property: a running pool does not read them again.
+ * A part of a {@link HotConnPoolConfig}: a JavaBean whose accessors Lombok writes. A pool runs on a {@link #copy()}
+ * of its configuration taken when it is built, so a change made afterwards (in code, or by a rebinding of the
+ * properties) reaches no running pool and cannot bypass validation. Both walks here read the fields, so that a new
+ * property needs nothing but its field.
  */
 public abstract class ConfigGroup {
 
-	private volatile String sealedAs;
-
 	/**
-	 * Freezes this group.
-	 * @param path the property path of this group, such as {@code hotconnpool.hosts[1].}
+	 * A deep copy: nested groups are copied, lists and maps are unmodifiable copies, and every other value (a
+	 * string, number, duration, enum, record or function) is immutable and shared. A {@code final} field holds a
+	 * nested group, which the copy's own instance takes the values of.
+	 * @param <T> the type of this group
+	 * @return the copy
 	 */
-	void seal(String path) {
-		this.sealedAs = path;
-	}
-
-	boolean isSealed() {
-		return this.sealedAs != null;
-	}
-
-	/**
-	 * Refuses a change once sealed.
-	 * @param property the property's name within this group, such as {@code connections-per-ip}
-	 * @throws IllegalStateException when the configuration is sealed
-	 */
-	protected final void checkIfSealed(String property) {
-		String path = this.sealedAs;
-		if (path != null) {
-			throw new IllegalStateException(path + property + " cannot change: the configuration is sealed once a"
-					+ " pool is built from it");
+	@SuppressWarnings("unchecked")
+	<T extends ConfigGroup> T copy() {
+		try {
+			Constructor<? extends ConfigGroup> constructor = getClass().getDeclaredConstructor();
+			constructor.setAccessible(true);
+			ConfigGroup copy = constructor.newInstance();
+			copyInto(copy);
+			return (T) copy;
 		}
+		catch (ReflectiveOperationException ex) {
+			throw new IllegalStateException("Cannot copy " + getClass().getName(), ex);
+		}
+	}
+
+	/**
+	 * Hands every duration of this group and of its nested groups to {@code action}, named by its property: the
+	 * field's name in kebab case, as Spring Boot binds it.
+	 * @param path the property path of this group, such as {@code hotconnpool.keep-alive.}
+	 * @param action takes the property name and the value
+	 */
+	void forEachDuration(String path, BiConsumer<String, Duration> action) {
+		try {
+			for (Field field : fields()) {
+				String property = path + field.getName().replaceAll("([A-Z])", "-$1").toLowerCase(Locale.ROOT);
+				if (field.getType() == Duration.class) {
+					action.accept(property, (Duration) field.get(this));
+				}
+				else if (field.get(this) instanceof ConfigGroup group) {
+					group.forEachDuration(property + ".", action);
+				}
+			}
+		}
+		catch (IllegalAccessException ex) {
+			throw new IllegalStateException("Cannot read " + getClass().getName(), ex);
+		}
+	}
+
+	private void copyInto(ConfigGroup target) throws IllegalAccessException {
+		for (Field field : fields()) {
+			if (Modifier.isFinal(field.getModifiers())) {
+				((ConfigGroup) field.get(this)).copyInto((ConfigGroup) field.get(target));
+			}
+			else {
+				field.set(target, copyOf(field.get(this)));
+			}
+		}
+	}
+
+	/** The instance fields of this group's class and its superclasses, readable. */
+	private List<Field> fields() {
+		List<Field> fields = new ArrayList<>();
+		for (Class<?> type = getClass(); type != ConfigGroup.class; type = type.getSuperclass()) {
+			for (Field field : type.getDeclaredFields()) {
+				if (!Modifier.isStatic(field.getModifiers())) {
+					field.setAccessible(true);
+					fields.add(field);
+				}
+			}
+		}
+		return fields;
+	}
+
+	private static Object copyOf(Object value) {
+		if (value instanceof ConfigGroup group) {
+			return group.copy();
+		}
+		if (value instanceof List<?> list) {
+			return list.stream().map(ConfigGroup::copyOf).toList();
+		}
+		if (value instanceof Map<?, ?> map) {
+			return Collections.unmodifiableMap(new LinkedHashMap<>(map));
+		}
+		return value;
 	}
 
 }

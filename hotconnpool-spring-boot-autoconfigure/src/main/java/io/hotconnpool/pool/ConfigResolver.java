@@ -101,31 +101,7 @@ final class ConfigResolver {
 		required("unknown-hosts", c.getUnknownHosts(), "warm-on-first-use or refuse");
 		required("warm-up.mode", c.getWarmUp().getMode(), "blocking or background");
 		required("blacklist.all-blacklisted", c.getBlacklist().getAllBlacklisted(), "serve-least-bad or fail");
-		atLeastOneMillisecond("acquire-timeout", c.getAcquireTimeout());
-		atLeastOneMillisecond("connect-timeout", c.getConnectTimeout());
-		atLeastOneMillisecond("tls-handshake-timeout", c.getTlsHandshakeTimeout());
-		atLeastOneMillisecond("read-timeout", c.getReadTimeout());
-		atLeastOneMillisecond("write-timeout", c.getWriteTimeout());
-		atLeastOneMillisecond("call-timeout", c.getCallTimeout());
-		atLeastOneMillisecond("probe-timeout", c.getProbeTimeout());
-		atLeastOneMillisecond("resolve-timeout", c.getResolveTimeout());
-		atLeastOneMillisecond("warm-up.timeout", c.getWarmUp().getTimeout());
-		atLeastOneMillisecond("health-check-interval", c.getHealthCheckInterval());
-		atLeastOneMillisecond("health-check-idle-threshold", c.getHealthCheckIdleThreshold());
-		atLeastOneMillisecond("cleanup-interval", c.getCleanupInterval());
-		atLeastOneMillisecond("max-lifetime", c.getMaxLifetime());
-		atLeastOneMillisecond("idle-timeout", c.getIdleTimeout());
-		atLeastOneMillisecond("blacklist.check-interval", c.getBlacklist().getCheckInterval());
-		atLeastOneMillisecond("blacklist.ttl", c.getBlacklist().getTtl());
-		atLeastOneMillisecond("dns-update-interval", c.getDnsUpdateInterval());
-		atLeastOneMillisecond("keep-alive.check-interval", c.getKeepAlive().getCheckInterval());
-		atLeastOneMillisecond("shutdown.drain-timeout", c.getShutdown().getDrainTimeout());
-		Duration bypass = c.getKeepAlive().getAliveBypassWindow();
-		if (bypass == null || bypass.isNegative() || bypass.compareTo(LONGEST) > 0) {
-			throw invalid("keep-alive.alive-bypass-window", bypass, "a duration from 0 to 24d, such as 500ms");
-		}
-		offOrAtLeast100ms("leak-detection-threshold", c.getLeakDetectionThreshold());
-		offOrAtLeast100ms("http2.ping-interval", c.getHttp2().getPingInterval());
+		c.forEachDuration("", ConfigResolver::checkDuration);
 		atLeastOne("http2.max-streams-per-connection", c.getHttp2().getMaxStreamsPerConnection());
 		atLeastOne("blacklist.failure-threshold", c.getBlacklist().getFailureThreshold());
 		atLeastOne("warm-up.concurrency", c.getWarmUp().getConcurrency());
@@ -405,21 +381,32 @@ final class ConfigResolver {
 	}
 
 	/**
-	 * Durations below a millisecond would become "no deadline" in socket and OkHttp timeouts, which count in ms; as
-	 * every duration, at most {@link #LONGEST}.
+	 * Every duration, wherever it stands in the configuration (a new one included), is from 1ms, since a shorter one
+	 * would become "no deadline" in socket and OkHttp timeouts that count in ms, to {@link #LONGEST}; but for those
+	 * {@link DurationRange#OTHER_FLOORS} names.
 	 */
-	private static void atLeastOneMillisecond(String property, Duration value) {
-		if (value == null || value.compareTo(Duration.ofMillis(1)) < 0 || value.compareTo(LONGEST) > 0) {
-			throw invalid(property, value, "a duration from 1ms to 24d, such as 5s");
+	private static void checkDuration(String property, Duration value) {
+		DurationRange range = DurationRange.OTHER_FLOORS.getOrDefault(property, DurationRange.FROM_ONE_MILLISECOND);
+		if (value == null || value.isNegative() || value.compareTo(LONGEST) > 0
+				|| (value.compareTo(range.floor()) < 0 && !(range.zeroIsOff() && value.isZero()))) {
+			throw invalid(property, value, range.expected());
 		}
 	}
 
-	/** Zero switches it off; else at least 100ms and, as every duration, at most {@link #LONGEST}. */
-	private static void offOrAtLeast100ms(String property, Duration value) {
-		if (value == null || value.isNegative() || (!value.isZero() && value.toMillis() < 100)
-				|| value.compareTo(LONGEST) > 0) {
-			throw invalid(property, value, "0 (off) or from 100ms to 24d, such as 30s");
-		}
+	/** The valid values of a duration: from its floor (or 0, when that switches it off) to {@link #LONGEST}. */
+	private record DurationRange(Duration floor, boolean zeroIsOff, String expected) {
+
+		static final DurationRange FROM_ONE_MILLISECOND = new DurationRange(Duration.ofMillis(1), false,
+				"a duration from 1ms to 24d, such as 5s");
+
+		static final DurationRange OFF_OR_FROM_100MS = new DurationRange(Duration.ofMillis(100), true,
+				"0 (off) or from 100ms to 24d, such as 30s");
+
+		static final Map<String, DurationRange> OTHER_FLOORS = Map.of("keep-alive.alive-bypass-window",
+				new DurationRange(Duration.ZERO, false, "a duration from 0 to 24d, such as 500ms"),
+				"leak-detection-threshold", OFF_OR_FROM_100MS, "http2.ping-interval", OFF_OR_FROM_100MS,
+				"health.window", new DurationRange(Duration.ofSeconds(1), false, "from 1s to 24d, such as 60s"));
+
 	}
 
 	private static void atLeastOne(String property, int value) {

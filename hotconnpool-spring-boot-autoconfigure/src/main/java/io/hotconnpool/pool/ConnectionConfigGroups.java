@@ -8,12 +8,16 @@ import java.util.Map;
 import java.util.Objects;
 
 import io.hotconnpool.tls.TlsProfile;
+import lombok.AccessLevel;
+import lombok.Getter;
+import lombok.Setter;
 
 /**
  * The groups of {@link HotConnPoolConfig} about each connection: TLS, probe, keep-alive, HTTP/2 and warm-up. A
  * superclass of it, not a file of its own per group, because Spring Boot's configuration processor documents a
  * group only when its class is nested in the configuration class or one of its superclasses.
  */
+@Getter
 public abstract class ConnectionConfigGroups extends ConfigGroup {
 
 	private final Tls tls = new Tls();
@@ -26,41 +30,11 @@ public abstract class ConnectionConfigGroups extends ConfigGroup {
 
 	private final WarmUp warmUp = new WarmUp();
 
-	public Tls getTls() {
-		return this.tls;
-	}
-
-	public Probe getProbe() {
-		return this.probe;
-	}
-
-	public KeepAlive getKeepAlive() {
-		return this.keepAlive;
-	}
-
-	public Http2 getHttp2() {
-		return this.http2;
-	}
-
-	public WarmUp getWarmUp() {
-		return this.warmUp;
-	}
-
-	@Override
-	void seal(String path) {
-		super.seal(path);
-		this.tls.seal(path + "tls.");
-		this.tls.customProfiles = Map.copyOf(this.tls.customProfiles);
-		this.probe.seal(path + "probe.");
-		this.probe.successStatuses = List.copyOf(this.probe.successStatuses);
-		this.keepAlive.seal(path + "keep-alive.");
-		this.http2.seal(path + "http2.");
-		this.warmUp.seal(path + "warm-up.");
-	}
-
 	/**
 	 * TLS of the pool's connections: the SSL bundle and profile of hosts that name none, and the pool-wide switches.
 	 */
+	@Getter
+	@Setter
 	public static class Tls extends TlsChoice {
 
 		/**
@@ -90,46 +64,14 @@ public abstract class ConnectionConfigGroups extends ConfigGroup {
 		private boolean selfTest = true;
 
 		/** Profiles built in code, usable by id like the built-in ones; not a property. */
-		private final List<TlsProfile> builtProfiles = new ArrayList<>();
+		@Getter(AccessLevel.NONE)
+		@Setter(AccessLevel.NONE)
+		private List<TlsProfile> builtProfiles = new ArrayList<>();
 
 		/** Trust and key material used where no bundle is named; not a property. */
+		@Getter(AccessLevel.NONE)
+		@Setter(AccessLevel.NONE)
 		private TlsMaterial material = TlsMaterial.SYSTEM;
-
-		public boolean isAllowJdkFallback() {
-			return this.allowJdkFallback;
-		}
-
-		public void setAllowJdkFallback(boolean allowJdkFallback) {
-			checkIfSealed("allow-jdk-fallback");
-			this.allowJdkFallback = allowJdkFallback;
-		}
-
-		public Map<String, TlsProfileConfig> getCustomProfiles() {
-			return this.customProfiles;
-		}
-
-		public void setCustomProfiles(Map<String, TlsProfileConfig> customProfiles) {
-			checkIfSealed("custom-profiles");
-			this.customProfiles = customProfiles;
-		}
-
-		public boolean isStrict() {
-			return this.strict;
-		}
-
-		public void setStrict(boolean strict) {
-			checkIfSealed("strict");
-			this.strict = strict;
-		}
-
-		public boolean isSelfTest() {
-			return this.selfTest;
-		}
-
-		public void setSelfTest(boolean selfTest) {
-			checkIfSealed("self-test");
-			this.selfTest = selfTest;
-		}
 
 		/**
 		 * Adds a profile built in code ({@link TlsProfile#custom(String)}), named by its id in {@code profile}
@@ -137,7 +79,6 @@ public abstract class ConnectionConfigGroups extends ConfigGroup {
 		 * @param profile the profile
 		 */
 		public void addProfile(TlsProfile profile) {
-			checkIfSealed("profile");
 			this.builtProfiles.add(Objects.requireNonNull(profile, "profile"));
 		}
 
@@ -150,7 +91,6 @@ public abstract class ConnectionConfigGroups extends ConfigGroup {
 		 * @param material the material (default {@link TlsMaterial#SYSTEM})
 		 */
 		public void useMaterial(TlsMaterial material) {
-			checkIfSealed("bundle");
 			this.material = Objects.requireNonNull(material, "material");
 		}
 
@@ -164,6 +104,8 @@ public abstract class ConnectionConfigGroups extends ConfigGroup {
 	 * The request that warms and checks a connection. In a host entry every value starts unset and inherits the
 	 * pool-wide one.
 	 */
+	@Getter
+	@Setter
 	public static class Probe extends ConfigGroup {
 
 		/**
@@ -190,38 +132,13 @@ public abstract class ConnectionConfigGroups extends ConfigGroup {
 			return probe;
 		}
 
-		public String getMethod() {
-			return this.method;
-		}
-
-		public void setMethod(String method) {
-			checkIfSealed("method");
-			this.method = method;
-		}
-
-		public String getPath() {
-			return this.path;
-		}
-
-		public void setPath(String path) {
-			checkIfSealed("path");
-			this.path = path;
-		}
-
-		public List<String> getSuccessStatuses() {
-			return this.successStatuses;
-		}
-
-		public void setSuccessStatuses(List<String> successStatuses) {
-			checkIfSealed("success-statuses");
-			this.successStatuses = successStatuses;
-		}
-
 	}
 
 	/**
 	 * Liveness of idle connections and the servers' keep-alive timeouts.
 	 */
+	@Getter
+	@Setter
 	public static class KeepAlive extends ConfigGroup {
 
 		/**
@@ -236,29 +153,13 @@ public abstract class ConnectionConfigGroups extends ConfigGroup {
 		 */
 		private Duration checkInterval = Duration.ofSeconds(1);
 
-		public Duration getAliveBypassWindow() {
-			return this.aliveBypassWindow;
-		}
-
-		public void setAliveBypassWindow(Duration aliveBypassWindow) {
-			checkIfSealed("alive-bypass-window");
-			this.aliveBypassWindow = aliveBypassWindow;
-		}
-
-		public Duration getCheckInterval() {
-			return this.checkInterval;
-		}
-
-		public void setCheckInterval(Duration checkInterval) {
-			checkIfSealed("check-interval");
-			this.checkInterval = checkInterval;
-		}
-
 	}
 
 	/**
 	 * HTTP/2 connections: each carries many leases at once, one stream each.
 	 */
+	@Getter
+	@Setter
 	public static class Http2 extends ConfigGroup {
 
 		/**
@@ -273,29 +174,13 @@ public abstract class ConnectionConfigGroups extends ConfigGroup {
 		 */
 		private Duration pingInterval = Duration.ofSeconds(30);
 
-		public int getMaxStreamsPerConnection() {
-			return this.maxStreamsPerConnection;
-		}
-
-		public void setMaxStreamsPerConnection(int maxStreamsPerConnection) {
-			checkIfSealed("max-streams-per-connection");
-			this.maxStreamsPerConnection = maxStreamsPerConnection;
-		}
-
-		public Duration getPingInterval() {
-			return this.pingInterval;
-		}
-
-		public void setPingInterval(Duration pingInterval) {
-			checkIfSealed("ping-interval");
-			this.pingInterval = pingInterval;
-		}
-
 	}
 
 	/**
 	 * Warming the hosts when the pool starts.
 	 */
+	@Getter
+	@Setter
 	public static class WarmUp extends ConfigGroup {
 
 		/**
@@ -312,33 +197,6 @@ public abstract class ConnectionConfigGroups extends ConfigGroup {
 		 * Most connections opened and probed at once.
 		 */
 		private int concurrency = 8;
-
-		public WarmUpMode getMode() {
-			return this.mode;
-		}
-
-		public void setMode(WarmUpMode mode) {
-			checkIfSealed("mode");
-			this.mode = mode;
-		}
-
-		public Duration getTimeout() {
-			return this.timeout;
-		}
-
-		public void setTimeout(Duration timeout) {
-			checkIfSealed("timeout");
-			this.timeout = timeout;
-		}
-
-		public int getConcurrency() {
-			return this.concurrency;
-		}
-
-		public void setConcurrency(int concurrency) {
-			checkIfSealed("concurrency");
-			this.concurrency = concurrency;
-		}
 
 	}
 

@@ -3,10 +3,15 @@ package io.hotconnpool.pool;
 import java.util.ArrayList;
 import java.util.List;
 
+import lombok.Getter;
+import lombok.Setter;
+
 /**
  * One entry of {@code hotconnpool.hosts}: a target host. A value left unset ({@code null}) inherits the pool-wide
  * one; {@link HotConnPoolConfig} resolves the entry into the {@link HostSettings} the pool reads.
  */
+@Getter
+@Setter
 public class HostConfig extends ConfigGroup {
 
 	/**
@@ -47,83 +52,5 @@ public class HostConfig extends ConfigGroup {
 	private final ConnectionConfigGroups.Probe probe = ConnectionConfigGroups.Probe.unset();
 
 	private final TlsChoice tls = new TlsChoice();
-
-	public String getHost() {
-		return this.host;
-	}
-
-	public void setHost(String host) {
-		checkIfSealed("host");
-		this.host = host;
-	}
-
-	public Integer getPort() {
-		return this.port;
-	}
-
-	public void setPort(Integer port) {
-		checkIfSealed("port");
-		this.port = port;
-	}
-
-	public List<String> getAddresses() {
-		return this.addresses;
-	}
-
-	public void setAddresses(List<String> addresses) {
-		checkIfSealed("addresses");
-		this.addresses = addresses;
-	}
-
-	public Boolean getDnsEnabled() {
-		return this.dnsEnabled;
-	}
-
-	public void setDnsEnabled(Boolean dnsEnabled) {
-		checkIfSealed("dns-enabled");
-		this.dnsEnabled = dnsEnabled;
-	}
-
-	public Integer getConnectionsPerIp() {
-		return this.connectionsPerIp;
-	}
-
-	public void setConnectionsPerIp(Integer connectionsPerIp) {
-		checkIfSealed("connections-per-ip");
-		this.connectionsPerIp = connectionsPerIp;
-	}
-
-	public Integer getMaxConnections() {
-		return this.maxConnections;
-	}
-
-	public void setMaxConnections(Integer maxConnections) {
-		checkIfSealed("max-connections");
-		this.maxConnections = maxConnections;
-	}
-
-	public List<String> getBlacklistStatuses() {
-		return this.blacklistStatuses;
-	}
-
-	public void setBlacklistStatuses(List<String> blacklistStatuses) {
-		checkIfSealed("blacklist-statuses");
-		this.blacklistStatuses = blacklistStatuses;
-	}
-
-	public ConnectionConfigGroups.Probe getProbe() {
-		return this.probe;
-	}
-
-	public TlsChoice getTls() {
-		return this.tls;
-	}
-
-	@Override
-	void seal(String path) {
-		super.seal(path);
-		this.probe.seal(path + "probe.");
-		this.tls.seal(path + "tls.");
-	}
 
 }

@@ -80,7 +80,7 @@ public final class HotConnPool implements AutoCloseable {
 	private final Leases leases;
 
 	private HotConnPool(Builder builder) {
-		this.config = builder.config;
+		this.config = builder.config.validatedCopy();
 		this.detectsLeaks = !this.config.getLeakDetectionThreshold().isZero();
 		this.aliveBypassNanos = this.config.getKeepAlive().getAliveBypassWindow().toNanos();
 		this.listeners = new Listeners(builder.listeners);
@@ -96,7 +96,7 @@ public final class HotConnPool implements AutoCloseable {
 
 	/**
 	 * Starts building a pool.
-	 * @param config what to keep warm; building the pool {@link HotConnPoolConfig#seal() seals} it
+	 * @param config what to keep warm; building the pool takes a validated copy of it
 	 * @return a builder
 	 */
 	public static Builder builder(HotConnPoolConfig config) {
@@ -362,9 +362,12 @@ public final class HotConnPool implements AutoCloseable {
 		return this.tlsClients.selfTests();
 	}
 
-	/** The configuration this pool was built from, sealed. */
+	/**
+	 * The configuration this pool runs on.
+	 * @return a copy of it, taken when the pool was built: changing the copy changes nothing
+	 */
 	public HotConnPoolConfig config() {
-		return this.config;
+		return this.config.copy();
 	}
 
 	/**
@@ -484,14 +487,14 @@ public final class HotConnPool implements AutoCloseable {
 		}
 
 		/**
-		 * Seals the configuration and builds the pool; call {@link HotConnPool#start()} to warm it.
+		 * Validates the configuration and builds the pool on a copy of it; call {@link HotConnPool#start()} to warm
+		 * it.
 		 * @return the pool
 		 * @throws InvalidSettingException naming the first property of the configuration at fault
 		 * @throws io.hotconnpool.tls.TlsProviderUnavailableException when Conscrypt cannot load and the JDK
 		 * fallback is not allowed
 		 */
 		public HotConnPool build() {
-			this.config.seal();
 			return new HotConnPool(this);
 		}
 

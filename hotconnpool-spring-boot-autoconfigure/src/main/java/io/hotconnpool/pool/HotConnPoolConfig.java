@@ -7,19 +7,25 @@ import java.util.Objects;
 import java.util.function.Function;
 
 import io.hotconnpool.tls.TlsProfile;
+import lombok.AccessLevel;
+import lombok.Getter;
+import lombok.Setter;
 
 /**
  * The configuration of a {@link HotConnPool}: a JavaBean, bound by Spring Boot from the {@code hotconnpool.*}
- * properties or set in code. Each default is its field's initial value; pool-wide values are the defaults of every
- * host, and a host value left unset inherits the pool-wide one. {@link #validate()} checks every value and names
- * the property at fault ({@code hotconnpool.hosts[1].connections-per-ip}); building a pool {@link #seal() seals}
- * the configuration, after which its setters throw {@link IllegalStateException}.
+ * properties or set in code. A property is a field: its Javadoc is the property's description, its initial value the
+ * default, and Lombok writes its getter and setter. Pool-wide values are the defaults of every host, and a host
+ * value left unset inherits the pool-wide one. {@link #validate()} checks every value and names the property at
+ * fault ({@code hotconnpool.hosts[1].connections-per-ip}). Building a pool freezes what it runs on: the pool takes a
+ * validated copy, so a change made to this object afterwards reaches no pool built before it (build another).
  * <pre class="code">
  * HotConnPoolConfig config = new HotConnPoolConfig();
  * config.addHost("api.example.com").setConnectionsPerIp(4);
  * HotConnPool pool = HotConnPool.builder(config).build();
  * </pre>
  */
+@Getter
+@Setter
 public class HotConnPoolConfig extends PoolConfigGroups {
 
 	/** The prefix of every property. */
@@ -152,228 +158,18 @@ public class HotConnPoolConfig extends PoolConfigGroups {
 	private int lifecyclePhase = 1073740799; // Integer.MAX_VALUE / 2 - 1024, as a literal for the metadata
 
 	/** Looks up an SSL bundle's material by name; not a property. */
+	@Getter(AccessLevel.NONE)
+	@Setter(AccessLevel.NONE)
 	private Function<String, TlsMaterial> tlsBundles;
 
 	/** What {@link #validate()} resolved: the hosts, then the values of hosts warmed on first use. */
+	@Getter(AccessLevel.NONE)
+	@Setter(AccessLevel.NONE)
 	private List<HostSettings> hostSettings = List.of();
 
+	@Getter(AccessLevel.NONE)
+	@Setter(AccessLevel.NONE)
 	private HostSettings hostDefaults;
-
-	public boolean isEnabled() {
-		return this.enabled;
-	}
-
-	public void setEnabled(boolean enabled) {
-		checkIfSealed("enabled");
-		this.enabled = enabled;
-	}
-
-	public int getConnectionsPerIp() {
-		return this.connectionsPerIp;
-	}
-
-	public void setConnectionsPerIp(int connectionsPerIp) {
-		checkIfSealed("connections-per-ip");
-		this.connectionsPerIp = connectionsPerIp;
-	}
-
-	public int getMaxConnectionsPerHost() {
-		return this.maxConnectionsPerHost;
-	}
-
-	public void setMaxConnectionsPerHost(int maxConnectionsPerHost) {
-		checkIfSealed("max-connections-per-host");
-		this.maxConnectionsPerHost = maxConnectionsPerHost;
-	}
-
-	public Duration getAcquireTimeout() {
-		return this.acquireTimeout;
-	}
-
-	public void setAcquireTimeout(Duration acquireTimeout) {
-		checkIfSealed("acquire-timeout");
-		this.acquireTimeout = acquireTimeout;
-	}
-
-	public Duration getConnectTimeout() {
-		return this.connectTimeout;
-	}
-
-	public void setConnectTimeout(Duration connectTimeout) {
-		checkIfSealed("connect-timeout");
-		this.connectTimeout = connectTimeout;
-	}
-
-	public Duration getTlsHandshakeTimeout() {
-		return this.tlsHandshakeTimeout;
-	}
-
-	public void setTlsHandshakeTimeout(Duration tlsHandshakeTimeout) {
-		checkIfSealed("tls-handshake-timeout");
-		this.tlsHandshakeTimeout = tlsHandshakeTimeout;
-	}
-
-	public Duration getReadTimeout() {
-		return this.readTimeout;
-	}
-
-	public void setReadTimeout(Duration readTimeout) {
-		checkIfSealed("read-timeout");
-		this.readTimeout = readTimeout;
-	}
-
-	public Duration getWriteTimeout() {
-		return this.writeTimeout;
-	}
-
-	public void setWriteTimeout(Duration writeTimeout) {
-		checkIfSealed("write-timeout");
-		this.writeTimeout = writeTimeout;
-	}
-
-	public Duration getCallTimeout() {
-		return this.callTimeout;
-	}
-
-	public void setCallTimeout(Duration callTimeout) {
-		checkIfSealed("call-timeout");
-		this.callTimeout = callTimeout;
-	}
-
-	public Duration getProbeTimeout() {
-		return this.probeTimeout;
-	}
-
-	public void setProbeTimeout(Duration probeTimeout) {
-		checkIfSealed("probe-timeout");
-		this.probeTimeout = probeTimeout;
-	}
-
-	public Duration getResolveTimeout() {
-		return this.resolveTimeout;
-	}
-
-	public void setResolveTimeout(Duration resolveTimeout) {
-		checkIfSealed("resolve-timeout");
-		this.resolveTimeout = resolveTimeout;
-	}
-
-	public int getMaxHosts() {
-		return this.maxHosts;
-	}
-
-	public void setMaxHosts(int maxHosts) {
-		checkIfSealed("max-hosts");
-		this.maxHosts = maxHosts;
-	}
-
-	public UnknownHostPolicy getUnknownHosts() {
-		return this.unknownHosts;
-	}
-
-	public void setUnknownHosts(UnknownHostPolicy unknownHosts) {
-		checkIfSealed("unknown-hosts");
-		this.unknownHosts = unknownHosts;
-	}
-
-	public List<String> getBlacklistStatuses() {
-		return this.blacklistStatuses;
-	}
-
-	public void setBlacklistStatuses(List<String> blacklistStatuses) {
-		checkIfSealed("blacklist-statuses");
-		this.blacklistStatuses = blacklistStatuses;
-	}
-
-	public List<HostConfig> getHosts() {
-		return this.hosts;
-	}
-
-	public void setHosts(List<HostConfig> hosts) {
-		checkIfSealed("hosts");
-		this.hosts = hosts;
-	}
-
-	public Duration getHealthCheckInterval() {
-		return this.healthCheckInterval;
-	}
-
-	public void setHealthCheckInterval(Duration healthCheckInterval) {
-		checkIfSealed("health-check-interval");
-		this.healthCheckInterval = healthCheckInterval;
-	}
-
-	public Duration getHealthCheckIdleThreshold() {
-		return this.healthCheckIdleThreshold;
-	}
-
-	public void setHealthCheckIdleThreshold(Duration healthCheckIdleThreshold) {
-		checkIfSealed("health-check-idle-threshold");
-		this.healthCheckIdleThreshold = healthCheckIdleThreshold;
-	}
-
-	public Duration getCleanupInterval() {
-		return this.cleanupInterval;
-	}
-
-	public void setCleanupInterval(Duration cleanupInterval) {
-		checkIfSealed("cleanup-interval");
-		this.cleanupInterval = cleanupInterval;
-	}
-
-	public Duration getMaxLifetime() {
-		return this.maxLifetime;
-	}
-
-	public void setMaxLifetime(Duration maxLifetime) {
-		checkIfSealed("max-lifetime");
-		this.maxLifetime = maxLifetime;
-	}
-
-	public Duration getIdleTimeout() {
-		return this.idleTimeout;
-	}
-
-	public void setIdleTimeout(Duration idleTimeout) {
-		checkIfSealed("idle-timeout");
-		this.idleTimeout = idleTimeout;
-	}
-
-	public Duration getDnsUpdateInterval() {
-		return this.dnsUpdateInterval;
-	}
-
-	public void setDnsUpdateInterval(Duration dnsUpdateInterval) {
-		checkIfSealed("dns-update-interval");
-		this.dnsUpdateInterval = dnsUpdateInterval;
-	}
-
-	public boolean isRetryOnConnectionFailure() {
-		return this.retryOnConnectionFailure;
-	}
-
-	public void setRetryOnConnectionFailure(boolean retryOnConnectionFailure) {
-		checkIfSealed("retry-on-connection-failure");
-		this.retryOnConnectionFailure = retryOnConnectionFailure;
-	}
-
-	public Duration getLeakDetectionThreshold() {
-		return this.leakDetectionThreshold;
-	}
-
-	public void setLeakDetectionThreshold(Duration leakDetectionThreshold) {
-		checkIfSealed("leak-detection-threshold");
-		this.leakDetectionThreshold = leakDetectionThreshold;
-	}
-
-	public int getLifecyclePhase() {
-		return this.lifecyclePhase;
-	}
-
-	public void setLifecyclePhase(int lifecyclePhase) {
-		checkIfSealed("lifecycle-phase");
-		this.lifecyclePhase = lifecyclePhase;
-	}
 
 	/**
 	 * Adds a host entry, to be completed with its setters.
@@ -381,7 +177,6 @@ public class HotConnPoolConfig extends PoolConfigGroups {
 	 * @return the new entry
 	 */
 	public HostConfig addHost(String target) {
-		checkIfSealed("hosts");
 		HostConfig host = new HostConfig();
 		host.setHost(target);
 		this.hosts.add(host);
@@ -395,7 +190,6 @@ public class HotConnPoolConfig extends PoolConfigGroups {
 	 * name is when there is no such bundle
 	 */
 	public void useTlsBundles(Function<String, TlsMaterial> bundles) {
-		checkIfSealed("tls.bundle");
 		this.tlsBundles = Objects.requireNonNull(bundles, "bundles");
 	}
 
@@ -411,20 +205,14 @@ public class HotConnPoolConfig extends PoolConfigGroups {
 	}
 
 	/**
-	 * Validates, then freezes the configuration: setters throw from now on. Idempotent; building a pool does it.
+	 * A validated copy of this configuration, for a pool to run on: changes made to this object afterwards reach
+	 * no pool built before them.
 	 * @throws InvalidSettingException naming the first property at fault
 	 */
-	public synchronized void seal() {
-		if (isSealed()) {
-			return;
-		}
-		validate();
-		this.blacklistStatuses = (this.blacklistStatuses != null) ? List.copyOf(this.blacklistStatuses) : List.of();
-		this.hosts = List.copyOf(this.hosts);
-		for (int i = 0; i < this.hosts.size(); i++) {
-			this.hosts.get(i).seal(PREFIX + "hosts[" + i + "].");
-		}
-		seal(PREFIX);
+	HotConnPoolConfig validatedCopy() {
+		HotConnPoolConfig copy = copy();
+		copy.validate();
+		return copy;
 	}
 
 	/**

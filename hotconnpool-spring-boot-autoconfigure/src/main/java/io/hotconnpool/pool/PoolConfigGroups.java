@@ -3,11 +3,14 @@ package io.hotconnpool.pool;
 import java.time.Duration;
 
 import io.hotconnpool.http.OtherHostsPolicy;
+import lombok.Getter;
+import lombok.Setter;
 
 /**
  * The groups of {@link HotConnPoolConfig} about the pool as a whole and its integrations: blacklist, shutdown,
  * health, metrics and Spring's HTTP clients. A superclass, for the reason {@link ConnectionConfigGroups} gives.
  */
+@Getter
 public abstract class PoolConfigGroups extends ConnectionConfigGroups {
 
 	private final Blacklist blacklist = new Blacklist();
@@ -20,41 +23,11 @@ public abstract class PoolConfigGroups extends ConnectionConfigGroups {
 
 	private final Http http = new Http();
 
-	public Blacklist getBlacklist() {
-		return this.blacklist;
-	}
-
-	public Shutdown getShutdown() {
-		return this.shutdown;
-	}
-
-	public Health getHealth() {
-		return this.health;
-	}
-
-	public Metrics getMetrics() {
-		return this.metrics;
-	}
-
-	public Http getHttp() {
-		return this.http;
-	}
-
-	@Override
-	void seal(String path) {
-		super.seal(path);
-		this.blacklist.seal(path + "blacklist.");
-		this.shutdown.seal(path + "shutdown.");
-		this.health.seal(path + "health.");
-		this.metrics.seal(path + "metrics.");
-		this.http.seal(path + "http.");
-		this.http.restClient.seal(path + "http.rest-client.");
-		this.http.factoryBuilder.seal(path + "http.factory-builder.");
-	}
-
 	/**
 	 * Setting aside IPs that fail or answer a blacklist status, and testing them again.
 	 */
+	@Getter
+	@Setter
 	public static class Blacklist extends ConfigGroup {
 
 		/**
@@ -77,47 +50,13 @@ public abstract class PoolConfigGroups extends ConnectionConfigGroups {
 		 */
 		private AllBlacklistedPolicy allBlacklisted = AllBlacklistedPolicy.SERVE_LEAST_BAD;
 
-		public Duration getCheckInterval() {
-			return this.checkInterval;
-		}
-
-		public void setCheckInterval(Duration checkInterval) {
-			checkIfSealed("check-interval");
-			this.checkInterval = checkInterval;
-		}
-
-		public Duration getTtl() {
-			return this.ttl;
-		}
-
-		public void setTtl(Duration ttl) {
-			checkIfSealed("ttl");
-			this.ttl = ttl;
-		}
-
-		public int getFailureThreshold() {
-			return this.failureThreshold;
-		}
-
-		public void setFailureThreshold(int failureThreshold) {
-			checkIfSealed("failure-threshold");
-			this.failureThreshold = failureThreshold;
-		}
-
-		public AllBlacklistedPolicy getAllBlacklisted() {
-			return this.allBlacklisted;
-		}
-
-		public void setAllBlacklisted(AllBlacklistedPolicy allBlacklisted) {
-			checkIfSealed("all-blacklisted");
-			this.allBlacklisted = allBlacklisted;
-		}
-
 	}
 
 	/**
 	 * Graceful shutdown of the pool.
 	 */
+	@Getter
+	@Setter
 	public static class Shutdown extends ConfigGroup {
 
 		/**
@@ -126,20 +65,13 @@ public abstract class PoolConfigGroups extends ConnectionConfigGroups {
 		 */
 		private Duration drainTimeout = Duration.ofSeconds(10);
 
-		public Duration getDrainTimeout() {
-			return this.drainTimeout;
-		}
-
-		public void setDrainTimeout(Duration drainTimeout) {
-			checkIfSealed("drain-timeout");
-			this.drainTimeout = drainTimeout;
-		}
-
 	}
 
 	/**
 	 * The hotconnpool health indicator: when a host is down, and what that does to the application's health.
 	 */
+	@Getter
+	@Setter
 	public static class Health extends ConfigGroup {
 
 		/**
@@ -168,56 +100,13 @@ public abstract class PoolConfigGroups extends ConnectionConfigGroups {
 		 */
 		private boolean allowToFail = false;
 
-		public int getMinHealthyPerHost() {
-			return this.minHealthyPerHost;
-		}
-
-		public void setMinHealthyPerHost(int minHealthyPerHost) {
-			checkIfSealed("min-healthy-per-host");
-			this.minHealthyPerHost = minHealthyPerHost;
-		}
-
-		public Duration getWindow() {
-			return this.window;
-		}
-
-		public void setWindow(Duration window) {
-			checkIfSealed("window");
-			this.window = window;
-		}
-
-		public int getMinimumNumberOfCalls() {
-			return this.minimumNumberOfCalls;
-		}
-
-		public void setMinimumNumberOfCalls(int minimumNumberOfCalls) {
-			checkIfSealed("minimum-number-of-calls");
-			this.minimumNumberOfCalls = minimumNumberOfCalls;
-		}
-
-		public int getFailureRateThreshold() {
-			return this.failureRateThreshold;
-		}
-
-		public void setFailureRateThreshold(int failureRateThreshold) {
-			checkIfSealed("failure-rate-threshold");
-			this.failureRateThreshold = failureRateThreshold;
-		}
-
-		public boolean isAllowToFail() {
-			return this.allowToFail;
-		}
-
-		public void setAllowToFail(boolean allowToFail) {
-			checkIfSealed("allow-to-fail");
-			this.allowToFail = allowToFail;
-		}
-
 	}
 
 	/**
 	 * Micrometer metrics of the pool.
 	 */
+	@Getter
+	@Setter
 	public static class Metrics extends ConfigGroup {
 
 		/**
@@ -226,20 +115,13 @@ public abstract class PoolConfigGroups extends ConnectionConfigGroups {
 		 */
 		private boolean ipTag = true;
 
-		public boolean isIpTag() {
-			return this.ipTag;
-		}
-
-		public void setIpTag(boolean ipTag) {
-			checkIfSealed("ip-tag");
-			this.ipTag = ipTag;
-		}
-
 	}
 
 	/**
 	 * Spring HTTP client integration.
 	 */
+	@Getter
+	@Setter
 	public static class Http extends ConfigGroup {
 
 		/**
@@ -252,28 +134,13 @@ public abstract class PoolConfigGroups extends ConnectionConfigGroups {
 
 		private final FactoryBuilder factoryBuilder = new FactoryBuilder();
 
-		public OtherHostsPolicy getOtherHosts() {
-			return this.otherHosts;
-		}
-
-		public void setOtherHosts(OtherHostsPolicy otherHosts) {
-			checkIfSealed("other-hosts");
-			this.otherHosts = otherHosts;
-		}
-
-		public RestClient getRestClient() {
-			return this.restClient;
-		}
-
-		public FactoryBuilder getFactoryBuilder() {
-			return this.factoryBuilder;
-		}
-
 	}
 
 	/**
 	 * Spring Boot's auto-configured RestClient.Builder.
 	 */
+	@Getter
+	@Setter
 	public static class RestClient extends ConfigGroup {
 
 		/**
@@ -283,20 +150,13 @@ public abstract class PoolConfigGroups extends ConnectionConfigGroups {
 		 */
 		private boolean enabled = false;
 
-		public boolean isEnabled() {
-			return this.enabled;
-		}
-
-		public void setEnabled(boolean enabled) {
-			checkIfSealed("enabled");
-			this.enabled = enabled;
-		}
-
 	}
 
 	/**
 	 * Spring Boot's ClientHttpRequestFactoryBuilder.
 	 */
+	@Getter
+	@Setter
 	public static class FactoryBuilder extends ConfigGroup {
 
 		/**
@@ -305,15 +165,6 @@ public abstract class PoolConfigGroups extends ConnectionConfigGroups {
 		 * pool cannot honour then fail start-up. Off by default, like rest-client.enabled.
 		 */
 		private boolean enabled = false;
-
-		public boolean isEnabled() {
-			return this.enabled;
-		}
-
-		public void setEnabled(boolean enabled) {
-			checkIfSealed("enabled");
-			this.enabled = enabled;
-		}
 
 	}
 

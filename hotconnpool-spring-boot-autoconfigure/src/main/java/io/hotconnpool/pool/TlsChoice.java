@@ -1,9 +1,14 @@
 package io.hotconnpool.pool;
 
+import lombok.Getter;
+import lombok.Setter;
+
 /**
  * The SSL bundle and TLS profile of connections: pool-wide under {@code hotconnpool.tls}, per host under
  * {@code hotconnpool.hosts[i].tls}, where a value left unset inherits the pool-wide one.
  */
+@Getter
+@Setter
 public class TlsChoice extends ConfigGroup {
 
 	/**
@@ -17,23 +22,5 @@ public class TlsChoice extends ConfigGroup {
 	 * custom profile; several separated by commas are taken in turn by new connections. When set nowhere, okhttp.
 	 */
 	private String profile;
-
-	public String getBundle() {
-		return this.bundle;
-	}
-
-	public void setBundle(String bundle) {
-		checkIfSealed("bundle");
-		this.bundle = bundle;
-	}
-
-	public String getProfile() {
-		return this.profile;
-	}
-
-	public void setProfile(String profile) {
-		checkIfSealed("profile");
-		this.profile = profile;
-	}
 
 }

@@ -5,8 +5,8 @@ import java.util.Map;
 
 /**
  * A TLS profile defined in configuration, under {@code hotconnpool.tls.custom-profiles.<id>}: a value left unset
- * ({@code null}) takes the okhttp profile's. Immutable, so nothing to seal; {@link TlsProfiles} checks each value
- * when the configuration is validated, naming its property.
+ * ({@code null}) takes the okhttp profile's. Immutable, so copies of the configuration share it; {@link TlsProfiles}
+ * checks each value when the configuration is validated, naming its property.
  *
  * @param versions TLS versions offered, as Java names: TLSv1.3, TLSv1.2. Default both.
  * @param cipherSuites cipher suites offered, as Java names, in the order sent. With TLS 1.3 on Conscrypt,

@@ -7,6 +7,9 @@ import java.util.Objects;
 
 import javax.net.ssl.SSLSocketFactory;
 
+import lombok.AccessLevel;
+import lombok.Getter;
+import lombok.experimental.Accessors;
 import okhttp3.ConnectionSpec;
 import okhttp3.Headers;
 import okhttp3.OkHttpClient;
@@ -29,8 +32,10 @@ import org.apache.commons.logging.LogFactory;
  * strict mode and dropped with a warning otherwise; {@link #unsupportedSettings(TlsContext)} lists them setting by
  * setting. {@link TlsSelfTest} checks at start-up that the ClientHello really sent still has the recorded JA4.
  * <p>
- * Instances are immutable.
+ * Instances are immutable. Each field's accessor (Lombok's) has the field's name: {@code profile.alpnProtocols()}.
  */
+@Getter
+@Accessors(fluent = true)
 public final class TlsProfile {
 
 	/** Name of the setting that turns strict mode on, quoted in messages. */
@@ -56,34 +61,63 @@ public final class TlsProfile {
 
 	private static final Log logger = LogFactory.getLog(TlsProfile.class);
 
+	/** The profile's id, such as {@code chrome}. */
 	private final String id;
 
+	/** TLS versions offered, as Java names, such as {@code [TLSv1.3, TLSv1.2]}. */
 	private final List<String> tlsVersions;
 
+	/** Cipher suites offered, as Java names, in the order asked for. */
 	private final List<String> cipherSuites;
 
+	/**
+	 * Named groups (supported_groups and key shares) in preference order, as Conscrypt names such as
+	 * {@code X25519MLKEM768}, {@code X25519}, {@code P-256}; empty for the TLS stack's default.
+	 */
 	private final List<String> namedGroups;
 
+	/** ALPN protocols offered, in order, such as {@code [h2, http/1.1]}. */
 	private final List<String> alpnProtocols;
 
+	/** Whether the ClientHello carries the session_ticket extension. */
 	private final boolean sessionTickets;
 
+	/** Whether the profile runs on Conscrypt; {@code false} for the JDK's own TLS. */
 	private final boolean requiresConscrypt;
 
+	/** The browser hello the browser engine sends for this profile; {@code null} off the engine. */
+	@Getter(AccessLevel.PACKAGE)
 	private final BrowserHello browserHello;
 
+	/** Whether GREASE values were asked for. Only the browser engine sends them: elsewhere validation refuses it. */
 	private final boolean grease;
 
+	/**
+	 * Extension types in an order asked for; empty when none. No supported stack can apply one: validation refuses a
+	 * non-empty order.
+	 */
 	private final List<Integer> extensionOrder;
 
+	/** The User-Agent sent when a request sets none. */
 	private final String userAgent;
 
+	/** Headers, other than User-Agent, sent in order when a request does not set them. */
 	private final Headers defaultHeaders;
 
+	/** The client this profile imitates and that client's JA4; {@code null} for a custom profile that names none. */
 	private final Target target;
 
+	/**
+	 * The JA4 this profile achieves on the pinned OkHttp + Conscrypt (the browser engine for {@code chrome} and
+	 * {@code firefox}, the JDK for {@code jdk}), as measured on loopback; the start-up self-test compares against it.
+	 * {@code null} for a custom profile that records none.
+	 */
 	private final String achievedJa4;
 
+	/**
+	 * One line on what differs between the achieved and the target JA4, and why; {@code null} for a custom profile
+	 * that records none.
+	 */
 	private final String difference;
 
 	TlsProfile(TlsProfileBuilder builder) {
@@ -245,131 +279,12 @@ public final class TlsProfile {
 	}
 
 	/**
-	 * The profile's id.
-	 * @return e.g. {@code chrome}
-	 */
-	public String id() {
-		return this.id;
-	}
-
-	/**
-	 * TLS versions offered, as Java names.
-	 * @return e.g. {@code [TLSv1.3, TLSv1.2]}
-	 */
-	public List<String> tlsVersions() {
-		return this.tlsVersions;
-	}
-
-	/**
-	 * Cipher suites offered, as Java names, in the order asked for.
-	 * @return the cipher suites
-	 */
-	public List<String> cipherSuites() {
-		return this.cipherSuites;
-	}
-
-	/**
-	 * Named groups (supported_groups and key shares), as Conscrypt names such as {@code X25519MLKEM768},
-	 * {@code X25519}, {@code P-256}.
-	 * @return the groups in preference order; empty for the TLS stack's default
-	 */
-	public List<String> namedGroups() {
-		return this.namedGroups;
-	}
-
-	/**
-	 * ALPN protocols offered, in order.
-	 * @return e.g. {@code [h2, http/1.1]}
-	 */
-	public List<String> alpnProtocols() {
-		return this.alpnProtocols;
-	}
-
-	/**
-	 * Whether the ClientHello carries the session_ticket extension.
-	 * @return {@code true} when session tickets are on
-	 */
-	public boolean sessionTickets() {
-		return this.sessionTickets;
-	}
-
-	/**
-	 * Whether the profile runs on Conscrypt; {@code false} for the JDK's own TLS.
-	 * @return {@code true} when Conscrypt is needed
-	 */
-	public boolean requiresConscrypt() {
-		return this.requiresConscrypt;
-	}
-
-	/**
 	 * Whether the profile runs on the browser engine (Bouncy Castle's TLS API under hotconnpool's ClientHello), which
 	 * sends a browser's hello field by field: GREASE, the extension order, certificate compression, ALPS, ECH GREASE.
 	 * @return {@code true} for {@code chrome} and {@code firefox}
 	 */
 	public boolean usesBrowserEngine() {
 		return this.browserHello != null;
-	}
-
-	/** The browser hello the browser engine sends for this profile; {@code null} off the engine. */
-	BrowserHello browserHello() {
-		return this.browserHello;
-	}
-
-	/**
-	 * Whether GREASE values were asked for. Only the browser engine sends them: elsewhere validation refuses it.
-	 * @return {@code true} when asked for
-	 */
-	public boolean grease() {
-		return this.grease;
-	}
-
-	/**
-	 * An extension order asked for. No supported stack can apply one: validation refuses a non-empty order.
-	 * @return extension types in the order asked for; empty when none
-	 */
-	public List<Integer> extensionOrder() {
-		return this.extensionOrder;
-	}
-
-	/**
-	 * The User-Agent sent when a request sets none.
-	 * @return the User-Agent
-	 */
-	public String userAgent() {
-		return this.userAgent;
-	}
-
-	/**
-	 * Headers, other than User-Agent, sent when a request does not set them.
-	 * @return the default headers, in order
-	 */
-	public Headers defaultHeaders() {
-		return this.defaultHeaders;
-	}
-
-	/**
-	 * The client this profile imitates and that client's JA4.
-	 * @return the target, or {@code null} for a custom profile that names none
-	 */
-	public Target target() {
-		return this.target;
-	}
-
-	/**
-	 * The JA4 this profile achieves on the pinned OkHttp + Conscrypt (the browser engine for {@code chrome} and
-	 * {@code firefox}, the JDK for {@code jdk}), as measured on loopback; the start-up self-test compares against it.
-	 * @return the JA4, or {@code null} for a custom profile that records none
-	 */
-	public String achievedJa4() {
-		return this.achievedJa4;
-	}
-
-	/**
-	 * One line on what differs between the achieved and the target JA4, and why.
-	 * @return the difference, or {@code null} for a custom profile that records none
-	 */
-	public String difference() {
-		return this.difference;
 	}
 
 	/**

@@ -38,7 +38,6 @@ import org.springframework.core.annotation.Order;
 import org.springframework.core.task.SimpleAsyncTaskExecutor;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 
 /**
  * Tests for {@link HotConnPoolAutoConfiguration}.
@@ -54,18 +53,22 @@ class HotConnPoolAutoConfigurationTests {
 			AutoConfigurations.of(SslAutoConfiguration.class, HotConnPoolAutoConfiguration.class));
 
 	@Test
-	void theBoundConfigurationIsThePoolsAndIsSealedOnceThePoolIsBuilt() {
+	void thePoolRunsOnACopyOfTheBoundConfigurationThatARebindingDoesNotReach() {
 		this.runner.withUserConfiguration(NoDnsConfiguration.class)
-			.withPropertyValues("hotconnpool.hosts[0].host=api.example.com")
+			.withPropertyValues("hotconnpool.hosts[0].host=api.example.com", "hotconnpool.blacklist.ttl=5m")
 			.run((context) -> {
 				assertThat(context).hasSingleBean(HotConnPool.class).hasSingleBean(HotConnPoolConfig.class);
 				HotConnPoolConfig config = context.getBean(HotConnPoolConfig.class);
-				assertThat(context.getBean(HotConnPool.class).config()).isSameAs(config);
-				assertThat(config.defaultTls()).isSameAs(TlsMaterial.SYSTEM);
-				assertThatIllegalStateException().isThrownBy(() -> config.getHosts().get(0).setConnectionsPerIp(4))
-					.withMessageContaining("hotconnpool.hosts[0].connections-per-ip");
-				assertThatIllegalStateException().isThrownBy(() -> config.getBlacklist().setTtl(Duration.ZERO))
-					.withMessageContaining("hotconnpool.blacklist.ttl");
+				config.getHosts().get(0).setConnectionsPerIp(4);
+				config.getBlacklist().setTtl(Duration.ZERO);
+
+				HotConnPoolConfig running = context.getBean(HotConnPool.class).config();
+				assertThat(running.defaultTls()).isSameAs(TlsMaterial.SYSTEM);
+				assertThat(running.getBlacklist().getTtl()).isEqualTo(Duration.ofMinutes(5));
+				assertThat(running.hostSettings()).singleElement().satisfies((host) -> {
+					assertThat(host.host()).isEqualTo("api.example.com");
+					assertThat(host.connectionsPerIp()).isEqualTo(2);
+				});
 			});
 	}
 
@@ -83,7 +86,7 @@ class HotConnPoolAutoConfigurationTests {
 					"hotconnpool.tls.allow-jdk-fallback=true", "hotconnpool.tls.profile=Chrome",
 					"hotconnpool.tls.bundle=test-ca", TEST_CA_BUNDLE, "hotconnpool.hosts[0].host=api.example.com")
 			.run((context) -> {
-				HotConnPoolConfig config = context.getBean(HotConnPoolConfig.class);
+				HotConnPoolConfig config = context.getBean(HotConnPool.class).config();
 				assertThat(config.getAcquireTimeout()).isEqualTo(Duration.ofSeconds(1));
 				assertThat(config.getConnectTimeout()).isEqualTo(Duration.ofSeconds(2));
 				assertThat(config.getTlsHandshakeTimeout()).isEqualTo(Duration.ofSeconds(3));
@@ -123,7 +126,7 @@ class HotConnPoolAutoConfigurationTests {
 					"hotconnpool.hosts[1].host=other.example.com:8443", "hotconnpool.hosts[1].tls.bundle=test-ca",
 					"hotconnpool.hosts[2].host=third.example.com", TEST_CA_BUNDLE)
 			.run((context) -> {
-				HotConnPoolConfig config = context.getBean(HotConnPoolConfig.class);
+				HotConnPoolConfig config = context.getBean(HotConnPool.class).config();
 				assertThat(config.hostSettings()).extracting(HostSettings::host)
 					.containsExactly("api.example.com", "other.example.com", "third.example.com");
 				HostSettings first = config.hostSettings().get(0);
@@ -190,7 +193,7 @@ class HotConnPoolAutoConfigurationTests {
 		HotConnPoolConfig userConfig = new HotConnPoolConfig();
 		userConfig.setMaxHosts(3);
 		this.runner.withBean(HotConnPoolConfig.class, () -> userConfig)
-			.run((context) -> assertThat(context.getBean(HotConnPool.class).config()).isSameAs(userConfig));
+			.run((context) -> assertThat(context.getBean(HotConnPool.class).config().getMaxHosts()).isEqualTo(3));
 	}
 
 	@Test

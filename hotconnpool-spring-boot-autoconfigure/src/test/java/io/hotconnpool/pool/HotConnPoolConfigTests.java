@@ -9,11 +9,10 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
-import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 
 /**
- * The configuration: hosts inherit the pool-wide values, each bad value is named by its property path, and a
- * sealed configuration refuses changes.
+ * The configuration: hosts inherit the pool-wide values, each bad value is named by its property path, and a pool
+ * runs on a copy that later changes do not reach.
  */
 class HotConnPoolConfigTests {
 
@@ -88,30 +87,40 @@ class HotConnPoolConfigTests {
 	}
 
 	@Test
-	void aSealedConfigurationRefusesChangesNamingTheProperty() {
+	void aPoolRunsOnACopyThatLaterChangesDoNotReach() {
 		HotConnPoolConfig config = new HotConnPoolConfig();
 		HostConfig host = config.addHost("api.example.com");
-		config.seal();
-		config.seal(); // idempotent
+		try (HotConnPool pool = HotConnPool.builder(config).build()) {
+			config.setAcquireTimeout(Duration.ofSeconds(1));
+			config.getHttp2().setPingInterval(Duration.ZERO);
+			host.setConnectionsPerIp(4);
+			host.getTls().setProfile("chrome");
+			config.addHost("cdn.example.com");
 
-		assertThatIllegalStateException().isThrownBy(() -> config.setAcquireTimeout(Duration.ofSeconds(1)))
-			.withMessageContaining("hotconnpool.acquire-timeout");
-		assertThatIllegalStateException().isThrownBy(() -> config.getHttp2().setPingInterval(Duration.ZERO))
-			.withMessageContaining("hotconnpool.http2.ping-interval");
-		assertThatIllegalStateException().isThrownBy(() -> host.getTls().setProfile("chrome"))
-			.withMessageContaining("hotconnpool.hosts[0].tls.profile");
-		assertThatExceptionOfType(UnsupportedOperationException.class)
-			.isThrownBy(() -> config.getHosts().add(new HostConfig()));
+			HotConnPoolConfig running = pool.config();
+			assertThat(running.getAcquireTimeout()).isEqualTo(Duration.ofSeconds(5));
+			assertThat(running.getHttp2().getPingInterval()).isEqualTo(Duration.ofSeconds(30));
+			assertThat(running.getHosts()).singleElement().satisfies((copy) -> {
+				assertThat(copy.getConnectionsPerIp()).isNull();
+				assertThat(copy.getTls().getProfile()).isNull();
+			});
+			assertThat(running.hostSettings()).singleElement()
+				.satisfies((settings) -> assertThat(settings.connectionsPerIp()).isEqualTo(2));
+
+			running.setAcquireTimeout(Duration.ofSeconds(1));
+			assertThat(pool.config().getAcquireTimeout()).as("each call a fresh copy").isEqualTo(Duration.ofSeconds(5));
+			assertThatExceptionOfType(UnsupportedOperationException.class)
+				.isThrownBy(() -> running.getHosts().add(new HostConfig()));
+		}
 	}
 
 	private static void assertRefused(Consumer<HotConnPoolConfig> change, String property) {
 		HotConnPoolConfig config = new HotConnPoolConfig();
 		change.accept(config);
-		assertThatExceptionOfType(InvalidSettingException.class).isThrownBy(config::seal).satisfies((ex) -> {
+		assertThatExceptionOfType(InvalidSettingException.class).isThrownBy(config::validate).satisfies((ex) -> {
 			assertThat(ex.getSetting()).isEqualTo(property);
 			assertThat(ex.getMessage()).contains(property).contains("expected");
 		});
-		assertThat(config.isSealed()).as("a configuration that failed validation stays open").isFalse();
 	}
 
 	@Test
