@@ -1,5 +1,7 @@
 package io.hotconnpool.autoconfigure;
 
+import lombok.AccessLevel;
+import lombok.RequiredArgsConstructor;
 import org.springframework.boot.autoconfigure.condition.ConditionMessage;
 import org.springframework.boot.autoconfigure.condition.ConditionOutcome;
 import org.springframework.boot.autoconfigure.condition.SpringBootCondition;
@@ -12,24 +14,17 @@ import org.springframework.core.type.AnnotatedTypeMetadata;
  * property, so one that is not a boolean ({@code maybe}) fails start-up with Spring Boot's binding report, where
  * {@code @ConditionalOnBooleanProperty} would take it for {@code false} and switch the feature off without a word.
  */
+@RequiredArgsConstructor(access = AccessLevel.PROTECTED)
 public abstract class StrictBooleanPropertyCondition extends SpringBootCondition {
 
+	/** What the property switches, for the condition report. */
 	private final String name;
 
+	/** The property's full name. */
 	private final String property;
 
+	/** Its value when unset. */
 	private final boolean defaultValue;
-
-	/**
-	 * @param name what the property switches, for the condition report
-	 * @param property the property's full name
-	 * @param defaultValue its value when unset
-	 */
-	protected StrictBooleanPropertyCondition(String name, String property, boolean defaultValue) {
-		this.name = name;
-		this.property = property;
-		this.defaultValue = defaultValue;
-	}
 
 	@Override
 	public ConditionOutcome getMatchOutcome(ConditionContext context, AnnotatedTypeMetadata metadata) {

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
@@ -15,6 +16,7 @@ import java.util.TreeSet;
 
 import com.jayway.jsonpath.JsonPath;
 import io.hotconnpool.pool.HotConnPoolConfig;
+import io.hotconnpool.pool.InvalidSettingException;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.BeanWrapper;
@@ -22,11 +24,13 @@ import org.springframework.beans.BeanWrapperImpl;
 import org.springframework.boot.convert.DurationStyle;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 /**
  * The metadata Spring Boot's configuration processor generates from {@link HotConnPoolConfig}, read from the
  * classpath as an IDE reads it: every property has a description, and every property whose field has an initial
- * value carries that value as its default. A property is one field with its Javadoc: nothing else to keep in step.
+ * value carries that value as its default, and every duration is checked, wherever it stands, under its own name. A
+ * property is one field with its Javadoc: nothing else to keep in step.
  */
 class ConfigurationMetadataTests {
 
@@ -56,6 +60,25 @@ class ConfigurationMetadataTests {
 			.containsExactly("hotconnpool.tls.bundle", "hotconnpool.tls.profile");
 	}
 
+	@Test
+	void everyDurationIsCheckedAndNamedAsItIsBound() throws IOException {
+		List<String> durations = metadata().values()
+			.stream()
+			.filter((entry) -> Duration.class.getName().equals(entry.get("type")))
+			.map((entry) -> (String) entry.get("name"))
+			.filter((property) -> !property.startsWith(PREFIX + "fleet."))
+			.toList();
+		assertThat(durations).hasSizeGreaterThan(20);
+		for (String property : durations) {
+			HotConnPoolConfig config = new HotConnPoolConfig();
+			new BeanWrapperImpl(config).setPropertyValue(camelCase(property.substring(PREFIX.length())),
+					Duration.ofDays(25));
+			assertThatExceptionOfType(InvalidSettingException.class).as(property)
+				.isThrownBy(config::validate)
+				.satisfies((ex) -> assertThat(ex.getSetting()).isEqualTo(property));
+		}
+	}
+
 	/** Every {@code hotconnpool.*} entry of every metadata file on the classpath, by name. */
 	private static Map<String, Map<String, Object>> metadata() throws IOException {
 		Map<String, Map<String, Object>> properties = new HashMap<>();
@@ -74,7 +97,7 @@ class ConfigurationMetadataTests {
 
 	/** The metadata's default as the type of the field's value: {@code 30s}, {@code warm-on-first-use}, ... */
 	private static Object asWritten(Object metadataDefault, Object value) {
-		if (value instanceof java.time.Duration) {
+		if (value instanceof Duration) {
 			return DurationStyle.detectAndParse(String.valueOf(metadataDefault));
 		}
 		if (value instanceof Enum<?> constant) {
