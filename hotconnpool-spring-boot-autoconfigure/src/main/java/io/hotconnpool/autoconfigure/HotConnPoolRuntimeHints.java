@@ -12,8 +12,9 @@ import org.springframework.util.ClassUtils;
  * Spring's {@code spring.factories} hints. Left here: the per-host health details, serialised by Jackson from a map,
  * and Conscrypt's native libraries, loaded as class-path resources.
  * <p>
- * The pool runs with AOT on the JVM. A GraalVM native image is not supported: Conscrypt's JNI library calls back
- * into Java, which needs JNI configuration Conscrypt does not ship.
+ * The pool runs with AOT on the JVM, where the configuration's own reflective walks over its fields (the copy a pool
+ * runs on, the duration checks) need no hint. A GraalVM native image is not supported: Conscrypt's JNI library calls
+ * back into Java, which needs JNI configuration Conscrypt does not ship.
  */
 class HotConnPoolRuntimeHints implements RuntimeHintsRegistrar {
 
