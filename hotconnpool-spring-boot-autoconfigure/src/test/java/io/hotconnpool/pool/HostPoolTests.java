@@ -49,7 +49,7 @@ class HostPoolTests {
 		this.pool = HotConnPool.builder(config).executor((task) -> {
 			// warm-ups never run: no connection is ever opened
 		}).build();
-		return new HostPool(this.pool, config.hostSettings().get(0), this.clock::get);
+		return new HostPool(this.pool, this.pool.config().hostSettings().get(0), this.clock::get);
 	}
 
 	/** A host of one connection that carries at most two streams. */
