@@ -157,12 +157,23 @@ public final class TlsProfileBuilder {
 	 * @param name the header name (not User-Agent: see {@link #userAgent(String)})
 	 * @param value the value
 	 * @return this builder
+	 * @throws IllegalArgumentException for a name or value OkHttp cannot send, saying why but never showing the
+	 * value, which may be a secret
 	 */
 	public TlsProfileBuilder header(String name, String value) {
 		if ("User-Agent".equalsIgnoreCase(name)) {
 			throw new IllegalArgumentException("TLS profile '" + this.id + "': set the User-Agent with userAgent()");
 		}
-		this.defaultHeaders.add(name, value);
+		try {
+			this.defaultHeaders.add(name, value);
+		}
+		catch (IllegalArgumentException ex) {
+			// Not chained: OkHttp's message ends with the value for most header names.
+			String quoted = ": " + value;
+			String reason = ex.getMessage().endsWith(quoted)
+					? ex.getMessage().substring(0, ex.getMessage().length() - quoted.length()) : ex.getMessage();
+			throw new IllegalArgumentException("TLS profile '" + this.id + "': " + reason);
+		}
 		return this;
 	}
 

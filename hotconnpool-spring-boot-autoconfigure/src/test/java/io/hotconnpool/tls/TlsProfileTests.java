@@ -170,6 +170,15 @@ class TlsProfileTests {
 			.withMessageContaining("must not be blank");
 	}
 
+	@Test
+	void aHeaderOkHttpCannotSendIsRefusedWithoutShowingItsValue() {
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> TlsProfile.custom("partner").header("X-Api-Key", "s3cret\n"))
+			.withMessageStartingWith("TLS profile 'partner': Unexpected char")
+			.withMessageNotContaining("s3cret")
+			.withNoCause();
+	}
+
 	private static void assertRefused(TlsProfile profile, TlsContext tls, String setting) {
 		assertThatExceptionOfType(UnsupportedTlsProfileException.class)
 			.isThrownBy(() -> profile.configure(new OkHttpClient.Builder(), tls, true))
