@@ -15,6 +15,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 
 import io.hotconnpool.fleet.FleetProperties;
+import io.hotconnpool.fleet.FleetStatus;
 import io.hotconnpool.fleet.RedisFleet;
 import io.hotconnpool.pool.HotConnPool;
 import io.hotconnpool.pool.HotConnPoolListener;
@@ -77,8 +78,8 @@ public final class FleetBenchmark {
 	 * @param a instance A's fleet counters at the end
 	 * @param b instance B's
 	 */
-	public record Result(Latencies propagation, Latencies cost, Latencies roundTrip, int lost, RedisFleet.Status a,
-			RedisFleet.Status b) {
+	public record Result(Latencies propagation, Latencies cost, Latencies roundTrip, int lost, FleetStatus a,
+			FleetStatus b) {
 	}
 
 	/** Why the benchmark cannot run here, if it cannot. */
@@ -227,7 +228,7 @@ public final class FleetBenchmark {
 			this.pool.start();
 			this.fleet.start();
 			long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-			while (this.fleet.status().link() != RedisFleet.Link.UP) {
+			while (this.fleet.status().link() != FleetStatus.Link.UP) {
 				if (System.nanoTime() > deadline) {
 					close();
 					throw new IllegalStateException("fleet " + id + " did not link up: " + this.fleet.status());

@@ -23,7 +23,7 @@ public final class FleetHealthIndicator extends AbstractHealthIndicator {
 
 	@Override
 	protected void doHealthCheck(Health.Builder builder) {
-		RedisFleet.Status status = this.fleet.status();
+		FleetStatus status = this.fleet.status();
 		builder.up()
 			.withDetail("link", status.link())
 			.withDetail("since", status.since())

@@ -27,21 +27,21 @@ public final class FleetMetrics implements MeterBinder {
 	@Override
 	public void bindTo(MeterRegistry registry) {
 		counter(registry, "published", "Blacklistings and restorations this instance published",
-				RedisFleet.Status::published);
+				FleetStatus::published);
 		counter(registry, "received", "Blacklistings and restorations of other instances received",
-				RedisFleet.Status::received);
+				FleetStatus::received);
 		counter(registry, "failed", "Redis commands that failed or timed out, and entries that could not be read or applied",
-				RedisFleet.Status::failed);
+				FleetStatus::failed);
 		counter(registry, "dropped", "Events not published (queue full or link down), resynchronised later",
-				RedisFleet.Status::dropped);
+				FleetStatus::dropped);
 		Gauge.builder("hotconnpool.fleet.link.up", this.fleet,
-				(fleet) -> (fleet.status().link() == RedisFleet.Link.UP) ? 1 : 0)
+				(fleet) -> (fleet.status().link() == FleetStatus.Link.UP) ? 1 : 0)
 			.description("1 while the fleet's Redis answers, else 0")
 			.register(registry);
 	}
 
 	private void counter(MeterRegistry registry, String event, String description,
-			ToDoubleFunction<RedisFleet.Status> count) {
+			ToDoubleFunction<FleetStatus> count) {
 		FunctionCounter.builder("hotconnpool.fleet.events", this.fleet, (fleet) -> count.applyAsDouble(fleet.status()))
 			.tag("event", event)
 			.description(description)

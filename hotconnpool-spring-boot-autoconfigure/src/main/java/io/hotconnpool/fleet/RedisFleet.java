@@ -18,6 +18,7 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 
+import io.hotconnpool.fleet.FleetStatus.Link;
 import io.hotconnpool.pool.BlacklistedIp;
 import io.hotconnpool.pool.HostStats;
 import io.hotconnpool.pool.HotConnPool;
@@ -462,41 +463,9 @@ public final class RedisFleet implements HotConnPoolListener, ReprobeGate, Smart
 	 * The link's state and the fleet's counters.
 	 * @return a snapshot
 	 */
-	public Status status() {
-		return new Status(this.settings.instanceId(), this.settings.prefix(), this.link, this.linkSince,
+	public FleetStatus status() {
+		return new FleetStatus(this.settings.instanceId(), this.settings.prefix(), this.link, this.linkSince,
 				this.lastFailure, this.published.sum(), this.received.sum(), this.failed.sum(), this.dropped.sum());
-	}
-
-	/** The state of an instance's link to Redis. */
-	public enum Link {
-
-		/** Started, no answer from Redis yet. */
-		CONNECTING,
-
-		/** Redis answers: events are published and received. */
-		UP,
-
-		/** Redis failed or did not answer in time: the instance goes on with its own blacklist. */
-		DOWN
-
-	}
-
-	/**
-	 * A snapshot of the fleet link.
-	 *
-	 * @param instanceId this instance's id
-	 * @param prefix the key and channel prefix
-	 * @param link the link's state
-	 * @param since when it entered that state
-	 * @param lastFailure the last Redis failure, or {@code null}
-	 * @param published events this instance published (its blacklistings and restorations)
-	 * @param received events of other instances received
-	 * @param failed Redis commands that failed or timed out, and stored or received entries that could not be read or
-	 * applied
-	 * @param dropped events not published: too many unanswered or the link down (resynchronised later)
-	 */
-	public record Status(String instanceId, String prefix, Link link, Instant since, String lastFailure,
-			long published, long received, long failed, long dropped) {
 	}
 
 }

@@ -362,10 +362,7 @@ public final class HotConnPool implements AutoCloseable {
 		return this.tlsClients.selfTests();
 	}
 
-	/**
-	 * The configuration this pool runs on.
-	 * @return a copy of it, taken when the pool was built: changing the copy changes nothing
-	 */
+	/** A copy of the configuration this pool runs on, taken when it was built: changing it changes nothing. */
 	public HotConnPoolConfig config() {
 		return this.config.copy();
 	}

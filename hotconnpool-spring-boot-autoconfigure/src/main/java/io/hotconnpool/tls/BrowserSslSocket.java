@@ -93,8 +93,7 @@ final class BrowserSslSocket extends SSLSocket {
 
 	/**
 	 * Handshakes once; later calls return at once. The monitor keeps a second caller from starting another handshake;
-	 * {@link #close()} does not take it, so closing from another thread ends a handshake that is waiting for the
-	 * server.
+	 * {@link #close()} does not take it, so closing from another thread ends a handshake waiting for the server.
 	 */
 	@Override
 	public void startHandshake() throws IOException {

@@ -73,11 +73,11 @@ class FleetAutoConfigurationTests {
 				assertThat(context).hasSingleBean(RedisFleet.class).hasSingleBean(FleetMetrics.class);
 				RedisFleet fleet = context.getBean(RedisFleet.class);
 				assertThat(fleet.isRunning()).isTrue();
-				await().atMost(Duration.ofSeconds(5)).until(() -> fleet.status().link() == RedisFleet.Link.DOWN);
+				await().atMost(Duration.ofSeconds(5)).until(() -> fleet.status().link() == FleetStatus.Link.DOWN);
 				Health health = context.getBean("hotconnpoolFleetHealthIndicator", FleetHealthIndicator.class)
 					.health(true);
 				assertThat(health.getStatus()).isEqualTo(Status.UP);
-				assertThat(health.getDetails()).containsEntry("link", RedisFleet.Link.DOWN)
+				assertThat(health.getDetails()).containsEntry("link", FleetStatus.Link.DOWN)
 					.containsEntry("instanceId", "pod-1")
 					.containsKey("lastFailure");
 			});
@@ -90,7 +90,7 @@ class FleetAutoConfigurationTests {
 				.withPropertyValues("hotconnpool.fleet.enabled=true", "hotconnpool.fleet.prefix=boot")
 				.run((context) -> {
 					RedisFleet fleet = context.getBean(RedisFleet.class);
-					await().atMost(Duration.ofSeconds(10)).until(() -> fleet.status().link() == RedisFleet.Link.UP);
+					await().atMost(Duration.ofSeconds(10)).until(() -> fleet.status().link() == FleetStatus.Link.UP);
 					assertThat(fleet.status().prefix()).isEqualTo("boot");
 				});
 		}
@@ -103,14 +103,14 @@ class FleetAutoConfigurationTests {
 				.withPropertyValues("hotconnpool.fleet.enabled=true")
 				.run((context) -> {
 					RedisFleet fleet = context.getBean(RedisFleet.class);
-					await().atMost(Duration.ofSeconds(10)).until(() -> fleet.status().link() == RedisFleet.Link.UP);
+					await().atMost(Duration.ofSeconds(10)).until(() -> fleet.status().link() == FleetStatus.Link.UP);
 
 					context.stop();
 					assertThat(fleet.isRunning()).isFalse();
 					context.start();
 
 					assertThat(fleet.isRunning()).isTrue();
-					await().atMost(Duration.ofSeconds(10)).until(() -> fleet.status().link() == RedisFleet.Link.UP);
+					await().atMost(Duration.ofSeconds(10)).until(() -> fleet.status().link() == FleetStatus.Link.UP);
 				});
 		}
 	}

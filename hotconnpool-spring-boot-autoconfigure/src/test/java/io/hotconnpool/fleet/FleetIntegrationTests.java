@@ -232,8 +232,8 @@ class FleetIntegrationTests {
 		Instance b = instance("b", Duration.ofMinutes(5));
 		redis.stop();
 		try {
-			await().atMost(Duration.ofSeconds(5)).until(() -> a.fleet.status().link() == RedisFleet.Link.DOWN
-					&& b.fleet.status().link() == RedisFleet.Link.DOWN);
+			await().atMost(Duration.ofSeconds(5)).until(() -> a.fleet.status().link() == FleetStatus.Link.DOWN
+					&& b.fleet.status().link() == FleetStatus.Link.DOWN);
 			Origin forbidden = this.origins.origin(1);
 			forbidden.answer(403);
 			long started = System.nanoTime();
@@ -251,8 +251,8 @@ class FleetIntegrationTests {
 		finally {
 			redis.restart();
 		}
-		await().atMost(Duration.ofSeconds(30)).until(() -> a.fleet.status().link() == RedisFleet.Link.UP
-				&& b.fleet.status().link() == RedisFleet.Link.UP);
+		await().atMost(Duration.ofSeconds(30)).until(() -> a.fleet.status().link() == FleetStatus.Link.UP
+				&& b.fleet.status().link() == FleetStatus.Link.UP);
 		await().atMost(Duration.ofSeconds(30))
 			.untilAsserted(() -> assertThat(b.pool.stats().hosts().get(0).blacklisted()).singleElement()
 				.returns(this.origins.origin(1).ip(), BlacklistedIp::ip)
@@ -285,8 +285,8 @@ class FleetIntegrationTests {
 		await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
 			assertThat(late.pool.stats().hosts().get(0).blacklisted()).extracting(BlacklistedIp::ip)
 				.containsExactlyInAnyOrder(forever.ip(), next.ip());
-			assertThat(late.fleet.status()).returns(RedisFleet.Link.UP, RedisFleet.Status::link)
-				.returns(1L, RedisFleet.Status::failed);
+			assertThat(late.fleet.status()).returns(FleetStatus.Link.UP, FleetStatus::link)
+				.returns(1L, FleetStatus::failed);
 		});
 		assertThat(late.pool.stats().hosts().get(0).blacklisted())
 			.filteredOn((entry) -> entry.ip().equals(forever.ip()))
@@ -319,9 +319,9 @@ class FleetIntegrationTests {
 			.untilAsserted(() -> assertThat(a.pool.stats().hosts().get(0).blacklisted())
 				.extracting(BlacklistedIp::ip)
 				.containsExactlyInAnyOrder(forever.ip(), next.ip()));
-		assertThat(a.fleet.status()).returns(RedisFleet.Link.UP, RedisFleet.Status::link)
-			.returns(2L, RedisFleet.Status::received)
-			.returns(1L, RedisFleet.Status::failed);
+		assertThat(a.fleet.status()).returns(FleetStatus.Link.UP, FleetStatus::link)
+			.returns(2L, FleetStatus::received)
+			.returns(1L, FleetStatus::failed);
 	}
 
 	/** Stores an entry as another writer would, without an expiry. */
@@ -416,7 +416,7 @@ class FleetIntegrationTests {
 		this.instances.add(instance);
 		pool.get().start();
 		fleet.start();
-		await().atMost(Duration.ofSeconds(10)).until(() -> fleet.status().link() == RedisFleet.Link.UP);
+		await().atMost(Duration.ofSeconds(10)).until(() -> fleet.status().link() == FleetStatus.Link.UP);
 		return instance;
 	}
 
