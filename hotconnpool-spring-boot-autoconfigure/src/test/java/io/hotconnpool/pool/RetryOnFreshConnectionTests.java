@@ -22,8 +22,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 /**
- * An idempotent request whose connection fails is retried once on a connection known alive: checked just before
- * the retry whatever its idle time, or newly opened, to another IP where one is idle. Retries are counted by
+ * An idempotent request whose connection fails is retried once on a connection known alive: one that answered a
+ * probe just before the retry (an idle HTTP/1.1 one first read for a close), to another IP where one is idle. Retries are counted by
  * outcome. HTTP/1.1 over proxies that drop idle connections silently, with the alive-bypass window set to an hour
  * so that the first attempt trusts its dead connection, as it does when a server closes it just after the check.
  */
