@@ -1,5 +1,6 @@
 package io.hotconnpool.pool;
 
+import java.io.IOException;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -104,6 +105,63 @@ final class HostLeases {
 			}
 			this.pool.apply(retireClosedByServer(connection));
 		}
+	}
+
+	/**
+	 * Leases a connection for a retry, which must not fail as its attempt did: as {@link #acquire} with
+	 * {@code validate}, and the connection answers a probe request first (on a stream of its own lease for HTTP/2),
+	 * within the probe timeout. Why a round trip: a server that reaps an idle connection closes it at its end, and
+	 * the close takes a while to reach the client. Meanwhile the connection looks alive to every check without one
+	 * (an HTTP/2 reader, HTTP/1.1's read), and a request sent on it is lost; when servers reap together (the
+	 * keep-alive check probes the spares together), the retry's connection is closing as its attempt's was. A close
+	 * on its way fails the probe instead of the retry, and an answer restarts the server's idle timer, so the retry
+	 * runs a keep-alive timeout clear of the next reaping. A connection that fails the probe is retired without a
+	 * failure against its IP, and the next one taken, until the timeout. Only retries pay the round trip: the first
+	 * attempt's acquire is unchanged.
+	 * @return the leased connection, or {@code null} when the timeout passed
+	 */
+	PooledConnection acquireAlive(long timeoutNanos, InetAddress avoid, boolean exclusive) throws InterruptedException {
+		long deadline = this.host.clock.getAsLong() + timeoutNanos;
+		while (true) {
+			long left = Math.max(0, deadline - this.host.clock.getAsLong());
+			PooledConnection connection = acquire(left, avoid, exclusive, true);
+			if (connection == null || answersProbe(connection, connection.multiplexed && !exclusive)) {
+				return connection;
+			}
+		}
+	}
+
+	/**
+	 * Whether a leased connection answers a probe; if not, its lease is given back and it is retired, with no failure
+	 * against its IP. No lock.
+	 * @throws InterruptedException when an interrupt cut the probe (OkHttp keeps the flag): the connection, its
+	 * exchange cut, is retired all the same, and teaches nothing of its server's keep-alive
+	 */
+	private boolean answersProbe(PooledConnection connection, boolean stream) throws InterruptedException {
+		long idle = connection.idleNanos(this.host.clock.getAsLong());
+		try {
+			connection.probe(this.host.probeRequest, this.pool.config.getProbeTimeout());
+			if (connection.survivedExchange()) {
+				return true;
+			}
+		}
+		catch (IOException | RuntimeException ex) {
+			// closed by its server, or unusable (a customizer's interceptor threw): retired below all the same
+		}
+		boolean interrupted = Thread.interrupted();
+		if (!interrupted && connection.isSocketClosed()) {
+			this.host.keepAlive.idleClosed(idle, this.host.clock.getAsLong());
+		}
+		if (stream) {
+			releaseStream(connection, HostPool.CLOSED_BY_SERVER);
+		}
+		else {
+			release(connection, HostPool.CLOSED_BY_SERVER);
+		}
+		if (interrupted) {
+			throw new InterruptedException("Interrupted while probing " + connection + " for a retry");
+		}
+		return false;
 	}
 
 	/** Whether a leased connection is alive: checked unless it was used within the alive-bypass window. No lock. */

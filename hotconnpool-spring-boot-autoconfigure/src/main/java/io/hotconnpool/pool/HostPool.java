@@ -37,6 +37,8 @@ import okhttp3.Request;
  * <b>Liveness.</b> A leased HTTP/1.1 connection idle longer than {@code keep-alive.alive-bypass-window} is checked
  * after the lock is released ({@link PooledConnection#isAlive()}: a read of at most 1 ms); one its server closed is
  * retired, which teaches the host its servers' keep-alive timeout ({@link KeepAlive}), and acquire takes the next.
+ * A retry's connection, of either protocol, answers a probe first: a server's close on its way is seen only by a
+ * round trip ({@link HostLeases#acquireAlive}).
  * <p>
  * <b>Streams.</b> A shared lease takes a stream on a multiplexed (HTTP/2) connection with a compare-and-set
  * ({@link SharedConnections#pickStream}) and gives it back with a decrement, without the lock and without reading
@@ -60,6 +62,9 @@ final class HostPool {
 
 	/** A lease that ran nothing: the connection serves again, its IP's failure count stands. */
 	static final LeaseOutcome UNUSED = new LeaseOutcome(null, null, null);
+
+	/** The server closed the connection (after a good exchange, or idle): it goes, but the IP did nothing wrong. */
+	static final LeaseOutcome CLOSED_BY_SERVER = new LeaseOutcome(RetireReason.BROKEN, null, null);
 
 	final HotConnPool pool;
 

@@ -251,9 +251,9 @@ public final class HotConnPool implements AutoCloseable {
 	/**
 	 * Acquires a connection to the request's host, executes the request and gives the connection back when the
 	 * response body is closed. An idempotent request (GET, HEAD, OPTIONS, PUT, DELETE, TRACE, without a one-shot
-	 * body) whose connection fails is retried once, on a connection known alive (checked just before, whatever its
-	 * idle time, or newly opened) to another IP where one is idle ({@code retry-on-connection-failure}); retries are
-	 * counted by outcome in {@link PoolStats}.
+	 * body) whose connection fails is retried once, on a connection known alive (it answered a probe request just
+	 * before, which a server's close still on its way fails instead of the retry) to another IP where one is idle
+	 * ({@code retry-on-connection-failure}); retries are counted by outcome in {@link PoolStats}.
 	 * @param request an https request
 	 * @return the response; close it
 	 * @throws IOException when the exchange fails (after the retry), or as {@link InterruptedIOException} when

@@ -38,10 +38,6 @@ public final class Lease implements AutoCloseable {
 	private static final HostPool.LeaseOutcome FAILED = new HostPool.LeaseOutcome(RetireReason.BROKEN, null,
 			"a request failed");
 
-	/** The server closed the connection after a good exchange: it goes, but the IP did nothing wrong. */
-	private static final HostPool.LeaseOutcome CLOSED_BY_SERVER = new HostPool.LeaseOutcome(RetireReason.BROKEN, null,
-			null);
-
 	/** 503 Service Unavailable: the server says it cannot serve now. */
 	private static final int SERVICE_UNAVAILABLE = 503;
 
@@ -270,7 +266,7 @@ public final class Lease implements AutoCloseable {
 			response.close();
 			if ((outcome == null || outcome.reason() == null) && !this.connection.survivedExchange()) {
 				// Closed by the server, or an unread body made it unusable.
-				outcome = (outcome == null) ? CLOSED_BY_SERVER
+				outcome = (outcome == null) ? HostPool.CLOSED_BY_SERVER
 						: new HostPool.LeaseOutcome(RetireReason.BROKEN, null, outcome.ipFailure());
 			}
 		}

@@ -23,7 +23,7 @@ final class Leases {
 
 	/**
 	 * Acquires, preferring a connection to another IP than {@code avoid} when there is one; with {@code avoid}
-	 * (a retry) the connection is checked alive whatever its idle time.
+	 * (a retry) the connection answers a probe first ({@link HostLeases#acquireAlive}).
 	 */
 	Lease acquire(String target, Duration timeout, InetAddress avoid, boolean exclusive)
 			throws InterruptedException {
@@ -51,8 +51,9 @@ final class Leases {
 			throws InterruptedException {
 		Listeners listeners = this.pool.listeners;
 		long start = listeners.any() ? System.nanoTime() : 0;
-		boolean validate = avoid != null;
-		PooledConnection connection = host.leases.acquire(timeout.toNanos(), avoid, exclusive, validate);
+		// Only a retry avoids an IP, and it takes a connection that answered a probe just before.
+		PooledConnection connection = (avoid == null) ? host.leases.acquire(timeout.toNanos(), null, exclusive, false)
+				: host.leases.acquireAlive(timeout.toNanos(), avoid, exclusive);
 		if (start != 0) {
 			long waited = System.nanoTime() - start;
 			listeners.fire((listener) -> listener.acquireEnded(host.key(), waited, connection != null));
