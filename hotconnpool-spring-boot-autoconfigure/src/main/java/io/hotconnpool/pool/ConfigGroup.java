@@ -5,7 +5,6 @@ import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -16,16 +15,18 @@ import java.util.function.BiConsumer;
  * A part of a {@link HotConnPoolConfig}: a JavaBean whose accessors Lombok writes. A pool runs on a {@link #copy()}
  * of its configuration taken when it is built, so a change made afterwards (in code, or by a rebinding of the
  * properties) reaches no running pool and cannot bypass validation. Both walks here read the fields, so that a new
- * property needs nothing but its field.
+ * property needs nothing but its field. The rule they rely on: a {@code final} field holds a nested group; any other
+ * value is a group, a list, a map or immutable.
  */
 public abstract class ConfigGroup {
 
 	/**
-	 * A deep copy: nested groups are copied, lists and maps are unmodifiable copies, and every other value (a
-	 * string, number, duration, enum, record or function) is immutable and shared. A {@code final} field holds a
-	 * nested group, which the copy's own instance takes the values of.
+	 * A deep copy: nested groups are copied (a {@code final} one into the copy's own instance), lists and maps are
+	 * copies with their elements copied, and every other value (a string, number, duration, enum, record or function)
+	 * is immutable and shared.
 	 * @param <T> the type of this group
 	 * @return the copy
+	 * @throws IllegalStateException when a {@code final} field holds something else than a group
 	 */
 	@SuppressWarnings("unchecked")
 	<T extends ConfigGroup> T copy() {
@@ -42,8 +43,8 @@ public abstract class ConfigGroup {
 	}
 
 	/**
-	 * Hands every duration of this group and of its nested groups to {@code action}, named by its property: the
-	 * field's name in kebab case, as Spring Boot binds it.
+	 * Hands every duration of this group, of its nested groups and of the groups in its lists ({@code hosts[1].})
+	 * to {@code action}, named by its property: the field's name in kebab case, as Spring Boot binds it.
 	 * @param path the property path of this group, such as {@code hotconnpool.keep-alive.}
 	 * @param action takes the property name and the value
 	 */
@@ -51,11 +52,19 @@ public abstract class ConfigGroup {
 		try {
 			for (Field field : fields()) {
 				String property = path + field.getName().replaceAll("([A-Z])", "-$1").toLowerCase(Locale.ROOT);
+				Object value = field.get(this);
 				if (field.getType() == Duration.class) {
-					action.accept(property, (Duration) field.get(this));
+					action.accept(property, (Duration) value);
 				}
-				else if (field.get(this) instanceof ConfigGroup group) {
+				else if (value instanceof ConfigGroup group) {
 					group.forEachDuration(property + ".", action);
+				}
+				else if (value instanceof List<?> list) {
+					for (int i = 0; i < list.size(); i++) {
+						if (list.get(i) instanceof ConfigGroup element) {
+							element.forEachDuration(property + "[" + i + "].", action);
+						}
+					}
 				}
 			}
 		}
@@ -66,11 +75,15 @@ public abstract class ConfigGroup {
 
 	private void copyInto(ConfigGroup target) throws IllegalAccessException {
 		for (Field field : fields()) {
-			if (Modifier.isFinal(field.getModifiers())) {
-				((ConfigGroup) field.get(this)).copyInto((ConfigGroup) field.get(target));
+			Object value = field.get(this);
+			if (!Modifier.isFinal(field.getModifiers())) {
+				field.set(target, copyOf(value));
+			}
+			else if (value instanceof ConfigGroup group) {
+				group.copyInto((ConfigGroup) field.get(target));
 			}
 			else {
-				field.set(target, copyOf(field.get(this)));
+				throw new IllegalStateException(field + " is final but holds no nested group: it cannot be copied");
 			}
 		}
 	}
@@ -94,10 +107,14 @@ public abstract class ConfigGroup {
 			return group.copy();
 		}
 		if (value instanceof List<?> list) {
-			return list.stream().map(ConfigGroup::copyOf).toList();
+			List<Object> copy = new ArrayList<>(list.size());
+			list.forEach((element) -> copy.add(copyOf(element)));
+			return copy;
 		}
 		if (value instanceof Map<?, ?> map) {
-			return Collections.unmodifiableMap(new LinkedHashMap<>(map));
+			Map<Object, Object> copy = new LinkedHashMap<>();
+			map.forEach((key, element) -> copy.put(key, copyOf(element)));
+			return copy;
 		}
 		return value;
 	}

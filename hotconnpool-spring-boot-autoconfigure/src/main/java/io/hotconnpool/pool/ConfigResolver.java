@@ -55,6 +55,12 @@ final class ConfigResolver {
 	 */
 	private static final Duration LONGEST = Duration.ofDays(24);
 
+	/**
+	 * The health indicator's group: it binds and checks these itself, since the pool it judges may be the
+	 * application's own, built without these properties.
+	 */
+	private static final String HEALTH = "health.";
+
 	private final HotConnPoolConfig config;
 
 	private final Function<String, TlsMaterial> bundles;
@@ -101,7 +107,11 @@ final class ConfigResolver {
 		required("unknown-hosts", c.getUnknownHosts(), "warm-on-first-use or refuse");
 		required("warm-up.mode", c.getWarmUp().getMode(), "blocking or background");
 		required("blacklist.all-blacklisted", c.getBlacklist().getAllBlacklisted(), "serve-least-bad or fail");
-		c.forEachDuration("", ConfigResolver::checkDuration);
+		c.forEachDuration("", (property, value) -> {
+			if (!property.startsWith(HEALTH)) {
+				checkDuration(property, value);
+			}
+		});
 		atLeastOne("http2.max-streams-per-connection", c.getHttp2().getMaxStreamsPerConnection());
 		atLeastOne("blacklist.failure-threshold", c.getBlacklist().getFailureThreshold());
 		atLeastOne("warm-up.concurrency", c.getWarmUp().getConcurrency());
@@ -383,7 +393,7 @@ final class ConfigResolver {
 	/**
 	 * Every duration, wherever it stands in the configuration (a new one included), is from 1ms, since a shorter one
 	 * would become "no deadline" in socket and OkHttp timeouts that count in ms, to {@link #LONGEST}; but for those
-	 * {@link DurationRange#OTHER_FLOORS} names.
+	 * {@link DurationRange#OTHER_FLOORS} names, and the {@link #HEALTH} group's.
 	 */
 	private static void checkDuration(String property, Duration value) {
 		DurationRange range = DurationRange.OTHER_FLOORS.getOrDefault(property, DurationRange.FROM_ONE_MILLISECOND);
@@ -404,8 +414,7 @@ final class ConfigResolver {
 
 		static final Map<String, DurationRange> OTHER_FLOORS = Map.of("keep-alive.alive-bypass-window",
 				new DurationRange(Duration.ZERO, false, "a duration from 0 to 24d, such as 500ms"),
-				"leak-detection-threshold", OFF_OR_FROM_100MS, "http2.ping-interval", OFF_OR_FROM_100MS,
-				"health.window", new DurationRange(Duration.ofSeconds(1), false, "from 1s to 24d, such as 60s"));
+				"leak-detection-threshold", OFF_OR_FROM_100MS, "http2.ping-interval", OFF_OR_FROM_100MS);
 
 	}
 

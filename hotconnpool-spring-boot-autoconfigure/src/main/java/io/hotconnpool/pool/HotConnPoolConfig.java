@@ -165,7 +165,7 @@ public class HotConnPoolConfig extends PoolConfigGroups {
 	/** What {@link #validate()} resolved: the hosts, then the values of hosts warmed on first use. */
 	@Getter(AccessLevel.NONE)
 	@Setter(AccessLevel.NONE)
-	private List<HostSettings> hostSettings = List.of();
+	private List<HostSettings> hostSettings;
 
 	@Getter(AccessLevel.NONE)
 	@Setter(AccessLevel.NONE)
@@ -205,11 +205,12 @@ public class HotConnPoolConfig extends PoolConfigGroups {
 	}
 
 	/**
-	 * A validated copy of this configuration, for a pool to run on: changes made to this object afterwards reach
-	 * no pool built before them.
+	 * A validated copy of this configuration, as a pool takes when it is built and runs on: changes made to this
+	 * object afterwards reach no copy taken before them.
+	 * @return the copy, resolved ({@link #hostSettings()})
 	 * @throws InvalidSettingException naming the first property at fault
 	 */
-	HotConnPoolConfig validatedCopy() {
+	public HotConnPoolConfig validatedCopy() {
 		HotConnPoolConfig copy = copy();
 		copy.validate();
 		return copy;
@@ -217,9 +218,11 @@ public class HotConnPoolConfig extends PoolConfigGroups {
 
 	/**
 	 * The host entries as the pool reads them, resolved against the pool-wide values.
-	 * @return the hosts, in the order configured; empty before {@link #validate()}
+	 * @return the hosts, in the order configured
+	 * @throws IllegalStateException before {@link #validate()}
 	 */
 	public List<HostSettings> hostSettings() {
+		requireValidated();
 		return this.hostSettings;
 	}
 
@@ -234,17 +237,28 @@ public class HotConnPoolConfig extends PoolConfigGroups {
 	/**
 	 * The TLS profiles, taken in turn by new connections, of hosts that do not name their own.
 	 * @return the profiles, resolved by {@link #validate()}
+	 * @throws IllegalStateException before {@link #validate()}
 	 */
 	public List<TlsProfile> defaultTlsProfiles() {
+		requireValidated();
 		return this.hostDefaults.tlsProfiles();
 	}
 
 	/**
 	 * The TLS material of hosts that do not name their own bundle.
 	 * @return the material, resolved by {@link #validate()}
+	 * @throws IllegalStateException before {@link #validate()}
 	 */
 	public TlsMaterial defaultTls() {
+		requireValidated();
 		return this.hostDefaults.tls();
+	}
+
+	private void requireValidated() {
+		if (this.hostDefaults == null) {
+			throw new IllegalStateException("The configuration is not validated: call validate(), or read the one a"
+					+ " pool runs on with pool.config()");
+		}
 	}
 
 }

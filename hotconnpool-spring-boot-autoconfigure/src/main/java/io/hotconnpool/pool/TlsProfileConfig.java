@@ -1,5 +1,8 @@
 package io.hotconnpool.pool;
 
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -26,6 +29,19 @@ import java.util.Map;
 public record TlsProfileConfig(List<String> versions, List<String> cipherSuites, List<String> namedGroups,
 		List<String> alpn, Boolean sessionTickets, String userAgent, Map<String, String> headers, String expectedJa4,
 		String difference, Target target) {
+
+	/** Takes unmodifiable copies of the lists and the headers, in their order. */
+	public TlsProfileConfig {
+		versions = unmodifiable(versions);
+		cipherSuites = unmodifiable(cipherSuites);
+		namedGroups = unmodifiable(namedGroups);
+		alpn = unmodifiable(alpn);
+		headers = (headers != null) ? Collections.unmodifiableMap(new LinkedHashMap<>(headers)) : null;
+	}
+
+	private static List<String> unmodifiable(List<String> values) {
+		return (values != null) ? Collections.unmodifiableList(new ArrayList<>(values)) : null;
+	}
 
 	/**
 	 * The client a custom TLS profile imitates: all three values, or none.

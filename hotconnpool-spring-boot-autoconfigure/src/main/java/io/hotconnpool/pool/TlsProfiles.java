@@ -124,7 +124,6 @@ final class TlsProfiles {
 		return new InvalidSettingException(setting, value, expected);
 	}
 
-	/** OkHttp's message on a header without the value it quotes: where the bad character is, not the secret. */
 	/** A list a custom profile sets: not empty, no blank value. */
 	private static String[] values(String setting, List<String> values, String expected) {
 		if (values.isEmpty()) {

@@ -7,8 +7,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import org.springframework.aop.framework.ProxyFactory;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 
 /**
  * The configuration: hosts inherit the pool-wide values, each bad value is named by its property path, and a pool
@@ -108,9 +111,25 @@ class HotConnPoolConfigTests {
 				.satisfies((settings) -> assertThat(settings.connectionsPerIp()).isEqualTo(2));
 
 			running.setAcquireTimeout(Duration.ofSeconds(1));
+			running.addHost("other.example.com");
 			assertThat(pool.config().getAcquireTimeout()).as("each call a fresh copy").isEqualTo(Duration.ofSeconds(5));
-			assertThatExceptionOfType(UnsupportedOperationException.class)
-				.isThrownBy(() -> running.getHosts().add(new HostConfig()));
+			assertThat(pool.config().getHosts()).hasSize(1);
+			assertThat(running.validatedCopy().hostSettings()).as("a template for another pool").hasSize(2);
+		}
+		assertThatIllegalStateException().as("the original is not validated by the build")
+			.isThrownBy(config::hostSettings)
+			.withMessageContaining("pool.config()");
+	}
+
+	@Test
+	void aPoolBuiltFromAClassProxyOfTheConfigurationRunsOnItsTargetsValues() {
+		HotConnPoolConfig target = new HotConnPoolConfig();
+		target.addHost("api.example.com").setConnectionsPerIp(3);
+		ProxyFactory proxies = new ProxyFactory(target);
+		proxies.setProxyTargetClass(true); // as a scoped or refreshable bean is proxied: fields of its own unset
+		try (HotConnPool pool = HotConnPool.builder((HotConnPoolConfig) proxies.getProxy()).build()) {
+			assertThat(pool.config().hostSettings()).singleElement()
+				.satisfies((host) -> assertThat(host.connectionsPerIp()).isEqualTo(3));
 		}
 	}
 

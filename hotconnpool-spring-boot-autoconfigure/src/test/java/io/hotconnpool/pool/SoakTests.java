@@ -167,7 +167,7 @@ class SoakTests {
 				}
 			}
 			else {
-				try (Lease lease = pool.acquire(pool.config().hostSettings().get(0).key())) {
+				try (Lease lease = pool.acquire(get.url().host() + ":" + get.url().port())) {
 					load.holding(lease, (held) -> {
 						try (Response response = held.execute((kind < 9) ? get : post)) {
 							response.body().string();
