@@ -78,7 +78,7 @@ public class HotConnPoolConfig extends PoolConfigGroups {
 	private Duration callTimeout = Duration.ofSeconds(30);
 
 	/**
-	 * Deadline of a warm-up or health probe request.
+	 * Deadline of a probe request: a warm-up, a health check, or the check of a retry's connection.
 	 */
 	private Duration probeTimeout = Duration.ofSeconds(5);
 
