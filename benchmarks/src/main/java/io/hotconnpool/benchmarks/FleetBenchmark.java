@@ -102,7 +102,8 @@ public final class FleetBenchmark {
 		InetAddress loopback = InetAddress.getByName("127.0.0.1");
 		try (LoopbackRedis redis = LoopbackRedis.start(LoopbackRedis.executable()
 			.orElseThrow(() -> new IllegalStateException(unavailable().orElseThrow())));
-				TlsOrigins origin = TlsOrigins.serve(tls, List.of(loopback), List.of(Protocol.HTTP_2, Protocol.HTTP_1_1));
+				TlsOrigins origin = TlsOrigins.serve(tls, List.of(loopback),
+						List.of(Protocol.HTTP_2, Protocol.HTTP_1_1));
 				Instance a = new Instance("a", redis, tls, origin);
 				Instance b = new Instance("b", redis, tls, origin)) {
 			String host = HOST + ":" + origin.socketAddress().getPort();
@@ -211,7 +212,8 @@ public final class FleetBenchmark {
 					Map.of("hotconnpool.fleet.prefix", "bench", "hotconnpool.fleet.instance-id", id)))
 				.bindOrCreate("hotconnpool.fleet", FleetProperties.class);
 			AtomicReference<HotConnPool> pool = new AtomicReference<>();
-			this.fleet = new RedisFleet(pool::get, () -> pool.get().config().getLifecyclePhase(), this.redis, properties);
+			this.fleet = new RedisFleet(pool::get, () -> pool.get().config().getLifecyclePhase(), this.redis,
+					properties);
 			HotConnPoolConfig config = new HotConnPoolConfig();
 			config.getTls().useMaterial(new TlsMaterial(tls.trustStore(), null));
 			config.getTls().setSelfTest(false);

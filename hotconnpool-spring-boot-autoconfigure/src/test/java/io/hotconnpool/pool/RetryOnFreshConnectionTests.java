@@ -26,9 +26,10 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * An idempotent request whose connection fails is retried once on a connection known alive: one that answered a
- * probe just before the retry (an idle HTTP/1.1 one first read for a close), to another IP where one is idle. Retries are counted by
- * outcome. HTTP/1.1 over proxies that drop idle connections silently, with the alive-bypass window set to an hour
- * so that the first attempt trusts its dead connection, as it does when a server closes it just after the check.
+ * probe just before the retry (an idle HTTP/1.1 one first read for a close), to another IP where one is idle.
+ * Retries are counted by outcome. HTTP/1.1 over proxies that drop idle connections silently, with the alive-bypass
+ * window set to an hour so that the first attempt trusts its dead connection, as it does when a server closes it just
+ * after the check.
  * <p>
  * Known alive takes a round trip: servers that reap idle connections close them at their end, and the closes take a
  * while to reach the client, during which no check without one can tell (HTTP/2's reader, HTTP/1.1's read) and a
@@ -138,18 +139,19 @@ class RetryOnFreshConnectionTests {
 		for (int i = 0; i < 2; i++) {
 			LoopbackProxy proxy = LoopbackProxy.start(ONE_WAY_DELAYS.get(i));
 			this.proxies.add(proxy);
-			addresses.add(proxy.listen(new InetSocketAddress(InetAddress.getByName(PROXIES.get(i)), this.origins.port()),
-					new InetSocketAddress(this.origins.origin(i).address(), this.origins.port())).getAddress());
+			InetSocketAddress front = new InetSocketAddress(InetAddress.getByName(PROXIES.get(i)), this.origins.port());
+			InetSocketAddress origin = new InetSocketAddress(this.origins.origin(i).address(), this.origins.port());
+			addresses.add(proxy.listen(front, origin).getAddress());
 		}
 		this.pool = HotConnPool.builder(this.origins.config((host) -> host.setConnectionsPerIp(1)))
 			.resolver((name) -> addresses)
 			.build();
 		this.pool.start();
-		await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(this.pool.stats().hosts().get(0).connections())
-			.as("both warm")
-			.hasSize(2)
-			.allSatisfy((connection) -> assertThat(connection.protocol()).isEqualTo(protocol.toString()))
-			.allSatisfy((connection) -> assertThat(connection.state()).isEqualTo(ConnectionState.IDLE)));
+		await().atMost(Duration.ofSeconds(10))
+			.untilAsserted(() -> assertThat(this.pool.stats().hosts().get(0).connections()).as("both warm")
+				.hasSize(2)
+				.allSatisfy((connection) -> assertThat(connection.protocol()).isEqualTo(protocol.toString()))
+				.allSatisfy((connection) -> assertThat(connection.state()).isEqualTo(ConnectionState.IDLE)));
 		useLast(PROXIES.get(0)); // the next request of this thread goes to the 20 ms proxy first
 
 		for (LoopbackProxy proxy : List.of(this.proxies.get(1), this.proxies.get(0))) {
@@ -166,9 +168,10 @@ class RetryOnFreshConnectionTests {
 		}
 
 		PoolStats stats = this.pool.stats();
-		Reliability.report("servers reap idle connections while a request goes out, the closes still on their way, "
-				+ protocol,
-				"caller got " + answer + "; " + stats.retries() + " retries (" + stats.retriesSucceeded() + " succeeded)");
+		Reliability.report(
+				"servers reap idle connections while a request goes out, the closes still on their way, " + protocol,
+				"caller got " + answer + "; " + stats.retries() + " retries (" + stats.retriesSucceeded()
+						+ " succeeded)");
 		assertThat(stats.retries()).as("the first attempt met the reaped connection").isEqualTo(1);
 		assertThat(answer).as("what the caller got").isEqualTo("hot");
 		assertThat(stats.retriesSucceeded()).isEqualTo(1);
