@@ -1,7 +1,6 @@
 package io.hotconnpool.test;
 
 import java.io.IOException;
-import java.net.BindException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
@@ -12,7 +11,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.Function;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -351,9 +349,9 @@ public class TlsOrigins implements AutoCloseable {
 		private MockWebServer newServer() {
 			MockWebServer server = new MockWebServer();
 			int serving = this.generation.incrementAndGet();
-			// Real servers (nginx, Netty, Go) turn Nagle off; MockWebServer does not, and its separate header and
-			// body writes would then wait for the client's delayed ACK.
-			server.setServerSocketFactory(new NoDelayServerSocketFactory());
+			// Real servers turn Nagle off; MockWebServer does not, and its separate header and body writes would then
+			// wait for the client's delayed ACK. It also turns SO_REUSEADDR off, which a restart needs.
+			server.setServerSocketFactory(new RealServerSocketFactory());
 			server.useHttps(this.serverTls.sslSocketFactory());
 			server.setProtocols(this.protocols);
 			server.setDispatcher(new Dispatcher() {
@@ -382,28 +380,13 @@ public class TlsOrigins implements AutoCloseable {
 		}
 
 		/**
-		 * Starts a new server on the same address and port after {@link #close()}: the IP is back. The port stays
-		 * taken while a connection the old server closed waits for its client's answer (FIN_WAIT_2): binding is tried
-		 * again for up to 5 seconds.
-		 * @throws IOException when the port is still taken after that
+		 * Starts a new server on the same address and port after {@link #close()}: the IP is back.
+		 * @throws IOException when the port is taken
 		 */
 		public void restart() throws IOException {
 			int port = port();
-			long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-			while (true) {
-				this.server = newServer();
-				try {
-					start(port);
-					return;
-				}
-				catch (BindException ex) {
-					this.server.close();
-					if (System.nanoTime() - deadline > 0) {
-						throw ex;
-					}
-					LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
-				}
-			}
+			this.server = newServer();
+			start(port);
 		}
 
 		/**

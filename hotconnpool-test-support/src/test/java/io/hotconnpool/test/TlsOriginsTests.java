@@ -51,7 +51,7 @@ class TlsOriginsTests {
 				assertThat(response.code()).isEqualTo(403);
 			}
 			origin.close();
-			// The port is free again once the client let go of the connection the server closed.
+			// The port is free at once, though the connection the server closed may still be in TIME_WAIT.
 			client.connectionPool().evictAll();
 			origin.restart();
 			origin.answer(TlsOrigins.Origin::ok);

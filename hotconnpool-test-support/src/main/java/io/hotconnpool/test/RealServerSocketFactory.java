@@ -5,15 +5,19 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.SocketException;
 
 import javax.net.ServerSocketFactory;
 
-/** Server sockets whose accepted connections have {@code TCP_NODELAY} on, as real servers set it. */
-final class NoDelayServerSocketFactory extends ServerSocketFactory {
+/**
+ * Server sockets set up as real servers (nginx, Netty, Go) set theirs: accepted connections have {@code TCP_NODELAY}
+ * on, and {@code SO_REUSEADDR} stays on.
+ */
+final class RealServerSocketFactory extends ServerSocketFactory {
 
 	@Override
 	public ServerSocket createServerSocket() throws IOException {
-		return new NoDelayServerSocket();
+		return new RealServerSocket();
 	}
 
 	@Override
@@ -32,14 +36,24 @@ final class NoDelayServerSocketFactory extends ServerSocketFactory {
 	}
 
 	private static ServerSocket bound(InetSocketAddress address, int backlog) throws IOException {
-		ServerSocket socket = new NoDelayServerSocket();
+		ServerSocket socket = new RealServerSocket();
 		socket.bind(address, backlog);
 		return socket;
 	}
 
-	private static final class NoDelayServerSocket extends ServerSocket {
+	private static final class RealServerSocket extends ServerSocket {
 
-		NoDelayServerSocket() throws IOException {
+		RealServerSocket() throws IOException {
+		}
+
+		/**
+		 * MockWebServer turns {@code SO_REUSEADDR} off on a server asked for any free port, and its accepted
+		 * connections inherit that: one that ends in {@code TIME_WAIT} after a close would hold the port against a
+		 * restart for a minute.
+		 */
+		@Override
+		public void setReuseAddress(boolean ignored) throws SocketException {
+			super.setReuseAddress(true);
 		}
 
 		@Override
